@@ -1,0 +1,170 @@
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# memtrace - build, test, bench and install.  `make help` lists the targets.
+
+OUTPUT   := .output
+CLANG    ?= clang
+BPFTOOL  ?= bpftool
+CC       ?= cc
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+BINDIR   := $(PREFIX)/bin
+LIBEXECDIR := $(PREFIX)/libexec/memtrace
+MANDIR   := $(PREFIX)/share/man/man1
+VERSION  := 0.1.0
+
+# Same arch naming as libbpf-bootstrap: vmlinux/<arch>/vmlinux.h, -D__TARGET_ARCH_<arch>.
+UNAME_M := $(shell uname -m)
+ARCH    := $(shell echo $(UNAME_M) | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+VMLINUX := vmlinux/$(ARCH)/vmlinux.h
+# The syscall numbers and pt_regs registers in bpf/memtrace.bpf.c are x86_64's.
+ifneq ($(UNAME_M),x86_64)
+ifeq ($(filter clean help deps,$(MAKECMDGOALS)),)
+$(error memtrace: unsupported architecture '$(UNAME_M)': only x86_64 is supported (bpf/ reads x86_64 syscall registers))
+endif
+endif
+
+# Quiet output; V=1 shows the full commands.
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+# System include dirs clang would use for the host, so BPF code finds asm/ headers.
+CLANG_BPF_SYS_INCLUDES ?= $(shell $(CLANG) -v -E - </dev/null 2>&1 \
+	| sed -n '/<...> search starts here:/,/End of search list./{ s| \(/.*\)|-idirafter \1|p }')
+
+BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall \
+	      -I$(dir $(VMLINUX)) -Ibpf $(CLANG_BPF_SYS_INCLUDES)
+CFLAGS   ?= -g -O2
+CFLAGS   += -Wall -Wextra -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE \
+	    -DMEMTRACE_VERSION='"$(VERSION)"' -DMEMTRACE_LIBEXECDIR='"$(LIBEXECDIR)"'
+DEPFLAGS  = -MMD -MP
+USER_INCLUDES := -I$(OUTPUT) -Ibpf -Iuser
+LIBS     := -lbpf -lelf -lz
+
+BPF_SRCS  := $(wildcard bpf/*.bpf.c)
+BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
+SKELS     := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
+USER_SRCS := $(wildcard user/*.c)
+USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS))
+# Everything but main(), for the unit tests to link against.
+LIB_OBJS  := $(filter-out $(OUTPUT)/user/memtrace.o,$(USER_OBJS))
+
+WL_COMMON := workloads/common.c
+WL_SRCS   := $(filter-out $(WL_COMMON),$(wildcard workloads/*.c))
+WORKLOADS := $(patsubst %.c,%,$(WL_SRCS))
+WL_CFLAGS := -g -O2 -Wall -Wextra -std=gnu11 -D_GNU_SOURCE -pthread
+
+UNIT_SRCS := $(wildcard tests/unit/*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,tests/bin/%,$(UNIT_SRCS))
+ITEST_LIB := $(wildcard tests/lib/*.c)
+ITEST_SRCS:= $(wildcard tests/integration/*.c)
+ITEST_BINS:= $(patsubst tests/integration/%.c,tests/bin/%,$(ITEST_SRCS))
+PROG_SRCS := $(wildcard tests/progs/*.c)
+PROG_BINS := $(patsubst tests/progs/%.c,tests/bin/%,$(PROG_SRCS))
+BENCH_SRCS:= $(wildcard bench/*.c)
+BENCH_BINS:= $(patsubst bench/%.c,bench/bin/%,$(BENCH_SRCS))
+
+.PHONY: all workloads tests test bench install uninstall clean deps vmlinux help workloads-tsan
+.DELETE_ON_ERROR:
+
+all: memtrace workloads tests
+
+help:
+	@echo 'make              build memtrace, the workloads and the tests'
+	@echo 'make deps         install missing Debian packages (needs root)'
+	@echo 'make test         run unit + integration tests (integration needs root)'
+	@echo 'make bench        overhead benchmark: untraced vs memtrace vs strace/perf/bpftrace'
+	@echo 'make install      install to $$(DESTDIR)$$(PREFIX) (default /usr/local)'
+	@echo 'make vmlinux      regenerate vmlinux/$(ARCH)/vmlinux.h from this kernel'
+	@echo 'make workloads-tsan  build the race workload with ThreadSanitizer'
+	@echo 'V=1 shows full commands.'
+
+deps:
+	$(Q)./scripts/deps.sh
+
+$(OUTPUT) $(OUTPUT)/user tests/bin bench/bin:
+	$(Q)mkdir -p $@
+
+vmlinux:
+	$(call msg,GEN,$(VMLINUX))
+	$(Q)mkdir -p $(dir $(VMLINUX))
+	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $(VMLINUX)
+
+# Kernel side: .bpf.c -> .bpf.o -> skeleton header.
+$(OUTPUT)/%.bpf.o: bpf/%.bpf.c $(VMLINUX) | $(OUTPUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) $(DEPFLAGS) -MF $(OUTPUT)/$*.bpf.d -MT $@ -c $< -o $@.tmp
+	$(Q)$(BPFTOOL) gen object $@ $@.tmp
+	$(Q)rm -f $@.tmp
+
+$(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $* > $@
+
+# User side. Skeletons are order-only prerequisites so that they exist on a
+# first build; -MMD records the real dependency afterwards.
+$(OUTPUT)/user/%.o: user/%.c | $(OUTPUT)/user $(SKELS)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(USER_INCLUDES) $(DEPFLAGS) -c $< -o $@
+
+memtrace: $(USER_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LIBS) -o $@
+
+# Workloads: one .c each plus the shared common.c.
+workloads: $(WORKLOADS)
+
+workloads/%: workloads/%.c $(WL_COMMON) workloads/common.h
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(WL_CFLAGS) $< $(WL_COMMON) -o $@ -lm
+
+workloads-tsan: workloads/race.c $(WL_COMMON) workloads/common.h
+	$(call msg,CC,workloads/race-tsan)
+	$(Q)$(CC) $(WL_CFLAGS) -fsanitize=thread -O1 workloads/race.c $(WL_COMMON) -o workloads/race-tsan
+
+# Tests: unit tests link the user objects (cmocka); integration tests use tests/lib.
+tests: $(UNIT_BINS) $(ITEST_BINS) $(PROG_BINS)
+
+tests/bin/%: tests/unit/%.c $(LIB_OBJS) | tests/bin
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(USER_INCLUDES) $(DEPFLAGS) -MF $@.d $< $(LIB_OBJS) $(LIBS) -lcmocka -o $@
+
+tests/bin/%: tests/integration/%.c $(ITEST_LIB) | tests/bin
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Itests/lib $(USER_INCLUDES) $(DEPFLAGS) -MF $@.d $< $(ITEST_LIB) -ljansson -o $@
+
+tests/bin/%: tests/progs/%.c | tests/bin
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(WL_CFLAGS) $(DEPFLAGS) -MF $@.d $< -o $@
+
+test: all
+	$(Q)./tests/run.sh
+
+# Benchmark: storms + the runner that compares untraced / memtrace / others.
+bench/bin/%: bench/%.c | bench/bin
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(WL_CFLAGS) $(DEPFLAGS) -MF $@.d $< -o $@ -lm
+
+bench: memtrace $(BENCH_BINS)
+	$(Q)./bench/run.sh
+
+install: all
+	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(MANDIR)
+	$(Q)install -m 0755 memtrace $(DESTDIR)$(BINDIR)/memtrace
+	$(Q)install -m 0755 $(WORKLOADS) $(DESTDIR)$(LIBEXECDIR)/
+	$(Q)install -m 0644 docs/memtrace.1 $(DESTDIR)$(MANDIR)/memtrace.1
+
+uninstall:
+	$(Q)rm -f $(DESTDIR)$(BINDIR)/memtrace $(DESTDIR)$(MANDIR)/memtrace.1
+	$(Q)rm -rf $(DESTDIR)$(LIBEXECDIR)
+
+clean:
+	$(call msg,CLEAN,)
+	$(Q)rm -rf $(OUTPUT) memtrace tests/bin bench/bin $(WORKLOADS) workloads/race-tsan
+
+-include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/user/*.d tests/bin/*.d bench/bin/*.d)

@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * memtrace.h - the ABI shared by the BPF programs (bpf/memtrace.bpf.c) and
+ * user space (user/). Only defines, enums and structs with fixed-width
+ * fields: the same bytes are written by the kernel and read by the loader,
+ * so nothing here may depend on the compiler's idea of long or bool.
+ *
+ * Every ring-buffer record starts with struct mt_header; its `type` says
+ * which of the structs below follows. Records have a fixed size per type.
+ */
+#ifndef MEMTRACE_H
+#define MEMTRACE_H
+
+#define MT_COMM_LEN	16
+#define MT_PATH_LEN	256
+
+/* Bump when a record layout changes; user space refuses a mismatch. */
+#define MT_ABI_VERSION	1
+
+enum mt_event_type {
+	MT_EV_NONE = 0,
+	MT_EV_FORK,		/* a task was created (process or thread) */
+	MT_EV_EXEC,		/* a process replaced its image */
+	MT_EV_EXIT,		/* a task exited */
+	MT_EV_MMAP,
+	MT_EV_MUNMAP,
+	MT_EV_BRK,
+	MT_EV_MPROTECT,
+	MT_EV_MREMAP,
+	MT_EV_MAX,		/* keep last: sizes the per-type counters */
+};
+
+/* Common prefix of every record. */
+struct mt_header {
+	__u64 ts;		/* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+	__u32 type;		/* enum mt_event_type */
+	__u32 pid;		/* tgid, what user space calls the pid */
+	__u32 tid;		/* the task's own id */
+	__u32 as;		/* address-space id: small integer per mm_struct */
+	char comm[MT_COMM_LEN];
+};
+
+/*
+ * MT_EV_MMAP .. MT_EV_MREMAP: one layout for the five memory syscalls.
+ * args[] are the syscall's arguments in order, as the kernel saw them;
+ * ret is its raw return value (an address, 0, or -errno; for brk the new
+ * break, which the kernel leaves unchanged when growing it failed).
+ */
+struct mt_mem_event {
+	struct mt_header hdr;
+	__u64 args[6];
+	__s64 ret;
+};
+
+/* fork.flags_known: clone flags came from the creating syscall. */
+#define MT_FORK_FLAGS_KNOWN	(1U << 0)
+/* fork.flags_known: the child shares the parent's mm (CLONE_VM seen by the kernel). */
+#define MT_FORK_SHARED_VM	(1U << 1)
+
+struct mt_fork_event {
+	struct mt_header hdr;	/* the parent (the task that called clone) */
+	__u32 child_pid;	/* child's tgid */
+	__u32 child_tid;
+	__u32 child_as;
+	__u32 fork_flags;	/* MT_FORK_* */
+	__u64 clone_flags;	/* CLONE_* from clone/clone3/fork/vfork, 0 if unknown */
+	__u32 syscall_nr;	/* x86_64 nr of the creating syscall, or ~0 */
+	__u32 __pad;
+};
+
+struct mt_exec_event {
+	struct mt_header hdr;	/* after exec: the new comm and the new as */
+	__u32 old_tid;		/* differs from hdr.tid when a non-leader thread exec'd */
+	__u32 old_as;		/* address space the process left */
+	char filename[MT_PATH_LEN];
+};
+
+/* exit.flags */
+#define MT_EXIT_GROUP_DEAD	(1U << 0)	/* last task of its process */
+
+struct mt_exit_event {
+	struct mt_header hdr;
+	__u32 exit_code;	/* task->exit_code: (status << 8) | signal | 0x80 core */
+	__u32 flags;		/* MT_EXIT_* */
+};
+
+#endif /* MEMTRACE_H */

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * decode - names for the numbers the kernel hands us: prot bits, mmap,
+ * mremap and clone flags, errno values, sizes for humans.
+ * Every function writes a NUL-terminated string into buf (size n, it
+ * truncates rather than overflows) and returns buf.
+ */
+#ifndef MEMTRACE_DECODE_H
+#define MEMTRACE_DECODE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* "rwx", "r--", "---"; unknown extra bits appended as "|0x..." */
+char *decode__prot(uint64_t prot, char *buf, size_t n);
+/* "MAP_PRIVATE|MAP_ANONYMOUS"; unknown bits as "|0x..."; 0 -> "0" */
+char *decode__mmap_flags(uint64_t flags, char *buf, size_t n);
+/* "MREMAP_MAYMOVE|MREMAP_FIXED"; 0 -> "0" */
+char *decode__mremap_flags(uint64_t flags, char *buf, size_t n);
+/* "CLONE_VM|CLONE_FS|...|SIGCHLD" (low byte is the exit signal); 0 -> "0" */
+char *decode__clone_flags(uint64_t flags, char *buf, size_t n);
+/* errno value (positive) to its name, "EINVAL"; unknown -> "E123" */
+const char *decode__errno_name(int err, char *buf, size_t n);
+/* "4096 B", "8 KiB", "1.5 MiB", "2 GiB" */
+char *decode__size(uint64_t bytes, char *buf, size_t n);
+/* signal number to name without SIG: "KILL"; unknown -> "SIG42" style number */
+const char *decode__signal_name(int sig, char *buf, size_t n);
+
+#endif /* MEMTRACE_DECODE_H */

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * format - turns ring-buffer records (bpf/memtrace.h) into the text, JSON
+ * Lines and CSV event streams documented in docs/events.md.
+ */
+#ifndef MEMTRACE_FORMAT_H
+#define MEMTRACE_FORMAT_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include "outbuf.h"
+
+/* JSON "schema" field of the start record; bump on an incompatible change. */
+#define MT_SCHEMA_VERSION	1
+
+enum mt_format {
+	MT_FMT_TEXT,
+	MT_FMT_JSON,
+	MT_FMT_CSV,
+};
+
+/* What the start record says about the trace. */
+struct trace_start {
+	const char *command;		/* argv joined with spaces, or "pid 1234" / "all" */
+	const char *target;		/* "workload", "command", "pid" or "all" */
+	const char *kernel_release;	/* uname -r */
+	const char *version;		/* memtrace version */
+	int64_t wall_start_ns;		/* CLOCK_REALTIME at ts 0, ns since the epoch */
+	uint32_t root_pid;		/* the launched/attached pid, 0 for -a */
+};
+
+/* What the summary record says; counts and lost are indexed by enum mt_event_type. */
+struct trace_summary {
+	uint64_t events[16];
+	uint64_t lost[16];
+	uint64_t duration_ns;
+	int exit_status;		/* memtrace's own exit status, -1 if none */
+};
+
+/* Per-stream state: the format and ts 0 in CLOCK_MONOTONIC ns. */
+struct formatter {
+	enum mt_format fmt;
+	uint64_t t0;
+};
+
+/* Parses "text"/"json"/"csv". Returns 0 or -EINVAL. */
+int format__parse(const char *name, enum mt_format *fmt);
+const char *format__name(enum mt_format fmt);
+
+/* JSON: the start record; CSV: the header row; text: a column header line. */
+void format__start(const struct formatter *f, struct outbuf *ob, const struct trace_start *st);
+/*
+ * One record of `size` bytes as it came out of the ring buffer. Returns 0,
+ * or -EINVAL for a record too short for its type or of an unknown type
+ * (nothing is written then).
+ */
+int format__event(const struct formatter *f, struct outbuf *ob, const void *rec, size_t size);
+/* JSON: the summary record; CSV and text: nothing (the summary goes to stderr). */
+void format__summary(const struct formatter *f, struct outbuf *ob, const struct trace_summary *sum);
+/* The human summary memtrace prints on stderr at the end. */
+void summary__print(FILE *out, const struct trace_summary *sum);
+
+/* Event name as used in every format ("mmap", "fork", ...); NULL if unknown. */
+const char *event__name(uint32_t type);
+
+#endif /* MEMTRACE_FORMAT_H */

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * outbuf - a large output buffer with hand-rolled integer, hex and JSON
+ * string writers. Events are formatted straight into it and written to the
+ * fd in big blocks: no stdio, no printf per event (see docs/performance.md).
+ */
+#ifndef MEMTRACE_OUTBUF_H
+#define MEMTRACE_OUTBUF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct outbuf {
+	int fd;			/* where flushes go */
+	char *buf;
+	size_t len;		/* bytes waiting in buf */
+	size_t cap;
+	size_t flush_at;	/* flush once len passes this (cap - slack) */
+	int err;		/* first write error (positive errno), sticky */
+	uint64_t written;	/* bytes written to fd so far */
+};
+
+/* cap: buffer size in bytes (>= 4096). Returns 0 or -errno. */
+int outbuf__init(struct outbuf *ob, int fd, size_t cap);
+void outbuf__free(struct outbuf *ob);
+
+/* Writes everything buffered. Returns 0 or -errno (e.g. -EPIPE); sticky. */
+int outbuf__flush(struct outbuf *ob);
+/* Flushes when the buffer is nearly full; call once per record. */
+int outbuf__maybe_flush(struct outbuf *ob);
+
+void outbuf__put(struct outbuf *ob, const void *s, size_t n);
+void outbuf__puts(struct outbuf *ob, const char *s);
+void outbuf__putc(struct outbuf *ob, char c);
+void outbuf__u64(struct outbuf *ob, uint64_t v);	/* decimal */
+void outbuf__i64(struct outbuf *ob, int64_t v);	/* decimal, signed */
+void outbuf__hex(struct outbuf *ob, uint64_t v);	/* "0x7f3a0d5d5000" */
+/* Pads/aligns: writes v right-aligned in width columns. */
+void outbuf__u64_pad(struct outbuf *ob, uint64_t v, int width);
+/* s (at most n bytes, stops at NUL) as a quoted JSON string, any bytes made safe. */
+void outbuf__json_str(struct outbuf *ob, const char *s, size_t n);
+/* s (at most n bytes, stops at NUL) as an RFC 4180 CSV field. */
+void outbuf__csv_str(struct outbuf *ob, const char *s, size_t n);
+
+#endif /* MEMTRACE_OUTBUF_H */
