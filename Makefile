@@ -70,6 +70,7 @@ BENCH_BINS:= $(patsubst bench/%.c,bench/bin/%,$(BENCH_SRCS))
 
 .PHONY: all workloads tests test bench install uninstall clean deps vmlinux help workloads-tsan
 .DELETE_ON_ERROR:
+.SECONDARY: $(BPF_OBJS)
 
 all: memtrace workloads tests
 
@@ -103,7 +104,7 @@ $(OUTPUT)/%.bpf.o: bpf/%.bpf.c $(VMLINUX) | $(OUTPUT)
 
 $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
-	$(Q)$(BPFTOOL) gen skeleton $< name $* > $@
+	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@
 
 # User side. Skeletons are order-only prerequisites so that they exist on a
 # first build; -MMD records the real dependency afterwards.

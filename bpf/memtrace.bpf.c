@@ -1,0 +1,338 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * memtrace.bpf.c - the kernel side of memtrace.
+ *
+ * Task events come from the BTF-typed sched tracepoints (fork, exec, exit),
+ * memory events from the raw sys_exit tracepoint. At syscall exit the
+ * task's saved user registers still hold the syscall's arguments (x86_64
+ * syscalls never write them back), so one exit hook gives both what was
+ * asked and what the kernel answered: no enter hook, no per-task map of
+ * pending arguments, and half the work per traced syscall.
+ *
+ * Filtering happens here: only tasks whose tgid is in `traced` produce
+ * events (unless trace_all). The loader inserts the workload's pid before
+ * letting it exec; children are added at fork and removed at exit.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "memtrace.h"
+
+/* x86_64 syscall numbers (arch/x86/entry/syscalls/syscall_64.tbl). */
+#define NR_mmap		9
+#define NR_mprotect	10
+#define NR_munmap	11
+#define NR_brk		12
+#define NR_mremap	25
+#define NR_clone	56
+#define NR_fork		57
+#define NR_vfork	58
+#define NR_clone3	435
+
+#define TS_COMPAT	0x0002	/* thread_info.status: 32-bit syscall in progress */
+#define SIGCHLD_NR	17
+#define CLONE_VM_F	0x00000100ULL
+#define CLONE_VFORK_F	0x00004000ULL
+
+/* Set by the loader before load. */
+const volatile bool trace_all = false;
+/* Wake the consumer only when this much data waits (0: every record). */
+const volatile __u64 wakeup_bytes = 0;
+
+/* Records that could not be reserved, per type. Read by user space at exit. */
+__u64 dropped[MT_EV_MAX] = {};
+/* New processes that could not be added to `traced` (map full). */
+__u64 untracked = 0;
+/* Last address-space id handed out. */
+__u32 next_as = 0;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 << 20);	/* resized by --buffer-size */
+} events SEC(".maps");
+
+/* tgid -> address-space id of that process; presence means "traced". */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 32768);
+	__type(key, __u32);
+	__type(value, __u32);
+} traced SEC(".maps");
+
+/*
+ * mm_struct pointer -> small id, so no kernel pointer leaves the kernel.
+ * A fresh mm (fork without CLONE_VM, exec) always gets a new id even if
+ * the allocator reused the address of a dead one; LRU bounds the size.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, __u32);
+} mm_ids SEC(".maps");
+
+static __always_inline __u32 as__new(struct mm_struct *mm)
+{
+	__u64 key = (__u64)mm;
+	__u32 id;
+
+	if (!mm)
+		return 0;
+	id = __sync_fetch_and_add(&next_as, 1) + 1;
+	bpf_map_update_elem(&mm_ids, &key, &id, BPF_ANY);
+	return id;
+}
+
+static __always_inline __u32 as__of(struct mm_struct *mm)
+{
+	__u64 key = (__u64)mm;
+	__u32 *id;
+
+	if (!mm)
+		return 0;
+	id = bpf_map_lookup_elem(&mm_ids, &key);
+	if (id)
+		return *id;
+	/* First sight (attach with -p/-a): number it now. */
+	return as__new(mm);
+}
+
+/*
+ * Is this process traced? Sets *as to its address-space id. With
+ * trace_all, processes are added on first sight so that later events
+ * (exec's old_as) find their id cached like traced ones do.
+ */
+static __always_inline bool proc__traced(__u32 tgid, struct task_struct *task,
+					 __u32 *as)
+{
+	__u32 *v = bpf_map_lookup_elem(&traced, &tgid);
+	__u32 id;
+
+	if (v) {
+		/* 0: inserted by the loader before we knew its mm (-p, run) */
+		if (!*v)
+			*v = as__of(task->mm);
+		*as = *v;
+		return true;
+	}
+	if (!trace_all)
+		return false;
+	id = as__of(task->mm);
+	bpf_map_update_elem(&traced, &tgid, &id, BPF_NOEXIST);
+	*as = id;
+	return true;
+}
+
+static __always_inline void drop__count(__u32 type)
+{
+	if (type < MT_EV_MAX)
+		__sync_fetch_and_add(&dropped[type], 1);
+}
+
+static __always_inline void *event__reserve(__u64 size, __u32 type)
+{
+	void *rec = bpf_ringbuf_reserve(&events, size, 0);
+
+	if (!rec)
+		drop__count(type);
+	return rec;
+}
+
+/*
+ * Batch wake-ups: a wake-up per record costs the traced task an IPI or a
+ * context switch; the consumer also polls on a short timer, so records
+ * never wait long.
+ */
+static __always_inline void event__submit(void *rec)
+{
+	__u64 flags = 0;
+
+	if (wakeup_bytes) {
+		if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes)
+			flags = BPF_RB_FORCE_WAKEUP;
+		else
+			flags = BPF_RB_NO_WAKEUP;
+	}
+	bpf_ringbuf_submit(rec, flags);
+}
+
+static __always_inline void header__fill(struct mt_header *h, __u32 type,
+					 struct task_struct *task, __u32 as)
+{
+	h->ts = bpf_ktime_get_ns();
+	h->type = type;
+	h->pid = task->tgid;
+	h->tid = task->pid;
+	h->as = as;
+	bpf_probe_read_kernel_str(h->comm, sizeof(h->comm), task->comm);
+}
+
+/* Clone flags of the syscall that created the child, from the parent's registers. */
+static __always_inline void fork__flags(struct task_struct *parent,
+					struct mt_fork_event *e)
+{
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(parent);
+	struct clone_args *uargs;
+	__u64 nr;
+
+	e->syscall_nr = ~0U;
+	if (!regs || (parent->thread_info.status & TS_COMPAT))
+		return;
+	nr = BPF_CORE_READ(regs, orig_ax);
+	switch (nr) {
+	case NR_clone:
+		e->clone_flags = BPF_CORE_READ(regs, di);
+		break;
+	case NR_clone3:
+		uargs = (struct clone_args *)BPF_CORE_READ(regs, di);
+		if (bpf_probe_read_user(&e->clone_flags, sizeof(e->clone_flags),
+					&uargs->flags))
+			return;
+		/* clone3 keeps the exit signal apart; fold it in like clone's CSIGNAL */
+		__u64 sig = 0;
+		if (!bpf_probe_read_user(&sig, sizeof(sig), &uargs->exit_signal))
+			e->clone_flags |= sig & 0xff;
+		break;
+	case NR_fork:
+		e->clone_flags = SIGCHLD_NR;
+		break;
+	case NR_vfork:
+		e->clone_flags = CLONE_VM_F | CLONE_VFORK_F | SIGCHLD_NR;
+		break;
+	default:
+		return;		/* kernel thread, io_uring worker, ... */
+	}
+	e->syscall_nr = nr;
+	e->fork_flags |= MT_FORK_FLAGS_KNOWN;
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
+{
+	struct mt_fork_event *e;
+	__u32 ptgid = parent->tgid, ctgid = child->tgid;
+	bool thread = ctgid == ptgid;
+	bool shared_vm = child->mm == parent->mm;
+	__u32 pas, cas;
+
+	if (!proc__traced(ptgid, parent, &pas))
+		return 0;
+
+	cas = shared_vm ? pas : as__new(child->mm);
+	if (!thread && bpf_map_update_elem(&traced, &ctgid, &cas, BPF_ANY))
+		__sync_fetch_and_add(&untracked, 1);
+
+	e = event__reserve(sizeof(*e), MT_EV_FORK);
+	if (!e)
+		return 0;
+	header__fill(&e->hdr, MT_EV_FORK, parent, pas);
+	e->child_pid = ctgid;
+	e->child_tid = child->pid;
+	e->child_as = cas;
+	e->fork_flags = shared_vm ? MT_FORK_SHARED_VM : 0;
+	e->clone_flags = 0;
+	e->__pad = 0;
+	fork__flags(bpf_get_current_task_btf(), e);
+	event__submit(e);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid,
+	     struct linux_binprm *bprm)
+{
+	struct mt_exec_event *e;
+	__u32 tgid = task->tgid;
+	__u32 *v = bpf_map_lookup_elem(&traced, &tgid);
+	__u32 old_as, as;
+
+	if (!v && !trace_all)
+		return 0;
+	/* task->mm is already the new mm: the old id can only come from the cache */
+	old_as = v ? *v : 0;
+	as = as__new(task->mm);
+	if (v)
+		*v = as;
+	else
+		bpf_map_update_elem(&traced, &tgid, &as, BPF_ANY);
+
+	e = event__reserve(sizeof(*e), MT_EV_EXEC);
+	if (!e)
+		return 0;
+	header__fill(&e->hdr, MT_EV_EXEC, task, as);
+	e->old_tid = old_pid;
+	e->old_as = old_as;
+	bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), bprm->filename);
+	event__submit(e);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(handle_exit, struct task_struct *task, bool group_dead)
+{
+	struct mt_exit_event *e;
+	__u32 tgid = task->tgid;
+	__u32 as;
+
+	if (!proc__traced(tgid, task, &as))
+		return 0;
+
+	e = event__reserve(sizeof(*e), MT_EV_EXIT);
+	if (e) {
+		header__fill(&e->hdr, MT_EV_EXIT, task, as);
+		e->exit_code = task->exit_code;
+		e->flags = group_dead ? MT_EXIT_GROUP_DEAD : 0;
+		event__submit(e);
+	}
+	/* after the record, so user space sees the exit before the map empties */
+	if (group_dead)
+		bpf_map_delete_elem(&traced, &tgid);
+	return 0;
+}
+
+static __always_inline __u32 mem__type(long nr)
+{
+	switch (nr) {
+	case NR_mmap:		return MT_EV_MMAP;
+	case NR_munmap:		return MT_EV_MUNMAP;
+	case NR_brk:		return MT_EV_BRK;
+	case NR_mprotect:	return MT_EV_MPROTECT;
+	case NR_mremap:		return MT_EV_MREMAP;
+	default:		return MT_EV_NONE;
+	}
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(handle_sys_exit, struct pt_regs *regs, long ret)
+{
+	struct task_struct *task;
+	struct mt_mem_event *e;
+	__u32 type, as;
+
+	type = mem__type(regs->orig_ax);
+	if (type == MT_EV_NONE)
+		return 0;
+	task = bpf_get_current_task_btf();
+	/* a 32-bit task's numbers and registers mean other syscalls */
+	if (task->thread_info.status & TS_COMPAT)
+		return 0;
+	if (!proc__traced(task->tgid, task, &as))
+		return 0;
+
+	e = event__reserve(sizeof(*e), type);
+	if (!e)
+		return 0;
+	header__fill(&e->hdr, type, task, as);
+	e->args[0] = regs->di;
+	e->args[1] = regs->si;
+	e->args[2] = regs->dx;
+	e->args[3] = regs->r10;
+	e->args[4] = regs->r8;
+	e->args[5] = regs->r9;
+	e->ret = ret;
+	event__submit(e);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

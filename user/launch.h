@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * launch - start the traced program held at the door: fork, then wait in
+ * the child on a pipe until the tracer has put the child's pid in the
+ * filter and attached everything; only then exec. Nothing the program does
+ * after exec can be missed.
+ */
+#ifndef MEMTRACE_LAUNCH_H
+#define MEMTRACE_LAUNCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct launch {
+	pid_t pid;		/* the held child, 0 if none */
+	int go_fd;		/* write end of the pipe the child waits on */
+};
+
+/*
+ * Finds cmd like execvp would: a name with a '/' is taken as is, others are
+ * searched in $PATH. Returns 0, -ENOENT (not found) or -EACCES (found, not
+ * executable).
+ */
+int launch__resolve(const char *cmd, char *path, size_t n);
+/*
+ * Finds the bundled workload `name` next to the memtrace binary
+ * (workloads/NAME in a build tree) or in MEMTRACE_LIBEXECDIR. -ENOENT if
+ * there is none.
+ */
+int launch__workload_path(const char *name, char *path, size_t n);
+/*
+ * Forks a child that waits, then execs path with argv. With
+ * stdout_to_stderr the child's stdout becomes memtrace's stderr.
+ */
+int launch__start(struct launch *l, const char *path, char *const argv[], bool stdout_to_stderr);
+/* Lets the child exec. */
+int launch__release(struct launch *l);
+/* Child never released: it exits without running anything; reaps it. */
+void launch__abort(struct launch *l);
+
+#endif /* MEMTRACE_LAUNCH_H */

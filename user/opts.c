@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "opts.h"
+
+const char opts__run_usage[] =
+"Usage: memtrace run [OPTIONS] WORKLOAD [ARGS...]\n"
+"       memtrace run [OPTIONS] -- COMMAND [ARGS...]\n"
+"       memtrace run [OPTIONS] -p PID | -a\n"
+"\n"
+"Start WORKLOAD (a bundled experiment, see `memtrace list`) or COMMAND and\n"
+"stream what the kernel does to its tasks and memory: fork/clone, exec, exit,\n"
+"mmap, munmap, brk, mprotect, mremap. Tracing starts before the first\n"
+"instruction of the program; its children and threads are followed.\n"
+"\n"
+"Options:\n"
+"  -f, --format FMT       text (default), json (JSON Lines) or csv\n"
+"  -o, --output FILE      write events to FILE instead of stdout\n"
+"  -b, --buffer-size SIZE ring buffer size, a power of two (default 8M)\n"
+"  -p, --pid PID          attach to a running process and its future children\n"
+"  -a, --all              trace every process on the system\n"
+"  -q, --quiet            no summary on stderr\n"
+"  -v, --verbose          show libbpf's messages\n"
+"  -h, --help             this help\n"
+"\n"
+"When events go to stdout, the workload's stdout is sent to stderr so that it\n"
+"never mixes with the event stream. memtrace exits with the workload's status\n"
+"(128+N if a signal N killed it), 127 if COMMAND is not found.\n"
+"\n"
+"Examples:\n"
+"  sudo memtrace run threads                   # bundled workload, text events\n"
+"  sudo memtrace run --format json -o t.jsonl fork-exec\n"
+"  sudo memtrace run -- python3 -c 'import os; os.fork()'\n"
+"  sudo memtrace run -f json heap | jq -c 'select(.event==\"mmap\")'\n"
+"  sudo memtrace run -p 1234                   # attach to a running process\n";
+
+int opts__parse_size(const char *s, uint64_t *bytes)
+{
+	unsigned long long v;
+	char *end;
+	int shift = 0;
+
+	if (!s || !*s || *s == '-' || *s == '+')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s)
+		return -EINVAL;
+	switch (*end) {
+	case '\0':
+		break;
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
+	default:
+		return -EINVAL;
+	}
+	/* accept K, KB, KiB */
+	if (shift && (!strcmp(end, "iB") || !strcmp(end, "ib") || !strcmp(end, "B")))
+		end += strlen(end);
+	if (*end)
+		return -EINVAL;
+	if (shift && v > (~0ULL >> shift))
+		return -EINVAL;
+	*bytes = (uint64_t)v << shift;
+	return 0;
+}
+
+enum {
+	OPT_HELP = 'h',
+};
+
+static const struct option run_longopts[] = {
+	{ "format",	 required_argument, NULL, 'f' },
+	{ "output",	 required_argument, NULL, 'o' },
+	{ "buffer-size", required_argument, NULL, 'b' },
+	{ "pid",	 required_argument, NULL, 'p' },
+	{ "all",	 no_argument,	    NULL, 'a' },
+	{ "quiet",	 no_argument,	    NULL, 'q' },
+	{ "verbose",	 no_argument,	    NULL, 'v' },
+	{ "help",	 no_argument,	    NULL, OPT_HELP },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int parse_pid(const char *s, pid_t *pid)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v <= 0 || v > 0x3fffffff)
+		return -EINVAL;
+	*pid = (pid_t)v;
+	return 0;
+}
+
+#define fail(...) do { snprintf(err, errlen, __VA_ARGS__); return -EINVAL; } while (0)
+
+int opts__parse_run(int argc, char **argv, struct run_opts *o, char *err, size_t errlen)
+{
+	int c, dashdash = 0, i;
+
+	memset(o, 0, sizeof(*o));
+	o->fmt = MT_FMT_TEXT;
+	o->buffer_size = MT_DEFAULT_BUFFER;
+
+	/* getopt stops at `--` and eats it; remember whether it was there */
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--")) {
+			dashdash = i;
+			break;
+		}
+	}
+
+	optind = 0;	/* full reset: the tests call us more than once */
+	opterr = 0;
+	/* '+': stop at the workload name, its own options are its own */
+	while ((c = getopt_long(argc, argv, "+:f:o:b:p:aqvh", run_longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if (format__parse(optarg, &o->fmt))
+				fail("unknown format '%s': use text, json or csv", optarg);
+			break;
+		case 'o':
+			if (!*optarg)
+				fail("empty file name for -o/--output");
+			o->output = optarg;
+			break;
+		case 'b':
+			if (opts__parse_size(optarg, &o->buffer_size))
+				fail("bad buffer size '%s': use a size like 8M or 65536", optarg);
+			if (o->buffer_size < MT_MIN_BUFFER || o->buffer_size > MT_MAX_BUFFER ||
+			    (o->buffer_size & (o->buffer_size - 1)))
+				fail("buffer size '%s' must be a power of two from 4K to 1G (e.g. 8M)", optarg);
+			break;
+		case 'p':
+			if (parse_pid(optarg, &o->attach_pid))
+				fail("bad pid '%s': give a positive process id", optarg);
+			break;
+		case 'a':
+			o->all = true;
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		case 'v':
+			o->verbose = true;
+			break;
+		case OPT_HELP:
+			return 1;
+		case ':':
+			fail("option '%s' needs a value", argv[optind - 1]);
+		default:
+			if (optopt)
+				fail("unknown option '-%c'", optopt);
+			fail("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+
+	o->argc = argc - optind;
+	o->argv = argv + optind;
+	o->is_command = dashdash && optind > dashdash;
+
+	if (o->attach_pid && o->all)
+		fail("-p and -a exclude each other: pick one");
+	if ((o->attach_pid || o->all) && o->argc)
+		fail("'%s': give either a workload/command or -p/-a, not both", o->argv[0]);
+	if (!o->attach_pid && !o->all && !o->argc)
+		fail("nothing to run: give a workload (see `memtrace list`), `-- COMMAND`, -p PID or -a");
+	if (!o->is_command && o->argc && o->argv[0][0] == '-')
+		fail("unknown option '%s'", o->argv[0]);
+	return 0;
+}

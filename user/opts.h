@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * opts - the command line of `memtrace run`, parsed into struct run_opts.
+ * Kept apart from main() so that the unit tests can feed it bad input.
+ */
+#ifndef MEMTRACE_OPTS_H
+#define MEMTRACE_OPTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include "format.h"
+
+#define MT_DEFAULT_BUFFER	(8ULL << 20)	/* ring buffer, bytes */
+#define MT_MIN_BUFFER		(4096ULL)
+#define MT_MAX_BUFFER		(1ULL << 30)
+
+struct run_opts {
+	enum mt_format fmt;
+	const char *output;	/* NULL or "-": stdout */
+	uint64_t buffer_size;	/* power of two, page multiple */
+	pid_t attach_pid;	/* -p, 0 if none */
+	bool all;		/* -a: every process */
+	bool verbose;		/* libbpf's messages too */
+	bool quiet;		/* no summary on stderr */
+	bool is_command;	/* argv came after `--` */
+	int argc;		/* workload name or command, with its arguments */
+	char **argv;
+};
+
+/*
+ * Parses the arguments after "run" (argv[0] is "run"). On error returns
+ * -EINVAL and writes a one-line message (no "memtrace: " prefix) to err.
+ * Returns 1 when --help was asked for.
+ */
+int opts__parse_run(int argc, char **argv, struct run_opts *o, char *err, size_t errlen);
+/* "8M", "16MiB", "65536", "1G" -> bytes. Returns 0 or -EINVAL. */
+int opts__parse_size(const char *s, uint64_t *bytes);
+/* The usage text of `memtrace run`. */
+extern const char opts__run_usage[];
+
+#endif /* MEMTRACE_OPTS_H */

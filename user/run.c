@@ -1,0 +1,375 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * run.c - `memtrace run`: one trace session from launch to summary.
+ *
+ * Order matters for exactness: load, fork the held child, put its pid in
+ * the filter, attach, take ts 0, and only then let the child exec.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <linux/types.h>
+#include "memtrace.h"
+#include "format.h"
+#include "launch.h"
+#include "opts.h"
+#include "outbuf.h"
+#include "run.h"
+#include "tracer.h"
+#include "workloads.h"
+
+#define OUTBUF_SIZE	(1 << 20)
+#define POLL_MS		50
+/* After Ctrl-C, how long the workload gets to exit so its last events are seen. */
+#define GRACE_NS	(1000ULL * 1000 * 1000)
+
+static volatile sig_atomic_t exiting;	/* signal number that asked us to stop */
+static volatile sig_atomic_t child_changed;
+static volatile pid_t forward_pid;
+
+struct session {
+	struct run_opts o;
+	struct tracer tracer;
+	struct launch launch;
+	struct formatter fmt;
+	struct outbuf ob;
+	struct trace_summary sum;
+	char path[PATH_MAX];	/* what the child execs */
+	char command[1024];	/* for the start record */
+	int out_fd;
+	uint64_t bad_records;
+};
+
+static void on_stop_signal(int sig, siginfo_t *si, void *uc)
+{
+	if (exiting) {
+		/* second Ctrl-C: leave now; the kernel detaches what we held */
+		signal(sig, SIG_DFL);
+		raise(sig);
+		return;
+	}
+	exiting = sig;
+	/*
+	 * A terminal's Ctrl-C already reached the whole process group; a
+	 * kill(1) reached only us, so pass it on.
+	 */
+	if (forward_pid > 0 && si->si_code != SI_KERNEL)
+		kill(forward_pid, sig);
+}
+
+static void on_sigchld(int sig)
+{
+	child_changed = 1;
+}
+
+static void signals__install(void)
+{
+	struct sigaction sa = {};
+
+	/* no SA_RESTART: a signal must cut the ring buffer's epoll_wait short */
+	sa.sa_sigaction = on_stop_signal;
+	sa.sa_flags = SA_SIGINFO;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+
+	sa.sa_handler = on_sigchld;
+	sa.sa_flags = SA_NOCLDSTOP;
+	sigaction(SIGCHLD, &sa, NULL);
+
+	/* a closed output pipe shows up as EPIPE from write() instead */
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static uint64_t clock__ns(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static int session__on_record(void *ctx, const void *rec, size_t size)
+{
+	struct session *s = ctx;
+	const struct mt_header *h = rec;
+
+	if (size < sizeof(*h) || format__event(&s->fmt, &s->ob, rec, size)) {
+		s->bad_records++;
+		return 0;
+	}
+	s->sum.events[h->type]++;
+	if (outbuf__maybe_flush(&s->ob))
+		return -s->ob.err;
+	return 0;
+}
+
+static void command__join(char *buf, size_t n, int argc, char **argv)
+{
+	size_t len = 0;
+	int i, r;
+
+	buf[0] = '\0';
+	for (i = 0; i < argc && len < n; i++) {
+		r = snprintf(buf + len, n - len, "%s%s", i ? " " : "", argv[i]);
+		if (r < 0)
+			break;
+		len += r;
+	}
+}
+
+/* Finds what to exec. Returns 0, or the exit status for the error it printed. */
+static int session__resolve(struct session *s)
+{
+	const char *name = s->o.argv[0];
+	int e;
+
+	if (s->o.is_command) {
+		e = launch__resolve(name, s->path, sizeof(s->path));
+		if (e == -EACCES) {
+			fprintf(stderr, "memtrace: %s: permission denied (not an executable file)\n", name);
+			return 126;
+		}
+		if (e) {
+			fprintf(stderr, "memtrace: %s: command not found\n", name);
+			return 127;
+		}
+		return 0;
+	}
+	if (!workloads__find(name) ||
+	    launch__workload_path(name, s->path, sizeof(s->path))) {
+		fprintf(stderr, "memtrace: unknown workload '%s' (available: ", name);
+		workloads__print_names(stderr);
+		fprintf(stderr, "); to trace a command put it after --: memtrace run -- %s\n", name);
+		return 2;
+	}
+	return 0;
+}
+
+static int session__open_output(struct session *s)
+{
+	int e;
+
+	s->out_fd = STDOUT_FILENO;
+	if (s->o.output && strcmp(s->o.output, "-")) {
+		s->out_fd = open(s->o.output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (s->out_fd < 0) {
+			fprintf(stderr, "memtrace: cannot write '%s': %s\n", s->o.output, strerror(errno));
+			return -errno;
+		}
+	}
+	e = outbuf__init(&s->ob, s->out_fd, OUTBUF_SIZE);
+	if (e)
+		fprintf(stderr, "memtrace: out of memory for the output buffer\n");
+	return e;
+}
+
+static void session__write_start(struct session *s, uint64_t wall_ns)
+{
+	struct trace_start st = {};
+	struct utsname u;
+
+	uname(&u);
+	st.command = s->command;
+	st.target = s->o.all ? "all" : s->o.attach_pid ? "pid" :
+		    s->o.is_command ? "command" : "workload";
+	st.kernel_release = u.release;
+	st.version = MEMTRACE_VERSION;
+	st.wall_start_ns = wall_ns;
+	st.root_pid = s->o.attach_pid ? s->o.attach_pid : s->launch.pid;
+	format__start(&s->fmt, &s->ob, &st);
+	outbuf__flush(&s->ob);
+}
+
+/* Reaps the launched child if it changed state. Returns true once it is gone. */
+static bool session__reap(struct session *s, int *status)
+{
+	pid_t r;
+
+	if (!s->launch.pid)
+		return false;
+	child_changed = 0;
+	r = waitpid(s->launch.pid, status, WNOHANG);
+	if (r == s->launch.pid) {
+		s->launch.pid = 0;
+		forward_pid = 0;
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Streams records until the traced processes are all gone, or a signal
+ * asked us to stop. Returns the exit status memtrace should end with.
+ */
+static int session__loop(struct session *s)
+{
+	bool root_done = false, attach = s->o.attach_pid || s->o.all;
+	uint64_t deadline = 0;
+	int status = 0, e;
+
+	for (;;) {
+		e = tracer__poll(&s->tracer, POLL_MS);
+		if (e < 0 && e != -EINTR)
+			break;
+		if (e > 0 && outbuf__flush(&s->ob))
+			break;
+		if (child_changed && session__reap(s, &status))
+			root_done = true;
+		/* like strace -f: done when every traced process is gone */
+		if ((root_done || (attach && !s->o.all)) && tracer__idle(&s->tracer))
+			break;
+		if (exiting) {
+			if (!deadline)
+				deadline = clock__ns(CLOCK_MONOTONIC) + GRACE_NS;
+			if (root_done || attach || clock__ns(CLOCK_MONOTONIC) > deadline)
+				break;
+		}
+	}
+	/* the last records: everything the kernel committed before we stopped */
+	if (!s->ob.err)
+		tracer__drain(&s->tracer);
+	if (s->ob.err == EPIPE)
+		return 128 + SIGPIPE;
+	if (root_done)
+		return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+	if (!attach && exiting)
+		return 128 + exiting;
+	return 0;
+}
+
+static void session__finish(struct session *s, uint64_t t0, int status)
+{
+	uint64_t untracked = tracer__untracked(&s->tracer);
+
+	tracer__lost(&s->tracer, s->sum.lost, MT_EV_MAX);
+	s->sum.duration_ns = clock__ns(CLOCK_MONOTONIC) - t0;
+	s->sum.exit_status = status;
+	if (!s->ob.err) {
+		format__summary(&s->fmt, &s->ob, &s->sum);
+		outbuf__flush(&s->ob);
+	}
+	if (s->ob.err == EPIPE)
+		return;		/* the reader left: say nothing */
+	if (s->ob.err)
+		fprintf(stderr, "memtrace: writing events failed: %s; the output is incomplete\n",
+			strerror(s->ob.err));
+	if (!s->o.quiet)
+		summary__print(stderr, &s->sum);
+	if (untracked)
+		fprintf(stderr, "memtrace: warning: %llu new processes could not be followed (pid filter full)\n",
+			(unsigned long long)untracked);
+	if (s->bad_records)
+		fprintf(stderr, "memtrace: warning: %llu malformed records skipped\n",
+			(unsigned long long)s->bad_records);
+}
+
+static int session__run(struct session *s)
+{
+	struct tracer_opts to = {
+		.buffer_size = s->o.buffer_size,
+		.wakeup_bytes = s->o.buffer_size / 16,
+		.all = s->o.all,
+		.verbose = s->o.verbose,
+	};
+	char err[512];
+	uint64_t t0, wall;
+	int e, status;
+
+	if (tracer__check(tracer__tracepoints, err, sizeof(err)) ||
+	    tracer__open_load(&s->tracer, &to, err, sizeof(err))) {
+		fprintf(stderr, "memtrace: %s\n", err);
+		return 1;
+	}
+	if (!s->o.attach_pid && !s->o.all) {
+		/* events on stdout: keep the program's own output out of the stream */
+		e = launch__start(&s->launch, s->path, s->o.argv, s->out_fd == STDOUT_FILENO);
+		if (e) {
+			fprintf(stderr, "memtrace: cannot start %s: %s\n", s->o.argv[0], strerror(-e));
+			return 1;
+		}
+		forward_pid = s->launch.pid;
+	}
+	e = s->o.all ? 0 : tracer__add_pid(&s->tracer, s->o.attach_pid ? s->o.attach_pid : s->launch.pid);
+	if (e || tracer__ring_open(&s->tracer, session__on_record, s) ||
+	    tracer__attach(&s->tracer, err, sizeof(err))) {
+		fprintf(stderr, "memtrace: %s\n", e ? "cannot fill the pid filter" : err);
+		launch__abort(&s->launch);
+		return 1;
+	}
+	s->fmt.t0 = t0 = clock__ns(CLOCK_MONOTONIC);
+	wall = clock__ns(CLOCK_REALTIME);
+	session__write_start(s, wall);
+
+	if (s->launch.pid && launch__release(&s->launch)) {
+		fprintf(stderr, "memtrace: the workload died before it could start\n");
+		launch__abort(&s->launch);
+		return 1;
+	}
+	status = session__loop(s);
+	session__finish(s, t0, status);
+	return status;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct session *s;
+	char err[512];
+	int r;
+
+	s = calloc(1, sizeof(*s));
+	if (!s) {
+		fprintf(stderr, "memtrace: out of memory\n");
+		return 1;
+	}
+	s->out_fd = -1;
+	r = opts__parse_run(argc, argv, &s->o, err, sizeof(err));
+	if (r == 1) {
+		fputs(opts__run_usage, stdout);
+		r = 0;
+		goto cleanup;
+	}
+	if (r) {
+		fprintf(stderr, "memtrace: %s\nTry 'memtrace run --help' for more information.\n", err);
+		r = 2;
+		goto cleanup;
+	}
+	s->fmt.fmt = s->o.fmt;
+	if (s->o.attach_pid && kill(s->o.attach_pid, 0) && errno == ESRCH) {
+		fprintf(stderr, "memtrace: no process with pid %d\n", s->o.attach_pid);
+		r = 1;
+		goto cleanup;
+	}
+	if (s->o.argc) {
+		r = session__resolve(s);
+		if (r)
+			goto cleanup;
+		command__join(s->command, sizeof(s->command), s->o.argc, s->o.argv);
+	} else if (s->o.attach_pid) {
+		snprintf(s->command, sizeof(s->command), "pid %d", s->o.attach_pid);
+	} else {
+		snprintf(s->command, sizeof(s->command), "all");
+	}
+	if (session__open_output(s)) {
+		r = 1;
+		goto cleanup;
+	}
+	signals__install();
+	r = session__run(s);
+cleanup:
+	tracer__destroy(&s->tracer);
+	outbuf__free(&s->ob);
+	if (s->out_fd > STDERR_FILENO)
+		close(s->out_fd);
+	free(s);
+	return r;
+}

@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/capability.h>
+#include <sys/syscall.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include "memtrace.skel.h"
+#include "memtrace.h"
+#include "tracer.h"
+
+#define BTF_VMLINUX	"/sys/kernel/btf/vmlinux"
+#ifndef CAP_PERFMON
+#define CAP_PERFMON	38
+#endif
+#ifndef CAP_BPF
+#define CAP_BPF		39
+#endif
+
+const char *const tracer__tracepoints[] = {
+	"sched_process_fork",
+	"sched_process_exec",
+	"sched_process_exit",
+	"sys_exit",
+	NULL,
+};
+
+static bool verbose;
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	/* even warnings are noise unless asked for: our own errors say what failed */
+	if (!verbose)
+		return 0;
+	return vfprintf(stderr, fmt, args);
+}
+
+static bool cap__has(int cap)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2] = {};
+
+	if (syscall(SYS_capget, &hdr, data))
+		return false;
+	return data[cap / 32].effective & (1U << (cap % 32));
+}
+
+int tracer__check(const char *const *tps, char *err, size_t errlen)
+{
+	struct btf *btf;
+	char name[128];
+	int i;
+
+	if (geteuid() != 0 && !(cap__has(CAP_BPF) && cap__has(CAP_PERFMON)) &&
+	    !cap__has(CAP_SYS_ADMIN)) {
+		snprintf(err, errlen, "tracing needs root (or CAP_BPF and CAP_PERFMON): run it with sudo");
+		return -EPERM;
+	}
+	if (access(BTF_VMLINUX, R_OK)) {
+		snprintf(err, errlen, "this kernel has no BTF (%s: %s): memtrace needs a kernel built with CONFIG_DEBUG_INFO_BTF=y",
+			 BTF_VMLINUX, strerror(errno));
+		return -ENOTSUP;
+	}
+	btf = btf__load_vmlinux_btf();
+	if (!btf) {
+		int e = -errno;
+
+		snprintf(err, errlen, "cannot read kernel BTF from %s: %s", BTF_VMLINUX, strerror(-e));
+		return e;
+	}
+	/* tp_btf programs attach by the tracepoint's typedef in kernel BTF */
+	for (i = 0; tps[i]; i++) {
+		snprintf(name, sizeof(name), "btf_trace_%s", tps[i]);
+		if (btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF) < 0) {
+			snprintf(err, errlen, "this kernel has no tracepoint '%s' (memtrace needs it; kernel 5.8 or newer with BTF)",
+				 tps[i]);
+			btf__free(btf);
+			return -ENOENT;
+		}
+	}
+	btf__free(btf);
+	return 0;
+}
+
+int tracer__open_load(struct tracer *t, const struct tracer_opts *o, char *err, size_t errlen)
+{
+	int e;
+
+	memset(t, 0, sizeof(*t));
+	verbose = o->verbose;
+	libbpf_set_print(libbpf_print);
+
+	t->skel = memtrace_bpf__open();
+	if (!t->skel) {
+		e = -errno;
+		snprintf(err, errlen, "failed to open BPF object: %s", strerror(-e));
+		return e;
+	}
+	t->skel->rodata->trace_all = o->all;
+	t->skel->rodata->wakeup_bytes = o->wakeup_bytes;
+	e = bpf_map__set_max_entries(t->skel->maps.events, o->buffer_size);
+	if (e) {
+		snprintf(err, errlen, "bad ring buffer size %llu: %s",
+			 (unsigned long long)o->buffer_size, strerror(-e));
+		return e;
+	}
+	e = memtrace_bpf__load(t->skel);
+	if (e) {
+		snprintf(err, errlen, "failed to load BPF programs: %s%s", strerror(-e),
+			 o->verbose ? "" : " (run with -v for the verifier's log)");
+		return e;
+	}
+	return 0;
+}
+
+int tracer__add_pid(struct tracer *t, pid_t pid)
+{
+	__u32 key = pid, as = 0;	/* 0: id assigned at the first event */
+
+	if (bpf_map__update_elem(t->skel->maps.traced, &key, sizeof(key), &as, sizeof(as), BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+int tracer__attach(struct tracer *t, char *err, size_t errlen)
+{
+	int e = memtrace_bpf__attach(t->skel);
+
+	if (e)
+		snprintf(err, errlen, "failed to attach tracepoints: %s", strerror(-e));
+	return e;
+}
+
+static int ring__sample(void *ctx, void *data, size_t size)
+{
+	struct tracer *t = ctx;
+
+	return t->fn(t->ctx, data, size);
+}
+
+int tracer__ring_open(struct tracer *t, tracer_record_fn fn, void *ctx)
+{
+	t->fn = fn;
+	t->ctx = ctx;
+	t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.events), ring__sample, t, NULL);
+	if (!t->rb)
+		return -errno;
+	return 0;
+}
+
+int tracer__poll(struct tracer *t, int timeout_ms)
+{
+	return ring_buffer__poll(t->rb, timeout_ms);
+}
+
+int tracer__drain(struct tracer *t)
+{
+	return ring_buffer__consume(t->rb);
+}
+
+bool tracer__idle(struct tracer *t)
+{
+	int fd = bpf_map__fd(t->skel->maps.traced);
+	__u32 key, next;
+	bool empty = true;
+	int e;
+
+	/*
+	 * A process that died before we attached (-p) never fires the exit
+	 * tracepoint, so its entry would keep us waiting forever: prune pids
+	 * that no longer exist. Zombies still exist, and their exit was seen.
+	 */
+	for (e = bpf_map_get_next_key(fd, NULL, &next); !e;
+	     e = bpf_map_get_next_key(fd, &key, &next)) {
+		key = next;
+		if (kill((pid_t)key, 0) && errno == ESRCH)
+			bpf_map_delete_elem(fd, &key);
+		else
+			empty = false;
+	}
+	return empty;
+}
+
+void tracer__lost(struct tracer *t, uint64_t *lost, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		lost[i] = i < MT_EV_MAX ? t->skel->bss->dropped[i] : 0;
+}
+
+uint64_t tracer__untracked(struct tracer *t)
+{
+	return t->skel->bss->untracked;
+}
+
+void tracer__destroy(struct tracer *t)
+{
+	ring_buffer__free(t->rb);
+	memtrace_bpf__destroy(t->skel);
+	t->rb = NULL;
+	t->skel = NULL;
+}

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * tracer - owns the BPF side: checks the machine can run it, opens, sizes,
+ * loads and attaches the skeleton, fills the pid filter, and hands ring
+ * buffer records to a callback. Everything it attaches is held by file
+ * descriptors only (no pinning), so it all goes away when memtrace exits,
+ * however it exits.
+ */
+#ifndef MEMTRACE_TRACER_H
+#define MEMTRACE_TRACER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct memtrace_bpf;
+struct ring_buffer;
+
+struct tracer_opts {
+	uint64_t buffer_size;	/* ring buffer bytes, power of two */
+	uint64_t wakeup_bytes;	/* batch wake-ups to this much data; 0 = every record */
+	bool all;		/* no pid filter */
+	bool verbose;		/* libbpf messages to stderr */
+};
+
+/* Called per record; a negative return stops the current poll with that error. */
+typedef int (*tracer_record_fn)(void *ctx, const void *rec, size_t size);
+
+struct tracer {
+	struct memtrace_bpf *skel;
+	struct ring_buffer *rb;
+	tracer_record_fn fn;
+	void *ctx;
+};
+
+/* The kernel tracepoints memtrace attaches to, NULL-terminated. */
+extern const char *const tracer__tracepoints[];
+
+/*
+ * Can this process and kernel run memtrace? Checks privileges, BTF, and
+ * that each tracepoint in tps exists. Returns 0 or -errno with a one-line
+ * explanation in err.
+ */
+int tracer__check(const char *const *tps, char *err, size_t errlen);
+int tracer__open_load(struct tracer *t, const struct tracer_opts *o, char *err, size_t errlen);
+/* Puts pid in the filter; its children follow automatically. */
+int tracer__add_pid(struct tracer *t, pid_t pid);
+int tracer__attach(struct tracer *t, char *err, size_t errlen);
+int tracer__ring_open(struct tracer *t, tracer_record_fn fn, void *ctx);
+/* Waits up to timeout_ms for records and consumes them. Returns count or -errno. */
+int tracer__poll(struct tracer *t, int timeout_ms);
+/* Consumes whatever is waiting without blocking. */
+int tracer__drain(struct tracer *t);
+/* True when no traced process is left. */
+bool tracer__idle(struct tracer *t);
+/* Records the kernel could not deliver, per enum mt_event_type (MT_EV_MAX entries). */
+void tracer__lost(struct tracer *t, uint64_t *lost, size_t n);
+/* New processes the kernel could not add to the filter (it was full). */
+uint64_t tracer__untracked(struct tracer *t);
+/* Detaches and frees everything; accepts a zeroed tracer. */
+void tracer__destroy(struct tracer *t);
+
+#endif /* MEMTRACE_TRACER_H */
