@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include "opts.h"
 
 const char opts__run_usage[] =
@@ -59,7 +60,7 @@ int opts__parse_size(const char *s, uint64_t *bytes)
 		return -EINVAL;
 	}
 	/* accept K, KB, KiB */
-	if (shift && (!strcmp(end, "iB") || !strcmp(end, "ib") || !strcmp(end, "B")))
+	if (shift && (!strcasecmp(end, "iB") || !strcasecmp(end, "B")))
 		end += strlen(end);
 	if (*end)
 		return -EINVAL;

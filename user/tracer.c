@@ -50,12 +50,34 @@ static bool cap__has(int cap)
 	return data[cap / 32].effective & (1U << (cap % 32));
 }
 
-int tracer__check(const char *const *tps, char *err, size_t errlen)
+int tracer__check_tracepoints(const char *const *tps, char *err, size_t errlen)
 {
 	struct btf *btf;
 	char name[128];
-	int i;
+	int i, e = 0;
 
+	btf = btf__load_vmlinux_btf();
+	if (!btf) {
+		e = -errno;
+		snprintf(err, errlen, "cannot read kernel BTF from %s: %s", BTF_VMLINUX, strerror(-e));
+		return e;
+	}
+	/* tp_btf programs attach by the tracepoint's typedef in kernel BTF */
+	for (i = 0; tps[i]; i++) {
+		snprintf(name, sizeof(name), "btf_trace_%s", tps[i]);
+		if (btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF) < 0) {
+			snprintf(err, errlen, "this kernel has no tracepoint '%s' (memtrace needs it: kernel 5.8 or newer with BTF)",
+				 tps[i]);
+			e = -ENOENT;
+			break;
+		}
+	}
+	btf__free(btf);
+	return e;
+}
+
+int tracer__check(const char *const *tps, char *err, size_t errlen)
+{
 	if (geteuid() != 0 && !(cap__has(CAP_BPF) && cap__has(CAP_PERFMON)) &&
 	    !cap__has(CAP_SYS_ADMIN)) {
 		snprintf(err, errlen, "tracing needs root (or CAP_BPF and CAP_PERFMON): run it with sudo");
@@ -66,25 +88,7 @@ int tracer__check(const char *const *tps, char *err, size_t errlen)
 			 BTF_VMLINUX, strerror(errno));
 		return -ENOTSUP;
 	}
-	btf = btf__load_vmlinux_btf();
-	if (!btf) {
-		int e = -errno;
-
-		snprintf(err, errlen, "cannot read kernel BTF from %s: %s", BTF_VMLINUX, strerror(-e));
-		return e;
-	}
-	/* tp_btf programs attach by the tracepoint's typedef in kernel BTF */
-	for (i = 0; tps[i]; i++) {
-		snprintf(name, sizeof(name), "btf_trace_%s", tps[i]);
-		if (btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF) < 0) {
-			snprintf(err, errlen, "this kernel has no tracepoint '%s' (memtrace needs it; kernel 5.8 or newer with BTF)",
-				 tps[i]);
-			btf__free(btf);
-			return -ENOENT;
-		}
-	}
-	btf__free(btf);
-	return 0;
+	return tracer__check_tracepoints(tps, err, errlen);
 }
 
 int tracer__open_load(struct tracer *t, const struct tracer_opts *o, char *err, size_t errlen)

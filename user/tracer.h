@@ -43,6 +43,8 @@ extern const char *const tracer__tracepoints[];
  * explanation in err.
  */
 int tracer__check(const char *const *tps, char *err, size_t errlen);
+/* The tracepoint part of tracer__check: each of tps exists in kernel BTF. */
+int tracer__check_tracepoints(const char *const *tps, char *err, size_t errlen);
 int tracer__open_load(struct tracer *t, const struct tracer_opts *o, char *err, size_t errlen);
 /* Puts pid in the filter; its children follow automatically. */
 int tracer__add_pid(struct tracer *t, pid_t pid);

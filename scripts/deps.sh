@@ -1,0 +1,29 @@
+#!/bin/sh
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# scripts/deps.sh - installs the Debian packages memtrace needs to build,
+# test and benchmark, only those missing. Needs root. Also mounts tracefs
+# when it is missing (bench compares against tools that need it).
+set -eu
+PKGS="make clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcmocka-dev \
+libjansson-dev jq strace procps util-linux"
+
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+		missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "scripts/deps.sh: missing packages:$missing; run as root (sudo make deps)" >&2
+		exit 1
+	fi
+	echo "installing:$missing"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	# shellcheck disable=SC2086
+	apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+if [ "$(id -u)" -eq 0 ] && [ -d /sys/kernel/tracing ] && [ ! -e /sys/kernel/tracing/events ]; then
+	mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null || true
+fi
+echo "dependencies: ok"
