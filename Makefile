@@ -132,7 +132,7 @@ tests: $(UNIT_BINS) $(ITEST_BINS) $(PROG_BINS)
 
 tests/bin/%: tests/unit/%.c $(LIB_OBJS) | tests/bin
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $(USER_INCLUDES) $(DEPFLAGS) -MF $@.d $< $(LIB_OBJS) $(LIBS) -lcmocka -o $@
+	$(Q)$(CC) $(CFLAGS) $(USER_INCLUDES) $(DEPFLAGS) -MF $@.d $< $(LIB_OBJS) $(LIBS) -lcmocka -ljansson -o $@
 
 tests/bin/%: tests/integration/%.c $(ITEST_LIB) | tests/bin
 	$(call msg,CC,$@)

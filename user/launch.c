@@ -71,7 +71,11 @@ int launch__workload_path(const char *name, char *path, size_t n)
 		slash = strrchr(self, '/');
 		if (slash) {
 			*slash = '\0';
+			/* a build tree, then an install relative to bin/ (DESTDIR, moved prefix) */
 			if ((size_t)snprintf(path, n, "%s/workloads/%s", self, name) < n &&
+			    !path__check(path))
+				return 0;
+			if ((size_t)snprintf(path, n, "%s/../libexec/memtrace/%s", self, name) < n &&
 			    !path__check(path))
 				return 0;
 		}

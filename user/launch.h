@@ -25,8 +25,8 @@ struct launch {
 int launch__resolve(const char *cmd, char *path, size_t n);
 /*
  * Finds the bundled workload `name` next to the memtrace binary
- * (workloads/NAME in a build tree) or in MEMTRACE_LIBEXECDIR. -ENOENT if
- * there is none.
+ * (workloads/NAME in a build tree, ../libexec/memtrace/NAME when installed)
+ * or in MEMTRACE_LIBEXECDIR. -ENOENT if there is none.
  */
 int launch__workload_path(const char *name, char *path, size_t n);
 /*
