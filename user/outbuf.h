@@ -20,7 +20,11 @@ struct outbuf {
 	uint64_t written;	/* bytes written to fd so far */
 };
 
-/* cap: buffer size in bytes (>= 4096). Returns 0 or -errno. */
+/*
+ * cap: buffer size in bytes (>= 4096). Returns 0 or -errno.
+ * fd < 0 makes a memory-only buffer: flushes keep the bytes and puts grow
+ * it (unit tests read buf/len directly).
+ */
 int outbuf__init(struct outbuf *ob, int fd, size_t cap);
 void outbuf__free(struct outbuf *ob);
 
@@ -37,9 +41,20 @@ void outbuf__i64(struct outbuf *ob, int64_t v);	/* decimal, signed */
 void outbuf__hex(struct outbuf *ob, uint64_t v);	/* "0x7f3a0d5d5000" */
 /* Pads/aligns: writes v right-aligned in width columns. */
 void outbuf__u64_pad(struct outbuf *ob, uint64_t v, int width);
-/* s (at most n bytes, stops at NUL) as a quoted JSON string, any bytes made safe. */
+/*
+ * s (at most n bytes, stops at NUL) as a quoted JSON string, any bytes made
+ * safe: valid UTF-8 as is, an invalid byte as \u00XX (read as Latin-1).
+ */
 void outbuf__json_str(struct outbuf *ob, const char *s, size_t n);
 /* s (at most n bytes, stops at NUL) as an RFC 4180 CSV field. */
 void outbuf__csv_str(struct outbuf *ob, const char *s, size_t n);
+/*
+ * s (at most n bytes, stops at NUL) for a terminal: valid UTF-8 as is,
+ * control characters and invalid bytes as \xHH, a backslash as \\.
+ * Returns the number of columns written, for padding.
+ */
+size_t outbuf__text_str(struct outbuf *ob, const char *s, size_t n);
+/* n spaces. */
+void outbuf__spaces(struct outbuf *ob, size_t n);
 
 #endif /* MEMTRACE_OUTBUF_H */

@@ -1,0 +1,473 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * decode - see decode.h. All names come from tables in this file rather
+ * than from libc (strerrorname_np, sigabbrev_np), so the output is the same
+ * whatever glibc the binary runs on, and kernel-internal values that a
+ * syscall-exit tracepoint can see (ERESTARTNOINTR...) still get a name.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <linux/sched.h>
+#include "decode.h"
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* Older headers lack some of these; the values are the kernel's ABI. */
+#ifndef PROT_SEM
+#define PROT_SEM		0x8
+#endif
+#ifndef PROT_GROWSDOWN
+#define PROT_GROWSDOWN		0x01000000
+#endif
+#ifndef PROT_GROWSUP
+#define PROT_GROWSUP		0x02000000
+#endif
+#ifndef MAP_SHARED_VALIDATE
+#define MAP_SHARED_VALIDATE	0x03
+#endif
+#ifndef MAP_32BIT
+#define MAP_32BIT		0x40
+#endif
+#ifndef MAP_SYNC
+#define MAP_SYNC		0x80000
+#endif
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE	0x100000
+#endif
+#ifndef MAP_UNINITIALIZED
+#define MAP_UNINITIALIZED	0x4000000
+#endif
+#ifndef MAP_HUGE_SHIFT
+#define MAP_HUGE_SHIFT		26
+#endif
+#ifndef MAP_HUGE_MASK
+#define MAP_HUGE_MASK		0x3f
+#endif
+#ifndef MREMAP_DONTUNMAP
+#define MREMAP_DONTUNMAP	4
+#endif
+#ifndef CLONE_PIDFD
+#define CLONE_PIDFD		0x00001000
+#endif
+#ifndef CLONE_NEWCGROUP
+#define CLONE_NEWCGROUP		0x02000000
+#endif
+#ifndef CLONE_CLEAR_SIGHAND
+#define CLONE_CLEAR_SIGHAND	0x100000000ULL
+#endif
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP	0x200000000ULL
+#endif
+/* The mmap type field, not a flag: 1 shared, 2 private, 3 shared-validate. */
+#define MT_MAP_TYPE		0x0f
+#define MT_CSIGNAL		0xff
+
+/* A bounded string builder: appends what fits, always NUL-terminated. */
+struct namebuf {
+	char *buf;
+	size_t n;
+	size_t len;
+	bool sep;	/* a '|' goes before the next name */
+};
+
+static void namebuf__init(struct namebuf *nb, char *buf, size_t n)
+{
+	nb->buf = buf;
+	nb->n = n;
+	nb->len = 0;
+	nb->sep = false;
+	if (n)
+		buf[0] = '\0';
+}
+
+static void namebuf__add(struct namebuf *nb, const char *s)
+{
+	size_t k = strlen(s);
+
+	if (!nb->n || nb->len >= nb->n - 1)
+		return;
+	if (k > nb->n - 1 - nb->len)
+		k = nb->n - 1 - nb->len;
+	memcpy(nb->buf + nb->len, s, k);
+	nb->len += k;
+	nb->buf[nb->len] = '\0';
+}
+
+static void namebuf__u64(struct namebuf *nb, uint64_t v)
+{
+	char tmp[21], *p = tmp + sizeof(tmp) - 1;
+
+	*p = '\0';
+	do {
+		*--p = '0' + v % 10;
+		v /= 10;
+	} while (v);
+	namebuf__add(nb, p);
+}
+
+static void namebuf__hex(struct namebuf *nb, uint64_t v)
+{
+	char tmp[19], *p = tmp + sizeof(tmp) - 1;
+
+	*p = '\0';
+	do {
+		*--p = "0123456789abcdef"[v & 0xf];
+		v >>= 4;
+	} while (v);
+	*--p = 'x';
+	*--p = '0';
+	namebuf__add(nb, p);
+}
+
+/* Adds one '|'-separated item. */
+static void namebuf__item(struct namebuf *nb, const char *s)
+{
+	if (nb->sep)
+		namebuf__add(nb, "|");
+	namebuf__add(nb, s);
+	nb->sep = true;
+}
+
+struct flag_name {
+	uint64_t bit;
+	const char *name;
+};
+
+#define FLAG(f)	{ f, #f }
+
+static const struct flag_name prot_names[] = {
+	FLAG(PROT_SEM),
+	FLAG(PROT_GROWSDOWN),
+	FLAG(PROT_GROWSUP),
+};
+
+static const struct flag_name mmap_names[] = {
+	FLAG(MAP_FIXED),
+	FLAG(MAP_ANONYMOUS),
+	FLAG(MAP_32BIT),
+	FLAG(MAP_GROWSDOWN),
+	FLAG(MAP_DENYWRITE),
+	FLAG(MAP_EXECUTABLE),
+	FLAG(MAP_LOCKED),
+	FLAG(MAP_NORESERVE),
+	FLAG(MAP_POPULATE),
+	FLAG(MAP_NONBLOCK),
+	FLAG(MAP_STACK),
+	FLAG(MAP_HUGETLB),
+	FLAG(MAP_SYNC),
+	FLAG(MAP_FIXED_NOREPLACE),
+	FLAG(MAP_UNINITIALIZED),
+};
+
+static const char *const map_type_names[] = {
+	[MAP_SHARED] = "MAP_SHARED",
+	[MAP_PRIVATE] = "MAP_PRIVATE",
+	[MAP_SHARED_VALIDATE] = "MAP_SHARED_VALIDATE",
+};
+
+static const struct flag_name mremap_names[] = {
+	FLAG(MREMAP_MAYMOVE),
+	FLAG(MREMAP_FIXED),
+	FLAG(MREMAP_DONTUNMAP),
+};
+
+static const struct flag_name clone_names[] = {
+	FLAG(CLONE_VM),
+	FLAG(CLONE_FS),
+	FLAG(CLONE_FILES),
+	FLAG(CLONE_SIGHAND),
+	FLAG(CLONE_PIDFD),
+	FLAG(CLONE_PTRACE),
+	FLAG(CLONE_VFORK),
+	FLAG(CLONE_PARENT),
+	FLAG(CLONE_THREAD),
+	FLAG(CLONE_NEWNS),
+	FLAG(CLONE_SYSVSEM),
+	FLAG(CLONE_SETTLS),
+	FLAG(CLONE_PARENT_SETTID),
+	FLAG(CLONE_CHILD_CLEARTID),
+	FLAG(CLONE_DETACHED),
+	FLAG(CLONE_UNTRACED),
+	FLAG(CLONE_CHILD_SETTID),
+	FLAG(CLONE_NEWCGROUP),
+	FLAG(CLONE_NEWUTS),
+	FLAG(CLONE_NEWIPC),
+	FLAG(CLONE_NEWUSER),
+	FLAG(CLONE_NEWPID),
+	FLAG(CLONE_NEWNET),
+	FLAG(CLONE_IO),
+	FLAG(CLONE_CLEAR_SIGHAND),
+	FLAG(CLONE_INTO_CGROUP),
+};
+
+/* Adds the names of the bits of *flags found in the table and clears them. */
+static void namebuf__flags(struct namebuf *nb, uint64_t *flags,
+			   const struct flag_name *tab, size_t count)
+{
+	size_t i;
+
+	for (i = 0; i < count; i++) {
+		if (*flags & tab[i].bit) {
+			namebuf__item(nb, tab[i].name);
+			*flags &= ~tab[i].bit;
+		}
+	}
+}
+
+/* Whatever no table knew, as one hex number, so no bit goes unseen. */
+static void namebuf__rest(struct namebuf *nb, uint64_t rest)
+{
+	if (!rest)
+		return;
+	if (nb->sep)
+		namebuf__add(nb, "|");
+	namebuf__hex(nb, rest);
+	nb->sep = true;
+}
+
+char *decode__prot(uint64_t prot, char *buf, size_t n)
+{
+	struct namebuf nb;
+	char rwx[4] = "---";
+
+	namebuf__init(&nb, buf, n);
+	if (prot & PROT_READ)
+		rwx[0] = 'r';
+	if (prot & PROT_WRITE)
+		rwx[1] = 'w';
+	if (prot & PROT_EXEC)
+		rwx[2] = 'x';
+	namebuf__item(&nb, rwx);
+	prot &= ~(uint64_t)(PROT_READ | PROT_WRITE | PROT_EXEC);
+	namebuf__flags(&nb, &prot, prot_names, ARRAY_SIZE(prot_names));
+	namebuf__rest(&nb, prot);
+	return buf;
+}
+
+/* "MAP_HUGE_2MB", as the kernel's MAP_HUGE_* macros spell it. */
+static void namebuf__huge(struct namebuf *nb, unsigned int shift)
+{
+	namebuf__item(nb, "MAP_HUGE_");
+	if (shift >= 30) {
+		namebuf__u64(nb, 1ULL << (shift - 30));
+		namebuf__add(nb, "GB");
+	} else if (shift >= 20) {
+		namebuf__u64(nb, 1ULL << (shift - 20));
+		namebuf__add(nb, "MB");
+	} else if (shift >= 10) {
+		namebuf__u64(nb, 1ULL << (shift - 10));
+		namebuf__add(nb, "KB");
+	} else {
+		namebuf__u64(nb, 1ULL << shift);
+		namebuf__add(nb, "B");
+	}
+}
+
+char *decode__mmap_flags(uint64_t flags, char *buf, size_t n)
+{
+	uint64_t type = flags & MT_MAP_TYPE, huge;
+	struct namebuf nb;
+
+	namebuf__init(&nb, buf, n);
+	if (!flags) {
+		namebuf__add(&nb, "0");
+		return buf;
+	}
+	if (type < ARRAY_SIZE(map_type_names) && map_type_names[type]) {
+		namebuf__item(&nb, map_type_names[type]);
+		flags &= ~(uint64_t)MT_MAP_TYPE;
+	}
+	/*
+	 * With MAP_HUGETLB, bits 26..31 are log2 of the page size; otherwise
+	 * bit 26 is MAP_UNINITIALIZED.
+	 */
+	huge = (flags >> MAP_HUGE_SHIFT) & MAP_HUGE_MASK;
+	if ((flags & MAP_HUGETLB) && huge)
+		flags &= ~((uint64_t)MAP_HUGE_MASK << MAP_HUGE_SHIFT);
+	else
+		huge = 0;
+	namebuf__flags(&nb, &flags, mmap_names, ARRAY_SIZE(mmap_names));
+	if (huge)
+		namebuf__huge(&nb, huge);
+	namebuf__rest(&nb, flags);
+	return buf;
+}
+
+char *decode__mremap_flags(uint64_t flags, char *buf, size_t n)
+{
+	struct namebuf nb;
+
+	namebuf__init(&nb, buf, n);
+	if (!flags) {
+		namebuf__add(&nb, "0");
+		return buf;
+	}
+	namebuf__flags(&nb, &flags, mremap_names, ARRAY_SIZE(mremap_names));
+	namebuf__rest(&nb, flags);
+	return buf;
+}
+
+/* x86_64 numbering; the names are the kernel's, without "SIG". */
+#define SIG(s)	[SIG##s] = #s
+static const char *const signal_names[] = {
+	SIG(HUP), SIG(INT), SIG(QUIT), SIG(ILL), SIG(TRAP), SIG(ABRT),
+	SIG(BUS), SIG(FPE), SIG(KILL), SIG(USR1), SIG(SEGV), SIG(USR2),
+	SIG(PIPE), SIG(ALRM), SIG(TERM), SIG(STKFLT), SIG(CHLD), SIG(CONT),
+	SIG(STOP), SIG(TSTP), SIG(TTIN), SIG(TTOU), SIG(URG), SIG(XCPU),
+	SIG(XFSZ), SIG(VTALRM), SIG(PROF), SIG(WINCH), SIG(IO), SIG(PWR),
+	SIG(SYS),
+};
+
+char *decode__clone_flags(uint64_t flags, char *buf, size_t n)
+{
+	uint64_t sig = flags & MT_CSIGNAL;
+	struct namebuf nb;
+
+	namebuf__init(&nb, buf, n);
+	if (!flags) {
+		namebuf__add(&nb, "0");
+		return buf;
+	}
+	flags &= ~(uint64_t)MT_CSIGNAL;
+	namebuf__flags(&nb, &flags, clone_names, ARRAY_SIZE(clone_names));
+	namebuf__rest(&nb, flags);
+	/* The low byte is the signal the parent gets when the child exits. */
+	if (sig < ARRAY_SIZE(signal_names) && signal_names[sig]) {
+		namebuf__item(&nb, "SIG");
+		namebuf__add(&nb, signal_names[sig]);
+	} else if (sig) {
+		namebuf__item(&nb, "SIG");
+		namebuf__u64(&nb, sig);
+	}
+	return buf;
+}
+
+const char *decode__signal_name(int sig, char *buf, size_t n)
+{
+	struct namebuf nb;
+
+	if (sig > 0 && (size_t)sig < ARRAY_SIZE(signal_names) && signal_names[sig])
+		return signal_names[sig];
+	namebuf__init(&nb, buf, n);
+	namebuf__add(&nb, sig < 0 ? "SIG-" : "SIG");
+	namebuf__u64(&nb, sig < 0 ? -(uint64_t)sig : (uint64_t)sig);
+	return buf;
+}
+
+/*
+ * Kernel-internal codes: never returned to user space, but a tracepoint at
+ * syscall exit sees them before signal handling rewrites them.
+ */
+#define ERESTARTSYS		512
+#define ERESTARTNOINTR		513
+#define ERESTARTNOHAND		514
+#define ENOIOCTLCMD		515
+#define ERESTART_RESTARTBLOCK	516
+#define EPROBE_DEFER		517
+#define EOPENSTALE		518
+#define ENOPARAM		519
+#define EBADHANDLE		521
+#define ENOTSYNC		522
+#define EBADCOOKIE		523
+#define ENOTSUPP		524
+#define ETOOSMALL		525
+#define ESERVERFAULT		526
+#define EBADTYPE		527
+#define EJUKEBOX		528
+#define EIOCBQUEUED		529
+#define ERECALLCONFLICT		530
+#define ENOGRACE		531
+
+/* Aliases (EWOULDBLOCK, EDEADLOCK, ENOTSUP) print as the canonical name. */
+#define E(e)	[e] = #e
+static const char *const errno_names[] = {
+	E(EPERM), E(ENOENT), E(ESRCH), E(EINTR), E(EIO), E(ENXIO), E(E2BIG),
+	E(ENOEXEC), E(EBADF), E(ECHILD), E(EAGAIN), E(ENOMEM), E(EACCES),
+	E(EFAULT), E(ENOTBLK), E(EBUSY), E(EEXIST), E(EXDEV), E(ENODEV),
+	E(ENOTDIR), E(EISDIR), E(EINVAL), E(ENFILE), E(EMFILE), E(ENOTTY),
+	E(ETXTBSY), E(EFBIG), E(ENOSPC), E(ESPIPE), E(EROFS), E(EMLINK),
+	E(EPIPE), E(EDOM), E(ERANGE), E(EDEADLK), E(ENAMETOOLONG), E(ENOLCK),
+	E(ENOSYS), E(ENOTEMPTY), E(ELOOP), E(ENOMSG), E(EIDRM), E(ECHRNG),
+	E(EL2NSYNC), E(EL3HLT), E(EL3RST), E(ELNRNG), E(EUNATCH), E(ENOCSI),
+	E(EL2HLT), E(EBADE), E(EBADR), E(EXFULL), E(ENOANO), E(EBADRQC),
+	E(EBADSLT), E(EBFONT), E(ENOSTR), E(ENODATA), E(ETIME), E(ENOSR),
+	E(ENONET), E(ENOPKG), E(EREMOTE), E(ENOLINK), E(EADV), E(ESRMNT),
+	E(ECOMM), E(EPROTO), E(EMULTIHOP), E(EDOTDOT), E(EBADMSG),
+	E(EOVERFLOW), E(ENOTUNIQ), E(EBADFD), E(EREMCHG), E(ELIBACC),
+	E(ELIBBAD), E(ELIBSCN), E(ELIBMAX), E(ELIBEXEC), E(EILSEQ),
+	E(ERESTART), E(ESTRPIPE), E(EUSERS), E(ENOTSOCK), E(EDESTADDRREQ),
+	E(EMSGSIZE), E(EPROTOTYPE), E(ENOPROTOOPT), E(EPROTONOSUPPORT),
+	E(ESOCKTNOSUPPORT), E(EOPNOTSUPP), E(EPFNOSUPPORT), E(EAFNOSUPPORT),
+	E(EADDRINUSE), E(EADDRNOTAVAIL), E(ENETDOWN), E(ENETUNREACH),
+	E(ENETRESET), E(ECONNABORTED), E(ECONNRESET), E(ENOBUFS), E(EISCONN),
+	E(ENOTCONN), E(ESHUTDOWN), E(ETOOMANYREFS), E(ETIMEDOUT),
+	E(ECONNREFUSED), E(EHOSTDOWN), E(EHOSTUNREACH), E(EALREADY),
+	E(EINPROGRESS), E(ESTALE), E(EUCLEAN), E(ENOTNAM), E(ENAVAIL),
+	E(EISNAM), E(EREMOTEIO), E(EDQUOT), E(ENOMEDIUM), E(EMEDIUMTYPE),
+	E(ECANCELED), E(ENOKEY), E(EKEYEXPIRED), E(EKEYREVOKED),
+	E(EKEYREJECTED), E(EOWNERDEAD), E(ENOTRECOVERABLE), E(ERFKILL),
+	E(EHWPOISON),
+	E(ERESTARTSYS), E(ERESTARTNOINTR), E(ERESTARTNOHAND), E(ENOIOCTLCMD),
+	E(ERESTART_RESTARTBLOCK), E(EPROBE_DEFER), E(EOPENSTALE), E(ENOPARAM),
+	E(EBADHANDLE), E(ENOTSYNC), E(EBADCOOKIE), E(ENOTSUPP), E(ETOOSMALL),
+	E(ESERVERFAULT), E(EBADTYPE), E(EJUKEBOX), E(EIOCBQUEUED),
+	E(ERECALLCONFLICT), E(ENOGRACE),
+};
+
+const char *decode__errno_name(int err, char *buf, size_t n)
+{
+	struct namebuf nb;
+
+	if (err > 0 && (size_t)err < ARRAY_SIZE(errno_names) && errno_names[err])
+		return errno_names[err];
+	namebuf__init(&nb, buf, n);
+	namebuf__add(&nb, err < 0 ? "E-" : "E");
+	namebuf__u64(&nb, err < 0 ? -(uint64_t)err : (uint64_t)err);
+	return buf;
+}
+
+/*
+ * Binary units. Exact multiples print as integers ("8 KiB"); anything else
+ * is rounded to one decimal ("1.5 MiB"), so "4.0 KiB" means "about".
+ */
+char *decode__size(uint64_t bytes, char *buf, size_t n)
+{
+	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
+	uint64_t unit = 1024, whole, tenths;
+	struct namebuf nb;
+	size_t u = 0;
+
+	namebuf__init(&nb, buf, n);
+	if (bytes < 1024) {
+		namebuf__u64(&nb, bytes);
+		namebuf__add(&nb, " B");
+		return buf;
+	}
+	while (u + 1 < ARRAY_SIZE(units) && bytes / unit >= 1024) {
+		unit *= 1024;
+		u++;
+	}
+	whole = bytes / unit;
+	/* rem * 10 cannot overflow: rem < unit <= 2^60. */
+	tenths = ((bytes % unit) * 10 + unit / 2) / unit;
+	if (tenths == 10) {
+		whole++;
+		tenths = 0;
+	}
+	/* 1023.96 KiB rounds to 1024.0 KiB: say 1.0 MiB instead. */
+	if (whole == 1024 && u + 1 < ARRAY_SIZE(units)) {
+		whole = 1;
+		u++;
+	}
+	namebuf__u64(&nb, whole);
+	if (bytes % unit) {
+		namebuf__add(&nb, ".");
+		namebuf__u64(&nb, tenths);
+	}
+	namebuf__add(&nb, " ");
+	namebuf__add(&nb, units[u]);
+	return buf;
+}

@@ -1,0 +1,434 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * outbuf - see outbuf.h. Every writer reserves its worst case once and then
+ * fills the buffer directly, so the buffer can never overflow and the hot
+ * path is a bounds check plus stores.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "outbuf.h"
+
+/* Room kept free for one record (the largest, exec, is about 2 KiB as JSON). */
+#define OUTBUF_SLACK	4096
+
+static const char digit_pairs[] =
+	"0001020304050607080910111213141516171819"
+	"2021222324252627282930313233343536373839"
+	"4041424344454647484950515253545556575859"
+	"6061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+static const char hex_digits[] = "0123456789abcdef";
+
+int outbuf__init(struct outbuf *ob, int fd, size_t cap)
+{
+	memset(ob, 0, sizeof(*ob));
+	ob->fd = fd;
+	if (cap < 4096)
+		return -EINVAL;
+	ob->buf = malloc(cap);
+	if (!ob->buf)
+		return -ENOMEM;
+	ob->cap = cap;
+	ob->flush_at = cap >= 2 * OUTBUF_SLACK ? cap - OUTBUF_SLACK : cap / 2;
+	return 0;
+}
+
+void outbuf__free(struct outbuf *ob)
+{
+	free(ob->buf);
+	ob->buf = NULL;
+	ob->len = 0;
+	ob->cap = 0;
+}
+
+/* A non-blocking fd (an inherited stdout may be one) must not lose output. */
+static int fd__wait_writable(int fd)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+
+	while (poll(&pfd, 1, -1) < 0) {
+		if (errno != EINTR)
+			return errno;
+	}
+	return 0;
+}
+
+int outbuf__flush(struct outbuf *ob)
+{
+	size_t off = 0;
+	ssize_t r;
+
+	if (ob->err)
+		return -ob->err;
+	if (ob->fd < 0)
+		return 0;
+	while (off < ob->len) {
+		r = write(ob->fd, ob->buf + off, ob->len - off);
+		if (r > 0) {
+			off += r;
+			continue;
+		}
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			ob->err = fd__wait_writable(ob->fd);
+			if (!ob->err)
+				continue;
+			break;
+		}
+		/* write() returning 0 for a non-empty buffer would loop forever. */
+		ob->err = r < 0 ? errno : EIO;
+		break;
+	}
+	ob->written += off;
+	/* After an error the rest is dropped: nothing more will be written. */
+	ob->len = 0;
+	return -ob->err;
+}
+
+int outbuf__maybe_flush(struct outbuf *ob)
+{
+	if (ob->len > ob->flush_at)
+		return outbuf__flush(ob);
+	return -ob->err;
+}
+
+static bool outbuf__grow(struct outbuf *ob, size_t n)
+{
+	size_t cap = ob->cap;
+	char *buf;
+
+	while (cap - ob->len < n) {
+		if (cap > SIZE_MAX / 2)
+			goto fail;
+		cap *= 2;
+	}
+	buf = realloc(ob->buf, cap);
+	if (!buf)
+		goto fail;
+	ob->buf = buf;
+	ob->cap = cap;
+	return true;
+fail:
+	ob->err = ENOMEM;
+	return false;
+}
+
+/* The slow half of outbuf__reserve(): flush (with an fd), else grow. */
+static char *outbuf__make_room(struct outbuf *ob, size_t n)
+{
+	if (ob->fd >= 0 && ob->len && outbuf__flush(ob))
+		return NULL;
+	if (ob->cap - ob->len < n && !outbuf__grow(ob, n))
+		return NULL;
+	return ob->buf + ob->len;
+}
+
+/*
+ * Makes room for n more bytes and returns where they go, or NULL once an
+ * error is recorded (the put is then dropped). With an fd it flushes first
+ * so memory stays bounded; it grows only for a put larger than the buffer.
+ */
+static inline char *outbuf__reserve(struct outbuf *ob, size_t n)
+{
+	if (__builtin_expect(!ob->err && ob->cap - ob->len >= n, 1))
+		return ob->buf + ob->len;
+	if (ob->err)
+		return NULL;
+	return outbuf__make_room(ob, n);
+}
+
+void outbuf__put(struct outbuf *ob, const void *s, size_t n)
+{
+	char *o = outbuf__reserve(ob, n);
+
+	if (!o)
+		return;
+	memcpy(o, s, n);
+	ob->len += n;
+}
+
+void outbuf__puts(struct outbuf *ob, const char *s)
+{
+	outbuf__put(ob, s, strlen(s));
+}
+
+void outbuf__putc(struct outbuf *ob, char c)
+{
+	char *o = outbuf__reserve(ob, 1);
+
+	if (!o)
+		return;
+	*o = c;
+	ob->len++;
+}
+
+void outbuf__spaces(struct outbuf *ob, size_t n)
+{
+	char *o = outbuf__reserve(ob, n);
+
+	if (!o)
+		return;
+	memset(o, ' ', n);
+	ob->len += n;
+}
+
+/* Writes v's digits so that they end at end; returns where they start. */
+static char *u64__format(uint64_t v, char *end)
+{
+	char *p = end;
+
+	while (v >= 100) {
+		unsigned int i = (v % 100) * 2;
+
+		v /= 100;
+		p -= 2;
+		p[0] = digit_pairs[i];
+		p[1] = digit_pairs[i + 1];
+	}
+	if (v >= 10) {
+		p -= 2;
+		p[0] = digit_pairs[v * 2];
+		p[1] = digit_pairs[v * 2 + 1];
+	} else {
+		*--p = '0' + v;
+	}
+	return p;
+}
+
+void outbuf__u64(struct outbuf *ob, uint64_t v)
+{
+	char tmp[20];
+	char *p = u64__format(v, tmp + sizeof(tmp));
+
+	outbuf__put(ob, p, tmp + sizeof(tmp) - p);
+}
+
+void outbuf__i64(struct outbuf *ob, int64_t v)
+{
+	if (v < 0) {
+		outbuf__putc(ob, '-');
+		/* Negate as unsigned: -INT64_MIN does not fit an int64_t. */
+		outbuf__u64(ob, -(uint64_t)v);
+		return;
+	}
+	outbuf__u64(ob, v);
+}
+
+void outbuf__u64_pad(struct outbuf *ob, uint64_t v, int width)
+{
+	char tmp[20];
+	char *p = u64__format(v, tmp + sizeof(tmp));
+	size_t len = tmp + sizeof(tmp) - p;
+
+	if (width > 0 && (size_t)width > len)
+		outbuf__spaces(ob, width - len);
+	outbuf__put(ob, p, len);
+}
+
+void outbuf__hex(struct outbuf *ob, uint64_t v)
+{
+	int nibbles = v ? (67 - __builtin_clzll(v)) / 4 : 1;
+	char *o = outbuf__reserve(ob, 2 + nibbles);
+	int i;
+
+	if (!o)
+		return;
+	o[0] = '0';
+	o[1] = 'x';
+	for (i = nibbles - 1; i >= 0; i--, v >>= 4)
+		o[2 + i] = hex_digits[v & 0xf];
+	ob->len += 2 + nibbles;
+}
+
+/*
+ * Length of the well-formed UTF-8 sequence at p (at most m bytes), or 0 if
+ * it is not one: overlong forms, surrogates and code points past U+10FFFF
+ * are rejected, as RFC 3629 requires.
+ */
+static size_t utf8__seq_len(const unsigned char *p, size_t m)
+{
+	unsigned char c = p[0], lo = 0x80, hi = 0xbf;
+	size_t len, i;
+
+	if (c >= 0xc2 && c <= 0xdf)
+		len = 2;
+	else if (c >= 0xe0 && c <= 0xef)
+		len = 3;
+	else if (c >= 0xf0 && c <= 0xf4)
+		len = 4;
+	else
+		return 0;
+	if (c == 0xe0)
+		lo = 0xa0;
+	else if (c == 0xed)
+		hi = 0x9f;
+	else if (c == 0xf0)
+		lo = 0x90;
+	else if (c == 0xf4)
+		hi = 0x8f;
+	if (m < len || p[1] < lo || p[1] > hi)
+		return 0;
+	for (i = 2; i < len; i++) {
+		if (p[i] < 0x80 || p[i] > 0xbf)
+			return 0;
+	}
+	return len;
+}
+
+/* U+0080..U+009F are C1 controls: terminals act on some (CSI is U+009B). */
+static bool utf8__is_c1(const unsigned char *p, size_t len)
+{
+	return len == 2 && p[0] == 0xc2 && p[1] < 0xa0;
+}
+
+static char *hex__escape(char *o, const char *prefix, size_t plen, unsigned char c)
+{
+	memcpy(o, prefix, plen);
+	o += plen;
+	*o++ = hex_digits[c >> 4];
+	*o++ = hex_digits[c & 0xf];
+	return o;
+}
+
+/* The two-character escape JSON has for c, or 0. */
+static char json__short_escape(unsigned char c)
+{
+	switch (c) {
+	case '"':
+		return '"';
+	case '\\':
+		return '\\';
+	case '\b':
+		return 'b';
+	case '\f':
+		return 'f';
+	case '\n':
+		return 'n';
+	case '\r':
+		return 'r';
+	case '\t':
+		return 't';
+	}
+	return 0;
+}
+
+void outbuf__json_str(struct outbuf *ob, const char *s, size_t n)
+{
+	size_t len = strnlen(s, n), k;
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+	char *o = outbuf__reserve(ob, 2 + 6 * len);
+	char esc;
+
+	if (!o)
+		return;
+	*o++ = '"';
+	while (p < end) {
+		unsigned char c = *p;
+
+		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+			*o++ = c;
+			p++;
+			continue;
+		}
+		if (c >= 0x80 && (k = utf8__seq_len(p, end - p))) {
+			if (utf8__is_c1(p, k)) {
+				/* The code point equals the second byte. */
+				o = hex__escape(o, "\\u00", 4, p[1]);
+			} else {
+				memcpy(o, p, k);
+				o += k;
+			}
+			p += k;
+			continue;
+		}
+		esc = json__short_escape(c);
+		if (esc) {
+			*o++ = '\\';
+			*o++ = esc;
+		} else {
+			/* Other controls, DEL, and bytes that are not UTF-8. */
+			o = hex__escape(o, "\\u00", 4, c);
+		}
+		p++;
+	}
+	*o++ = '"';
+	ob->len = o - ob->buf;
+}
+
+/*
+ * The text escaping shared by text and CSV output. Writes at o (room for
+ * 4 bytes per input byte), doubling '"' when dq is set; *cols gets the
+ * number of terminal columns used. Returns the new end.
+ */
+static char *text__escape(char *o, const unsigned char *p, size_t len, bool dq, size_t *cols)
+{
+	const unsigned char *end = p + len;
+	size_t k, w = 0;
+
+	while (p < end) {
+		unsigned char c = *p;
+
+		if (c >= 0x20 && c < 0x7f && c != '\\') {
+			*o++ = c;
+			if (c == '"' && dq)
+				*o++ = c;
+			p++;
+			w++;
+			continue;
+		}
+		if (c == '\\') {
+			*o++ = '\\';
+			*o++ = '\\';
+			p++;
+			w += 2;
+			continue;
+		}
+		if (c >= 0x80 && (k = utf8__seq_len(p, end - p)) && !utf8__is_c1(p, k)) {
+			memcpy(o, p, k);
+			o += k;
+			p += k;
+			w++;
+			continue;
+		}
+		/* Controls, DEL, a C1 control's bytes one by one, invalid bytes. */
+		o = hex__escape(o, "\\x", 2, c);
+		p++;
+		w += 4;
+	}
+	*cols = w;
+	return o;
+}
+
+size_t outbuf__text_str(struct outbuf *ob, const char *s, size_t n)
+{
+	size_t len = strnlen(s, n), cols;
+	char *o = outbuf__reserve(ob, 4 * len);
+
+	if (!o)
+		return 0;
+	o = text__escape(o, (const unsigned char *)s, len, false, &cols);
+	ob->len = o - ob->buf;
+	return cols;
+}
+
+void outbuf__csv_str(struct outbuf *ob, const char *s, size_t n)
+{
+	size_t len = strnlen(s, n), cols;
+	/* CR and LF never survive text__escape, so only these force quotes. */
+	bool quote = memchr(s, ',', len) || memchr(s, '"', len);
+	char *o = outbuf__reserve(ob, 4 * len + 2);
+
+	if (!o)
+		return;
+	if (quote)
+		*o++ = '"';
+	o = text__escape(o, (const unsigned char *)s, len, quote, &cols);
+	if (quote)
+		*o++ = '"';
+	ob->len = o - ob->buf;
+}
