@@ -37,6 +37,8 @@
 
 /* Set by the loader before load. */
 const volatile bool trace_all = false;
+/* memtrace itself: with trace_all, tracing our own writes would feed on itself. */
+const volatile __u32 self_tgid = 0;
 /* Wake the consumer only when this much data waits (0: every record). */
 const volatile __u64 wakeup_bytes = 0;
 
@@ -116,7 +118,7 @@ static __always_inline bool proc__traced(__u32 tgid, struct task_struct *task,
 		*as = *v;
 		return true;
 	}
-	if (!trace_all)
+	if (!trace_all || tgid == self_tgid)
 		return false;
 	id = as__of(task->mm);
 	bpf_map_update_elem(&traced, &tgid, &id, BPF_NOEXIST);
@@ -247,7 +249,7 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid,
 	__u32 *v = bpf_map_lookup_elem(&traced, &tgid);
 	__u32 old_as, as;
 
-	if (!v && !trace_all)
+	if (!v && (!trace_all || tgid == self_tgid))
 		return 0;
 	/* task->mm is already the new mm: the old id can only come from the cache */
 	old_as = v ? *v : 0;

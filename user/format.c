@@ -5,6 +5,7 @@
  * into the outbuf, and none calls printf on the per-event path.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <time.h>
@@ -420,11 +421,21 @@ static void text__fork(struct outbuf *ob, const struct mt_fork_event *e)
 
 static void text__exec(struct outbuf *ob, const struct mt_exec_event *e)
 {
+	bool tid_changed = e->old_tid != e->hdr.tid;
+
 	outbuf__text_str(ob, e->filename, MT_PATH_LEN);
-	put_lit(ob, " (old as ");
-	outbuf__u64(ob, e->old_as);
-	if (e->old_tid != e->hdr.tid) {
-		put_lit(ob, ", old tid ");
+	/* old as 0: the image before was not traced (memtrace's own launcher) */
+	if (!e->old_as && !tid_changed)
+		return;
+	put_lit(ob, " (");
+	if (e->old_as) {
+		put_lit(ob, "old as ");
+		outbuf__u64(ob, e->old_as);
+	}
+	if (tid_changed) {
+		if (e->old_as)
+			put_lit(ob, ", ");
+		put_lit(ob, "old tid ");
 		outbuf__u64(ob, e->old_tid);
 	}
 	outbuf__putc(ob, ')');

@@ -106,6 +106,7 @@ int tracer__open_load(struct tracer *t, const struct tracer_opts *o, char *err, 
 		return e;
 	}
 	t->skel->rodata->trace_all = o->all;
+	t->skel->rodata->self_tgid = getpid();
 	t->skel->rodata->wakeup_bytes = o->wakeup_bytes;
 	e = bpf_map__set_max_entries(t->skel->maps.events, o->buffer_size);
 	if (e) {
