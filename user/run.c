@@ -247,7 +247,8 @@ static int session__loop(struct session *s)
 	return 0;
 }
 
-static void session__finish(struct session *s, uint64_t t0, int status)
+/* Writes the summary. Returns the final exit status. */
+static int session__finish(struct session *s, uint64_t t0, int status)
 {
 	uint64_t untracked = tracer__untracked(&s->tracer);
 
@@ -259,7 +260,7 @@ static void session__finish(struct session *s, uint64_t t0, int status)
 		outbuf__flush(&s->ob);
 	}
 	if (s->ob.err == EPIPE)
-		return;		/* the reader left: say nothing */
+		return 128 + SIGPIPE;	/* the reader left: say nothing */
 	if (s->ob.err)
 		fprintf(stderr, "memtrace: writing events failed: %s; the output is incomplete\n",
 			strerror(s->ob.err));
@@ -271,6 +272,7 @@ static void session__finish(struct session *s, uint64_t t0, int status)
 	if (s->bad_records)
 		fprintf(stderr, "memtrace: warning: %llu malformed records skipped\n",
 			(unsigned long long)s->bad_records);
+	return status;
 }
 
 static int session__run(struct session *s)
@@ -316,8 +318,7 @@ static int session__run(struct session *s)
 		return 1;
 	}
 	status = session__loop(s);
-	session__finish(s, t0, status);
-	return status;
+	return session__finish(s, t0, status);
 }
 
 int cmd_run(int argc, char **argv)

@@ -160,7 +160,15 @@ int tracer__ring_open(struct tracer *t, tracer_record_fn fn, void *ctx)
 
 int tracer__poll(struct tracer *t, int timeout_ms)
 {
-	return ring_buffer__poll(t->rb, timeout_ms);
+	int n = ring_buffer__poll(t->rb, timeout_ms);
+
+	/*
+	 * Wake-ups are batched (wakeup_bytes), so epoll may time out with
+	 * records waiting: take them now, a timeout's worth late at most.
+	 */
+	if (n == 0)
+		n = ring_buffer__consume(t->rb);
+	return n;
 }
 
 int tracer__drain(struct tracer *t)

@@ -1,0 +1,367 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * test_lifecycle - how a memtrace session begins and ends: the exit status
+ * it passes on, what a reader that leaves early does to it, how it reacts
+ * to SIGINT/SIGTERM sent by kill(1) (not a terminal, so it must forward
+ * them), that the trace is complete after a stop, that events are streamed
+ * while the workload runs, and that no BPF program outlives it, however it
+ * ends.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "harness.h"
+
+#define RUN_TIMEOUT_MS	20000
+#define START_TIMEOUT_MS	10000
+
+/* Runs `memtrace run -f json -o T -- sh -c script`, returns its exit code and the trace. */
+static int run_sh(const char *name, const char *script, json_t **tr)
+{
+	const char *t = harness_tmp(name);
+	struct proc p;
+	int code;
+
+	memtrace__run(&p, RUN_TIMEOUT_MS, "run", "-q", "-f", "json", "-o", t, "--",
+		      "sh", "-c", script, NULL);
+	code = p.code;
+	if (p.err_len)
+		harness_diag("stderr: %s", p.err);
+	proc__free(&p);
+	*tr = trace__load(t);
+	return code;
+}
+
+static void test_exit_status(void)
+{
+	json_t *tr, *ex;
+
+	EXPECT_EQ(run_sh("exit5.jsonl", "exit 5", &tr), 5);
+	ASSERT(tr);
+	ex = trace__exit_of(tr, trace__root_pid(tr));
+	ASSERT_MSG(ex, "no exit event of the root process");
+	EXPECT_EQ(ev__int_or(ex, "code", -1), 5);
+	EXPECT_EQ(ev__int_or(ex, "signal", -1), 0);
+	EXPECT_EQ(ev__int_or(trace__summary(tr), "exit_status", -1), 5);
+	json_decref(tr);
+}
+
+static void test_killed_status(void)
+{
+	json_t *tr, *ex;
+
+	EXPECT_EQ(run_sh("kill9.jsonl", "kill -9 $$", &tr), 137);
+	ASSERT(tr);
+	ex = trace__exit_of(tr, trace__root_pid(tr));
+	ASSERT_MSG(ex, "no exit event of the root process");
+	EXPECT_EQ(ev__int_or(ex, "signal", -1), 9);
+	EXPECT_EQ(ev__int_or(ex, "code", -1), 0);
+	EXPECT_EQ(ev__int_or(trace__summary(tr), "exit_status", -1), 137);
+	json_decref(tr);
+}
+
+static void test_true_status(void)
+{
+	struct proc p;
+
+	memtrace__run(&p, RUN_TIMEOUT_MS, "run", "-q", "-o", harness_tmp("true.txt"), "--",
+		      "/bin/true", NULL);
+	EXPECT_EQ(p.code, 0);
+	EXPECT_MSG(p.err_len == 0, "stderr with -q: \"%s\"", p.err);
+	proc__free(&p);
+
+	memtrace__run(&p, RUN_TIMEOUT_MS, "run", "-q", "-o", harness_tmp("false.txt"), "--",
+		      "/bin/false", NULL);
+	EXPECT_EQ(p.code, 1);
+	proc__free(&p);
+}
+
+/* Reads from fd until a '\n' arrives or timeout_ms passes. True if it did. */
+static bool pipe__read_line(int fd, int timeout_ms)
+{
+	uint64_t deadline = clock__mono_ns() + (uint64_t)timeout_ms * 1000000ULL;
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	char buf[4096];
+	ssize_t r;
+
+	while (clock__mono_ns() < deadline) {
+		if (poll(&pfd, 1, 50) <= 0)
+			continue;
+		r = read(fd, buf, sizeof(buf));
+		if (r <= 0)
+			return false;
+		if (memchr(buf, '\n', r))
+			return true;
+	}
+	return false;
+}
+
+/* `memtrace ... | head -1`: the reader leaves after one line. */
+static void test_reader_leaves(void)
+{
+	struct proc_opts o = PROC_OPTS_DEFAULT;
+	struct proc p;
+	uint64_t closed;
+	int fds[2];
+	bool got;
+
+	/* O_CLOEXEC: memtrace must hold only its stdout, not our read end */
+	ASSERT(!pipe2(fds, O_CLOEXEC));
+	o.stdout_fd = fds[1];
+	ASSERT(!memtrace__spawn(&p, &o, "run", "-f", "json", "--", "sh", "-c",
+				"for i in $(seq 200); do /bin/true; done", NULL));
+	close(fds[1]);
+	got = pipe__read_line(fds[0], START_TIMEOUT_MS);
+	close(fds[0]);
+	closed = clock__mono_ns();
+	proc__wait(&p, 10000);
+	EXPECT_MSG(got, "no first line on the pipe");
+	EXPECT_MSG(!p.timed_out, "memtrace still ran 10 s after its reader left");
+	EXPECT_MSG((clock__mono_ns() - closed) / 1e9 < 5, "memtrace took %.1f s to notice",
+		   (clock__mono_ns() - closed) / 1e9);
+	/* 141 = 128 + SIGPIPE, as for any program in a broken pipeline */
+	EXPECT_EQ(p.code, 141);
+	EXPECT_MSG(p.err_len == 0, "stderr is not empty: \"%s\"", p.err);
+	proc__kill_group(&p);
+	proc__free(&p);
+}
+
+/* Waits until /proc/pid/comm is comm: the workload has exec'd. */
+static bool proc__wait_comm(long long pid, const char *comm, int timeout_ms)
+{
+	uint64_t deadline = clock__mono_ns() + (uint64_t)timeout_ms * 1000000ULL;
+	char path[64], *buf, *nl;
+	bool same;
+
+	snprintf(path, sizeof(path), "/proc/%lld/comm", pid);
+	do {
+		buf = file__read(path, NULL);
+		nl = buf ? strchr(buf, '\n') : NULL;
+		if (nl)
+			*nl = '\0';
+		same = buf && !strcmp(buf, comm);
+		free(buf);
+		if (same)
+			return true;
+		usleep(5000);
+	} while (clock__mono_ns() < deadline);
+	return false;
+}
+
+/*
+ * Starts `memtrace run -q -f json -o t -- cmd...` (cmd NULL-terminated) and
+ * waits until the workload (root_pid) runs comm. Returns root_pid, or -1
+ * after failing the test.
+ */
+static long long session__start(struct proc *p, const char *t, const char *comm,
+				 const char *const *cmd)
+{
+	char *argv[32] = { (char *)harness_memtrace(), "run", "-q", "-f", "json", "-o",
+			   (char *)t, "--" };
+	char *buf, *nl;
+	json_t *start;
+	long long root;
+	int n = 8;
+
+	while (*cmd && n < 31)
+		argv[n++] = (char *)*cmd++;
+	argv[n] = NULL;
+	if (proc__spawn(p, NULL, argv)) {
+		harness_fail(__FILE__, __LINE__, "cannot start memtrace");
+		return -1;
+	}
+	/* the start record is written once BPF is attached, before the workload runs */
+	if (file__wait_for(t, "\n", START_TIMEOUT_MS) < 0) {
+		harness_fail(__FILE__, __LINE__, "no start record in %s after %d ms", t,
+			     START_TIMEOUT_MS);
+		return -1;
+	}
+	buf = file__read(t, NULL);
+	nl = buf ? strchr(buf, '\n') : NULL;
+	if (nl)
+		nl[1] = '\0';
+	start = buf ? jsonl__parse(buf, t) : NULL;
+	free(buf);
+	root = trace__root_pid(start);
+	json_decref(start);
+	if (root <= 0 || !proc__wait_comm(root, comm, START_TIMEOUT_MS)) {
+		harness_fail(__FILE__, __LINE__, "workload %lld never became %s", root, comm);
+		return -1;
+	}
+	return root;
+}
+
+static const char *const sleep30[] = { "sleep", "30", NULL };
+/* SIGINT ignored by sh and, inherited, by its sleep */
+static const char *const sh_ignoring_int[] = {
+	"sh", "-c", "trap '' INT; sleep 30; echo survived", NULL,
+};
+
+/* Sends sig to memtrace; it must stop the workload with it and end like it. */
+static void stop_with(int sig, const char *name)
+{
+	const char *t = harness_tmp(name);
+	struct bpf_snapshot base;
+	struct proc p;
+	long long root;
+	uint64_t sent;
+	double took;
+	json_t *tr, *ex;
+
+	bpf__snapshot(&base);
+	root = session__start(&p, t, "sleep", sleep30);
+	if (root < 0) {
+		proc__free(&p);
+		return;
+	}
+	sent = clock__mono_ns();
+	kill(p.pid, sig);
+	proc__wait(&p, 10000);
+	took = (clock__mono_ns() - sent) / 1e9;
+	EXPECT_MSG(!p.timed_out && took < 3, "memtrace took %.1f s to stop after signal %d",
+		   took, sig);
+	EXPECT_EQ(p.code, 128 + sig);
+	proc__kill_group(&p);
+	proc__free(&p);
+
+	tr = trace__load(t);
+	ASSERT(tr);
+	ex = trace__exit_of(tr, root);
+	EXPECT_MSG(ex, "no exit event of the workload %lld", root);
+	EXPECT_EQ(ev__int_or(ex, "signal", -1), sig);
+	EXPECT_STREQ(ev__str(ex, "comm"), "sleep");
+	EXPECT_EQ(ev__int_or(trace__summary(tr), "exit_status", -1), 128 + sig);
+	EXPECT_EQ(ev__int_or(trace__summary(tr), "lost", -1), 0);
+	json_decref(tr);
+	EXPECT_EQ(bpf__leftovers(&base, 3000), 0);
+}
+
+static void test_sigint(void)
+{
+	stop_with(SIGINT, "sigint.jsonl");
+}
+
+static void test_sigterm(void)
+{
+	stop_with(SIGTERM, "sigterm.jsonl");
+}
+
+/*
+ * A workload that ignores SIGINT: one SIGINT ends memtrace after a short
+ * grace, a second one at once.
+ */
+static void test_sigint_ignored(void)
+{
+	const char *t1 = harness_tmp("sigint-ignored1.jsonl");
+	const char *t2 = harness_tmp("sigint-ignored2.jsonl");
+	struct proc p;
+	uint64_t sent;
+	double took;
+	json_t *tr;
+
+	if (session__start(&p, t1, "sh", sh_ignoring_int) > 0) {
+		usleep(100 * 1000);	/* let sh set its trap and fork sleep */
+		sent = clock__mono_ns();
+		kill(p.pid, SIGINT);
+		proc__wait(&p, 10000);
+		took = (clock__mono_ns() - sent) / 1e9;
+		EXPECT_MSG(!p.timed_out && took < 3, "one SIGINT: memtrace took %.1f s", took);
+		EXPECT_EQ(p.code, 130);
+		tr = trace__load(t1);
+		json_decref(tr);
+	}
+	proc__kill_group(&p);
+	proc__free(&p);
+
+	if (session__start(&p, t2, "sh", sh_ignoring_int) > 0) {
+		usleep(100 * 1000);
+		kill(p.pid, SIGINT);
+		usleep(100 * 1000);
+		sent = clock__mono_ns();
+		kill(p.pid, SIGINT);
+		proc__wait(&p, 10000);
+		took = (clock__mono_ns() - sent) / 1e9;
+		/* the grace period after the first one is 1 s: this must beat it */
+		EXPECT_MSG(!p.timed_out && took < 0.5, "second SIGINT: memtrace took %.2f s", took);
+		EXPECT_EQ(p.code, 130);
+	}
+	proc__kill_group(&p);
+	proc__free(&p);
+}
+
+/* The trace of a running workload is readable before the workload ends. */
+static void test_streaming(void)
+{
+	const char *t = harness_tmp("streaming.jsonl");
+	struct proc p;
+	int ms;
+
+	static const char *const sleep10[] = { "sleep", "10", NULL };
+
+	if (session__start(&p, t, "sleep", sleep10) > 0) {
+		/* the exec record was produced; it must reach the file soon */
+		ms = file__wait_for(t, "\"event\":\"exec\"", 3000);
+		EXPECT_MSG(ms >= 0, "no exec event in %s 3 s after the workload exec'd "
+			   "(events held back until exit?)", t);
+		kill(p.pid, SIGINT);
+		proc__wait(&p, 10000);
+	}
+	proc__kill_group(&p);
+	proc__free(&p);
+}
+
+static void test_nothing_left_after_exit(void)
+{
+	struct bpf_snapshot base;
+	struct proc p;
+
+	bpf__snapshot(&base);
+	memtrace__run(&p, RUN_TIMEOUT_MS, "run", "-q", "-o", "/dev/null", "--", "/bin/true", NULL);
+	EXPECT_EQ(p.code, 0);
+	proc__free(&p);
+	EXPECT_EQ(bpf__leftovers(&base, 3000), 0);
+}
+
+static void test_nothing_left_after_kill9(void)
+{
+	const char *t = harness_tmp("kill9-memtrace.jsonl");
+	struct bpf_snapshot base;
+	struct proc p;
+
+	bpf__snapshot(&base);
+	if (session__start(&p, t, "sleep", sleep30) > 0) {
+		/* while it runs they are there: the check below can see them */
+		EXPECT_MSG(bpf__new_progs(&base) >= 4, "no memtrace programs seen while it runs");
+		kill(p.pid, SIGKILL);
+		proc__wait(&p, 10000);
+		EXPECT_EQ(p.code, 137);
+	}
+	/* the workload outlives memtrace; not ours to judge, just to clean up */
+	proc__kill_group(&p);
+	proc__free(&p);
+	EXPECT_EQ(bpf__leftovers(&base, 3000), 0);
+}
+
+static const struct harness_test tests[] = {
+	{ "exit status: sh -c 'exit 5' -> 5", test_exit_status, true },
+	{ "exit status: killed by SIGKILL -> 137, exit event signal 9", test_killed_status, true },
+	{ "exit status: /bin/true -> 0, /bin/false -> 1", test_true_status, true },
+	{ "reader leaves after one line: exit 141 fast, quiet", test_reader_leaves, true },
+	{ "SIGINT: forwarded, exit 130, complete trace, nothing left", test_sigint, true },
+	{ "SIGTERM: forwarded, exit 143, complete trace, nothing left", test_sigterm, true },
+	{ "SIGINT ignored by the workload: grace, 2nd SIGINT at once", test_sigint_ignored, true },
+	{ "events reach the output while the workload runs", test_streaming, true },
+	{ "nothing left attached after a normal exit", test_nothing_left_after_exit, true },
+	{ "nothing left attached after kill -9 of memtrace", test_nothing_left_after_kill9, true },
+	{ NULL, NULL, false },
+};
+
+int main(void)
+{
+	return harness_main(tests);
+}
