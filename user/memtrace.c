@@ -70,7 +70,8 @@ int main(int argc, char **argv)
 	const struct cmd *c;
 
 	if (argc < 2) {
-		fputs(usage, stderr);
+		fprintf(stderr, "memtrace: no command given (commands: run, list, help, version)\n"
+			"Try 'memtrace --help' for more information.\n");
 		return 2;
 	}
 	for (c = cmds; c->name; c++)
