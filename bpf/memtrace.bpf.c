@@ -287,8 +287,23 @@ int BPF_PROG(handle_exit, struct task_struct *task, bool group_dead)
 		e->flags = group_dead ? MT_EXIT_GROUP_DEAD : 0;
 		event__submit(e);
 	}
-	/* after the record, so user space sees the exit before the map empties */
-	if (group_dead)
+	return 0;
+}
+
+/*
+ * A process leaves the filter when its leader's task_struct is freed, not
+ * at group_dead: another thread can still be between its own exit and its
+ * exit tracepoint when the last one marks the group dead, and its exit
+ * must still be seen. The leader is freed only after every thread of the
+ * group has been released. (After a non-leader exec, the old leader leaves
+ * with the exec'ing thread's old tid, so pid != tgid keeps the entry.)
+ */
+SEC("tp_btf/sched_process_free")
+int BPF_PROG(handle_free, struct task_struct *task)
+{
+	__u32 tgid = task->tgid;
+
+	if (task->pid == tgid)
 		bpf_map_delete_elem(&traced, &tgid);
 	return 0;
 }

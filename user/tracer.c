@@ -26,6 +26,7 @@ const char *const tracer__tracepoints[] = {
 	"sched_process_fork",
 	"sched_process_exec",
 	"sched_process_exit",
+	"sched_process_free",
 	"sys_exit",
 	NULL,
 };

@@ -224,7 +224,9 @@ static void test_no_args(void)
 
 	memtrace__run(&p, RUN_TIMEOUT_MS, NULL);
 	EXPECT_EQ(p.code, 2);
-	EXPECT_MSG(strstr(p.err, "Usage"), "no usage on stderr: \"%s\"", p.err);
+	/* a one-line error naming the commands, then the --help hint */
+	EXPECT_MSG(strstr(p.err, "memtrace: no command given") && strstr(p.err, "--help"),
+		   "no one-line error with a --help hint on stderr: \"%s\"", p.err);
 	EXPECT_MSG(p.out_len == 0, "stdout is not empty: \"%s\"", p.out);
 	proc__free(&p);
 
@@ -287,7 +289,7 @@ static const struct harness_test tests[] = {
 	{ "bad --format: exit 2", test_bad_format, false },
 	{ "bad --buffer-size: exit 2", test_bad_buffer_size, false },
 	{ "bad or dead -p pid: error", test_bad_pid, false },
-	{ "no arguments: usage, exit 2", test_no_args, false },
+	{ "no arguments: one-line error, exit 2", test_no_args, false },
 	{ "unknown command: exit 2", test_bogus_command, false },
 	{ "--version: exit 0", test_version, false },
 	{ "--help and run --help: usage with examples", test_help, false },
