@@ -25,6 +25,8 @@
 #define NR_munmap	11
 #define NR_brk		12
 #define NR_mremap	25
+#define NR_execve	59
+#define NR_execveat	322
 #define NR_clone	56
 #define NR_fork		57
 #define NR_vfork	58
@@ -265,6 +267,8 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid,
 	header__fill(&e->hdr, MT_EV_EXEC, task, as);
 	e->old_tid = old_pid;
 	e->old_as = old_as;
+	e->ret = 0;
+	e->__pad = 0;
 	bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), bprm->filename);
 	event__submit(e);
 	return 0;
@@ -320,16 +324,51 @@ static __always_inline __u32 mem__type(long nr)
 	}
 }
 
+/*
+ * A failed execve/execveat, like strace shows it: a shell's PATH search or
+ * a missing interpreter is otherwise invisible. Success is sched_process_exec's.
+ */
+static __always_inline int exec__failed(struct pt_regs *regs, long ret, long nr)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct mt_exec_event *e;
+	const char *path;
+	__u32 as;
+
+	if (task->thread_info.status & TS_COMPAT)
+		return 0;
+	if (!proc__traced(task->tgid, task, &as))
+		return 0;
+	e = event__reserve(sizeof(*e), MT_EV_EXEC);
+	if (!e)
+		return 0;
+	header__fill(&e->hdr, MT_EV_EXEC, task, as);
+	e->old_tid = task->pid;
+	e->old_as = as;
+	e->ret = ret;
+	e->__pad = 0;
+	/* execveat(dirfd, path, ...): the path is the second argument */
+	path = (const char *)(nr == NR_execve ? regs->di : regs->si);
+	if (bpf_probe_read_user_str(e->filename, sizeof(e->filename), path) < 0)
+		e->filename[0] = '\0';
+	event__submit(e);
+	return 0;
+}
+
 SEC("tp_btf/sys_exit")
 int BPF_PROG(handle_sys_exit, struct pt_regs *regs, long ret)
 {
 	struct task_struct *task;
 	struct mt_mem_event *e;
+	long nr = regs->orig_ax;
 	__u32 type, as;
 
-	type = mem__type(regs->orig_ax);
-	if (type == MT_EV_NONE)
+	type = mem__type(nr);
+	if (type == MT_EV_NONE) {
+		if ((nr == NR_execve || nr == NR_execveat) && ret < 0)
+			return exec__failed(regs, ret, nr);
 		return 0;
+	}
 	task = bpf_get_current_task_btf();
 	/* a 32-bit task's numbers and registers mean other syscalls */
 	if (task->thread_info.status & TS_COMPAT)

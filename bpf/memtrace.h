@@ -14,8 +14,8 @@
 #define MT_COMM_LEN	16
 #define MT_PATH_LEN	256
 
-/* Bump when a record layout changes; user space refuses a mismatch. */
-#define MT_ABI_VERSION	1
+/* Bump when a record layout changes (both sides build from this header). */
+#define MT_ABI_VERSION	2
 
 enum mt_event_type {
 	MT_EV_NONE = 0,
@@ -68,10 +68,17 @@ struct mt_fork_event {
 	__u32 __pad;
 };
 
+/*
+ * A successful exec comes from sched_process_exec (ret 0); a failed one
+ * from the execve/execveat exit (ret -errno, the process keeps its image,
+ * so as == old_as and filename is the path the caller passed).
+ */
 struct mt_exec_event {
 	struct mt_header hdr;	/* after exec: the new comm and the new as */
 	__u32 old_tid;		/* differs from hdr.tid when a non-leader thread exec'd */
 	__u32 old_as;		/* address space the process left */
+	__s32 ret;		/* 0, or -errno of a failed execve/execveat */
+	__u32 __pad;
 	char filename[MT_PATH_LEN];
 };
 

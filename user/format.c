@@ -227,11 +227,16 @@ static void json__fork(struct outbuf *ob, const struct mt_fork_event *e)
 
 static void json__exec(struct outbuf *ob, const struct mt_exec_event *e)
 {
+	char ebuf[32];
+	const char *err = ret__error(e->ret, ebuf, sizeof(ebuf));
+
 	json__key(ob, K("filename"));
 	outbuf__json_str(ob, e->filename, MT_PATH_LEN);
 	json__u64(ob, K("old_as"), e->old_as);
 	if (e->old_tid != e->hdr.tid)
 		json__u64(ob, K("old_tid"), e->old_tid);
+	if (err)
+		json__name(ob, K("error"), err);
 }
 
 static void json__exit(struct outbuf *ob, const struct mt_exit_event *e)
@@ -422,7 +427,15 @@ static void text__fork(struct outbuf *ob, const struct mt_fork_event *e)
 static void text__exec(struct outbuf *ob, const struct mt_exec_event *e)
 {
 	bool tid_changed = e->old_tid != e->hdr.tid;
+	char ebuf[32];
+	const char *err = ret__error(e->ret, ebuf, sizeof(ebuf));
 
+	if (err) {
+		outbuf__puts(ob, err);
+		outbuf__putc(ob, ' ');
+		outbuf__text_str(ob, e->filename, MT_PATH_LEN);
+		return;
+	}
 	outbuf__text_str(ob, e->filename, MT_PATH_LEN);
 	/* old as 0: the image before was not traced (memtrace's own launcher) */
 	if (!e->old_as && !tid_changed)
@@ -722,6 +735,7 @@ static void csv__event(const struct formatter *f, struct outbuf *ob, const void 
 		if (ex->old_tid != h->tid)
 			csv__u64(&r, CSV_OLD_TID, ex->old_tid);
 		csv__u64(&r, CSV_OLD_AS, ex->old_as);
+		csv__name(&r, CSV_ERROR, ret__error(ex->ret, flags, sizeof(flags)));
 		break;
 	case MT_EV_EXIT:
 		csv__bool(&r, CSV_THREAD, !(ev->flags & MT_EXIT_GROUP_DEAD));

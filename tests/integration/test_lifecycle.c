@@ -65,6 +65,28 @@ static void test_killed_status(void)
 	json_decref(tr);
 }
 
+static bool is_failed_exec(const json_t *ev, void *ctx)
+{
+	return ev__is(ev, "exec") && ev__str(ev, "error");
+}
+
+/* A failed execve is an exec event with error, in the caller's unchanged as. */
+static void test_failed_exec(void)
+{
+	json_t *tr, *ev;
+
+	EXPECT_EQ(run_sh("badexec.jsonl", "/nonexist/memtrace-x; exit 0", &tr), 0);
+	ASSERT(tr);
+	EXPECT_EQ((long long)events__count(tr, is_failed_exec, NULL), 1);
+	ev = events__find(tr, 0, is_failed_exec, NULL, NULL);
+	ASSERT_MSG(ev, "no exec event with an error");
+	EXPECT_STREQ(ev__str(ev, "error"), "ENOENT");
+	EXPECT_STREQ(ev__str(ev, "filename"), "/nonexist/memtrace-x");
+	EXPECT_EQ(ev__int_or(ev, "as", -1), ev__int_or(ev, "old_as", -2));
+	EXPECT_EQ(ev__int_or(trace__summary(tr), "lost", -1), 0);
+	json_decref(tr);
+}
+
 static void test_true_status(void)
 {
 	struct proc p;
@@ -351,6 +373,7 @@ static const struct harness_test tests[] = {
 	{ "exit status: sh -c 'exit 5' -> 5", test_exit_status, true },
 	{ "exit status: killed by SIGKILL -> 137, exit event signal 9", test_killed_status, true },
 	{ "exit status: /bin/true -> 0, /bin/false -> 1", test_true_status, true },
+	{ "failed execve: exec event with error ENOENT", test_failed_exec, true },
 	{ "reader leaves after one line: exit 141 fast, quiet", test_reader_leaves, true },
 	{ "SIGINT: forwarded, exit 130, complete trace, nothing left", test_sigint, true },
 	{ "SIGTERM: forwarded, exit 143, complete trace, nothing left", test_sigterm, true },

@@ -465,6 +465,17 @@ static void test_exec(void **state)
 	       "{\"ts\":0,\"event\":\"exec\",\"pid\":4242,\"tid\":4242,\"comm\":\"threads\",\"as\":2,"
 	       "\"filename\":\"/work/main/workloads/threads\",\"old_as\":1,\"old_tid\":4245}\n",
 	       "0,exec,4242,4242,threads,2,,,,,,,,,,,,,,,,,,,/work/main/workloads/threads,4245,1,,,,\n");
+	/* A failed execve: the image stays, the error is named, the as unchanged. */
+	e.old_tid = 4242;
+	e.old_as = 2;
+	e.ret = -2;
+	strcpy(e.filename, "/nonexist/x");
+	expect(&e, sizeof(e),
+	       "   0.000000    4242    4242 threads             2 exec      "
+	       "ENOENT /nonexist/x\n",
+	       "{\"ts\":0,\"event\":\"exec\",\"pid\":4242,\"tid\":4242,\"comm\":\"threads\",\"as\":2,"
+	       "\"filename\":\"/nonexist/x\",\"old_as\":2,\"error\":\"ENOENT\"}\n",
+	       "0,exec,4242,4242,threads,2,,,,,,,,,,,,,,,,,,,/nonexist/x,,2,,,,ENOENT\n");
 }
 
 static void test_exit(void **state)
