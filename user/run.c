@@ -287,7 +287,7 @@ static int session__run(struct session *s)
 	uint64_t t0, wall;
 	int e, status;
 
-	if (tracer__check(tracer__tracepoints, err, sizeof(err)) ||
+	if (tracer__check(err, sizeof(err)) ||
 	    tracer__open_load(&s->tracer, &to, err, sizeof(err))) {
 		fprintf(stderr, "memtrace: %s\n", err);
 		return 1;

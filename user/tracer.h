@@ -38,12 +38,14 @@ struct tracer {
 extern const char *const tracer__tracepoints[];
 
 /*
- * Can this process and kernel run memtrace? Checks privileges, BTF, and
- * that each tracepoint in tps exists. Returns 0 or -errno with a one-line
- * explanation in err.
+ * Can this process and kernel run memtrace? Checks privileges and BTF.
+ * Returns 0 or -errno with a one-line explanation in err.
  */
-int tracer__check(const char *const *tps, char *err, size_t errlen);
-/* The tracepoint part of tracer__check: each of tps exists in kernel BTF. */
+int tracer__check(char *err, size_t errlen);
+/*
+ * Does each tracepoint in tps exist in kernel BTF? Used to explain a
+ * failed load. Returns 0 or -ENOENT naming the first missing one.
+ */
 int tracer__check_tracepoints(const char *const *tps, char *err, size_t errlen);
 int tracer__open_load(struct tracer *t, const struct tracer_opts *o, char *err, size_t errlen);
 /* Puts pid in the filter; its children follow automatically. */
