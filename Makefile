@@ -68,7 +68,7 @@ PROG_BINS := $(patsubst tests/progs/%.c,tests/bin/%,$(PROG_SRCS))
 BENCH_SRCS:= $(wildcard bench/*.c)
 BENCH_BINS:= $(patsubst bench/%.c,bench/bin/%,$(BENCH_SRCS))
 
-.PHONY: all workloads tests test bench install uninstall clean deps vmlinux help workloads-tsan
+.PHONY: all workloads tests test bench bench-deps install uninstall clean deps vmlinux help workloads-tsan
 .DELETE_ON_ERROR:
 .SECONDARY: $(BPF_OBJS)
 
@@ -79,6 +79,7 @@ help:
 	@echo 'make deps         install missing Debian packages (needs root)'
 	@echo 'make test         run unit + integration tests (integration needs root)'
 	@echo 'make bench        overhead benchmark: untraced vs memtrace vs strace/perf/bpftrace'
+	@echo 'make bench-deps   install perf and bpftrace for make bench (needs root)'
 	@echo 'make install      install to $$(DESTDIR)$$(PREFIX) (default /usr/local)'
 	@echo 'make vmlinux      regenerate vmlinux/$(ARCH)/vmlinux.h from this kernel'
 	@echo 'make workloads-tsan  build the race workload with ThreadSanitizer'
@@ -86,6 +87,9 @@ help:
 
 deps:
 	$(Q)./scripts/deps.sh
+
+bench-deps:
+	$(Q)./scripts/deps.sh --bench
 
 $(OUTPUT) $(OUTPUT)/user tests/bin bench/bin:
 	$(Q)mkdir -p $@

@@ -138,7 +138,8 @@ run_one() {
 	local tool=$1 storm=$2 n=$3 jobs=${4:-1} out=$TMP/out trace=$TMP/trace
 	local cmd=("$BIN/$storm" -n "$n" -j "$jobs")
 
-	[ -n "$PIN" ] && cmd=(taskset -c "$PIN" "${cmd[@]}")
+	# a full path: bpftrace -c refuses a name that two PATH entries hold (/bin, /usr/bin)
+	[ -n "$PIN" ] && cmd=("$(command -v taskset)" -c "$PIN" "${cmd[@]}")
 	NS='' EVENTS='' LOST='' CPU_MS='' RSS_KB=''
 	rm -f "$trace" "$TMP/usage"
 	case $tool in

@@ -1,11 +1,19 @@
 #!/bin/sh
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-# scripts/deps.sh - installs the Debian packages memtrace needs to build,
-# test and benchmark, only those missing. Needs root. Also mounts tracefs
-# when it is missing (bench compares against tools that need it).
+# scripts/deps.sh - installs the Debian packages memtrace needs to build
+# and test, only those missing. Needs root. With --bench, also the tracers
+# `make bench` compares against (perf, bpftrace), and mounts tracefs, which
+# they need (memtrace itself does not).
+#
+# Usage: scripts/deps.sh [--bench]
 set -eu
 PKGS="make clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcmocka-dev \
 libjansson-dev jq strace procps util-linux"
+case "${1:-}" in
+--bench) PKGS="$PKGS linux-perf bpftrace" ;;
+"") ;;
+*) echo "scripts/deps.sh: unknown option '$1' (use --bench or nothing)" >&2; exit 2 ;;
+esac
 
 missing=""
 for p in $PKGS; do

@@ -46,6 +46,7 @@ struct session {
 	char command[1024];	/* for the start record */
 	int out_fd;
 	uint64_t bad_records;
+	bool failed;		/* the trace is incomplete: exit 1 */
 };
 
 static void on_stop_signal(int sig, siginfo_t *si, void *uc)
@@ -219,8 +220,14 @@ static int session__loop(struct session *s)
 
 	for (;;) {
 		e = tracer__poll(&s->tracer, POLL_MS);
-		if (e < 0 && e != -EINTR)
+		if (e < 0 && e != -EINTR) {
+			/* a write error is reported with the summary; anything else here */
+			if (!s->ob.err)
+				fprintf(stderr, "memtrace: reading the ring buffer failed: %s\n",
+					strerror(-e));
+			s->failed = true;
 			break;
+		}
 		if (e > 0 && outbuf__flush(&s->ob))
 			break;
 		if (child_changed && session__reap(s, &status))
@@ -261,9 +268,11 @@ static int session__finish(struct session *s, uint64_t t0, int status)
 	}
 	if (s->ob.err == EPIPE)
 		return 128 + SIGPIPE;	/* the reader left: say nothing */
-	if (s->ob.err)
+	if (s->ob.err) {
 		fprintf(stderr, "memtrace: writing events failed: %s; the output is incomplete\n",
 			strerror(s->ob.err));
+		s->failed = true;
+	}
 	if (!s->o.quiet)
 		summary__print(stderr, &s->sum);
 	if (untracked)
@@ -272,7 +281,8 @@ static int session__finish(struct session *s, uint64_t t0, int status)
 	if (s->bad_records)
 		fprintf(stderr, "memtrace: warning: %llu malformed records skipped\n",
 			(unsigned long long)s->bad_records);
-	return status;
+	/* an incomplete trace must not pass for a good run */
+	return s->failed ? 1 : status;
 }
 
 static int session__run(struct session *s)
@@ -311,6 +321,13 @@ static int session__run(struct session *s)
 	s->fmt.t0 = t0 = clock__ns(CLOCK_MONOTONIC);
 	wall = clock__ns(CLOCK_REALTIME);
 	session__write_start(s, wall);
+	if (s->ob.err) {
+		/* better to run nothing than a program whose trace goes nowhere */
+		fprintf(stderr, "memtrace: cannot write events to %s: %s\n",
+			s->o.output ? s->o.output : "stdout", strerror(s->ob.err));
+		launch__abort(&s->launch);
+		return 1;
+	}
 
 	if (s->launch.pid && launch__release(&s->launch)) {
 		fprintf(stderr, "memtrace: the workload died before it could start\n");

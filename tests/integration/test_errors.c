@@ -144,6 +144,25 @@ static void test_unwritable_output(void)
 	expect_nothing_attached(&base);
 }
 
+/* The output opens but cannot take the trace (disk full): nothing runs. */
+static void test_full_output(void)
+{
+	const char *marker = harness_tmp("full-marker");
+	struct bpf_snapshot base;
+	struct proc p;
+	char cmd[512];
+
+	bpf__snapshot(&base);
+	snprintf(cmd, sizeof(cmd), "touch %s", marker);
+	memtrace__run(&p, RUN_TIMEOUT_MS, "run", "-f", "json", "-o", "/dev/full", "--",
+		      "sh", "-c", cmd, NULL);
+	EXPECT_EQ(p.code, 1);
+	expect_message(&p, "No space left on device", 1);
+	EXPECT_MSG(!file__exists(marker), "the workload ran though its trace could not be written");
+	proc__free(&p);
+	expect_nothing_attached(&base);
+}
+
 static void test_bad_option(void)
 {
 	struct proc p;
@@ -285,6 +304,7 @@ static const struct harness_test tests[] = {
 	{ "command not found: exit 127", test_command_not_found, false },
 	{ "command not executable: exit 126", test_not_executable, false },
 	{ "unwritable -o: exit 1, workload not run", test_unwritable_output, false },
+	{ "-o /dev/full: exit 1, workload not run", test_full_output, true },
 	{ "unknown option: exit 2 with a hint", test_bad_option, false },
 	{ "bad --format: exit 2", test_bad_format, false },
 	{ "bad --buffer-size: exit 2", test_bad_buffer_size, false },
