@@ -899,6 +899,15 @@ void summary__print(FILE *out, const struct trace_summary *sum)
 		sep = ", ";
 	}
 	fprintf(out, "); %llu lost\n", (unsigned long long)lost);
+	summary__print_lost(out, sum);
+}
+
+void summary__print_lost(FILE *out, const struct trace_summary *sum)
+{
+	uint64_t lost = counts__total(sum->lost);
+	const char *sep;
+	int t;
+
 	if (!lost)
 		return;
 	fprintf(out, "memtrace: warning: %llu events were lost because the ring buffer was full (",

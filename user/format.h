@@ -57,8 +57,10 @@ void format__start(const struct formatter *f, struct outbuf *ob, const struct tr
 int format__event(const struct formatter *f, struct outbuf *ob, const void *rec, size_t size);
 /* JSON: the summary record; CSV and text: nothing (the summary goes to stderr). */
 void format__summary(const struct formatter *f, struct outbuf *ob, const struct trace_summary *sum);
-/* The human summary memtrace prints on stderr at the end. */
+/* The human summary memtrace prints on stderr at the end (with the lost warning). */
 void summary__print(FILE *out, const struct trace_summary *sum);
+/* Only the warning about lost events, if any: printed even with --quiet. */
+void summary__print_lost(FILE *out, const struct trace_summary *sum);
 
 /* Event name as used in every format ("mmap", "fork", ...); NULL if unknown. */
 const char *event__name(uint32_t type);

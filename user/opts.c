@@ -23,7 +23,7 @@ const char opts__run_usage[] =
 "  -b, --buffer-size SIZE ring buffer size, a power of two (default 8M)\n"
 "  -p, --pid PID          attach to a running process and its future children\n"
 "  -a, --all              trace every process on the system\n"
-"  -q, --quiet            no summary on stderr\n"
+"  -q, --quiet            no summary on stderr (lost events are still reported)\n"
 "  -v, --verbose          show libbpf's messages\n"
 "  -h, --help             this help\n"
 "\n"

@@ -275,6 +275,8 @@ static int session__finish(struct session *s, uint64_t t0, int status)
 	}
 	if (!s->o.quiet)
 		summary__print(stderr, &s->sum);
+	else
+		summary__print_lost(stderr, &s->sum);	/* never silently */
 	if (untracked)
 		fprintf(stderr, "memtrace: warning: %llu new processes could not be followed (pid filter full)\n",
 			(unsigned long long)untracked);

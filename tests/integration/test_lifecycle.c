@@ -87,6 +87,67 @@ static void test_failed_exec(void)
 	json_decref(tr);
 }
 
+static long long summary__count(const json_t *sum, const char *obj, const char *type)
+{
+	return ev__int_or(json_object_get(sum, obj), type, -1);
+}
+
+static long long summary__lost_total(const json_t *sum)
+{
+	json_t *v;
+	const char *k;
+	long long total = 0;
+
+	json_object_foreach(json_object_get(sum, "lost_by_type"), k, v)
+		total += json_integer_value(v);
+	return total;
+}
+
+/*
+ * A ring buffer too small for a storm: every mprotect is either in the
+ * trace or counted as lost, exactly, and the loss is said on stderr even
+ * with --quiet.
+ */
+static void test_lost_counted(void)
+{
+	const char *big = harness_tmp("storm-big.jsonl"), *tiny = harness_tmp("storm-tiny.jsonl");
+	long long full, got, lost;
+	json_t *tr, *sum;
+	struct proc p;
+
+	memtrace__run(&p, RUN_TIMEOUT_MS, "run", "-q", "-f", "json", "-o", big, "--",
+		      harness_bin("storm"), "20000", "--stop-parent", NULL);
+	EXPECT_EQ(p.code, 0);
+	proc__free(&p);
+	tr = trace__load(big);
+	ASSERT(tr);
+	sum = trace__summary(tr);
+	full = summary__count(sum, "events", "mprotect");
+	EXPECT_EQ(ev__int_or(sum, "lost", -1), 0);
+	EXPECT_MSG(full >= 20000, "%lld mprotect events with an 8 MiB ring, want >= 20000", full);
+	json_decref(tr);
+
+	/* the storm stops memtrace while it runs: the 4 KiB ring must overflow */
+	memtrace__run(&p, RUN_TIMEOUT_MS, "run", "-q", "-b", "4K", "-f", "json", "-o", tiny, "--",
+		      harness_bin("storm"), "20000", "--stop-parent", NULL);
+	EXPECT_EQ(p.code, 0);
+	EXPECT_MSG(strstr(p.err, "events were lost") && strstr(p.err, "--buffer-size"),
+		   "no lost-events warning on stderr with -q: \"%s\"", p.err);
+	proc__free(&p);
+	tr = trace__load(tiny);
+	ASSERT(tr);
+	sum = trace__summary(tr);
+	got = summary__count(sum, "events", "mprotect");
+	lost = summary__count(sum, "lost_by_type", "mprotect");
+	EXPECT_MSG(lost > 0, "a 4 KiB ring lost nothing in a 20000-event storm (lost %lld)", lost);
+	EXPECT_EQ(got + lost, full);
+	/* the total is the sum over types (the storm's exit may be lost too) */
+	EXPECT_EQ(ev__int_or(sum, "lost", -1), summary__lost_total(sum));
+	/* the summary's count is what the file holds */
+	EXPECT_EQ((long long)events__count_type(tr, "mprotect", -1), got);
+	json_decref(tr);
+}
+
 static void test_true_status(void)
 {
 	struct proc p;
@@ -374,6 +435,7 @@ static const struct harness_test tests[] = {
 	{ "exit status: killed by SIGKILL -> 137, exit event signal 9", test_killed_status, true },
 	{ "exit status: /bin/true -> 0, /bin/false -> 1", test_true_status, true },
 	{ "failed execve: exec event with error ENOENT", test_failed_exec, true },
+	{ "ring buffer overflow: delivered + lost == all, warned even with -q", test_lost_counted, true },
 	{ "reader leaves after one line: exit 141 fast, quiet", test_reader_leaves, true },
 	{ "SIGINT: forwarded, exit 130, complete trace, nothing left", test_sigint, true },
 	{ "SIGTERM: forwarded, exit 143, complete trace, nothing left", test_sigterm, true },
