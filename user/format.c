@@ -874,8 +874,9 @@ void format__summary(const struct formatter *f, struct outbuf *ob, const struct 
 	outbuf__u64(ob, sum->duration_ns);
 	json__u64(ob, K("duration_ns"), sum->duration_ns);
 	json__counts(ob, K("events"), sum->events);
-	json__u64(ob, K("lost"), counts__total(sum->lost));
+	json__u64(ob, K("lost"), counts__total(sum->lost) + sum->missed);
 	json__counts(ob, K("lost_by_type"), sum->lost);
+	json__u64(ob, K("missed"), sum->missed);
 	json__key(ob, K("exit_status"));
 	if (sum->exit_status < 0)
 		put_lit(ob, "null");
@@ -886,7 +887,7 @@ void format__summary(const struct formatter *f, struct outbuf *ob, const struct 
 
 void summary__print(FILE *out, const struct trace_summary *sum)
 {
-	uint64_t lost = counts__total(sum->lost);
+	uint64_t lost = counts__total(sum->lost) + sum->missed;
 	const char *sep = "";
 	int t;
 
@@ -908,6 +909,9 @@ void summary__print_lost(FILE *out, const struct trace_summary *sum)
 	const char *sep;
 	int t;
 
+	if (sum->missed)
+		fprintf(out, "memtrace: warning: %llu events were missed: a BPF program was preempted and ran again on the same CPU (the kernel skips such runs); the trace is incomplete\n",
+			(unsigned long long)sum->missed);
 	if (!lost)
 		return;
 	fprintf(out, "memtrace: warning: %llu events were lost because the ring buffer was full (",

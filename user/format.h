@@ -32,7 +32,13 @@ struct trace_start {
 /* What the summary record says; counts and lost are indexed by enum mt_event_type. */
 struct trace_summary {
 	uint64_t events[16];
-	uint64_t lost[16];
+	uint64_t lost[16];		/* ring buffer full, per type */
+	/*
+	 * Events the kernel never produced because the program was already
+	 * running on that CPU (a task preempted inside it): the kernel's
+	 * per-program recursion_misses. Type unknown; part of the lost total.
+	 */
+	uint64_t missed;
 	uint64_t duration_ns;
 	int exit_status;		/* memtrace's own exit status, -1 if none */
 };

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/resource.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <linux/types.h>
@@ -89,6 +90,24 @@ static void signals__install(void)
 
 	/* a closed output pipe shows up as EPIPE from write() instead */
 	signal(SIGPIPE, SIG_IGN);
+}
+
+/*
+ * Runs memtrace 10 nice levels above what it started at (the program,
+ * forked before, keeps the old level). When the traced processes keep
+ * every core busy, the consumer must still get the CPU to drain the ring:
+ * six mprotect storms on two cores lost 790k of 1.8M events at equal
+ * priority and none this way. Failing to renice is harmless.
+ */
+static void priority__raise(void)
+{
+	int cur;
+
+	errno = 0;
+	cur = getpriority(PRIO_PROCESS, 0);
+	if (errno)
+		return;
+	setpriority(PRIO_PROCESS, 0, cur - 10 < -20 ? -20 : cur - 10);
 }
 
 static uint64_t clock__ns(clockid_t clk)
@@ -260,6 +279,7 @@ static int session__finish(struct session *s, uint64_t t0, int status)
 	uint64_t untracked = tracer__untracked(&s->tracer);
 
 	tracer__lost(&s->tracer, s->sum.lost, MT_EV_MAX);
+	s->sum.missed = tracer__missed(&s->tracer);
 	s->sum.duration_ns = clock__ns(CLOCK_MONOTONIC) - t0;
 	s->sum.exit_status = status;
 	if (!s->ob.err) {
@@ -313,6 +333,7 @@ static int session__run(struct session *s)
 		}
 		forward_pid = s->launch.pid;
 	}
+	priority__raise();
 	e = s->o.all ? 0 : tracer__add_pid(&s->tracer, s->o.attach_pid ? s->o.attach_pid : s->launch.pid);
 	if (e || tracer__ring_open(&s->tracer, session__on_record, s) ||
 	    tracer__attach(&s->tracer, err, sizeof(err))) {

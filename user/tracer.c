@@ -218,6 +218,21 @@ void tracer__lost(struct tracer *t, uint64_t *lost, size_t n)
 		lost[i] = i < MT_EV_MAX ? t->skel->bss->dropped[i] : 0;
 }
 
+uint64_t tracer__missed(struct tracer *t)
+{
+	struct bpf_program *prog;
+	uint64_t missed = 0;
+
+	bpf_object__for_each_program(prog, t->skel->obj) {
+		struct bpf_prog_info info = {};
+		__u32 len = sizeof(info);
+
+		if (!bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len))
+			missed += info.recursion_misses;
+	}
+	return missed;
+}
+
 uint64_t tracer__untracked(struct tracer *t)
 {
 	return t->skel->bss->untracked;

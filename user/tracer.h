@@ -60,6 +60,11 @@ int tracer__drain(struct tracer *t);
 bool tracer__idle(struct tracer *t);
 /* Records the kernel could not deliver, per enum mt_event_type (MT_EV_MAX entries). */
 void tracer__lost(struct tracer *t, uint64_t *lost, size_t n);
+/*
+ * Program runs the kernel skipped because the same program was already
+ * running on that CPU (its task preempted inside it): events never made.
+ */
+uint64_t tracer__missed(struct tracer *t);
 /* New processes the kernel could not add to the filter (it was full). */
 uint64_t tracer__untracked(struct tracer *t);
 /* Detaches and frees everything; accepts a zeroed tracer. */

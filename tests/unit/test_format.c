@@ -671,10 +671,16 @@ static void test_summary(void **state)
 			    "\"events\":{\"fork\":4,\"exec\":1,\"exit\":5,\"mmap\":30,\"munmap\":2,"
 			    "\"brk\":3,\"mprotect\":6,\"mremap\":1},\"lost\":17,"
 			    "\"lost_by_type\":{\"fork\":0,\"exec\":0,\"exit\":0,\"mmap\":15,\"munmap\":2,"
-			    "\"brk\":0,\"mprotect\":0,\"mremap\":0},\"exit_status\":0}\n");
+			    "\"brk\":0,\"mprotect\":0,\"mremap\":0},\"missed\":0,\"exit_status\":0}\n");
 	sum.exit_status = -1;
 	format__summary(&f, &ob, &sum);
 	assert_non_null(strstr(take(), ",\"exit_status\":null}\n"));
+	/* missed runs count in the lost total, apart from the per-type counts */
+	sum.missed = 3;
+	format__summary(&f, &ob, &sum);
+	assert_non_null(strstr(take(), "\"lost\":20,\"lost_by_type\""));
+	format__summary(&f, &ob, &sum);
+	assert_non_null(strstr(take(), "\"missed\":3,"));
 	f.fmt = MT_FMT_CSV;
 	format__summary(&f, &ob, &sum);
 	assert_int_equal(ob.len, 0);
