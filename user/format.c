@@ -300,27 +300,43 @@ static void json__mem(struct outbuf *ob, const struct mt_mem_event *e)
 		json__name(ob, K("error"), err);
 }
 
-static void json__event(const struct formatter *f, struct outbuf *ob, const void *rec)
+/* What one line format does with each part of a record (JSON, text). */
+struct line_ops {
+	void (*header)(const struct formatter *f, struct outbuf *ob, const struct mt_header *h);
+	void (*fork)(struct outbuf *ob, const struct mt_fork_event *e);
+	void (*exec)(struct outbuf *ob, const struct mt_exec_event *e);
+	void (*exit)(struct outbuf *ob, const struct mt_exit_event *e);
+	void (*mem)(struct outbuf *ob, const struct mt_mem_event *e);
+	const char *end;
+};
+
+static void line__event(const struct line_ops *ops, const struct formatter *f,
+			struct outbuf *ob, const void *rec)
 {
 	const struct mt_header *h = rec;
 
-	json__header(f, ob, h);
+	ops->header(f, ob, h);
 	switch (h->type) {
 	case MT_EV_FORK:
-		json__fork(ob, rec);
+		ops->fork(ob, rec);
 		break;
 	case MT_EV_EXEC:
-		json__exec(ob, rec);
+		ops->exec(ob, rec);
 		break;
 	case MT_EV_EXIT:
-		json__exit(ob, rec);
+		ops->exit(ob, rec);
 		break;
 	default:
-		json__mem(ob, rec);
+		ops->mem(ob, rec);
 		break;
 	}
-	put_lit(ob, "}\n");
+	outbuf__puts(ob, ops->end);
 }
+
+static const struct line_ops json_ops = {
+	.header = json__header, .fork = json__fork, .exec = json__exec,
+	.exit = json__exit, .mem = json__mem, .end = "}\n",
+};
 
 /* ---- text ---- */
 
@@ -578,27 +594,10 @@ static void text__mem(struct outbuf *ob, const struct mt_mem_event *e)
 		outbuf__putc(ob, ')');
 }
 
-static void text__event(const struct formatter *f, struct outbuf *ob, const void *rec)
-{
-	const struct mt_header *h = rec;
-
-	text__header(f, ob, h);
-	switch (h->type) {
-	case MT_EV_FORK:
-		text__fork(ob, rec);
-		break;
-	case MT_EV_EXEC:
-		text__exec(ob, rec);
-		break;
-	case MT_EV_EXIT:
-		text__exit(ob, rec);
-		break;
-	default:
-		text__mem(ob, rec);
-		break;
-	}
-	outbuf__putc(ob, '\n');
-}
+static const struct line_ops text_ops = {
+	.header = text__header, .fork = text__fork, .exec = text__exec,
+	.exit = text__exit, .mem = text__mem, .end = "\n",
+};
 
 /* ---- CSV ---- */
 
@@ -762,13 +761,13 @@ int format__event(const struct formatter *f, struct outbuf *ob, const void *rec,
 		return -EINVAL;
 	switch (f->fmt) {
 	case MT_FMT_JSON:
-		json__event(f, ob, rec);
+		line__event(&json_ops, f, ob, rec);
 		break;
 	case MT_FMT_CSV:
 		csv__event(f, ob, rec);
 		break;
 	default:
-		text__event(f, ob, rec);
+		line__event(&text_ops, f, ob, rec);
 		break;
 	}
 	return 0;
