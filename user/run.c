@@ -147,6 +147,33 @@ static void command__join(char *buf, size_t n, int argc, char **argv)
 	}
 }
 
+/*
+ * -p accepts a thread id too (as `ps -L` or `top -H` show them): the filter
+ * works on processes, so trace the process the thread belongs to.
+ * Returns 0, or -ESRCH if there is no such task.
+ */
+static int pid__to_tgid(pid_t *pid)
+{
+	char path[64], line[128];
+	long tgid = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", *pid);
+	f = fopen(path, "re");
+	if (!f)
+		return kill(*pid, 0) && errno == ESRCH ? -ESRCH : 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Tgid: %ld", &tgid) == 1)
+			break;
+	fclose(f);
+	if (tgid > 0 && tgid != *pid) {
+		fprintf(stderr, "memtrace: %d is a thread of process %ld: tracing the process\n",
+			*pid, tgid);
+		*pid = (pid_t)tgid;
+	}
+	return 0;
+}
+
 /* Finds what to exec. Returns 0, or the exit status for the error it printed. */
 static int session__resolve(struct session *s)
 {
@@ -385,7 +412,7 @@ int cmd_run(int argc, char **argv)
 		goto cleanup;
 	}
 	s->fmt.fmt = s->o.fmt;
-	if (s->o.attach_pid && kill(s->o.attach_pid, 0) && errno == ESRCH) {
+	if (s->o.attach_pid && pid__to_tgid(&s->o.attach_pid)) {
 		fprintf(stderr, "memtrace: no process with pid %d\n", s->o.attach_pid);
 		r = 1;
 		goto cleanup;
