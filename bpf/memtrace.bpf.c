@@ -11,7 +11,8 @@
  *
  * Filtering happens here: only tasks whose tgid is in `traced` produce
  * events (unless trace_all). The loader inserts the workload's pid before
- * letting it exec; children are added at fork and removed at exit.
+ * letting it exec; children are added at fork, and a process leaves when
+ * its leader is freed (see handle_free). sys_exit also reports failed execs.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
