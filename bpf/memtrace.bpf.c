@@ -116,9 +116,9 @@ static __always_inline bool proc__traced(__u32 tgid, struct task_struct *task,
 
 	if (v) {
 		/* 0: inserted by the loader before we knew its mm (-p, run) */
-		if (!*v)
-			*v = as__of(task->mm);
-		*as = *v;
+		if (!(*v & ~MT_TRACED_DEAD))
+			*v |= as__of(task->mm);
+		*as = *v & ~MT_TRACED_DEAD;
 		return true;
 	}
 	if (!trace_all || tgid == self_tgid)
@@ -264,7 +264,7 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid,
 	if (!v && (!trace_all || tgid == self_tgid))
 		return 0;
 	/* task->mm is already the new mm: the old id can only come from the cache */
-	old_as = v ? *v : 0;
+	old_as = v ? *v & ~MT_TRACED_DEAD : 0;
 	as = as__new(task->mm);
 	if (v)
 		*v = as;
@@ -300,6 +300,12 @@ int BPF_PROG(handle_exit, struct task_struct *task, bool group_dead)
 		e->exit_code = task->exit_code;
 		e->flags = group_dead ? MT_EXIT_GROUP_DEAD : 0;
 		event__submit(e, sizeof(*e));
+	}
+	if (group_dead) {
+		__u32 *v = bpf_map_lookup_elem(&traced, &tgid);
+
+		if (v)
+			__sync_fetch_and_or(v, MT_TRACED_DEAD);
 	}
 	return 0;
 }

@@ -82,6 +82,14 @@ struct mt_exec_event {
 	char filename[MT_PATH_LEN];
 };
 
+/*
+ * Value of the `traced` map (tgid -> as id): this bit is set once the
+ * process's last task has exited. The entry stays until the leader is
+ * freed, so late events are still seen, but user space counts it as gone
+ * (a zombie nobody reaps must not keep memtrace waiting).
+ */
+#define MT_TRACED_DEAD	(1U << 31)
+
 /* exit.flags */
 #define MT_EXIT_GROUP_DEAD	(1U << 0)	/* last task of its process */
 

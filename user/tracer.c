@@ -187,24 +187,51 @@ int tracer__drain(struct tracer *t)
 	return ring_buffer__consume(t->rb);
 }
 
+/*
+ * Has process pid ended for good? True if it is gone, or a zombie with no
+ * live thread left (a zombie leader whose threads still run counts them
+ * in Threads:). A zombie that nobody reaps must not keep us waiting.
+ */
+static bool proc__ended(pid_t pid)
+{
+	char path[64], line[128], state = 0;
+	int threads = -1;
+	FILE *f;
+
+	if (kill(pid, 0) && errno == ESRCH)
+		return true;
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return errno == ENOENT;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "State:", 6))
+			sscanf(line + 6, " %c", &state);
+		else if (!strncmp(line, "Threads:", 8))
+			sscanf(line + 8, "%d", &threads);
+	}
+	fclose(f);
+	return (state == 'Z' || state == 'X') && threads <= 1;
+}
+
 bool tracer__idle(struct tracer *t)
 {
 	int fd = bpf_map__fd(t->skel->maps.traced);
-	__u32 key, next;
+	__u32 key, next, val;
 	bool empty = true;
 	int e;
 
 	/*
-	 * A process that died before we attached (-p) never fires the exit
-	 * tracepoint, so its entry would keep us waiting forever: prune pids
-	 * that no longer exist. Zombies still exist, and their exit was seen.
+	 * Entries marked dead (last task exited) stay until the kernel frees
+	 * the leader; they do not count. A process that ended before we
+	 * attached (-p) never fires the exit tracepoint, so also ask /proc.
 	 */
 	for (e = bpf_map_get_next_key(fd, NULL, &next); !e;
 	     e = bpf_map_get_next_key(fd, &key, &next)) {
 		key = next;
-		if (kill((pid_t)key, 0) && errno == ESRCH)
-			bpf_map_delete_elem(fd, &key);
-		else
+		if (!bpf_map_lookup_elem(fd, &key, &val) && (val & MT_TRACED_DEAD))
+			continue;
+		if (!proc__ended((pid_t)key))
 			empty = false;
 	}
 	return empty;

@@ -917,6 +917,56 @@ static void test_attach_pid(void)
 	json_decref(tr);
 }
 
+/*
+ * -p of a process whose parent never reaps it: its zombie must not keep
+ * memtrace waiting. The subshell's parent execs `sleep`, which never waits.
+ */
+static void test_attach_unreaped(void)
+{
+	const char *t = harness_tmp("unreaped.jsonl"), *pidfile = harness_tmp("unreaped.pid");
+	struct proc holder, m;
+	char cmd[512], *pid;
+	json_t *tr, *ex;
+	long long zp;
+
+	/* fd 3: sh gives a background job /dev/null for stdin */
+	snprintf(cmd, sizeof(cmd), "exec 3<&0; (read go <&3; exit 4) & echo $! > %s; exec sleep 8 3<&-",
+		 pidfile);
+	{
+		char *argv[] = { "sh", "-c", cmd, NULL };
+		struct proc_opts o = PROC_OPTS_DEFAULT;
+		int fds[2];
+
+		ASSERT(!pipe2(fds, O_CLOEXEC));
+		o.stdin_fd = fds[0];
+		ASSERT(!proc__spawn(&holder, &o, argv));
+		close(fds[0]);
+		ASSERT_MSG(file__wait_for(pidfile, "\n", 5000) >= 0, "no pid from the holder");
+		pid = file__read(pidfile, NULL);
+		ASSERT(pid);
+		pid[strcspn(pid, "\n")] = '\0';
+		zp = atoll(pid);
+		ASSERT(!memtrace__spawn(&m, NULL, "run", "-q", "-f", "json", "-o", t, "-p", pid, NULL));
+		if (EXPECT_MSG(file__wait_for(t, "\n", 10000) >= 0, "memtrace -p wrote no start record"))
+			EXPECT_EQ(write(fds[1], "\n", 1), 1);
+		close(fds[1]);
+		free(pid);
+	}
+	proc__wait(&m, 4000);
+	EXPECT_MSG(!m.timed_out, "memtrace -p kept waiting on a zombie nobody reaps");
+	EXPECT_EQ(m.code, 0);
+	proc__free(&m);
+	proc__kill_group(&holder);
+	proc__wait(&holder, 5000);
+	proc__free(&holder);
+
+	tr = trace__load(t);
+	ASSERT(tr);
+	ex = trace__exit_of(tr, zp);
+	EXPECT_MSG(ex && ev__int_or(ex, "code", -1) == 4, "exit of %lld: %s", zp, ev__show(ex));
+	json_decref(tr);
+}
+
 /* ---- where the workload's output goes ----------------------------------- */
 
 static void test_stdout_events_only(void)
@@ -972,6 +1022,7 @@ static const struct harness_test tests[] = {
 	{ "memory syscall counts equal strace -f's", test_strace_counts, true },
 	{ "csv: header and one row per event", test_csv, true },
 	{ "text: header and one line per event", test_text, true },
+	{ "-p of a process nobody reaps: exits at its exit", test_attach_unreaped, true },
 	{ "-p PID: follows its children, exits with it", test_attach_pid, true },
 	{ "events on stdout: workload's stdout moved to stderr", test_stdout_events_only, true },
 	{ "-o FILE: workload's stdout stays stdout", test_output_file_keeps_stdout, true },
