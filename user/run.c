@@ -379,6 +379,12 @@ static int session__run(struct session *s)
 		return 1;
 	}
 
+	/* stopped while loading: the program must not run, untraced, behind us */
+	if (exiting) {
+		launch__abort(&s->launch);
+		s->sum.exit_status = 128 + exiting;
+		return session__finish(s, t0, 128 + exiting);
+	}
 	if (s->launch.pid && launch__release(&s->launch)) {
 		fprintf(stderr, "memtrace: the workload died before it could start\n");
 		launch__abort(&s->launch);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <linux/capability.h>
 #include <sys/syscall.h>
 #include <bpf/bpf.h>
@@ -68,7 +69,7 @@ int tracer__check_tracepoints(const char *const *tps, char *err, size_t errlen)
 	for (i = 0; tps[i]; i++) {
 		snprintf(name, sizeof(name), "btf_trace_%s", tps[i]);
 		if (btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF) < 0) {
-			snprintf(err, errlen, "this kernel has no tracepoint '%s' (memtrace needs it: kernel 5.8 or newer with BTF)",
+			snprintf(err, errlen, "this kernel has no tracepoint '%s' (memtrace needs it: kernel 5.15 or newer with BTF)",
 				 tps[i]);
 			e = -ENOENT;
 			break;
@@ -83,8 +84,13 @@ int tracer__check_tracepoints(const char *const *tps, char *err, size_t errlen)
  * costs ~15 ms and 11 MiB, so tracer__open_load does it only when loading
  * failed, to name what is missing.
  */
+/* The initial PID namespace's inode number (PROC_PID_INIT_INO in the kernel). */
+#define PID_NS_INIT_INO	0xEFFFFFFCUL
+
 int tracer__check(char *err, size_t errlen)
 {
+	struct stat st;
+
 	if (geteuid() != 0 && !(cap__has(CAP_BPF) && cap__has(CAP_PERFMON)) &&
 	    !cap__has(CAP_SYS_ADMIN)) {
 		snprintf(err, errlen, "tracing needs root (or CAP_BPF and CAP_PERFMON): run it with sudo");
@@ -93,6 +99,14 @@ int tracer__check(char *err, size_t errlen)
 	if (access(BTF_VMLINUX, R_OK)) {
 		snprintf(err, errlen, "this kernel has no BTF (%s: %s): memtrace needs a kernel built with CONFIG_DEBUG_INFO_BTF=y",
 			 BTF_VMLINUX, strerror(errno));
+		return -ENOTSUP;
+	}
+	/*
+	 * The kernel side sees host pids; inside a PID namespace ours differ
+	 * and the filter would follow the wrong process or none.
+	 */
+	if (!stat("/proc/self/ns/pid", &st) && st.st_ino != PID_NS_INIT_INO) {
+		snprintf(err, errlen, "running in a PID namespace (a container?): its pids are not the kernel's; run it in the host's PID namespace");
 		return -ENOTSUP;
 	}
 	return 0;

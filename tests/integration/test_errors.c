@@ -163,6 +163,18 @@ static void test_full_output(void)
 	expect_nothing_attached(&base);
 }
 
+/* Inside a PID namespace our pids are not the kernel's: refuse, don't mis-trace. */
+static void test_pid_namespace(void)
+{
+	struct proc p;
+
+	proc__run(&p, RUN_TIMEOUT_MS, "unshare", "-fp", "--mount-proc", harness_memtrace(),
+		  "run", "--", "/bin/true", NULL);
+	EXPECT_EQ(p.code, 1);
+	expect_message(&p, "PID namespace", 1);
+	proc__free(&p);
+}
+
 static void test_bad_option(void)
 {
 	struct proc p;
@@ -305,6 +317,7 @@ static const struct harness_test tests[] = {
 	{ "command not executable: exit 126", test_not_executable, false },
 	{ "unwritable -o: exit 1, workload not run", test_unwritable_output, false },
 	{ "-o /dev/full: exit 1, workload not run", test_full_output, true },
+	{ "in a PID namespace: a clear error, exit 1", test_pid_namespace, true },
 	{ "unknown option: exit 2 with a hint", test_bad_option, false },
 	{ "bad --format: exit 2", test_bad_format, false },
 	{ "bad --buffer-size: exit 2", test_bad_buffer_size, false },

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 #include "harness.h"
 
@@ -352,6 +353,34 @@ static void test_sigterm(void)
 }
 
 /*
+ * SIGTERM while memtrace is still loading: it exits 143 at once and the
+ * program it holds never runs (no untraced orphan left behind).
+ */
+static void test_sigterm_while_loading(void)
+{
+	struct proc m;
+	int delay_ms;
+
+	for (delay_ms = 5; delay_ms <= 40; delay_ms += 15) {
+		struct timespec ts = { 0, delay_ms * 1000000L };
+		struct proc left;
+
+		ASSERT(!memtrace__spawn(&m, NULL, "run", "-q", "-o", "/dev/null", "--",
+					"sleep", "7.25", NULL));
+		nanosleep(&ts, NULL);
+		kill(m.pid, SIGTERM);
+		proc__wait(&m, 3000);
+		EXPECT_MSG(!m.timed_out, "memtrace did not stop %d ms after start", delay_ms);
+		EXPECT_EQ(m.code, 143);
+		proc__free(&m);
+		proc__run(&left, 5000, "pgrep", "-f", "^sleep 7.25$", NULL);
+		EXPECT_MSG(left.code == 1, "the held program ran anyway (TERM at %d ms): pgrep says %s",
+			   delay_ms, left.out);
+		proc__free(&left);
+	}
+}
+
+/*
  * A workload that ignores SIGINT: one SIGINT ends memtrace after a short
  * grace, a second one at once.
  */
@@ -457,6 +486,7 @@ static const struct harness_test tests[] = {
 	{ "reader leaves after one line: exit 141 fast, quiet", test_reader_leaves, true },
 	{ "SIGINT: forwarded, exit 130, complete trace, nothing left", test_sigint, true },
 	{ "SIGTERM: forwarded, exit 143, complete trace, nothing left", test_sigterm, true },
+	{ "SIGTERM while loading: exit 143, the program never runs", test_sigterm_while_loading, true },
 	{ "SIGINT ignored by the workload: grace, 2nd SIGINT at once", test_sigint_ignored, true },
 	{ "events reach the output while the workload runs", test_streaming, true },
 	{ "nothing left attached after a normal exit", test_nothing_left_after_exit, true },
