@@ -284,12 +284,31 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid,
 	return 0;
 }
 
+/*
+ * Older kernels (6.1, for one) pass sched_process_exit only the task. The loader
+ * tries the new prototype first and sets this to false when it is refused;
+ * the verifier then drops the branch that reads the missing argument.
+ */
+const volatile bool exit_has_group_dead = true;
+
 SEC("tp_btf/sched_process_exit")
-int BPF_PROG(handle_exit, struct task_struct *task, bool group_dead)
+int handle_exit(__u64 *ctx)
 {
+	struct task_struct *task = (struct task_struct *)ctx[0];
 	struct mt_exit_event *e;
 	__u32 tgid = task->tgid;
+	bool group_dead;
 	__u32 as;
+
+	/*
+	 * Without the argument: signal->live is decremented before the
+	 * tracepoint, so 0 means the last task (two threads exiting at the
+	 * same instant may both see 0).
+	 */
+	if (exit_has_group_dead)
+		group_dead = ctx[1];
+	else
+		group_dead = BPF_CORE_READ(task, signal, live.counter) == 0;
 
 	if (!proc__traced(tgid, task, &as))
 		return 0;

@@ -112,13 +112,11 @@ int tracer__check(char *err, size_t errlen)
 	return 0;
 }
 
-int tracer__open_load(struct tracer *t, const struct tracer_opts *o, char *err, size_t errlen)
+/* Opens, configures and loads the skeleton once. Returns 0 or -errno. */
+static int skel__load(struct tracer *t, const struct tracer_opts *o, bool exit_group_dead,
+		      char *err, size_t errlen)
 {
 	int e;
-
-	memset(t, 0, sizeof(*t));
-	verbose = o->verbose;
-	libbpf_set_print(libbpf_print);
 
 	t->skel = memtrace_bpf__open();
 	if (!t->skel) {
@@ -129,6 +127,7 @@ int tracer__open_load(struct tracer *t, const struct tracer_opts *o, char *err, 
 	t->skel->rodata->trace_all = o->all;
 	t->skel->rodata->self_tgid = getpid();
 	t->skel->rodata->wakeup_bytes = o->wakeup_bytes;
+	t->skel->rodata->exit_has_group_dead = exit_group_dead;
 	e = bpf_map__set_max_entries(t->skel->maps.events, o->buffer_size);
 	if (e) {
 		snprintf(err, errlen, "bad ring buffer size %llu: %s",
@@ -136,11 +135,35 @@ int tracer__open_load(struct tracer *t, const struct tracer_opts *o, char *err, 
 		return e;
 	}
 	e = memtrace_bpf__load(t->skel);
+	if (e)
+		snprintf(err, errlen, "failed to load BPF programs: %s%s", strerror(-e),
+			 o->verbose ? "" : " (run with -v for the verifier's log)");
+	return e;
+}
+
+int tracer__open_load(struct tracer *t, const struct tracer_opts *o, char *err, size_t errlen)
+{
+	char err2[256];
+	int e;
+
+	memset(t, 0, sizeof(*t));
+	verbose = o->verbose;
+	libbpf_set_print(libbpf_print);
+
+	e = skel__load(t, o, true, err, errlen);
+	if (e && t->skel) {
+		/*
+		 * Kernels before sched_process_exit gained its group_dead
+		 * argument reject reading it: load the variant that derives it.
+		 */
+		memtrace_bpf__destroy(t->skel);
+		t->skel = NULL;
+		if (!skel__load(t, o, false, err2, sizeof(err2)))
+			e = 0;
+	}
 	if (e) {
 		/* a missing tracepoint is the likely cause on an old kernel: name it */
-		if (!tracer__check_tracepoints(tracer__tracepoints, err, errlen))
-			snprintf(err, errlen, "failed to load BPF programs: %s%s", strerror(-e),
-				 o->verbose ? "" : " (run with -v for the verifier's log)");
+		tracer__check_tracepoints(tracer__tracepoints, err, errlen);
 		return e;
 	}
 	/* give back the memory libbpf used to parse kernel BTF (~11 MiB) */
