@@ -135,13 +135,33 @@ static __always_inline void drop__count(__u32 type)
 		__sync_fetch_and_add(&dropped[type], 1);
 }
 
-static __always_inline void *event__reserve(__u64 size, __u32 type)
+static __always_inline void header__fill(struct mt_header *h, __u32 type,
+					 struct task_struct *task, __u32 as)
 {
-	void *rec = bpf_ringbuf_reserve(&events, size, 0);
+	h->ts = bpf_ktime_get_ns();
+	h->type = type;
+	h->pid = task->tgid;
+	h->tid = task->pid;
+	h->as = as;
+	/* task is a trusted BTF pointer: a plain copy is cheaper than a probe read */
+	__builtin_memcpy(h->comm, task->comm, sizeof(h->comm));
+}
 
-	if (!rec)
+/*
+ * A record of `size` bytes with its header filled in, or NULL when the
+ * ring is full (counted per type: the summary reports it).
+ */
+static __always_inline void *event__new(__u64 size, __u32 type,
+					struct task_struct *task, __u32 as)
+{
+	struct mt_header *h = bpf_ringbuf_reserve(&events, size, 0);
+
+	if (!h) {
 		drop__count(type);
-	return rec;
+		return NULL;
+	}
+	header__fill(h, type, task, as);
+	return h;
 }
 
 /*
@@ -170,17 +190,6 @@ static __always_inline void event__submit(void *rec, __u64 size)
 	bpf_ringbuf_submit(rec, flags);
 }
 
-static __always_inline void header__fill(struct mt_header *h, __u32 type,
-					 struct task_struct *task, __u32 as)
-{
-	h->ts = bpf_ktime_get_ns();
-	h->type = type;
-	h->pid = task->tgid;
-	h->tid = task->pid;
-	h->as = as;
-	/* task is a trusted BTF pointer: a plain copy is cheaper than a probe read */
-	__builtin_memcpy(h->comm, task->comm, sizeof(h->comm));
-}
 
 /* Clone flags of the syscall that created the child, from the parent's registers. */
 static __always_inline void fork__flags(struct task_struct *parent,
@@ -237,10 +246,9 @@ int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
 	if (!thread && bpf_map_update_elem(&traced, &ctgid, &cas, BPF_ANY))
 		__sync_fetch_and_add(&untracked, 1);
 
-	e = event__reserve(sizeof(*e), MT_EV_FORK);
+	e = event__new(sizeof(*e), MT_EV_FORK, parent, pas);
 	if (!e)
 		return 0;
-	header__fill(&e->hdr, MT_EV_FORK, parent, pas);
 	e->child_pid = ctgid;
 	e->child_tid = child->pid;
 	e->child_as = cas;
@@ -271,10 +279,9 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid,
 	else
 		bpf_map_update_elem(&traced, &tgid, &as, BPF_ANY);
 
-	e = event__reserve(sizeof(*e), MT_EV_EXEC);
+	e = event__new(sizeof(*e), MT_EV_EXEC, task, as);
 	if (!e)
 		return 0;
-	header__fill(&e->hdr, MT_EV_EXEC, task, as);
 	e->old_tid = old_pid;
 	e->old_as = old_as;
 	e->ret = 0;
@@ -313,9 +320,8 @@ int handle_exit(__u64 *ctx)
 	if (!proc__traced(tgid, task, &as))
 		return 0;
 
-	e = event__reserve(sizeof(*e), MT_EV_EXIT);
+	e = event__new(sizeof(*e), MT_EV_EXIT, task, as);
 	if (e) {
-		header__fill(&e->hdr, MT_EV_EXIT, task, as);
 		e->exit_code = task->exit_code;
 		e->flags = group_dead ? MT_EXIT_GROUP_DEAD : 0;
 		event__submit(e, sizeof(*e));
@@ -363,21 +369,15 @@ static __always_inline __u32 mem__type(long nr)
  * A failed execve/execveat, like strace shows it: a shell's PATH search or
  * a missing interpreter is otherwise invisible. Success is sched_process_exec's.
  */
-static __always_inline int exec__failed(struct pt_regs *regs, long ret, long nr)
+static __always_inline void exec__failed(struct pt_regs *regs, long ret, long nr,
+					 struct task_struct *task, __u32 as)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
 	struct mt_exec_event *e;
 	const char *path;
-	__u32 as;
 
-	if (task->thread_info.status & TS_COMPAT)
-		return 0;
-	if (!proc__traced(task->tgid, task, &as))
-		return 0;
-	e = event__reserve(sizeof(*e), MT_EV_EXEC);
+	e = event__new(sizeof(*e), MT_EV_EXEC, task, as);
 	if (!e)
-		return 0;
-	header__fill(&e->hdr, MT_EV_EXEC, task, as);
+		return;
 	e->old_tid = task->pid;
 	e->old_as = as;
 	e->ret = ret;
@@ -387,34 +387,16 @@ static __always_inline int exec__failed(struct pt_regs *regs, long ret, long nr)
 	if (bpf_probe_read_user_str(e->filename, sizeof(e->filename), path) < 0)
 		e->filename[0] = '\0';
 	event__submit(e, sizeof(*e));
-	return 0;
 }
 
-SEC("tp_btf/sys_exit")
-int BPF_PROG(handle_sys_exit, struct pt_regs *regs, long ret)
+static __always_inline void mem__event(struct pt_regs *regs, long ret, __u32 type,
+				       struct task_struct *task, __u32 as)
 {
-	struct task_struct *task;
 	struct mt_mem_event *e;
-	long nr = regs->orig_ax;
-	__u32 type, as;
 
-	type = mem__type(nr);
-	if (type == MT_EV_NONE) {
-		if ((nr == NR_execve || nr == NR_execveat) && ret < 0)
-			return exec__failed(regs, ret, nr);
-		return 0;
-	}
-	task = bpf_get_current_task_btf();
-	/* a 32-bit task's numbers and registers mean other syscalls */
-	if (task->thread_info.status & TS_COMPAT)
-		return 0;
-	if (!proc__traced(task->tgid, task, &as))
-		return 0;
-
-	e = event__reserve(sizeof(*e), type);
+	e = event__new(sizeof(*e), type, task, as);
 	if (!e)
-		return 0;
-	header__fill(&e->hdr, type, task, as);
+		return;
 	e->args[0] = regs->di;
 	e->args[1] = regs->si;
 	e->args[2] = regs->dx;
@@ -423,6 +405,29 @@ int BPF_PROG(handle_sys_exit, struct pt_regs *regs, long ret)
 	e->args[5] = regs->r9;
 	e->ret = ret;
 	event__submit(e, sizeof(*e));
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(handle_sys_exit, struct pt_regs *regs, long ret)
+{
+	struct task_struct *task;
+	long nr = regs->orig_ax;
+	bool failed_exec = (nr == NR_execve || nr == NR_execveat) && ret < 0;
+	__u32 type = mem__type(nr), as;
+
+	/* most syscalls end here, before any map lookup */
+	if (type == MT_EV_NONE && !failed_exec)
+		return 0;
+	task = bpf_get_current_task_btf();
+	/* a 32-bit task's numbers and registers mean other syscalls */
+	if (task->thread_info.status & TS_COMPAT)
+		return 0;
+	if (!proc__traced(task->tgid, task, &as))
+		return 0;
+	if (failed_exec)
+		exec__failed(regs, ret, nr, task, as);
+	else
+		mem__event(regs, ret, type, task, as);
 	return 0;
 }
 

@@ -23,6 +23,7 @@
 #include "launch.h"
 #include "opts.h"
 #include "outbuf.h"
+#include "procfs.h"
 #include "run.h"
 #include "tracer.h"
 #include "workloads.h"
@@ -154,22 +155,14 @@ static void command__join(char *buf, size_t n, int argc, char **argv)
  */
 static int pid__to_tgid(pid_t *pid)
 {
-	char path[64], line[128];
-	long tgid = 0;
-	FILE *f;
+	struct procfs_status st;
 
-	snprintf(path, sizeof(path), "/proc/%d/status", *pid);
-	f = fopen(path, "re");
-	if (!f)
+	if (procfs__status(*pid, &st))
 		return kill(*pid, 0) && errno == ESRCH ? -ESRCH : 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "Tgid: %ld", &tgid) == 1)
-			break;
-	fclose(f);
-	if (tgid > 0 && tgid != *pid) {
-		fprintf(stderr, "memtrace: %d is a thread of process %ld: tracing the process\n",
-			*pid, tgid);
-		*pid = (pid_t)tgid;
+	if (st.tgid > 0 && st.tgid != *pid) {
+		fprintf(stderr, "memtrace: %d is a thread of process %d: tracing the process\n",
+			*pid, st.tgid);
+		*pid = st.tgid;
 	}
 	return 0;
 }
@@ -291,8 +284,7 @@ static int session__loop(struct session *s)
 	/* the last records: everything the kernel committed before we stopped */
 	if (!s->ob.err)
 		tracer__drain(&s->tracer);
-	if (s->ob.err == EPIPE)
-		return 128 + SIGPIPE;
+	/* a reader that left (EPIPE) is settled by session__finish */
 	if (root_done)
 		return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
 	if (!attach && exiting)
@@ -362,11 +354,18 @@ static int session__run(struct session *s)
 	}
 	priority__raise();
 	e = s->o.all ? 0 : tracer__add_pid(&s->tracer, s->o.attach_pid ? s->o.attach_pid : s->launch.pid);
-	if (e || tracer__ring_open(&s->tracer, session__on_record, s) ||
-	    tracer__attach(&s->tracer, err, sizeof(err))) {
-		fprintf(stderr, "memtrace: %s\n", e ? "cannot fill the pid filter" : err);
-		launch__abort(&s->launch);
-		return 1;
+	if (e) {
+		fprintf(stderr, "memtrace: cannot fill the pid filter: %s\n", strerror(-e));
+		goto abort;
+	}
+	e = tracer__ring_open(&s->tracer, session__on_record, s);
+	if (e) {
+		fprintf(stderr, "memtrace: cannot open the ring buffer: %s\n", strerror(-e));
+		goto abort;
+	}
+	if (tracer__attach(&s->tracer, err, sizeof(err))) {
+		fprintf(stderr, "memtrace: %s\n", err);
+		goto abort;
 	}
 	s->fmt.t0 = t0 = clock__ns(CLOCK_MONOTONIC);
 	wall = clock__ns(CLOCK_REALTIME);
@@ -375,23 +374,24 @@ static int session__run(struct session *s)
 		/* better to run nothing than a program whose trace goes nowhere */
 		fprintf(stderr, "memtrace: cannot write events to %s: %s\n",
 			s->o.output ? s->o.output : "stdout", strerror(s->ob.err));
-		launch__abort(&s->launch);
-		return 1;
+		goto abort;
 	}
-
 	/* stopped while loading: the program must not run, untraced, behind us */
 	if (exiting) {
 		launch__abort(&s->launch);
-		s->sum.exit_status = 128 + exiting;
 		return session__finish(s, t0, 128 + exiting);
 	}
 	if (s->launch.pid && launch__release(&s->launch)) {
 		fprintf(stderr, "memtrace: the workload died before it could start\n");
-		launch__abort(&s->launch);
-		return 1;
+		goto abort;
 	}
 	status = session__loop(s);
 	return session__finish(s, t0, status);
+
+abort:
+	/* the held program exits without running anything */
+	launch__abort(&s->launch);
+	return 1;
 }
 
 int cmd_run(int argc, char **argv)
@@ -406,6 +406,7 @@ int cmd_run(int argc, char **argv)
 		return 1;
 	}
 	s->out_fd = -1;
+	s->launch.go_fd = -1;	/* nothing launched: launch__abort must not close fd 0 */
 	r = opts__parse_run(argc, argv, &s->o, err, sizeof(err));
 	if (r == 1) {
 		fputs(opts__run_usage, stdout);

@@ -14,6 +14,7 @@
 #include <bpf/libbpf.h>
 #include "memtrace.skel.h"
 #include "memtrace.h"
+#include "procfs.h"
 #include "tracer.h"
 
 #define BTF_VMLINUX	"/sys/kernel/btf/vmlinux"
@@ -231,24 +232,15 @@ int tracer__drain(struct tracer *t)
  */
 static bool proc__ended(pid_t pid)
 {
-	char path[64], line[128], state = 0;
-	int threads = -1;
-	FILE *f;
+	struct procfs_status st;
+	int e;
 
 	if (kill(pid, 0) && errno == ESRCH)
 		return true;
-	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	f = fopen(path, "re");
-	if (!f)
-		return errno == ENOENT;
-	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, "State:", 6))
-			sscanf(line + 6, " %c", &state);
-		else if (!strncmp(line, "Threads:", 8))
-			sscanf(line + 8, "%d", &threads);
-	}
-	fclose(f);
-	return (state == 'Z' || state == 'X') && threads <= 1;
+	e = procfs__status(pid, &st);
+	if (e)
+		return e == -ENOENT;
+	return (st.state == 'Z' || st.state == 'X') && st.threads <= 1;
 }
 
 bool tracer__idle(struct tracer *t)
