@@ -191,31 +191,34 @@ static __always_inline void event__submit(void *rec, __u64 size)
 }
 
 
-/* Clone flags of the syscall that created the child, from the parent's registers. */
+/*
+ * Clone flags of the syscall that created the child, from the parent's
+ * registers. bpf_task_pt_regs() gives a BTF pointer, so the registers are
+ * plain loads; clone3's arguments come in one user read: each helper call
+ * is a measurable share of a thread creation.
+ */
 static __always_inline void fork__flags(struct task_struct *parent,
 					struct mt_fork_event *e)
 {
 	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(parent);
-	struct clone_args *uargs;
+	struct clone_args args;
 	__u64 nr;
 
 	e->syscall_nr = ~0U;
 	if (!regs || (parent->thread_info.status & TS_COMPAT))
 		return;
-	nr = BPF_CORE_READ(regs, orig_ax);
+	nr = regs->orig_ax;
 	switch (nr) {
 	case NR_clone:
-		e->clone_flags = BPF_CORE_READ(regs, di);
+		e->clone_flags = regs->di;
 		break;
 	case NR_clone3:
-		uargs = (struct clone_args *)BPF_CORE_READ(regs, di);
-		if (bpf_probe_read_user(&e->clone_flags, sizeof(e->clone_flags),
-					&uargs->flags))
+		/* flags .. exit_signal: the first five fields, one read */
+		if (bpf_probe_read_user(&args, offsetof(struct clone_args, stack),
+					(void *)regs->di))
 			return;
 		/* clone3 keeps the exit signal apart; fold it in like clone's CSIGNAL */
-		__u64 sig = 0;
-		if (!bpf_probe_read_user(&sig, sizeof(sig), &uargs->exit_signal))
-			e->clone_flags |= sig & 0xff;
+		e->clone_flags = args.flags | (args.exit_signal & 0xff);
 		break;
 	case NR_fork:
 		e->clone_flags = SIGCHLD_NR;
