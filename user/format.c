@@ -108,17 +108,20 @@ static const char *ret__error(int64_t ret, char *buf, size_t n)
 }
 
 /*
+ * The error of a memory syscall, NULL if it succeeded. *with_addr says
+ * whether ret is an address to show (mmap, mremap and brk).
  * brk never returns -errno for a refused request: it returns the break
- * unchanged. Report that as ENOMEM, as glibc's brk() does. brk(0) is a
- * query and cannot fail. *with_addr says whether ret is an address.
+ * unchanged. Report that as ENOMEM, as glibc's brk() does, with the break
+ * still shown. brk(0) is a query and cannot fail.
  */
-static const char *brk__error(const struct mt_mem_event *e, char *buf, size_t n,
+static const char *mem__error(const struct mt_mem_event *e, char *buf, size_t n,
 			      int *with_addr)
 {
 	const char *err = ret__error(e->ret, buf, n);
 
 	*with_addr = !err;
-	if (!err && e->args[0] && (uint64_t)e->ret != e->args[0])
+	if (e->hdr.type == MT_EV_BRK && !err && e->args[0] &&
+	    (uint64_t)e->ret != e->args[0])
 		err = "ENOMEM";
 	return err;
 }
@@ -250,13 +253,12 @@ static void json__exit(struct outbuf *ob, const struct mt_exit_event *e)
 static void json__mem(struct outbuf *ob, const struct mt_mem_event *e)
 {
 	char names[256], ebuf[16];
-	const char *err;
 	int with_addr;
+	const char *err = mem__error(e, ebuf, sizeof(ebuf), &with_addr);
 
 	switch (e->hdr.type) {
 	case MT_EV_MMAP:
-		err = ret__error(e->ret, ebuf, sizeof(ebuf));
-		if (!err)
+		if (with_addr)
 			json__hex(ob, K("addr"), e->ret);
 		json__u64(ob, K("len"), e->args[1]);
 		json__name(ob, K("prot"), decode__prot(e->args[2], names, sizeof(names)));
@@ -268,25 +270,21 @@ static void json__mem(struct outbuf *ob, const struct mt_mem_event *e)
 			json__hex(ob, K("hint"), e->args[0]);
 		break;
 	case MT_EV_MUNMAP:
-		err = ret__error(e->ret, ebuf, sizeof(ebuf));
 		json__hex(ob, K("addr"), e->args[0]);
 		json__u64(ob, K("len"), e->args[1]);
 		break;
 	case MT_EV_MPROTECT:
-		err = ret__error(e->ret, ebuf, sizeof(ebuf));
 		json__hex(ob, K("addr"), e->args[0]);
 		json__u64(ob, K("len"), e->args[1]);
 		json__name(ob, K("prot"), decode__prot(e->args[2], names, sizeof(names)));
 		break;
 	case MT_EV_BRK:
-		err = brk__error(e, ebuf, sizeof(ebuf), &with_addr);
 		json__hex(ob, K("req"), e->args[0]);
 		if (with_addr)
 			json__hex(ob, K("addr"), e->ret);
 		break;
 	default:	/* MT_EV_MREMAP */
-		err = ret__error(e->ret, ebuf, sizeof(ebuf));
-		if (!err)
+		if (with_addr)
 			json__hex(ob, K("addr"), e->ret);
 		json__hex(ob, K("old_addr"), e->args[0]);
 		json__u64(ob, K("old_len"), e->args[1]);
@@ -544,21 +542,17 @@ static void text__mremap_args(struct outbuf *ob, const struct mt_mem_event *e, i
  */
 static void text__mem(struct outbuf *ob, const struct mt_mem_event *e)
 {
-	const char *err;
 	char ebuf[16];
-	int with_addr = 1;
+	int with_addr;
+	const char *err = mem__error(e, ebuf, sizeof(ebuf), &with_addr);
 
-	if (e->hdr.type == MT_EV_BRK)
-		err = brk__error(e, ebuf, sizeof(ebuf), &with_addr);
-	else
-		err = ret__error(e->ret, ebuf, sizeof(ebuf));
 	if (err) {
 		outbuf__puts(ob, err);
 		put_lit(ob, " (");
 	}
 	switch (e->hdr.type) {
 	case MT_EV_MMAP:
-		if (!err) {
+		if (with_addr) {
 			outbuf__hex(ob, e->ret);
 			outbuf__putc(ob, ' ');
 		}
@@ -587,7 +581,7 @@ static void text__mem(struct outbuf *ob, const struct mt_mem_event *e)
 		}
 		break;
 	default:	/* MT_EV_MREMAP */
-		text__mremap_args(ob, e, !err);
+		text__mremap_args(ob, e, with_addr);
 		break;
 	}
 	if (err)
@@ -657,13 +651,12 @@ static void csv__bool(struct csv_row *r, enum csv_col col, int b)
 static void csv__mem(struct csv_row *r, const struct mt_mem_event *e)
 {
 	char names[256], ebuf[16];
-	const char *err;
 	int with_addr;
+	const char *err = mem__error(e, ebuf, sizeof(ebuf), &with_addr);
 
 	switch (e->hdr.type) {
 	case MT_EV_MMAP:
-		err = ret__error(e->ret, ebuf, sizeof(ebuf));
-		if (!err)
+		if (with_addr)
 			csv__hex(r, CSV_ADDR, e->ret);
 		csv__u64(r, CSV_LEN, e->args[1]);
 		csv__name(r, CSV_PROT, decode__prot(e->args[2], names, sizeof(names)));
@@ -675,21 +668,18 @@ static void csv__mem(struct csv_row *r, const struct mt_mem_event *e)
 		break;
 	case MT_EV_MUNMAP:
 	case MT_EV_MPROTECT:
-		err = ret__error(e->ret, ebuf, sizeof(ebuf));
 		csv__hex(r, CSV_ADDR, e->args[0]);
 		csv__u64(r, CSV_LEN, e->args[1]);
 		if (e->hdr.type == MT_EV_MPROTECT)
 			csv__name(r, CSV_PROT, decode__prot(e->args[2], names, sizeof(names)));
 		break;
 	case MT_EV_BRK:
-		err = brk__error(e, ebuf, sizeof(ebuf), &with_addr);
 		if (with_addr)
 			csv__hex(r, CSV_ADDR, e->ret);
 		csv__hex(r, CSV_REQ, e->args[0]);
 		break;
 	default:	/* MT_EV_MREMAP */
-		err = ret__error(e->ret, ebuf, sizeof(ebuf));
-		if (!err)
+		if (with_addr)
 			csv__hex(r, CSV_ADDR, e->ret);
 		csv__name(r, CSV_FLAGS, decode__mremap_flags(e->args[3], names, sizeof(names)));
 		csv__hex(r, CSV_OLD_ADDR, e->args[0]);
