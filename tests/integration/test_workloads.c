@@ -1095,30 +1095,34 @@ static void dr_th_child_tid(struct wl_run *r)
 	set_int(fk, "child_tid", ev__int_or(fk, "child_tid", 0) + 1000);
 }
 
-/* threads: thread 0's local moved into the guard page of its stack. */
-static void dr_th_guard(struct wl_run *r)
+/* threads: thread 0's report line and the stack its local lies in, or NULL. */
+static json_t *thread0__stack(struct wl_run *r, struct stack_map *s)
 {
 	json_t *l = report__find(r->report, "thread", NULL, NULL, 0);
-	struct stack_map s;
 	uint64_t local;
 
 	if (!ev__addr(l, "local_addr", &local))
-		return;
-	stack__find(r->trace, r->root, local, &s);
-	set_addr(l, "local_addr", s.start + 0x100);
+		return NULL;
+	stack__find(r->trace, r->root, local, s);
+	return l;
+}
+
+/* threads: thread 0's local moved into the guard page of its stack. */
+static void dr_th_guard(struct wl_run *r)
+{
+	struct stack_map s;
+	json_t *l = thread0__stack(r, &s);
+
+	if (l)
+		set_addr(l, "local_addr", s.start + 0x100);
 }
 
 /* threads: the mprotect that opens thread 0's stack is gone. */
 static void dr_th_no_mprotect(struct wl_run *r)
 {
-	json_t *l = report__find(r->report, "thread", NULL, NULL, 0);
 	struct stack_map s;
-	uint64_t local;
 
-	if (!ev__addr(l, "local_addr", &local))
-		return;
-	stack__find(r->trace, r->root, local, &s);
-	if (s.rw)
+	if (thread0__stack(r, &s) && s.rw)
 		json_array_remove(r->trace, s.rw_i);
 }
 
