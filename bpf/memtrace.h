@@ -52,9 +52,9 @@ struct mt_mem_event {
 	__s64 ret;
 };
 
-/* fork.flags_known: clone flags came from the creating syscall. */
+/* fork.fork_flags: clone_flags is valid (the kernel hands them to task_newtask: always). */
 #define MT_FORK_FLAGS_KNOWN	(1U << 0)
-/* fork.flags_known: the child shares the parent's mm (CLONE_VM seen by the kernel). */
+/* fork.fork_flags: the child shares the parent's mm (CLONE_VM seen by the kernel). */
 #define MT_FORK_SHARED_VM	(1U << 1)
 
 struct mt_fork_event {
@@ -63,7 +63,7 @@ struct mt_fork_event {
 	__u32 child_tid;
 	__u32 child_as;
 	__u32 fork_flags;	/* MT_FORK_* */
-	__u64 clone_flags;	/* CLONE_* from clone/clone3/fork/vfork, 0 if unknown */
+	__u64 clone_flags;	/* CLONE_* the kernel acted on, | the exit signal it will send */
 	__u32 syscall_nr;	/* x86_64 nr of the creating syscall, or ~0 */
 	__u32 __pad;
 };

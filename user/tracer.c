@@ -26,7 +26,7 @@
 #endif
 
 const char *const tracer__tracepoints[] = {
-	"sched_process_fork",
+	"task_newtask",
 	"sched_process_exec",
 	"sched_process_exit",
 	"sched_process_free",
