@@ -855,6 +855,27 @@ static void json__counts(struct outbuf *ob, const char *key, size_t klen, const 
 	outbuf__putc(ob, '}');
 }
 
+/* "bpf_cost":{"sys_exit":{"runs":N,"ns":T},...}: hooks are our own names, no escaping */
+static void json__cost(struct outbuf *ob, const struct trace_summary *sum)
+{
+	size_t i;
+
+	json__key(ob, K("bpf_cost"));
+	outbuf__putc(ob, '{');
+	for (i = 0; i < sum->ncost; i++) {
+		if (i)
+			outbuf__putc(ob, ',');
+		outbuf__putc(ob, '"');
+		outbuf__puts(ob, sum->cost[i].hook);
+		put_lit(ob, "\":{\"runs\":");
+		outbuf__u64(ob, sum->cost[i].runs);
+		put_lit(ob, ",\"ns\":");
+		outbuf__u64(ob, sum->cost[i].ns);
+		outbuf__putc(ob, '}');
+	}
+	outbuf__putc(ob, '}');
+}
+
 void format__summary(const struct formatter *f, struct outbuf *ob, const struct trace_summary *sum)
 {
 	if (f->fmt != MT_FMT_JSON)
@@ -866,6 +887,8 @@ void format__summary(const struct formatter *f, struct outbuf *ob, const struct 
 	json__u64(ob, K("lost"), counts__total(sum->lost) + sum->missed);
 	json__counts(ob, K("lost_by_type"), sum->lost);
 	json__u64(ob, K("missed"), sum->missed);
+	if (sum->ncost)
+		json__cost(ob, sum);
 	json__key(ob, K("exit_status"));
 	if (sum->exit_status < 0)
 		put_lit(ob, "null");
@@ -889,7 +912,26 @@ void summary__print(FILE *out, const struct trace_summary *sum)
 		sep = ", ";
 	}
 	fprintf(out, "); %llu lost\n", (unsigned long long)lost);
+	summary__print_cost(out, sum);
 	summary__print_lost(out, sum);
+}
+
+void summary__print_cost(FILE *out, const struct trace_summary *sum)
+{
+	uint64_t total = 0;
+	size_t i;
+
+	if (!sum->ncost)
+		return;
+	fprintf(out, "memtrace: kernel time of its BPF programs (runs by every process):\n");
+	for (i = 0; i < sum->ncost; i++) {
+		fprintf(out, "memtrace:   %-20s %12llu runs %8.0f ns each %10.3f ms\n",
+			sum->cost[i].hook, (unsigned long long)sum->cost[i].runs,
+			(double)sum->cost[i].ns / sum->cost[i].runs,
+			(double)sum->cost[i].ns / 1e6);
+		total += sum->cost[i].ns;
+	}
+	fprintf(out, "memtrace:   %-20s %34s %10.3f ms\n", "total", "", (double)total / 1e6);
 }
 
 void summary__print_lost(FILE *out, const struct trace_summary *sum)

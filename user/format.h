@@ -41,6 +41,17 @@ struct trace_summary {
 	uint64_t missed;
 	uint64_t duration_ns;
 	int exit_status;		/* memtrace's own exit status, -1 if none */
+	/*
+	 * --cost: each hook's runs and kernel time, from the kernel's BPF
+	 * statistics. Runs are system-wide (sys_exit runs for every syscall of
+	 * every process); ncost is 0 without --cost.
+	 */
+	struct {
+		char hook[32];
+		uint64_t runs;
+		uint64_t ns;
+	} cost[8];
+	size_t ncost;
 };
 
 /* Per-stream state: the format and ts 0 in CLOCK_MONOTONIC ns. */
@@ -65,6 +76,8 @@ int format__event(const struct formatter *f, struct outbuf *ob, const void *rec,
 void format__summary(const struct formatter *f, struct outbuf *ob, const struct trace_summary *sum);
 /* The human summary memtrace prints on stderr at the end (with the lost warning). */
 void summary__print(FILE *out, const struct trace_summary *sum);
+/* --cost: one line per hook with its runs and kernel time (nothing without). */
+void summary__print_cost(FILE *out, const struct trace_summary *sum);
 /* Only the warning about lost events, if any: printed even with --quiet. */
 void summary__print_lost(FILE *out, const struct trace_summary *sum);
 

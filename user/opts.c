@@ -24,6 +24,10 @@ const char opts__run_usage[] =
 "  -p, --pid PID          attach to a running process and its future children\n"
 "  -a, --all              trace every process on the system\n"
 "  -q, --quiet            no summary on stderr (lost events are still reported)\n"
+"      --cost             also report the kernel time memtrace's BPF programs\n"
+"                         took, per hook (turns on the kernel's BPF statistics:\n"
+"                         two clock reads per run of every BPF program, 100 ns\n"
+"                         or more in a VM, so the traced program runs slower)\n"
 "  -v, --verbose          show libbpf's messages\n"
 "  -h, --help             this help\n"
 "\n"
@@ -36,7 +40,8 @@ const char opts__run_usage[] =
 "  sudo memtrace run --format json -o t.jsonl fork-exec\n"
 "  sudo memtrace run -- python3 -c 'import os; os.fork()'\n"
 "  sudo memtrace run -f json heap | jq -c 'select(.event==\"mmap\")'\n"
-"  sudo memtrace run -p 1234                   # attach to a running process\n";
+"  sudo memtrace run -p 1234                   # attach to a running process\n"
+"  sudo memtrace run --cost -o /dev/null heap  # what tracing cost in the kernel\n";
 
 int opts__parse_size(const char *s, uint64_t *bytes)
 {
@@ -72,6 +77,7 @@ int opts__parse_size(const char *s, uint64_t *bytes)
 
 enum {
 	OPT_HELP = 'h',
+	OPT_COST = 256,	/* long option only */
 };
 
 static const struct option run_longopts[] = {
@@ -82,6 +88,7 @@ static const struct option run_longopts[] = {
 	{ "all",	 no_argument,	    NULL, 'a' },
 	{ "quiet",	 no_argument,	    NULL, 'q' },
 	{ "verbose",	 no_argument,	    NULL, 'v' },
+	{ "cost",	 no_argument,	    NULL, OPT_COST },
 	{ "help",	 no_argument,	    NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -150,6 +157,9 @@ int opts__parse_run(int argc, char **argv, struct run_opts *o, char *err, size_t
 			break;
 		case 'v':
 			o->verbose = true;
+			break;
+		case OPT_COST:
+			o->cost = true;
 			break;
 		case OPT_HELP:
 			return 1;

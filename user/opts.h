@@ -23,6 +23,7 @@ struct run_opts {
 	bool all;		/* -a: every process */
 	bool verbose;		/* libbpf's messages too */
 	bool quiet;		/* no summary on stderr */
+	bool cost;		/* --cost: measure the BPF programs' kernel time */
 	bool is_command;	/* argv came after `--` */
 	int argc;		/* workload name or command, with its arguments */
 	char **argv;

@@ -293,6 +293,20 @@ static int session__loop(struct session *s)
 	return 0;
 }
 
+/* --cost: the programs' kernel time, into the summary. */
+static size_t session__cost(struct session *s)
+{
+	struct tracer_cost c[8];
+	size_t n = tracer__cost(&s->tracer, c, 8), i;
+
+	for (i = 0; i < n; i++) {
+		memcpy(s->sum.cost[i].hook, c[i].hook, sizeof(c[i].hook));
+		s->sum.cost[i].runs = c[i].runs;
+		s->sum.cost[i].ns = c[i].ns;
+	}
+	return n;
+}
+
 /* Writes the summary. Returns the final exit status. */
 static int session__finish(struct session *s, uint64_t t0, int status)
 {
@@ -300,6 +314,8 @@ static int session__finish(struct session *s, uint64_t t0, int status)
 
 	tracer__lost(&s->tracer, s->sum.lost, MT_EV_MAX);
 	s->sum.missed = tracer__missed(&s->tracer);
+	if (s->o.cost)
+		s->sum.ncost = session__cost(s);
 	s->sum.duration_ns = clock__ns(CLOCK_MONOTONIC) - t0;
 	s->sum.exit_status = status;
 	if (!s->ob.err) {
@@ -315,8 +331,10 @@ static int session__finish(struct session *s, uint64_t t0, int status)
 	}
 	if (!s->o.quiet)
 		summary__print(stderr, &s->sum);
-	else
+	else {
+		summary__print_cost(stderr, &s->sum);	/* asked for by name */
 		summary__print_lost(stderr, &s->sum);	/* never silently */
+	}
 	if (untracked)
 		fprintf(stderr, "memtrace: warning: %llu new processes could not be followed (pid filter full)\n",
 			(unsigned long long)untracked);
@@ -364,7 +382,7 @@ static int session__run(struct session *s)
 		fprintf(stderr, "memtrace: cannot open the ring buffer: %s\n", strerror(-e));
 		goto abort;
 	}
-	if (tracer__attach(&s->tracer, err, sizeof(err))) {
+	if (tracer__attach(&s->tracer, s->o.cost, err, sizeof(err))) {
 		fprintf(stderr, "memtrace: %s\n", err);
 		goto abort;
 	}

@@ -148,6 +148,7 @@ int tracer__open_load(struct tracer *t, const struct tracer_opts *o, char *err, 
 	int e;
 
 	memset(t, 0, sizeof(*t));
+	t->stats_fd = -1;
 	verbose = o->verbose;
 	libbpf_set_print(libbpf_print);
 
@@ -181,10 +182,21 @@ int tracer__add_pid(struct tracer *t, pid_t pid)
 	return 0;
 }
 
-int tracer__attach(struct tracer *t, char *err, size_t errlen)
+int tracer__attach(struct tracer *t, bool cost, char *err, size_t errlen)
 {
-	int e = memtrace_bpf__attach(t->skel);
+	int e;
 
+	/* before attaching, so that every run is counted */
+	if (cost) {
+		t->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+		if (t->stats_fd < 0) {
+			e = -errno;
+			snprintf(err, errlen, "--cost: cannot turn on the kernel's BPF statistics: %s",
+				 strerror(-e));
+			return e;
+		}
+	}
+	e = memtrace_bpf__attach(t->skel);
 	if (e)
 		snprintf(err, errlen, "failed to attach tracepoints: %s", strerror(-e));
 	return e;
@@ -289,6 +301,31 @@ uint64_t tracer__missed(struct tracer *t)
 	return missed;
 }
 
+size_t tracer__cost(struct tracer *t, struct tracer_cost *c, size_t n)
+{
+	struct bpf_program *prog;
+	const char *sec, *hook;
+	size_t k = 0;
+
+	bpf_object__for_each_program(prog, t->skel->obj) {
+		struct bpf_prog_info info = {};
+		__u32 len = sizeof(info);
+
+		if (k == n)
+			break;
+		if (bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len) || !info.run_cnt)
+			continue;
+		/* "tp_btf/sys_exit" -> "sys_exit" */
+		sec = bpf_program__section_name(prog);
+		hook = strchr(sec, '/');
+		snprintf(c[k].hook, sizeof(c[k].hook), "%s", hook ? hook + 1 : sec);
+		c[k].runs = info.run_cnt;
+		c[k].ns = info.run_time_ns;
+		k++;
+	}
+	return k;
+}
+
 uint64_t tracer__untracked(struct tracer *t)
 {
 	return t->skel->bss->untracked;
@@ -298,6 +335,9 @@ void tracer__destroy(struct tracer *t)
 {
 	ring_buffer__free(t->rb);
 	memtrace_bpf__destroy(t->skel);
+	if (t->stats_fd >= 0)
+		close(t->stats_fd);
+	t->stats_fd = -1;
 	t->rb = NULL;
 	t->skel = NULL;
 }

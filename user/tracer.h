@@ -32,6 +32,14 @@ struct tracer {
 	struct ring_buffer *rb;
 	tracer_record_fn fn;
 	void *ctx;
+	int stats_fd;		/* BPF_ENABLE_STATS: on while open; -1 if off */
+};
+
+/* One program's kernel time so far (kernel.bpf_stats_enabled). */
+struct tracer_cost {
+	char hook[32];		/* the tracepoint: "sys_exit", "task_newtask", ... */
+	uint64_t runs;
+	uint64_t ns;
 };
 
 /* The kernel tracepoints memtrace attaches to, NULL-terminated. */
@@ -50,7 +58,7 @@ int tracer__check_tracepoints(const char *const *tps, char *err, size_t errlen);
 int tracer__open_load(struct tracer *t, const struct tracer_opts *o, char *err, size_t errlen);
 /* Puts pid in the filter; its children follow automatically. */
 int tracer__add_pid(struct tracer *t, pid_t pid);
-int tracer__attach(struct tracer *t, char *err, size_t errlen);
+int tracer__attach(struct tracer *t, bool cost, char *err, size_t errlen);
 int tracer__ring_open(struct tracer *t, tracer_record_fn fn, void *ctx);
 /* Waits up to timeout_ms for records and consumes them. Returns count or -errno. */
 int tracer__poll(struct tracer *t, int timeout_ms);
@@ -67,6 +75,8 @@ void tracer__lost(struct tracer *t, uint64_t *lost, size_t n);
 uint64_t tracer__missed(struct tracer *t);
 /* New processes the kernel could not add to the filter (it was full). */
 uint64_t tracer__untracked(struct tracer *t);
+/* Fills up to n entries, one per program that ran; returns how many. */
+size_t tracer__cost(struct tracer *t, struct tracer_cost *c, size_t n);
 /* Detaches and frees everything; accepts a zeroed tracer. */
 void tracer__destroy(struct tracer *t);
 

@@ -151,6 +151,73 @@ static void test_lost_counted(void)
 	json_decref(tr);
 }
 
+static int bpf_stats__enabled(void)
+{
+	char *s = file__read("/proc/sys/kernel/bpf_stats_enabled", NULL);
+	int v = s ? atoi(s) : -1;
+
+	free(s);
+	return v;
+}
+
+/* One hook's {"runs":N,"ns":T} from the summary's bpf_cost; runs -1 if absent. */
+static long long cost__runs(const json_t *sum, const char *hook, long long *ns)
+{
+	json_t *h = json_object_get(json_object_get(sum, "bpf_cost"), hook);
+
+	*ns = ev__int_or(h, "ns", -1);
+	return ev__int_or(h, "runs", -1);
+}
+
+/*
+ * --cost: each hook ran at least once per event it produced and took
+ * time; the summary says so on stderr even with -q; the kernel's
+ * statistics are off again afterwards (they cost every BPF program).
+ */
+static void test_cost(void)
+{
+	const char *t = harness_tmp("cost.jsonl");
+	long long runs, ns;
+	int before = bpf_stats__enabled();
+	json_t *tr, *sum;
+	struct proc p;
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd), "%s 2000; true", harness_bin("storm"));
+	memtrace__run(&p, RUN_TIMEOUT_MS, "run", "-q", "--cost", "-f", "json", "-o", t, "--",
+		      "sh", "-c", cmd, NULL);
+	EXPECT_EQ(p.code, 0);
+	EXPECT_MSG(strstr(p.err, "kernel time of its BPF programs") && strstr(p.err, "sys_exit"),
+		   "no cost on stderr with -q --cost: \"%s\"", p.err);
+	proc__free(&p);
+	EXPECT_EQ(bpf_stats__enabled(), before);
+	tr = trace__load(t);
+	ASSERT(tr);
+	sum = trace__summary(tr);
+	runs = cost__runs(sum, "sys_exit", &ns);
+	EXPECT_MSG(runs >= (long long)events__count_type(tr, "mprotect", -1) && runs >= 2000,
+		   "sys_exit ran %lld times for %zu mprotect events", runs,
+		   events__count_type(tr, "mprotect", -1));
+	EXPECT_MSG(ns >= runs, "sys_exit: %lld runs in %lld ns", runs, ns);
+	runs = cost__runs(sum, "task_newtask", &ns);
+	EXPECT_MSG(runs >= (long long)events__count_type(tr, "fork", -1) && runs >= 1 && ns >= runs,
+		   "task_newtask: %lld runs in %lld ns for %zu forks", runs, ns,
+		   events__count_type(tr, "fork", -1));
+	runs = cost__runs(sum, "sched_process_exit", &ns);
+	EXPECT_MSG(runs >= (long long)events__count_type(tr, "exit", -1) && runs >= 2 && ns >= runs,
+		   "sched_process_exit: %lld runs in %lld ns", runs, ns);
+	json_decref(tr);
+
+	/* without --cost: no bpf_cost in the summary */
+	memtrace__run(&p, RUN_TIMEOUT_MS, "run", "-q", "-f", "json", "-o", t, "--", "true", NULL);
+	EXPECT_EQ(p.code, 0);
+	proc__free(&p);
+	tr = trace__load(t);
+	ASSERT(tr);
+	EXPECT(!json_object_get(trace__summary(tr), "bpf_cost"));
+	json_decref(tr);
+}
+
 /* memtrace raises its own priority to drain under load; the program keeps the caller's. */
 static void test_program_priority(void)
 {
@@ -482,6 +549,7 @@ static const struct harness_test tests[] = {
 	{ "exit status: /bin/true -> 0, /bin/false -> 1", test_true_status, true },
 	{ "failed execve: exec event with error ENOENT", test_failed_exec, true },
 	{ "the program keeps the caller's nice level", test_program_priority, true },
+	{ "--cost: runs and kernel time per hook, statistics off again", test_cost, true },
 	{ "ring buffer overflow: delivered + lost == all, warned even with -q", test_lost_counted, true },
 	{ "reader leaves after one line: exit 141 fast, quiet", test_reader_leaves, true },
 	{ "SIGINT: forwarded, exit 130, complete trace, nothing left", test_sigint, true },

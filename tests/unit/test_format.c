@@ -681,6 +681,18 @@ static void test_summary(void **state)
 	assert_non_null(strstr(take(), "\"lost\":20,\"lost_by_type\""));
 	format__summary(&f, &ob, &sum);
 	assert_non_null(strstr(take(), "\"missed\":3,"));
+	/* --cost: per hook, between missed and exit_status */
+	snprintf(sum.cost[0].hook, sizeof(sum.cost[0].hook), "sys_exit");
+	sum.cost[0].runs = 1000;
+	sum.cost[0].ns = 81000;
+	snprintf(sum.cost[1].hook, sizeof(sum.cost[1].hook), "task_newtask");
+	sum.cost[1].runs = 4;
+	sum.cost[1].ns = 2000;
+	sum.ncost = 2;
+	format__summary(&f, &ob, &sum);
+	assert_non_null(strstr(take(), "\"missed\":3,\"bpf_cost\":{\"sys_exit\":{\"runs\":1000,"
+				       "\"ns\":81000},\"task_newtask\":{\"runs\":4,\"ns\":2000}},"
+				       "\"exit_status\":null}\n"));
 	f.fmt = MT_FMT_CSV;
 	format__summary(&f, &ob, &sum);
 	assert_int_equal(ob.len, 0);
@@ -718,6 +730,22 @@ static void test_summary_print(void **state)
 			    "brk 3, mprotect 6, mremap 1); 17 lost\n"
 			    "memtrace: warning: 17 events were lost because the ring buffer was full "
 			    "(mmap 15, munmap 2); the trace is incomplete: raise --buffer-size\n");
+	free(text);
+	text = NULL;
+	/* --cost: a line per hook, then the total */
+	f = open_memstream(&text, &len);
+	assert_non_null(f);
+	memset(sum.lost, 0, sizeof(sum.lost));
+	snprintf(sum.cost[0].hook, sizeof(sum.cost[0].hook), "sys_exit");
+	sum.cost[0].runs = 1000;
+	sum.cost[0].ns = 81000;
+	sum.ncost = 1;
+	summary__print_cost(f, &sum);
+	fclose(f);
+	assert_string_equal(text,
+			    "memtrace: kernel time of its BPF programs (runs by every process):\n"
+			    "memtrace:   sys_exit                     1000 runs       81 ns each      0.081 ms\n"
+			    "memtrace:   total                                                        0.081 ms\n");
 	free(text);
 }
 

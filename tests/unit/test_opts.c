@@ -71,6 +71,11 @@ static void test_long_options(void **state)
 	assert_int_equal(o.buffer_size, 65536);
 	assert_true(o.quiet);
 	assert_true(o.verbose);
+	assert_false(o.cost);
+	assert_int_equal(PARSE(&o, err, "--cost", "heap"), 0);
+	assert_true(o.cost);
+	/* long only: no letter is taken from the workload's options */
+	assert_int_equal(PARSE(&o, err, "-c", "heap"), -EINVAL);
 }
 
 static void test_pid_and_all(void **state)
