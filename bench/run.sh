@@ -295,6 +295,44 @@ start-up CPU, per event; mt RSS: its peak RSS, which includes the ring buffer
 twice (the kernel maps its data pages twice), so 16 MiB of it at -b 8M.
 EOF
 
+# ---- kernel time ---------------------------------------------------------
+#
+# Where the overhead is paid: one run per storm with --cost, which reads the
+# kernel's own accounting of each BPF program's runs and time. These figures
+# do not drift with the host like the ratios above do, but the statistics
+# add two clock reads to every run, so they overstate the cost a little.
+
+echo
+echo "kernel time in memtrace's programs, per storm iteration (memtrace run --cost, one run each):"
+printf '%-10s %9s %7s  %s\n' storm ns/iter "of iter" "per hook: runs/iter x ns/run"
+for storm in $STORMS; do
+	n=$(iters_of "$storm")
+	cmd=("$BIN/$storm" -n "$n")
+	[ -n "$PIN" ] && cmd=("$(command -v taskset)" -c "$PIN" "${cmd[@]}")
+	# shellcheck disable=SC2086
+	if ! "$MEMTRACE" run -q --cost -f json $MEMTRACE_ARGS -o "$TMP/cost.jsonl" -- "${cmd[@]}" \
+		>"$TMP/out" 2>"$TMP/err"; then
+		echo "bench/run.sh: $storm with --cost failed:" >&2
+		sed 's/^/  /' "$TMP/err" >&2
+		continue
+	fi
+	total=$(tail -n 1 "$TMP/cost.jsonl" | jq '[.bpf_cost[].ns] | add')
+	hooks=$(tail -n 1 "$TMP/cost.jsonl" | jq -r --argjson n "$n" '.bpf_cost | to_entries
+		| map(select(.value.runs >= $n / 10))
+		| map("\(.key) \(.value.runs / $n * 10 | round / 10)x\(.value.ns / .value.runs | round)")
+		| join(", ")')
+	base=$(median <"$TMP/$storm.untraced.ns")
+	printf '%-10s %9.0f %6.1f%%  %s\n' "$storm" "$(calc "$total / $n")" \
+		"$(calc "100 * $total / $n / $base")" "$hooks"
+done
+cat <<'EOF'
+
+Runs are system-wide (sys_exit runs for every syscall of every process);
+hooks with fewer than 0.1 runs per iteration are left out of the list but
+counted in ns/iter. The syscall tracepoint's own slow path (about 50 ns per
+syscall) is not a BPF program and is not included.
+EOF
+
 # ---- drain capacity ------------------------------------------------------
 #
 # 1. Sustained: the mprotect storm makes events faster than any other; one
