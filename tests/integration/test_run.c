@@ -806,6 +806,61 @@ static void test_strace_clone_flags(void)
 		free(mine[i]);
 }
 
+/* ---- io_uring ----------------------------------------------------------- */
+
+static bool exit__of(const json_t *ev, void *ctx)
+{
+	return ev__is(ev, "exit") && ev__int_or(ev, "tid", -1) == *(const long long *)ctx;
+}
+
+/*
+ * An io_uring worker is made by copy_process inside io_uring_enter, with no
+ * clone syscall and no sched_process_fork: its fork event must still come,
+ * before its exit, with the flags the kernel used.
+ */
+static void test_iouring_worker(void)
+{
+	const char *t = harness_tmp("iouring.jsonl");
+	struct fork_ctx c = { "child_tid", 0 };
+	const char *flags, *out;
+	size_t fork_idx, exit_idx;
+	json_t *tr, *fk;
+	struct proc p;
+	long long root;
+	bool b;
+
+	memtrace__run(&p, RUN_TIMEOUT_MS, "run", "-q", "-f", "json", "-o", t, "--",
+		      harness_bin("iouring"), NULL);
+	if (p.code == 77) {
+		harness_skip("io_uring is not available here: %s", p.err);
+		proc__free(&p);
+		return;
+	}
+	EXPECT_MSG(p.code == 0, "iouring exited %d: %s", p.code, p.err);
+	out = strstr(p.out ?: "", "worker ");
+	c.val = out ? atoll(out + 7) : 0;
+	proc__free(&p);
+	ASSERT_MSG(c.val > 0, "iouring did not say its worker's tid");
+	tr = trace__load(t);
+	ASSERT(tr);
+	root = trace__root_pid(tr);
+	fk = events__find(tr, 0, fork__of, &c, &fork_idx);
+	if (EXPECT_MSG(fk, "no fork event for io_uring worker %lld", c.val)) {
+		flags = ev__str(fk, "flags") ?: "";
+		EXPECT_EQ(ev__int_or(fk, "pid", -1), root);
+		EXPECT_EQ(ev__int_or(fk, "child_pid", -1), root);
+		EXPECT_MSG(ev__bool(fk, "thread", &b) && b, "not a thread: %s", ev__show(fk));
+		EXPECT_MSG(ev__bool(fk, "shared_vm", &b) && b, "not shared_vm: %s", ev__show(fk));
+		EXPECT_MSG(strstr(flags, "CLONE_IO") && strstr(flags, "CLONE_THREAD") &&
+			   strstr(flags, "CLONE_VM"), "io worker flags: %s", ev__show(fk));
+		EXPECT_MSG(json_is_null(json_object_get(fk, "syscall")),
+			   "a worker comes from no clone syscall: %s", ev__show(fk));
+		EXPECT_MSG(events__find(tr, 0, exit__of, &c.val, &exit_idx) && exit_idx > fork_idx,
+			   "no exit of worker %lld after its fork", c.val);
+	}
+	json_decref(tr);
+}
+
 /* ---- other formats ------------------------------------------------------ */
 
 /* Splits one RFC 4180 record at *p into fields; returns the count, advances *p. */
@@ -1134,6 +1189,7 @@ static const struct harness_test tests[] = {
 	{ "memory syscall counts equal strace -f's", test_strace_counts, true },
 	{ "clone flags and syscall of every fork equal strace -f's", test_strace_clone_flags,
 	  true },
+	{ "io_uring worker: fork event from inside io_uring_enter", test_iouring_worker, true },
 	{ "csv: header and one row per event", test_csv, true },
 	{ "text: header and one line per event", test_text, true },
 	{ "-p of a process nobody reaps: exits at its exit", test_attach_unreaped, true },
