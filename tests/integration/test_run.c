@@ -806,6 +806,66 @@ static void test_strace_clone_flags(void)
 		free(mine[i]);
 }
 
+/* ---- address-space ids across exec --------------------------------------- */
+
+/*
+ * Every event carries the as its process got at its latest fork or exec:
+ * a shell that has mapped its libraries forks a child that execs, then
+ * execs itself. The kernel side caches each process's id; exec must
+ * replace it, or the new program's events would carry the old one.
+ */
+static void test_as_follows_exec(void)
+{
+	const char *t = harness_tmp("as-exec.jsonl");
+	long long pids[16], ases[16], pid, as;
+	size_t n = 0, i, k, execs = 0, checked = 0;
+	struct proc p;
+	json_t *tr, *ev;
+
+	memtrace__run(&p, RUN_TIMEOUT_MS, "run", "-q", "-f", "json", "-o", t, "--", "sh", "-c",
+		      "/bin/true; exec /bin/true", NULL);
+	EXPECT_EQ(p.code, 0);
+	proc__free(&p);
+	tr = trace__load(t);
+	ASSERT(tr);
+	json_array_foreach(tr, i, ev) {
+		if (ev__is(ev, "start") || ev__is(ev, "summary"))
+			continue;
+		pid = ev__int_or(ev, "pid", -1);
+		as = ev__int_or(ev, "as", -1);
+		for (k = 0; k < n && pids[k] != pid; k++)
+			;
+		if (ev__is(ev, "exec") && !json_object_get(ev, "error")) {
+			if (k == n && n < 16)
+				pids[n++] = pid;
+			if (k < 16) {
+				EXPECT_MSG(k == n - 1 || ev__int_or(ev, "old_as", -1) == ases[k],
+					   "exec's old_as is not the as before: %s", ev__show(ev));
+				ases[k] = as;
+			}
+			execs++;
+			continue;
+		}
+		if (k < n) {
+			EXPECT_MSG(as == ases[k], "as %lld, but pid %lld has as %lld since its last "
+				   "fork/exec: %s", as, pid, ases[k], ev__show(ev));
+			checked++;
+		}
+		if (ev__is(ev, "fork") && n < 16) {
+			pid = ev__int_or(ev, "child_pid", -1);
+			for (k = 0; k < n && pids[k] != pid; k++)
+				;
+			if (k == n)
+				pids[n++] = pid;
+			ases[k] = ev__int_or(ev, "child_as", -1);
+		}
+	}
+	/* memtrace's exec of sh, the child's of /bin/true, sh's own of /bin/true */
+	EXPECT_MSG(execs == 3, "%zu execs, want 3", execs);
+	EXPECT_MSG(checked > 20, "only %zu events checked: is the trace empty?", checked);
+	json_decref(tr);
+}
+
 /* ---- io_uring ----------------------------------------------------------- */
 
 static bool exit__of(const json_t *ev, void *ctx)
@@ -1190,6 +1250,7 @@ static const struct harness_test tests[] = {
 	{ "clone flags and syscall of every fork equal strace -f's", test_strace_clone_flags,
 	  true },
 	{ "io_uring worker: fork event from inside io_uring_enter", test_iouring_worker, true },
+	{ "as of every event follows its process's latest fork/exec", test_as_follows_exec, true },
 	{ "csv: header and one row per event", test_csv, true },
 	{ "text: header and one line per event", test_text, true },
 	{ "-p of a process nobody reaps: exits at its exit", test_attach_unreaped, true },
