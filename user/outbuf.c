@@ -118,9 +118,15 @@ fail:
 	return false;
 }
 
-/* The slow half of outbuf__reserve(): flush (with an fd), else grow. */
-static char *outbuf__make_room(struct outbuf *ob, size_t n)
+/*
+ * The slow half of outbuf__reserve() (outbuf.h): NULL once an error is
+ * recorded (the put is then dropped); with an fd it flushes first so
+ * memory stays bounded; it grows only for a put larger than the buffer.
+ */
+char *outbuf__make_room(struct outbuf *ob, size_t n)
 {
+	if (ob->err)
+		return NULL;
 	if (ob->fd >= 0 && ob->len && outbuf__flush(ob))
 		return NULL;
 	if (ob->cap - ob->len < n && !outbuf__grow(ob, n))
@@ -128,44 +134,6 @@ static char *outbuf__make_room(struct outbuf *ob, size_t n)
 	return ob->buf + ob->len;
 }
 
-/*
- * Makes room for n more bytes and returns where they go, or NULL once an
- * error is recorded (the put is then dropped). With an fd it flushes first
- * so memory stays bounded; it grows only for a put larger than the buffer.
- */
-static inline char *outbuf__reserve(struct outbuf *ob, size_t n)
-{
-	if (__builtin_expect(!ob->err && ob->cap - ob->len >= n, 1))
-		return ob->buf + ob->len;
-	if (ob->err)
-		return NULL;
-	return outbuf__make_room(ob, n);
-}
-
-void outbuf__put(struct outbuf *ob, const void *s, size_t n)
-{
-	char *o = outbuf__reserve(ob, n);
-
-	if (!o)
-		return;
-	memcpy(o, s, n);
-	ob->len += n;
-}
-
-void outbuf__puts(struct outbuf *ob, const char *s)
-{
-	outbuf__put(ob, s, strlen(s));
-}
-
-void outbuf__putc(struct outbuf *ob, char c)
-{
-	char *o = outbuf__reserve(ob, 1);
-
-	if (!o)
-		return;
-	*o = c;
-	ob->len++;
-}
 
 void outbuf__spaces(struct outbuf *ob, size_t n)
 {

@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 struct outbuf {
 	int fd;			/* where flushes go */
@@ -33,9 +34,45 @@ int outbuf__flush(struct outbuf *ob);
 /* Flushes when the buffer is nearly full; call once per record. */
 int outbuf__maybe_flush(struct outbuf *ob);
 
-void outbuf__put(struct outbuf *ob, const void *s, size_t n);
-void outbuf__puts(struct outbuf *ob, const char *s);
-void outbuf__putc(struct outbuf *ob, char c);
+char *outbuf__make_room(struct outbuf *ob, size_t n);
+
+/*
+ * Makes room for n more bytes and returns where they go, or NULL once an
+ * error is recorded. Inline, with the writers below: most puts are a few
+ * bytes of constant length (JSON keys), which the compiler then turns into
+ * a store or two instead of a call to memcpy.
+ */
+static inline char *outbuf__reserve(struct outbuf *ob, size_t n)
+{
+	if (__builtin_expect(!ob->err && ob->cap - ob->len >= n, 1))
+		return ob->buf + ob->len;
+	return outbuf__make_room(ob, n);
+}
+
+static inline void outbuf__put(struct outbuf *ob, const void *s, size_t n)
+{
+	char *o = outbuf__reserve(ob, n);
+
+	if (!o)
+		return;
+	memcpy(o, s, n);
+	ob->len += n;
+}
+
+static inline void outbuf__puts(struct outbuf *ob, const char *s)
+{
+	outbuf__put(ob, s, strlen(s));
+}
+
+static inline void outbuf__putc(struct outbuf *ob, char c)
+{
+	char *o = outbuf__reserve(ob, 1);
+
+	if (!o)
+		return;
+	*o = c;
+	ob->len++;
+}
 void outbuf__u64(struct outbuf *ob, uint64_t v);	/* decimal */
 void outbuf__i64(struct outbuf *ob, int64_t v);	/* decimal, signed */
 void outbuf__hex(struct outbuf *ob, uint64_t v);	/* "0x7f3a0d5d5000" */
