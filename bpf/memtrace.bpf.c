@@ -34,6 +34,7 @@
 #define NR_vfork	58
 #define NR_clone3	435
 
+#define CLONE_VM_F	0x00000100ULL
 #define TS_COMPAT	0x0002	/* thread_info.status: 32-bit syscall in progress */
 
 /* Set by the loader before load. */
@@ -75,9 +76,21 @@ struct {
 	__type(value, __u32);
 } mm_ids SEC(".maps");
 
-static __always_inline __u32 as__new(struct mm_struct *mm)
+/*
+ * The address of a task's mm, as a number: it is only ever a key. Read with
+ * a probe read on purpose: loading a pointer field from a trusted task
+ * makes the verifier scan all of kernel BTF (btf_nested_type_is_trusted)
+ * for every such load on every path, which was a third of start-up (28 ms).
+ * The paths that need it are rare: a process fork, an exec, a first sight.
+ */
+static __always_inline __u64 task__mm(struct task_struct *task)
 {
-	__u64 key = (__u64)mm;
+	return (__u64)BPF_CORE_READ(task, mm);
+}
+
+static __always_inline __u32 as__new(__u64 mm)
+{
+	__u64 key = mm;
 	__u32 id;
 
 	if (!mm)
@@ -87,9 +100,9 @@ static __always_inline __u32 as__new(struct mm_struct *mm)
 	return id;
 }
 
-static __always_inline __u32 as__of(struct mm_struct *mm)
+static __always_inline __u32 as__of(__u64 mm)
 {
-	__u64 key = (__u64)mm;
+	__u64 key = mm;
 	__u32 *id;
 
 	if (!mm)
@@ -156,14 +169,14 @@ static __always_inline bool proc__traced(__u32 tgid, struct task_struct *task,
 	if (v) {
 		/* 0: inserted by the loader before we knew its mm (-p, run) */
 		if (!(*v & ~MT_TRACED_DEAD))
-			*v |= as__of(task->mm);
+			*v |= as__of(task__mm(task));
 		*as = *v & ~MT_TRACED_DEAD;
 		fcache__set(tgid, *as);
 		return true;
 	}
 	if (!trace_all || tgid == self_tgid)
 		return false;
-	id = as__of(task->mm);
+	id = as__of(task__mm(task));
 	if (!bpf_map_update_elem(&traced, &tgid, &id, BPF_NOEXIST))
 		fcache__set(tgid, id);
 	*as = id;
@@ -273,14 +286,15 @@ int handle_fork(__u64 *ctx)
 	struct mt_fork_event *e;
 	__u32 ptgid = parent->tgid, ctgid = child->tgid;
 	bool thread = ctgid == ptgid;
-	bool shared_vm = child->mm == parent->mm;
+	/* CLONE_VM is exactly when copy_mm shares the mm (kernel threads: both NULL) */
+	bool shared_vm = clone_flags & CLONE_VM_F;
 	int exit_signal;
 	__u32 pas, cas;
 
 	if (!proc__traced(ptgid, parent, &pas))
 		return 0;
 
-	cas = shared_vm ? pas : as__new(child->mm);
+	cas = shared_vm ? pas : as__new(task__mm(child));
 	if (!thread && bpf_map_update_elem(&traced, &ctgid, &cas, BPF_ANY))
 		__sync_fetch_and_add(&untracked, 1);
 
@@ -317,7 +331,7 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid,
 		return 0;
 	/* task->mm is already the new mm: the old id can only come from the cache */
 	old_as = v ? *v & ~MT_TRACED_DEAD : 0;
-	as = as__new(task->mm);
+	as = as__new(task__mm(task));
 	if (v) {
 		*v = as;
 		fcache__set(tgid, as);	/* the slot may hold the old id */
@@ -332,7 +346,7 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid,
 	e->old_as = old_as;
 	e->ret = 0;
 	e->__pad = 0;
-	bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), bprm->filename);
+	bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), BPF_CORE_READ(bprm, filename));
 	event__submit(e, sizeof(*e));
 	return 0;
 }
