@@ -14,7 +14,7 @@
 #
 # Usage: bench/run.sh            (make bench builds everything first)
 # Environment:
-#   BENCH_PAIRS=N      rounds per storm (default 5; 2 with BENCH_QUICK)
+#   BENCH_PAIRS=N      rounds per storm (default 11; 2 with BENCH_QUICK)
 #   BENCH_QUICK=1      smoke run: 2 rounds, 1/5 of the iterations
 #   BENCH_STORMS="..." storms to run (default: mmap brk fork threads pagetouch)
 #   BENCH_TOOLS="..."  tracers besides memtrace (default: strace perf bpftrace;
@@ -33,7 +33,7 @@ if [ "$QUICK" = 1 ]; then
 	PAIRS=${BENCH_PAIRS:-2}
 	SCALE=5
 else
-	PAIRS=${BENCH_PAIRS:-5}
+	PAIRS=${BENCH_PAIRS:-11}
 	SCALE=1
 fi
 STORMS=${BENCH_STORMS:-mmap brk fork threads pagetouch}
