@@ -116,8 +116,8 @@ static __always_inline __u32 as__of(__u64 mm)
 
 /*
  * A direct-mapped copy of `traced` (tgid -> as id), one u64 per slot:
- * tgid << 32 | as. Looking a tgid up in the hash map costs a memory
- * syscall 80 ns inside a storm that keeps the caches cold (measured with
+ * tgid << 32 | as. Looking a tgid up in the hash map adds 80 ns to each
+ * memory event inside a storm that keeps the caches cold (measured with
  * --cost); one load from here is nearly free. The hash map stays the
  * truth (user space reads it; a miss here falls back to it).
  *
