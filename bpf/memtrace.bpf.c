@@ -90,24 +90,22 @@ static __always_inline __u64 task__mm(struct task_struct *task)
 
 static __always_inline __u32 as__new(__u64 mm)
 {
-	__u64 key = mm;
 	__u32 id;
 
 	if (!mm)
 		return 0;
 	id = __sync_fetch_and_add(&next_as, 1) + 1;
-	bpf_map_update_elem(&mm_ids, &key, &id, BPF_ANY);
+	bpf_map_update_elem(&mm_ids, &mm, &id, BPF_ANY);
 	return id;
 }
 
 static __always_inline __u32 as__of(__u64 mm)
 {
-	__u64 key = mm;
 	__u32 *id;
 
 	if (!mm)
 		return 0;
-	id = bpf_map_lookup_elem(&mm_ids, &key);
+	id = bpf_map_lookup_elem(&mm_ids, &mm);
 	if (id)
 		return *id;
 	/* First sight (attach with -p/-a): number it now. */
@@ -332,12 +330,11 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid,
 	/* task->mm is already the new mm: the old id can only come from the cache */
 	old_as = v ? *v & ~MT_TRACED_DEAD : 0;
 	as = as__new(task__mm(task));
-	if (v) {
+	if (v)
 		*v = as;
-		fcache__set(tgid, as);	/* the slot may hold the old id */
-	} else if (!bpf_map_update_elem(&traced, &tgid, &as, BPF_ANY)) {
+	/* the slot may hold the old id; not cached if the map had no room */
+	if (v || !bpf_map_update_elem(&traced, &tgid, &as, BPF_ANY))
 		fcache__set(tgid, as);
-	}
 
 	e = event__new(sizeof(*e), MT_EV_EXEC, task, as);
 	if (!e)

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "outbuf.h"
+#include "tracer.h"
 
 /* JSON "schema" field of the start record; bump on an incompatible change. */
 #define MT_SCHEMA_VERSION	1
@@ -46,11 +47,7 @@ struct trace_summary {
 	 * statistics. Runs are system-wide (sys_exit runs for every syscall of
 	 * every process); ncost is 0 without --cost.
 	 */
-	struct {
-		char hook[32];
-		uint64_t runs;
-		uint64_t ns;
-	} cost[8];
+	struct tracer_cost cost[8];
 	size_t ncost;
 };
 

@@ -134,7 +134,6 @@ char *outbuf__make_room(struct outbuf *ob, size_t n)
 	return ob->buf + ob->len;
 }
 
-
 void outbuf__spaces(struct outbuf *ob, size_t n)
 {
 	char *o = outbuf__reserve(ob, n);

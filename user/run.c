@@ -293,20 +293,6 @@ static int session__loop(struct session *s)
 	return 0;
 }
 
-/* --cost: the programs' kernel time, into the summary. */
-static size_t session__cost(struct session *s)
-{
-	struct tracer_cost c[8];
-	size_t n = tracer__cost(&s->tracer, c, 8), i;
-
-	for (i = 0; i < n; i++) {
-		memcpy(s->sum.cost[i].hook, c[i].hook, sizeof(c[i].hook));
-		s->sum.cost[i].runs = c[i].runs;
-		s->sum.cost[i].ns = c[i].ns;
-	}
-	return n;
-}
-
 /* Writes the summary. Returns the final exit status. */
 static int session__finish(struct session *s, uint64_t t0, int status)
 {
@@ -315,7 +301,8 @@ static int session__finish(struct session *s, uint64_t t0, int status)
 	tracer__lost(&s->tracer, s->sum.lost, MT_EV_MAX);
 	s->sum.missed = tracer__missed(&s->tracer);
 	if (s->o.cost)
-		s->sum.ncost = session__cost(s);
+		s->sum.ncost = tracer__cost(&s->tracer, s->sum.cost,
+					    sizeof(s->sum.cost) / sizeof(s->sum.cost[0]));
 	s->sum.duration_ns = clock__ns(CLOCK_MONOTONIC) - t0;
 	s->sum.exit_status = status;
 	if (!s->ob.err) {

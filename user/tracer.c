@@ -286,34 +286,37 @@ void tracer__lost(struct tracer *t, uint64_t *lost, size_t n)
 		lost[i] = i < MT_EV_MAX ? t->skel->bss->dropped[i] : 0;
 }
 
+static bool prog__info(const struct bpf_program *prog, struct bpf_prog_info *info)
+{
+	__u32 len = sizeof(*info);
+
+	memset(info, 0, sizeof(*info));
+	return !bpf_obj_get_info_by_fd(bpf_program__fd(prog), info, &len);
+}
+
 uint64_t tracer__missed(struct tracer *t)
 {
 	struct bpf_program *prog;
+	struct bpf_prog_info info;
 	uint64_t missed = 0;
 
-	bpf_object__for_each_program(prog, t->skel->obj) {
-		struct bpf_prog_info info = {};
-		__u32 len = sizeof(info);
-
-		if (!bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len))
+	bpf_object__for_each_program(prog, t->skel->obj)
+		if (prog__info(prog, &info))
 			missed += info.recursion_misses;
-	}
 	return missed;
 }
 
 size_t tracer__cost(struct tracer *t, struct tracer_cost *c, size_t n)
 {
 	struct bpf_program *prog;
+	struct bpf_prog_info info;
 	const char *sec, *hook;
 	size_t k = 0;
 
 	bpf_object__for_each_program(prog, t->skel->obj) {
-		struct bpf_prog_info info = {};
-		__u32 len = sizeof(info);
-
 		if (k == n)
 			break;
-		if (bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len) || !info.run_cnt)
+		if (!prog__info(prog, &info) || !info.run_cnt)
 			continue;
 		/* "tp_btf/sys_exit" -> "sys_exit" */
 		sec = bpf_program__section_name(prog);

@@ -628,34 +628,33 @@ static void test_nothing_foreign(void)
 /* ---- strace ------------------------------------------------------------- */
 
 /*
- * Counts "PID name(" lines per memory syscall. A call that strace -f splits
- * into "<unfinished ...>" and "<... name resumed>" starts with "name(" only
- * once, on the unfinished line, so the resumed half is not counted again.
+ * The syscall of a strace -f line "PID name(...": its name and length, or
+ * NULL for other lines. A call that strace splits into "<unfinished ...>"
+ * and "<... name resumed>" starts with "name(" only once, on the
+ * unfinished line, so the resumed half is never taken for another call.
  */
+static const char *strace__call(const char *line, size_t *len)
+{
+	const char *name = line + strspn(line, "0123456789");
+
+	name += strspn(name, " ");
+	*len = strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_");
+	return name[*len] == '(' ? name : NULL;
+}
+
+/* Counts the calls per memory syscall. */
 static void strace__count(const char *buf, size_t *counts)
 {
 	const char *p = buf, *name;
 	size_t len;
 	int i;
 
-	while (*p) {
-		while (*p >= '0' && *p <= '9')
-			p++;
-		while (*p == ' ')
-			p++;
-		name = p;
-		while ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_')
-			p++;
-		len = p - name;
-		if (*p == '(') {
-			for (i = 0; mem_types[i]; i++)
-				if (strlen(mem_types[i]) == len &&
-				    !strncmp(name, mem_types[i], len))
-					counts[i]++;
-		}
+	for (; *p; p += *p == '\n') {
+		name = strace__call(p, &len);
+		for (i = 0; name && mem_types[i]; i++)
+			if (strlen(mem_types[i]) == len && !strncmp(name, mem_types[i], len))
+				counts[i]++;
 		p = strchrnul(p, '\n');
-		if (*p)
-			p++;
 	}
 }
 
@@ -723,14 +722,12 @@ static void creation__spell(const char *sc, size_t sclen, const char *flags, cha
  */
 static bool strace__creation(const char *line, char *out, size_t n)
 {
-	const char *p = line, *f, *sig;
+	const char *p, *f, *sig;
 	char flags[512];
 	size_t len;
 
-	p += strspn(p, "0123456789");
-	p += strspn(p, " ");
-	len = strspn(p, "abcdefghijklmnopqrstuvwxyz0123456789");
-	if (p[len] != '(')
+	p = strace__call(line, &len);
+	if (!p)
 		return false;
 	if (len == 4 && !strncmp(p, "fork", 4)) {
 		snprintf(flags, sizeof(flags), "SIGCHLD");
