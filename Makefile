@@ -42,16 +42,21 @@ CFLAGS   ?= -g -O2
 CFLAGS   += -Wall -Wextra -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE \
 	    -DMEMTRACE_VERSION='"$(VERSION)"' -DMEMTRACE_LIBEXECDIR='"$(LIBEXECDIR)"'
 DEPFLAGS  = -MMD -MP
-USER_INCLUDES := -I$(OUTPUT) -Ibpf -Iuser
+# user/event: the decoded event model, its writers and reader (no libbpf);
+# user/trace: the live tracer (libbpf); user/report: analyses of a trace.
+USER_DIRS     := user/event user/trace user/report
+USER_INCLUDES := -I$(OUTPUT) -Ibpf -Iuser $(addprefix -I,$(USER_DIRS))
 LIBS     := -lbpf -lelf -lz
 
 BPF_SRCS  := $(wildcard bpf/*.bpf.c)
 BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
 SKELS     := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
-USER_SRCS := $(wildcard user/*.c)
+USER_SRCS := $(wildcard user/*.c $(addsuffix /*.c,$(USER_DIRS)))
 USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS))
 # Everything but main(), for the unit tests to link against.
 LIB_OBJS  := $(filter-out $(OUTPUT)/user/memtrace.o,$(USER_OBJS))
+# The analysis side alone: links without libbpf (tests prove it).
+NOBPF_OBJS := $(filter $(OUTPUT)/user/event/% $(OUTPUT)/user/report/%,$(USER_OBJS))
 
 WL_COMMON := workloads/common.c
 WL_SRCS   := $(filter-out $(WL_COMMON),$(wildcard workloads/*.c))
@@ -91,7 +96,7 @@ deps:
 bench-deps:
 	$(Q)./scripts/deps.sh --bench
 
-$(OUTPUT) $(OUTPUT)/user tests/bin bench/bin:
+$(OUTPUT) tests/bin bench/bin:
 	$(Q)mkdir -p $@
 
 vmlinux:
@@ -112,8 +117,9 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 
 # User side. Skeletons are order-only prerequisites so that they exist on a
 # first build; -MMD records the real dependency afterwards.
-$(OUTPUT)/user/%.o: user/%.c | $(OUTPUT)/user $(SKELS)
+$(OUTPUT)/user/%.o: user/%.c | $(SKELS)
 	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(USER_INCLUDES) $(DEPFLAGS) -c $< -o $@
 
 memtrace: $(USER_OBJS)
@@ -172,4 +178,4 @@ clean:
 	$(call msg,CLEAN,)
 	$(Q)rm -rf $(OUTPUT) memtrace tests/bin bench/bin $(WORKLOADS) workloads/race-tsan
 
--include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/user/*.d tests/bin/*.d bench/bin/*.d)
+-include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/user/*.d $(OUTPUT)/user/*/*.d tests/bin/*.d bench/bin/*.d)

@@ -835,7 +835,7 @@ static uint64_t counts__total(const uint64_t *v)
 	int i;
 
 	/* All 16 slots: a count the BPF side keeps under no name still counts. */
-	for (i = 0; i < 16; i++)
+	for (i = 0; i < MT_COUNT_SLOTS; i++)
 		sum += v[i];
 	return sum;
 }
@@ -948,7 +948,7 @@ void summary__print_lost(FILE *out, const struct trace_summary *sum)
 	fprintf(out, "memtrace: warning: %llu events were lost because the ring buffer was full (",
 		(unsigned long long)lost);
 	sep = "";
-	for (t = 0; t < 16; t++) {
+	for (t = 0; t < MT_COUNT_SLOTS; t++) {
 		if (!sum->lost[t])
 			continue;
 		if (t > MT_EV_NONE && t < MT_EV_MAX)

@@ -8,8 +8,9 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <linux/types.h>
+#include "memtrace.h"
 #include "outbuf.h"
-#include "tracer.h"
 
 /* JSON "schema" field of the start record; bump on an incompatible change. */
 #define MT_SCHEMA_VERSION	1
@@ -30,10 +31,21 @@ struct trace_start {
 	uint32_t root_pid;		/* the launched/attached pid, 0 for -a */
 };
 
+/* One BPF program's kernel time (kernel.bpf_stats_enabled), for --cost. */
+struct hook_cost {
+	char hook[32];		/* the tracepoint: "sys_exit", "task_newtask", ... */
+	uint64_t runs;
+	uint64_t ns;
+};
+
+/* Slots of the per-type counters: room for event types yet to come. */
+#define MT_COUNT_SLOTS	16
+#define MT_COST_SLOTS	8
+
 /* What the summary record says; counts and lost are indexed by enum mt_event_type. */
 struct trace_summary {
-	uint64_t events[16];
-	uint64_t lost[16];		/* ring buffer full, per type */
+	uint64_t events[MT_COUNT_SLOTS];
+	uint64_t lost[MT_COUNT_SLOTS];	/* ring buffer full, per type */
 	/*
 	 * Events the kernel never produced because the program was already
 	 * running on that CPU (a task preempted inside it): the kernel's
@@ -47,9 +59,11 @@ struct trace_summary {
 	 * statistics. Runs are system-wide (sys_exit runs for every syscall of
 	 * every process); ncost is 0 without --cost.
 	 */
-	struct tracer_cost cost[8];
+	struct hook_cost cost[MT_COST_SLOTS];
 	size_t ncost;
 };
+
+_Static_assert(MT_EV_MAX <= MT_COUNT_SLOTS, "per-type counters too small for enum mt_event_type");
 
 /* Per-stream state: the format and ts 0 in CLOCK_MONOTONIC ns. */
 struct formatter {

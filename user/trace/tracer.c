@@ -306,7 +306,7 @@ uint64_t tracer__missed(struct tracer *t)
 	return missed;
 }
 
-size_t tracer__cost(struct tracer *t, struct tracer_cost *c, size_t n)
+size_t tracer__cost(struct tracer *t, struct hook_cost *c, size_t n)
 {
 	struct bpf_program *prog;
 	struct bpf_prog_info info;

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include "format.h"
 
 struct memtrace_bpf;
 struct ring_buffer;
@@ -35,12 +36,6 @@ struct tracer {
 	int stats_fd;		/* BPF_ENABLE_STATS: on while open; -1 if off */
 };
 
-/* One program's kernel time so far (kernel.bpf_stats_enabled). */
-struct tracer_cost {
-	char hook[32];		/* the tracepoint: "sys_exit", "task_newtask", ... */
-	uint64_t runs;
-	uint64_t ns;
-};
 
 /* The kernel tracepoints memtrace attaches to, NULL-terminated. */
 extern const char *const tracer__tracepoints[];
@@ -76,7 +71,7 @@ uint64_t tracer__missed(struct tracer *t);
 /* New processes the kernel could not add to the filter (it was full). */
 uint64_t tracer__untracked(struct tracer *t);
 /* Fills up to n entries, one per program that ran; returns how many. */
-size_t tracer__cost(struct tracer *t, struct tracer_cost *c, size_t n);
+size_t tracer__cost(struct tracer *t, struct hook_cost *c, size_t n);
 /* Detaches and frees everything; accepts a zeroed tracer. */
 void tracer__destroy(struct tracer *t);
 
