@@ -98,7 +98,7 @@ static const char *format(enum mt_format fmt, const void *rec, size_t size)
 	struct formatter f = { .fmt = fmt, .t0 = T0 };
 	const char *s;
 
-	assert_int_equal(format__event(&f, &ob, rec, size), 0);
+	assert_int_equal(format__record(&f, &ob, rec, size), 0);
 	s = take();
 	check_line(fmt, s);
 	return s;
@@ -143,19 +143,19 @@ static void test_reject(void **state)
 	struct mt_mem_event m = { .hdr = HDR(MT_EV_MMAP, 1) };
 	struct mt_exec_event e = { .hdr = HDR(MT_EV_EXEC, 1) };
 
-	assert_int_equal(format__event(&f, &ob, &m, sizeof(m) - 1), -EINVAL);
-	assert_int_equal(format__event(&f, &ob, &m, 4), -EINVAL);
-	assert_int_equal(format__event(&f, &ob, &e, sizeof(struct mt_mem_event)), -EINVAL);
+	assert_int_equal(format__record(&f, &ob, &m, sizeof(m) - 1), -EINVAL);
+	assert_int_equal(format__record(&f, &ob, &m, 4), -EINVAL);
+	assert_int_equal(format__record(&f, &ob, &e, sizeof(struct mt_mem_event)), -EINVAL);
 	m.hdr.type = MT_EV_NONE;
-	assert_int_equal(format__event(&f, &ob, &m, sizeof(m)), -EINVAL);
+	assert_int_equal(format__record(&f, &ob, &m, sizeof(m)), -EINVAL);
 	m.hdr.type = MT_EV_MAX;
-	assert_int_equal(format__event(&f, &ob, &m, sizeof(m)), -EINVAL);
+	assert_int_equal(format__record(&f, &ob, &m, sizeof(m)), -EINVAL);
 	m.hdr.type = 0xffffffff;
-	assert_int_equal(format__event(&f, &ob, &m, sizeof(m)), -EINVAL);
+	assert_int_equal(format__record(&f, &ob, &m, sizeof(m)), -EINVAL);
 	assert_int_equal(ob.len, 0);
 	/* Larger than the struct is fine: ring-buffer records are padded. */
 	m.hdr.type = MT_EV_MUNMAP;
-	assert_int_equal(format__event(&f, &ob, &m, sizeof(m)), 0);
+	assert_int_equal(format__record(&f, &ob, &m, sizeof(m)), 0);
 	take();
 }
 
@@ -758,7 +758,7 @@ static void test_after_error(void **state)
 
 	assert_int_equal(outbuf__init(&dead, -1, 4096), 0);
 	dead.err = EPIPE;
-	assert_int_equal(format__event(&f, &dead, &m, sizeof(m)), 0);
+	assert_int_equal(format__record(&f, &dead, &m, sizeof(m)), 0);
 	assert_int_equal(dead.len, 0);
 	outbuf__free(&dead);
 }

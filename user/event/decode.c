@@ -471,3 +471,175 @@ char *decode__size(uint64_t bytes, char *buf, size_t n)
 	namebuf__add(&nb, units[u]);
 	return buf;
 }
+
+/* ---- the reverse: names back to numbers (the trace reader) ---- */
+
+static bool name__lookup(const struct flag_name *tab, size_t count, const char *s,
+			 size_t k, uint64_t *bit)
+{
+	size_t i;
+
+	for (i = 0; i < count; i++) {
+		if (strlen(tab[i].name) == k && !strncmp(tab[i].name, s, k)) {
+			*bit = tab[i].bit;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* "0x1f" of exactly k characters; what namebuf__rest writes. */
+static bool hex__parse(const char *s, size_t k, uint64_t *v)
+{
+	size_t i;
+
+	if (k < 3 || k > 18 || s[0] != '0' || s[1] != 'x')
+		return false;
+	*v = 0;
+	for (i = 2; i < k; i++) {
+		char c = s[i];
+
+		*v <<= 4;
+		if (c >= '0' && c <= '9')
+			*v |= c - '0';
+		else if (c >= 'a' && c <= 'f')
+			*v |= c - 'a' + 10;
+		else
+			return false;
+	}
+	return true;
+}
+
+/* A decimal of exactly k characters, at most max. */
+static bool dec__parse(const char *s, size_t k, uint64_t max, uint64_t *v)
+{
+	size_t i;
+
+	if (!k || k > 19)
+		return false;
+	*v = 0;
+	for (i = 0; i < k; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		*v = *v * 10 + (s[i] - '0');
+	}
+	return *v <= max;
+}
+
+/* MAP_HUGE_2MB -> log2 of the page size, the inverse of namebuf__huge. */
+static bool huge__parse(const char *s, size_t k, uint64_t *shift)
+{
+	static const struct { const char *unit; unsigned int base; } units[] = {
+		{ "GB", 30 }, { "MB", 20 }, { "KB", 10 }, { "B", 0 },
+	};
+	size_t i, p = sizeof("MAP_HUGE_") - 1, u;
+	uint64_t n;
+
+	if (k <= p || strncmp(s, "MAP_HUGE_", p))
+		return false;
+	for (i = 0; i < ARRAY_SIZE(units); i++) {
+		u = strlen(units[i].unit);
+		if (k - p > u && !strncmp(s + k - u, units[i].unit, u) &&
+		    dec__parse(s + p, k - p - u, 1ULL << 40, &n) && n && !(n & (n - 1))) {
+			*shift = units[i].base + __builtin_ctzll(n);
+			return *shift <= MAP_HUGE_MASK;
+		}
+	}
+	return false;
+}
+
+static bool signal__parse(const char *s, size_t k, uint64_t *sig)
+{
+	size_t i;
+
+	if (k <= 3 || strncmp(s, "SIG", 3))
+		return false;
+	for (i = 1; i < ARRAY_SIZE(signal_names); i++) {
+		if (signal_names[i] && strlen(signal_names[i]) == k - 3 &&
+		    !strncmp(signal_names[i], s + 3, k - 3)) {
+			*sig = i;
+			return true;
+		}
+	}
+	return dec__parse(s + 3, k - 3, MT_CSIGNAL, sig);
+}
+
+/* One '|'-separated item of a flags string: its bits, or false. */
+static bool item__parse(enum decode_kind kind, const char *s, size_t k, bool first,
+			uint64_t *bits)
+{
+	uint64_t v;
+	size_t t;
+
+	if (hex__parse(s, k, bits))
+		return true;
+	switch (kind) {
+	case DECODE_PROT:
+		/* "rw-" always comes first */
+		if (first) {
+			if (k != 3 || (s[0] != 'r' && s[0] != '-') ||
+			    (s[1] != 'w' && s[1] != '-') || (s[2] != 'x' && s[2] != '-'))
+				return false;
+			*bits = (s[0] == 'r' ? PROT_READ : 0) | (s[1] == 'w' ? PROT_WRITE : 0) |
+				(s[2] == 'x' ? PROT_EXEC : 0);
+			return true;
+		}
+		return name__lookup(prot_names, ARRAY_SIZE(prot_names), s, k, bits);
+	case DECODE_MMAP:
+		for (t = 0; t < ARRAY_SIZE(map_type_names); t++) {
+			if (map_type_names[t] && strlen(map_type_names[t]) == k &&
+			    !strncmp(map_type_names[t], s, k)) {
+				*bits = t;
+				return true;
+			}
+		}
+		if (huge__parse(s, k, &v)) {
+			*bits = v << MAP_HUGE_SHIFT;
+			return true;
+		}
+		return name__lookup(mmap_names, ARRAY_SIZE(mmap_names), s, k, bits);
+	case DECODE_MREMAP:
+		return name__lookup(mremap_names, ARRAY_SIZE(mremap_names), s, k, bits);
+	case DECODE_CLONE:
+		return signal__parse(s, k, bits) ||
+		       name__lookup(clone_names, ARRAY_SIZE(clone_names), s, k, bits);
+	}
+	return false;
+}
+
+int decode__parse_flags(enum decode_kind kind, const char *s, uint64_t *out)
+{
+	bool first = true;
+	uint64_t bits;
+	size_t k;
+
+	*out = 0;
+	if (!s || !*s)
+		return -EINVAL;
+	if (kind != DECODE_PROT && !strcmp(s, "0"))
+		return 0;
+	for (;;) {
+		k = strcspn(s, "|");
+		if (!item__parse(kind, s, k, first, &bits))
+			return -EINVAL;
+		*out |= bits;
+		first = false;
+		if (!s[k])
+			return 0;
+		s += k + 1;
+	}
+}
+
+int decode__parse_errno(const char *s)
+{
+	uint64_t v;
+	size_t i;
+
+	for (i = 1; i < ARRAY_SIZE(errno_names); i++)
+		if (errno_names[i] && !strcmp(errno_names[i], s))
+			return (int)i;
+	/* what decode__errno_name writes for a number without a name */
+	if (s[0] == 'E' && dec__parse(s + 1, strlen(s + 1), 4095, &v) && v)
+		return (int)v;
+	return -EINVAL;
+}

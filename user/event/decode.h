@@ -26,4 +26,22 @@ char *decode__size(uint64_t bytes, char *buf, size_t n);
 /* signal number to name without SIG: "KILL"; unknown -> "SIG42" style number */
 const char *decode__signal_name(int sig, char *buf, size_t n);
 
+/* What a flags string decodes: the reverse of the functions above. */
+enum decode_kind {
+	DECODE_PROT,
+	DECODE_MMAP,
+	DECODE_MREMAP,
+	DECODE_CLONE,
+};
+
+/*
+ * Parses a string written by decode__prot / _mmap_flags / _mremap_flags /
+ * _clone_flags back into its number: every name, "0x.." for unnamed bits,
+ * "SIGCHLD"/"SIG42" for clone's exit signal. Returns 0, or -EINVAL for
+ * anything those functions never write.
+ */
+int decode__parse_flags(enum decode_kind kind, const char *s, uint64_t *out);
+/* "ENOMEM" or "E123" -> 12 or 123; -EINVAL for anything else. */
+int decode__parse_errno(const char *s);
+
 #endif /* MEMTRACE_DECODE_H */

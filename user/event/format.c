@@ -12,6 +12,7 @@
 #include <linux/types.h>
 #include "memtrace.h"
 #include "decode.h"
+#include "event.h"
 #include "format.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
@@ -19,40 +20,6 @@
 #define put_lit(ob, s)	outbuf__put(ob, s, sizeof(s) - 1)
 
 #define NSEC_PER_SEC	1000000000ULL
-/* x86_64 numbers of the syscalls that create tasks. */
-#define NR_CLONE	56
-#define NR_FORK		57
-#define NR_VFORK	58
-#define NR_CLONE3	435
-/* Linux returns -1..-4095 for errors; nothing else in that range is valid. */
-#define MAX_ERRNO	4095
-
-static const char *const event_names[MT_EV_MAX] = {
-	[MT_EV_FORK] = "fork",
-	[MT_EV_EXEC] = "exec",
-	[MT_EV_EXIT] = "exit",
-	[MT_EV_MMAP] = "mmap",
-	[MT_EV_MUNMAP] = "munmap",
-	[MT_EV_BRK] = "brk",
-	[MT_EV_MPROTECT] = "mprotect",
-	[MT_EV_MREMAP] = "mremap",
-};
-
-static const size_t record_sizes[MT_EV_MAX] = {
-	[MT_EV_FORK] = sizeof(struct mt_fork_event),
-	[MT_EV_EXEC] = sizeof(struct mt_exec_event),
-	[MT_EV_EXIT] = sizeof(struct mt_exit_event),
-	[MT_EV_MMAP] = sizeof(struct mt_mem_event),
-	[MT_EV_MUNMAP] = sizeof(struct mt_mem_event),
-	[MT_EV_BRK] = sizeof(struct mt_mem_event),
-	[MT_EV_MPROTECT] = sizeof(struct mt_mem_event),
-	[MT_EV_MREMAP] = sizeof(struct mt_mem_event),
-};
-
-const char *event__name(uint32_t type)
-{
-	return type < MT_EV_MAX ? event_names[type] : NULL;
-}
 
 static const char *const format_names[] = {
 	[MT_FMT_TEXT] = "text",
@@ -78,73 +45,10 @@ const char *format__name(enum mt_format fmt)
 	return (size_t)fmt < ARRAY_SIZE(format_names) ? format_names[fmt] : NULL;
 }
 
-static uint64_t format__ts(const struct formatter *f, const struct mt_header *h)
+/* The event's errno name, NULL if it succeeded. */
+static const char *event__error(const struct mt_event *ev, char *buf, size_t n)
 {
-	/* Events read before t0 was taken would otherwise wrap to 2^64. */
-	return h->ts > f->t0 ? h->ts - f->t0 : 0;
-}
-
-static const char *syscall__name(uint32_t nr)
-{
-	switch (nr) {
-	case NR_CLONE:
-		return "clone";
-	case NR_CLONE3:
-		return "clone3";
-	case NR_FORK:
-		return "fork";
-	case NR_VFORK:
-		return "vfork";
-	}
-	return NULL;
-}
-
-/* The errno name if ret is a failed syscall's -errno, else NULL. */
-static const char *ret__error(int64_t ret, char *buf, size_t n)
-{
-	if (ret < 0 && ret >= -MAX_ERRNO)
-		return decode__errno_name(-ret, buf, n);
-	return NULL;
-}
-
-/*
- * The error of a memory syscall, NULL if it succeeded. *with_addr says
- * whether ret is an address to show (mmap, mremap and brk).
- * brk never returns -errno for a refused request: it returns the break
- * unchanged. Report that as ENOMEM, as glibc's brk() does, with the break
- * still shown. brk(0) is a query and cannot fail.
- */
-static const char *mem__error(const struct mt_mem_event *e, char *buf, size_t n,
-			      int *with_addr)
-{
-	const char *err = ret__error(e->ret, buf, n);
-
-	*with_addr = !err;
-	if (e->hdr.type == MT_EV_BRK && !err && e->args[0] &&
-	    (uint64_t)e->ret != e->args[0])
-		err = "ENOMEM";
-	return err;
-}
-
-static int fork__is_thread(const struct mt_fork_event *e)
-{
-	return e->child_pid != e->child_tid;
-}
-
-/* Exit status fields of task->exit_code, as wait(2) splits them. */
-static unsigned int exit__code(uint32_t c)
-{
-	return (c >> 8) & 0xff;
-}
-
-static unsigned int exit__signal(uint32_t c)
-{
-	return c & 0x7f;
-}
-
-static int exit__core(uint32_t c)
-{
-	return !!(c & 0x80);
+	return ev->error ? decode__errno_name(ev->error, buf, n) : NULL;
 }
 
 /* ---- JSON Lines ---- */
@@ -197,143 +101,143 @@ static void json__bool(struct outbuf *ob, const char *key, size_t klen, int b)
 		put_lit(ob, "false");
 }
 
-static void json__header(const struct formatter *f, struct outbuf *ob,
-			 const struct mt_header *h)
+static void json__header(struct outbuf *ob, const struct mt_event *ev)
 {
 	put_lit(ob, "{\"ts\":");
-	outbuf__u64(ob, format__ts(f, h));
+	outbuf__u64(ob, ev->ts);
 	put_lit(ob, ",\"event\":\"");
-	outbuf__puts(ob, event_names[h->type]);
+	outbuf__puts(ob, event__name(ev->type));
 	put_lit(ob, "\",\"pid\":");
-	outbuf__u64(ob, h->pid);
+	outbuf__u64(ob, ev->pid);
 	put_lit(ob, ",\"tid\":");
-	outbuf__u64(ob, h->tid);
+	outbuf__u64(ob, ev->tid);
 	put_lit(ob, ",\"comm\":");
-	outbuf__json_str(ob, h->comm, MT_COMM_LEN);
+	outbuf__json_str(ob, ev->comm.s, ev->comm.max);
 	put_lit(ob, ",\"as\":");
-	outbuf__u64(ob, h->as);
+	outbuf__u64(ob, ev->as);
 }
 
-static void json__fork(struct outbuf *ob, const struct mt_fork_event *e)
+static void json__fork(struct outbuf *ob, const struct mt_event *ev)
 {
+	const struct mt_fork *e = &ev->fork;
 	char flags[512];
 
 	json__u64(ob, K("child_pid"), e->child_pid);
 	json__u64(ob, K("child_tid"), e->child_tid);
-	json__bool(ob, K("thread"), fork__is_thread(e));
+	json__bool(ob, K("thread"), e->thread);
 	json__u64(ob, K("child_as"), e->child_as);
-	json__bool(ob, K("shared_vm"), e->fork_flags & MT_FORK_SHARED_VM);
-	json__name(ob, K("flags"), e->fork_flags & MT_FORK_FLAGS_KNOWN ?
+	json__bool(ob, K("shared_vm"), e->shared_vm);
+	json__name(ob, K("flags"), e->flags_known ?
 		   decode__clone_flags(e->clone_flags, flags, sizeof(flags)) : NULL);
-	json__name(ob, K("syscall"), syscall__name(e->syscall_nr));
+	json__name(ob, K("syscall"), event__syscall_name(e->syscall_nr));
 }
 
-static void json__exec(struct outbuf *ob, const struct mt_exec_event *e)
+static void json__exec(struct outbuf *ob, const struct mt_event *ev)
 {
-	char ebuf[32];
-	const char *err = ret__error(e->ret, ebuf, sizeof(ebuf));
-
 	json__key(ob, K("filename"));
-	outbuf__json_str(ob, e->filename, MT_PATH_LEN);
-	json__u64(ob, K("old_as"), e->old_as);
-	if (e->old_tid != e->hdr.tid)
-		json__u64(ob, K("old_tid"), e->old_tid);
-	if (err)
-		json__name(ob, K("error"), err);
+	outbuf__json_str(ob, ev->exec.filename.s, ev->exec.filename.max);
+	json__u64(ob, K("old_as"), ev->exec.old_as);
+	if (ev->exec.old_tid != ev->tid)
+		json__u64(ob, K("old_tid"), ev->exec.old_tid);
 }
 
-static void json__exit(struct outbuf *ob, const struct mt_exit_event *e)
+static void json__exit(struct outbuf *ob, const struct mt_event *ev)
 {
-	json__u64(ob, K("code"), exit__code(e->exit_code));
-	json__u64(ob, K("signal"), exit__signal(e->exit_code));
-	json__bool(ob, K("core"), exit__core(e->exit_code));
-	json__bool(ob, K("thread"), !(e->flags & MT_EXIT_GROUP_DEAD));
+	json__u64(ob, K("code"), ev->exit.code);
+	json__u64(ob, K("signal"), ev->exit.signal);
+	json__bool(ob, K("core"), ev->exit.core);
+	json__bool(ob, K("thread"), ev->exit.thread);
 }
 
-static void json__mem(struct outbuf *ob, const struct mt_mem_event *e)
+static void json__mem(struct outbuf *ob, const struct mt_event *ev)
 {
-	char names[256], ebuf[16];
-	int with_addr;
-	const char *err = mem__error(e, ebuf, sizeof(ebuf), &with_addr);
+	char names[256];
 
-	switch (e->hdr.type) {
+	switch (ev->type) {
 	case MT_EV_MMAP:
-		if (with_addr)
-			json__hex(ob, K("addr"), e->ret);
-		json__u64(ob, K("len"), e->args[1]);
-		json__name(ob, K("prot"), decode__prot(e->args[2], names, sizeof(names)));
-		json__name(ob, K("flags"), decode__mmap_flags(e->args[3], names, sizeof(names)));
+		if (ev->has_addr)
+			json__hex(ob, K("addr"), ev->mmap.addr);
+		json__u64(ob, K("len"), ev->mmap.len);
+		json__name(ob, K("prot"), decode__prot(ev->mmap.prot, names, sizeof(names)));
+		json__name(ob, K("flags"), decode__mmap_flags(ev->mmap.flags, names, sizeof(names)));
 		json__key(ob, K("fd"));
-		outbuf__i64(ob, (int)e->args[4]);
-		json__u64(ob, K("offset"), e->args[5]);
-		if (e->args[0])
-			json__hex(ob, K("hint"), e->args[0]);
+		outbuf__i64(ob, ev->mmap.fd);
+		json__u64(ob, K("offset"), ev->mmap.offset);
+		if (ev->mmap.hint)
+			json__hex(ob, K("hint"), ev->mmap.hint);
 		break;
 	case MT_EV_MUNMAP:
-		json__hex(ob, K("addr"), e->args[0]);
-		json__u64(ob, K("len"), e->args[1]);
+		json__hex(ob, K("addr"), ev->range.addr);
+		json__u64(ob, K("len"), ev->range.len);
 		break;
 	case MT_EV_MPROTECT:
-		json__hex(ob, K("addr"), e->args[0]);
-		json__u64(ob, K("len"), e->args[1]);
-		json__name(ob, K("prot"), decode__prot(e->args[2], names, sizeof(names)));
+		json__hex(ob, K("addr"), ev->range.addr);
+		json__u64(ob, K("len"), ev->range.len);
+		json__name(ob, K("prot"), decode__prot(ev->range.prot, names, sizeof(names)));
 		break;
 	case MT_EV_BRK:
-		json__hex(ob, K("req"), e->args[0]);
-		if (with_addr)
-			json__hex(ob, K("addr"), e->ret);
+		json__hex(ob, K("req"), ev->brk.req);
+		if (ev->has_addr)
+			json__hex(ob, K("addr"), ev->brk.addr);
 		break;
 	default:	/* MT_EV_MREMAP */
-		if (with_addr)
-			json__hex(ob, K("addr"), e->ret);
-		json__hex(ob, K("old_addr"), e->args[0]);
-		json__u64(ob, K("old_len"), e->args[1]);
-		json__u64(ob, K("new_len"), e->args[2]);
-		json__name(ob, K("flags"), decode__mremap_flags(e->args[3], names, sizeof(names)));
-		if (e->args[3] & MREMAP_FIXED)
-			json__hex(ob, K("new_addr"), e->args[4]);
+		if (ev->has_addr)
+			json__hex(ob, K("addr"), ev->mremap.addr);
+		json__hex(ob, K("old_addr"), ev->mremap.old_addr);
+		json__u64(ob, K("old_len"), ev->mremap.old_len);
+		json__u64(ob, K("new_len"), ev->mremap.new_len);
+		json__name(ob, K("flags"), decode__mremap_flags(ev->mremap.flags, names, sizeof(names)));
+		if (ev->mremap.flags & MREMAP_FIXED)
+			json__hex(ob, K("new_addr"), ev->mremap.new_addr);
 		break;
 	}
-	if (err)
-		json__name(ob, K("error"), err);
 }
 
-/* What one line format does with each part of a record (JSON, text). */
+static void json__error(struct outbuf *ob, const struct mt_event *ev)
+{
+	char ebuf[32];
+
+	if (ev->error)
+		json__name(ob, K("error"), event__error(ev, ebuf, sizeof(ebuf)));
+}
+
+/* What one line format does with each part of an event (JSON, text). */
 struct line_ops {
-	void (*header)(const struct formatter *f, struct outbuf *ob, const struct mt_header *h);
-	void (*fork)(struct outbuf *ob, const struct mt_fork_event *e);
-	void (*exec)(struct outbuf *ob, const struct mt_exec_event *e);
-	void (*exit)(struct outbuf *ob, const struct mt_exit_event *e);
-	void (*mem)(struct outbuf *ob, const struct mt_mem_event *e);
+	void (*header)(struct outbuf *ob, const struct mt_event *ev);
+	void (*fork)(struct outbuf *ob, const struct mt_event *ev);
+	void (*exec)(struct outbuf *ob, const struct mt_event *ev);
+	void (*exit)(struct outbuf *ob, const struct mt_event *ev);
+	void (*mem)(struct outbuf *ob, const struct mt_event *ev);
+	void (*error)(struct outbuf *ob, const struct mt_event *ev);
 	const char *end;
 };
 
-static void line__event(const struct line_ops *ops, const struct formatter *f,
-			struct outbuf *ob, const void *rec)
+static void line__event(const struct line_ops *ops, struct outbuf *ob,
+			const struct mt_event *ev)
 {
-	const struct mt_header *h = rec;
-
-	ops->header(f, ob, h);
-	switch (h->type) {
+	ops->header(ob, ev);
+	switch (ev->type) {
 	case MT_EV_FORK:
-		ops->fork(ob, rec);
+		ops->fork(ob, ev);
 		break;
 	case MT_EV_EXEC:
-		ops->exec(ob, rec);
+		ops->exec(ob, ev);
 		break;
 	case MT_EV_EXIT:
-		ops->exit(ob, rec);
+		ops->exit(ob, ev);
 		break;
 	default:
-		ops->mem(ob, rec);
+		ops->mem(ob, ev);
 		break;
 	}
+	if (ops->error)
+		ops->error(ob, ev);
 	outbuf__puts(ob, ops->end);
 }
 
 static const struct line_ops json_ops = {
 	.header = json__header, .fork = json__fork, .exec = json__exec,
-	.exit = json__exit, .mem = json__mem, .end = "}\n",
+	.exit = json__exit, .mem = json__mem, .error = json__error, .end = "}\n",
 };
 
 /* ---- text ---- */
@@ -390,47 +294,50 @@ static void text__prot(struct outbuf *ob, uint64_t prot)
 	text__flags(ob, decode__prot(prot, buf, sizeof(buf)));
 }
 
-static void text__header(const struct formatter *f, struct outbuf *ob,
-			 const struct mt_header *h)
-{
-	size_t cols;
+/* The EVENT column is 10 wide; a longer name still gets one space after it. */
+#define TEXT_EVENT_COLS	10
 
-	text__time(ob, format__ts(f, h));
-	outbuf__u64_pad(ob, h->pid, 8);
-	outbuf__u64_pad(ob, h->tid, 8);
+static void text__header(struct outbuf *ob, const struct mt_event *ev)
+{
+	const char *name = event__name(ev->type);
+	size_t cols, k = strlen(name);
+
+	text__time(ob, ev->ts);
+	outbuf__u64_pad(ob, ev->pid, 8);
+	outbuf__u64_pad(ob, ev->tid, 8);
 	outbuf__putc(ob, ' ');
-	cols = outbuf__text_str(ob, h->comm, MT_COMM_LEN);
+	cols = outbuf__text_str(ob, ev->comm.s, ev->comm.max);
 	outbuf__spaces(ob, cols < 16 ? 16 - cols : 0);
 	/* Its own space: an escaped comm may overflow its column. */
 	outbuf__putc(ob, ' ');
-	outbuf__u64_pad(ob, h->as, 4);
+	outbuf__u64_pad(ob, ev->as, 4);
 	outbuf__putc(ob, ' ');
-	outbuf__puts(ob, event_names[h->type]);
-	outbuf__spaces(ob, 10 - strlen(event_names[h->type]));
+	outbuf__put(ob, name, k);
+	outbuf__spaces(ob, k < TEXT_EVENT_COLS ? TEXT_EVENT_COLS - k : 1);
 }
 
-static void text__fork(struct outbuf *ob, const struct mt_fork_event *e)
+static void text__fork(struct outbuf *ob, const struct mt_event *ev)
 {
-	const char *sc = syscall__name(e->syscall_nr);
-	int thread = fork__is_thread(e);
+	const struct mt_fork *e = &ev->fork;
+	const char *sc = event__syscall_name(e->syscall_nr);
 	char flags[512];
 
-	if (thread)
+	if (e->thread)
 		put_lit(ob, "thread ");
 	else
 		put_lit(ob, "process ");
-	outbuf__u64(ob, thread ? e->child_tid : e->child_pid);
+	outbuf__u64(ob, e->thread ? e->child_tid : e->child_pid);
 	put_lit(ob, " (as ");
 	outbuf__u64(ob, e->child_as);
 	/* Threads always share; a process sharing its parent's mm is news. */
-	if (!thread && (e->fork_flags & MT_FORK_SHARED_VM))
+	if (!e->thread && e->shared_vm)
 		put_lit(ob, ", shared vm");
 	outbuf__putc(ob, ')');
 	if (sc) {
 		outbuf__putc(ob, ' ');
 		outbuf__puts(ob, sc);
 	}
-	if (e->fork_flags & MT_FORK_FLAGS_KNOWN) {
+	if (e->flags_known) {
 		outbuf__putc(ob, sc ? '(' : ' ');
 		text__flags(ob, decode__clone_flags(e->clone_flags, flags, sizeof(flags)));
 		if (sc)
@@ -438,19 +345,19 @@ static void text__fork(struct outbuf *ob, const struct mt_fork_event *e)
 	}
 }
 
-static void text__exec(struct outbuf *ob, const struct mt_exec_event *e)
+static void text__exec(struct outbuf *ob, const struct mt_event *ev)
 {
-	bool tid_changed = e->old_tid != e->hdr.tid;
+	const struct mt_exec *e = &ev->exec;
+	bool tid_changed = e->old_tid != ev->tid;
 	char ebuf[32];
-	const char *err = ret__error(e->ret, ebuf, sizeof(ebuf));
 
-	if (err) {
-		outbuf__puts(ob, err);
+	if (ev->error) {
+		outbuf__puts(ob, event__error(ev, ebuf, sizeof(ebuf)));
 		outbuf__putc(ob, ' ');
-		outbuf__text_str(ob, e->filename, MT_PATH_LEN);
+		outbuf__text_str(ob, e->filename.s, e->filename.max);
 		return;
 	}
-	outbuf__text_str(ob, e->filename, MT_PATH_LEN);
+	outbuf__text_str(ob, e->filename.s, e->filename.max);
 	/* old as 0: the image before was not traced (memtrace's own launcher) */
 	if (!e->old_as && !tid_changed)
 		return;
@@ -468,71 +375,70 @@ static void text__exec(struct outbuf *ob, const struct mt_exec_event *e)
 	outbuf__putc(ob, ')');
 }
 
-static void text__exit(struct outbuf *ob, const struct mt_exit_event *e)
+static void text__exit(struct outbuf *ob, const struct mt_event *ev)
 {
-	unsigned int sig = exit__signal(e->exit_code);
 	const char *name;
 	char buf[16];
 
-	if (!(e->flags & MT_EXIT_GROUP_DEAD))
+	if (ev->exit.thread)
 		put_lit(ob, "thread ");
-	if (!sig) {
+	if (!ev->exit.signal) {
 		put_lit(ob, "exit code ");
-		outbuf__u64(ob, exit__code(e->exit_code));
+		outbuf__u64(ob, ev->exit.code);
 		return;
 	}
 	put_lit(ob, "killed by ");
-	name = decode__signal_name(sig, buf, sizeof(buf));
+	name = decode__signal_name(ev->exit.signal, buf, sizeof(buf));
 	/* Unknown signals already come back as "SIG42". */
 	if (strncmp(name, "SIG", 3))
 		put_lit(ob, "SIG");
 	outbuf__puts(ob, name);
-	if (exit__core(e->exit_code))
+	if (ev->exit.core)
 		put_lit(ob, " (core dumped)");
 }
 
 /* mmap's arguments after the result: "8 KiB rw- PRIVATE|ANONYMOUS". */
-static void text__mmap_args(struct outbuf *ob, const struct mt_mem_event *e)
+static void text__mmap_args(struct outbuf *ob, const struct mt_mmap *e)
 {
 	char flags[256];
 
-	text__size(ob, e->args[1]);
+	text__size(ob, e->len);
 	outbuf__putc(ob, ' ');
-	text__prot(ob, e->args[2]);
+	text__prot(ob, e->prot);
 	outbuf__putc(ob, ' ');
-	text__flags(ob, decode__mmap_flags(e->args[3], flags, sizeof(flags)));
-	if (!(e->args[3] & MAP_ANONYMOUS)) {
+	text__flags(ob, decode__mmap_flags(e->flags, flags, sizeof(flags)));
+	if (!(e->flags & MAP_ANONYMOUS)) {
 		put_lit(ob, " fd ");
-		outbuf__i64(ob, (int)e->args[4]);
+		outbuf__i64(ob, e->fd);
 		put_lit(ob, " off ");
-		outbuf__hex(ob, e->args[5]);
+		outbuf__hex(ob, e->offset);
 	}
-	if (e->args[0]) {
+	if (e->hint) {
 		put_lit(ob, " hint ");
-		outbuf__hex(ob, e->args[0]);
+		outbuf__hex(ob, e->hint);
 	}
 }
 
 /* "0x7f.. 1 MiB -> [0x7f.. ]2 MiB[ MAYMOVE]"; the target only on failure. */
-static void text__mremap_args(struct outbuf *ob, const struct mt_mem_event *e, int ok)
+static void text__mremap_args(struct outbuf *ob, const struct mt_mremap *e, bool ok)
 {
 	char flags[128];
 
-	outbuf__hex(ob, e->args[0]);
+	outbuf__hex(ob, e->old_addr);
 	outbuf__putc(ob, ' ');
-	text__size(ob, e->args[1]);
+	text__size(ob, e->old_len);
 	put_lit(ob, " -> ");
 	if (ok) {
-		outbuf__hex(ob, e->ret);
+		outbuf__hex(ob, e->addr);
 		outbuf__putc(ob, ' ');
-	} else if (e->args[3] & MREMAP_FIXED) {
-		outbuf__hex(ob, e->args[4]);
+	} else if (e->flags & MREMAP_FIXED) {
+		outbuf__hex(ob, e->new_addr);
 		outbuf__putc(ob, ' ');
 	}
-	text__size(ob, e->args[2]);
-	if (e->args[3]) {
+	text__size(ob, e->new_len);
+	if (e->flags) {
 		outbuf__putc(ob, ' ');
-		text__flags(ob, decode__mremap_flags(e->args[3], flags, sizeof(flags)));
+		text__flags(ob, decode__mremap_flags(e->flags, flags, sizeof(flags)));
 	}
 }
 
@@ -540,51 +446,49 @@ static void text__mremap_args(struct outbuf *ob, const struct mt_mem_event *e, i
  * Success shows the result first; failure shows "ENOMEM (" the arguments
  * ")" so the error name stands where the address would be.
  */
-static void text__mem(struct outbuf *ob, const struct mt_mem_event *e)
+static void text__mem(struct outbuf *ob, const struct mt_event *ev)
 {
-	char ebuf[16];
-	int with_addr;
-	const char *err = mem__error(e, ebuf, sizeof(ebuf), &with_addr);
+	char ebuf[32];
 
-	if (err) {
-		outbuf__puts(ob, err);
+	if (ev->error) {
+		outbuf__puts(ob, event__error(ev, ebuf, sizeof(ebuf)));
 		put_lit(ob, " (");
 	}
-	switch (e->hdr.type) {
+	switch (ev->type) {
 	case MT_EV_MMAP:
-		if (with_addr) {
-			outbuf__hex(ob, e->ret);
+		if (ev->has_addr) {
+			outbuf__hex(ob, ev->mmap.addr);
 			outbuf__putc(ob, ' ');
 		}
-		text__mmap_args(ob, e);
+		text__mmap_args(ob, &ev->mmap);
 		break;
 	case MT_EV_MUNMAP:
 	case MT_EV_MPROTECT:
-		outbuf__hex(ob, e->args[0]);
+		outbuf__hex(ob, ev->range.addr);
 		outbuf__putc(ob, ' ');
-		text__size(ob, e->args[1]);
-		if (e->hdr.type == MT_EV_MPROTECT) {
+		text__size(ob, ev->range.len);
+		if (ev->type == MT_EV_MPROTECT) {
 			outbuf__putc(ob, ' ');
-			text__prot(ob, e->args[2]);
+			text__prot(ob, ev->range.prot);
 		}
 		break;
 	case MT_EV_BRK:
-		if (!e->args[0]) {
+		if (!ev->brk.req) {
 			put_lit(ob, "query");
 		} else {
 			put_lit(ob, "req ");
-			outbuf__hex(ob, e->args[0]);
+			outbuf__hex(ob, ev->brk.req);
 		}
-		if (with_addr) {
+		if (ev->has_addr) {
 			put_lit(ob, " -> ");
-			outbuf__hex(ob, e->ret);
+			outbuf__hex(ob, ev->brk.addr);
 		}
 		break;
 	default:	/* MT_EV_MREMAP */
-		text__mremap_args(ob, e, with_addr);
+		text__mremap_args(ob, &ev->mremap, ev->has_addr);
 		break;
 	}
-	if (err)
+	if (ev->error)
 		outbuf__putc(ob, ')');
 }
 
@@ -648,118 +552,116 @@ static void csv__bool(struct csv_row *r, enum csv_col col, int b)
 	outbuf__putc(csv__at(r, col), b ? '1' : '0');
 }
 
-static void csv__mem(struct csv_row *r, const struct mt_mem_event *e)
+static void csv__mem(struct csv_row *r, const struct mt_event *ev)
 {
-	char names[256], ebuf[16];
-	int with_addr;
-	const char *err = mem__error(e, ebuf, sizeof(ebuf), &with_addr);
+	char names[256];
 
-	switch (e->hdr.type) {
+	switch (ev->type) {
 	case MT_EV_MMAP:
-		if (with_addr)
-			csv__hex(r, CSV_ADDR, e->ret);
-		csv__u64(r, CSV_LEN, e->args[1]);
-		csv__name(r, CSV_PROT, decode__prot(e->args[2], names, sizeof(names)));
-		csv__name(r, CSV_FLAGS, decode__mmap_flags(e->args[3], names, sizeof(names)));
-		outbuf__i64(csv__at(r, CSV_FD), (int)e->args[4]);
-		csv__u64(r, CSV_OFFSET, e->args[5]);
-		if (e->args[0])
-			csv__hex(r, CSV_HINT, e->args[0]);
+		if (ev->has_addr)
+			csv__hex(r, CSV_ADDR, ev->mmap.addr);
+		csv__u64(r, CSV_LEN, ev->mmap.len);
+		csv__name(r, CSV_PROT, decode__prot(ev->mmap.prot, names, sizeof(names)));
+		csv__name(r, CSV_FLAGS, decode__mmap_flags(ev->mmap.flags, names, sizeof(names)));
+		outbuf__i64(csv__at(r, CSV_FD), ev->mmap.fd);
+		csv__u64(r, CSV_OFFSET, ev->mmap.offset);
+		if (ev->mmap.hint)
+			csv__hex(r, CSV_HINT, ev->mmap.hint);
 		break;
 	case MT_EV_MUNMAP:
 	case MT_EV_MPROTECT:
-		csv__hex(r, CSV_ADDR, e->args[0]);
-		csv__u64(r, CSV_LEN, e->args[1]);
-		if (e->hdr.type == MT_EV_MPROTECT)
-			csv__name(r, CSV_PROT, decode__prot(e->args[2], names, sizeof(names)));
+		csv__hex(r, CSV_ADDR, ev->range.addr);
+		csv__u64(r, CSV_LEN, ev->range.len);
+		if (ev->type == MT_EV_MPROTECT)
+			csv__name(r, CSV_PROT, decode__prot(ev->range.prot, names, sizeof(names)));
 		break;
 	case MT_EV_BRK:
-		if (with_addr)
-			csv__hex(r, CSV_ADDR, e->ret);
-		csv__hex(r, CSV_REQ, e->args[0]);
+		if (ev->has_addr)
+			csv__hex(r, CSV_ADDR, ev->brk.addr);
+		csv__hex(r, CSV_REQ, ev->brk.req);
 		break;
 	default:	/* MT_EV_MREMAP */
-		if (with_addr)
-			csv__hex(r, CSV_ADDR, e->ret);
-		csv__name(r, CSV_FLAGS, decode__mremap_flags(e->args[3], names, sizeof(names)));
-		csv__hex(r, CSV_OLD_ADDR, e->args[0]);
-		csv__u64(r, CSV_OLD_LEN, e->args[1]);
-		csv__u64(r, CSV_NEW_LEN, e->args[2]);
-		if (e->args[3] & MREMAP_FIXED)
-			csv__hex(r, CSV_NEW_ADDR, e->args[4]);
+		if (ev->has_addr)
+			csv__hex(r, CSV_ADDR, ev->mremap.addr);
+		csv__name(r, CSV_FLAGS, decode__mremap_flags(ev->mremap.flags, names, sizeof(names)));
+		csv__hex(r, CSV_OLD_ADDR, ev->mremap.old_addr);
+		csv__u64(r, CSV_OLD_LEN, ev->mremap.old_len);
+		csv__u64(r, CSV_NEW_LEN, ev->mremap.new_len);
+		if (ev->mremap.flags & MREMAP_FIXED)
+			csv__hex(r, CSV_NEW_ADDR, ev->mremap.new_addr);
 		break;
 	}
-	csv__name(r, CSV_ERROR, err);
 }
 
-static void csv__event(const struct formatter *f, struct outbuf *ob, const void *rec)
+static void csv__event(struct outbuf *ob, const struct mt_event *ev)
 {
-	const struct mt_header *h = rec;
-	const struct mt_fork_event *fk = rec;
-	const struct mt_exec_event *ex = rec;
-	const struct mt_exit_event *ev = rec;
 	struct csv_row r = { .ob = ob, .col = 0 };
-	char flags[512];
+	char buf[512];
 
-	csv__u64(&r, CSV_TS, format__ts(f, h));
-	csv__name(&r, CSV_EVENT, event_names[h->type]);
-	csv__u64(&r, CSV_PID, h->pid);
-	csv__u64(&r, CSV_TID, h->tid);
-	outbuf__csv_str(csv__at(&r, CSV_COMM), h->comm, MT_COMM_LEN);
-	csv__u64(&r, CSV_AS, h->as);
-	switch (h->type) {
+	csv__u64(&r, CSV_TS, ev->ts);
+	csv__name(&r, CSV_EVENT, event__name(ev->type));
+	csv__u64(&r, CSV_PID, ev->pid);
+	csv__u64(&r, CSV_TID, ev->tid);
+	outbuf__csv_str(csv__at(&r, CSV_COMM), ev->comm.s, ev->comm.max);
+	csv__u64(&r, CSV_AS, ev->as);
+	switch (ev->type) {
 	case MT_EV_FORK:
-		if (fk->fork_flags & MT_FORK_FLAGS_KNOWN)
-			csv__name(&r, CSV_FLAGS, decode__clone_flags(fk->clone_flags,
-								     flags, sizeof(flags)));
-		csv__u64(&r, CSV_CHILD_PID, fk->child_pid);
-		csv__u64(&r, CSV_CHILD_TID, fk->child_tid);
-		csv__u64(&r, CSV_CHILD_AS, fk->child_as);
-		csv__bool(&r, CSV_THREAD, fork__is_thread(fk));
-		csv__bool(&r, CSV_SHARED_VM, fk->fork_flags & MT_FORK_SHARED_VM);
-		csv__name(&r, CSV_SYSCALL, syscall__name(fk->syscall_nr));
+		if (ev->fork.flags_known)
+			csv__name(&r, CSV_FLAGS, decode__clone_flags(ev->fork.clone_flags,
+								     buf, sizeof(buf)));
+		csv__u64(&r, CSV_CHILD_PID, ev->fork.child_pid);
+		csv__u64(&r, CSV_CHILD_TID, ev->fork.child_tid);
+		csv__u64(&r, CSV_CHILD_AS, ev->fork.child_as);
+		csv__bool(&r, CSV_THREAD, ev->fork.thread);
+		csv__bool(&r, CSV_SHARED_VM, ev->fork.shared_vm);
+		csv__name(&r, CSV_SYSCALL, event__syscall_name(ev->fork.syscall_nr));
 		break;
 	case MT_EV_EXEC:
-		outbuf__csv_str(csv__at(&r, CSV_FILENAME), ex->filename, MT_PATH_LEN);
-		if (ex->old_tid != h->tid)
-			csv__u64(&r, CSV_OLD_TID, ex->old_tid);
-		csv__u64(&r, CSV_OLD_AS, ex->old_as);
-		csv__name(&r, CSV_ERROR, ret__error(ex->ret, flags, sizeof(flags)));
+		outbuf__csv_str(csv__at(&r, CSV_FILENAME), ev->exec.filename.s,
+				ev->exec.filename.max);
+		if (ev->exec.old_tid != ev->tid)
+			csv__u64(&r, CSV_OLD_TID, ev->exec.old_tid);
+		csv__u64(&r, CSV_OLD_AS, ev->exec.old_as);
 		break;
 	case MT_EV_EXIT:
-		csv__bool(&r, CSV_THREAD, !(ev->flags & MT_EXIT_GROUP_DEAD));
-		csv__u64(&r, CSV_CODE, exit__code(ev->exit_code));
-		csv__u64(&r, CSV_SIGNAL, exit__signal(ev->exit_code));
-		csv__bool(&r, CSV_CORE, exit__core(ev->exit_code));
+		csv__bool(&r, CSV_THREAD, ev->exit.thread);
+		csv__u64(&r, CSV_CODE, ev->exit.code);
+		csv__u64(&r, CSV_SIGNAL, ev->exit.signal);
+		csv__bool(&r, CSV_CORE, ev->exit.core);
 		break;
 	default:
-		csv__mem(&r, rec);
+		csv__mem(&r, ev);
 		break;
 	}
+	csv__name(&r, CSV_ERROR, event__error(ev, buf, sizeof(buf)));
 	csv__at(&r, CSV_NCOLS - 1);
 	outbuf__putc(ob, '\n');
 }
 
 /* ---- entry points ---- */
 
-int format__event(const struct formatter *f, struct outbuf *ob, const void *rec, size_t size)
+void format__event(const struct formatter *f, struct outbuf *ob, const struct mt_event *ev)
 {
-	const struct mt_header *h = rec;
-
-	if (size < sizeof(*h) || h->type >= MT_EV_MAX || !event_names[h->type] ||
-	    size < record_sizes[h->type])
-		return -EINVAL;
 	switch (f->fmt) {
 	case MT_FMT_JSON:
-		line__event(&json_ops, f, ob, rec);
+		line__event(&json_ops, ob, ev);
 		break;
 	case MT_FMT_CSV:
-		csv__event(f, ob, rec);
+		csv__event(ob, ev);
 		break;
 	default:
-		line__event(&text_ops, f, ob, rec);
+		line__event(&text_ops, ob, ev);
 		break;
 	}
+}
+
+int format__record(const struct formatter *f, struct outbuf *ob, const void *rec, size_t size)
+{
+	struct mt_event ev;
+
+	if (event__from_record(&ev, rec, size, f->t0))
+		return -EINVAL;
+	format__event(f, ob, &ev);
 	return 0;
 }
 
@@ -848,7 +750,7 @@ static void json__counts(struct outbuf *ob, const char *key, size_t klen, const 
 	for (t = MT_EV_NONE + 1; t < MT_EV_MAX; t++) {
 		outbuf__putc(ob, t == MT_EV_NONE + 1 ? '{' : ',');
 		outbuf__putc(ob, '"');
-		outbuf__puts(ob, event_names[t]);
+		outbuf__puts(ob, event__name(t));
 		put_lit(ob, "\":");
 		outbuf__u64(ob, v[t]);
 	}
@@ -907,7 +809,7 @@ void summary__print(FILE *out, const struct trace_summary *sum)
 		(unsigned long long)counts__total(sum->events),
 		(double)sum->duration_ns / NSEC_PER_SEC);
 	for (t = MT_EV_NONE + 1; t < MT_EV_MAX; t++) {
-		fprintf(out, "%s%s %llu", sep, event_names[t],
+		fprintf(out, "%s%s %llu", sep, event__name(t),
 			(unsigned long long)sum->events[t]);
 		sep = ", ";
 	}
@@ -952,7 +854,7 @@ void summary__print_lost(FILE *out, const struct trace_summary *sum)
 		if (!sum->lost[t])
 			continue;
 		if (t > MT_EV_NONE && t < MT_EV_MAX)
-			fprintf(out, "%s%s %llu", sep, event_names[t],
+			fprintf(out, "%s%s %llu", sep, event__name(t),
 				(unsigned long long)sum->lost[t]);
 		else
 			fprintf(out, "%stype %d %llu", sep, t,

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * format - turns ring-buffer records (bpf/memtrace.h) into the text, JSON
- * Lines and CSV event streams documented in docs/events.md.
+ * format - writes decoded events (event.h) as the text, JSON Lines and CSV
+ * streams documented in docs/events.md, and the start and summary records.
  */
 #ifndef MEMTRACE_FORMAT_H
 #define MEMTRACE_FORMAT_H
@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <linux/types.h>
 #include "memtrace.h"
+#include "event.h"
 #include "outbuf.h"
 
 /* JSON "schema" field of the start record; bump on an incompatible change. */
@@ -77,12 +78,14 @@ const char *format__name(enum mt_format fmt);
 
 /* JSON: the start record; CSV: the header row; text: a column header line. */
 void format__start(const struct formatter *f, struct outbuf *ob, const struct trace_start *st);
+/* One decoded event, in the stream's format. */
+void format__event(const struct formatter *f, struct outbuf *ob, const struct mt_event *ev);
 /*
- * One record of `size` bytes as it came out of the ring buffer. Returns 0,
- * or -EINVAL for a record too short for its type or of an unknown type
- * (nothing is written then).
+ * One ring-buffer record of `size` bytes: event__from_record + format__event.
+ * Returns 0, or -EINVAL for a record too short for its type or of an
+ * unknown type (nothing is written then).
  */
-int format__event(const struct formatter *f, struct outbuf *ob, const void *rec, size_t size);
+int format__record(const struct formatter *f, struct outbuf *ob, const void *rec, size_t size);
 /* JSON: the summary record; CSV and text: nothing (the summary goes to stderr). */
 void format__summary(const struct formatter *f, struct outbuf *ob, const struct trace_summary *sum);
 /* The human summary memtrace prints on stderr at the end (with the lost warning). */
@@ -91,8 +94,5 @@ void summary__print(FILE *out, const struct trace_summary *sum);
 void summary__print_cost(FILE *out, const struct trace_summary *sum);
 /* Only the warning about lost events, if any: printed even with --quiet. */
 void summary__print_lost(FILE *out, const struct trace_summary *sum);
-
-/* Event name as used in every format ("mmap", "fork", ...); NULL if unknown. */
-const char *event__name(uint32_t type);
 
 #endif /* MEMTRACE_FORMAT_H */

@@ -124,8 +124,8 @@ static int session__on_record(void *ctx, const void *rec, size_t size)
 	struct session *s = ctx;
 	const struct mt_header *h = rec;
 
-	/* format__event checks the size and type before anything reads them */
-	if (format__event(&s->fmt, &s->ob, rec, size)) {
+	/* format__record checks the size and type before anything reads them */
+	if (format__record(&s->fmt, &s->ob, rec, size)) {
 		s->bad_records++;
 		return 0;
 	}

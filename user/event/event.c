@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * event - see event.h. event__from_record is on the live per-event path:
+ * it only copies integers and points at strings.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/mman.h>
+#include "event.h"
+
+/* Linux returns -1..-4095 for errors; nothing else in that range is valid. */
+#define MAX_ERRNO	4095
+
+static const char *const event_names[MT_EV_MAX] = {
+	[MT_EV_FORK] = "fork",
+	[MT_EV_EXEC] = "exec",
+	[MT_EV_EXIT] = "exit",
+	[MT_EV_MMAP] = "mmap",
+	[MT_EV_MUNMAP] = "munmap",
+	[MT_EV_BRK] = "brk",
+	[MT_EV_MPROTECT] = "mprotect",
+	[MT_EV_MREMAP] = "mremap",
+};
+
+static const size_t record_sizes[MT_EV_MAX] = {
+	[MT_EV_FORK] = sizeof(struct mt_fork_event),
+	[MT_EV_EXEC] = sizeof(struct mt_exec_event),
+	[MT_EV_EXIT] = sizeof(struct mt_exit_event),
+	[MT_EV_MMAP] = sizeof(struct mt_mem_event),
+	[MT_EV_MUNMAP] = sizeof(struct mt_mem_event),
+	[MT_EV_BRK] = sizeof(struct mt_mem_event),
+	[MT_EV_MPROTECT] = sizeof(struct mt_mem_event),
+	[MT_EV_MREMAP] = sizeof(struct mt_mem_event),
+};
+
+const char *event__name(uint32_t type)
+{
+	return type < MT_EV_MAX ? event_names[type] : NULL;
+}
+
+uint32_t event__type(const char *name)
+{
+	uint32_t t;
+
+	for (t = MT_EV_NONE + 1; t < MT_EV_MAX; t++)
+		if (event_names[t] && !strcmp(name, event_names[t]))
+			return t;
+	return MT_EV_NONE;
+}
+
+bool event__is_mem(uint32_t type)
+{
+	return type >= MT_EV_MMAP && type <= MT_EV_MREMAP;
+}
+
+static const struct {
+	uint32_t nr;
+	const char *name;
+} syscalls[] = {
+	{ MT_NR_CLONE, "clone" },
+	{ MT_NR_CLONE3, "clone3" },
+	{ MT_NR_FORK, "fork" },
+	{ MT_NR_VFORK, "vfork" },
+};
+
+const char *event__syscall_name(uint32_t nr)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(syscalls) / sizeof(syscalls[0]); i++)
+		if (syscalls[i].nr == nr)
+			return syscalls[i].name;
+	return NULL;
+}
+
+uint32_t event__syscall_nr(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(syscalls) / sizeof(syscalls[0]); i++)
+		if (!strcmp(syscalls[i].name, name))
+			return syscalls[i].nr;
+	return MT_NR_UNKNOWN;
+}
+
+/* errno of a raw syscall return value, 0 if it is not an error. */
+static int32_t ret__errno(int64_t ret)
+{
+	return ret < 0 && ret >= -MAX_ERRNO ? (int32_t)-ret : 0;
+}
+
+static void mem__decode(struct mt_event *ev, const struct mt_mem_event *e)
+{
+	ev->error = ret__errno(e->ret);
+	ev->has_addr = !ev->error;
+	switch (e->hdr.type) {
+	case MT_EV_MMAP:
+		ev->mmap.addr = ev->has_addr ? (uint64_t)e->ret : 0;
+		ev->mmap.hint = e->args[0];
+		ev->mmap.len = e->args[1];
+		ev->mmap.prot = e->args[2];
+		ev->mmap.flags = e->args[3];
+		ev->mmap.fd = (int32_t)e->args[4];
+		ev->mmap.offset = e->args[5];
+		break;
+	case MT_EV_MUNMAP:
+	case MT_EV_MPROTECT:
+		ev->has_addr = true;	/* the argument: shown even on failure */
+		ev->range.addr = e->args[0];
+		ev->range.len = e->args[1];
+		ev->range.prot = e->hdr.type == MT_EV_MPROTECT ? e->args[2] : 0;
+		break;
+	case MT_EV_BRK:
+		ev->brk.req = e->args[0];
+		ev->brk.addr = ev->has_addr ? (uint64_t)e->ret : 0;
+		/*
+		 * brk never returns -errno for a refused request: it returns the
+		 * break unchanged (mm/mmap.c). Report that as ENOMEM, as glibc's
+		 * brk() does, with the break still shown. brk(0) is a query.
+		 */
+		if (!ev->error && e->args[0] && (uint64_t)e->ret != e->args[0])
+			ev->error = ENOMEM;
+		break;
+	default:	/* MT_EV_MREMAP */
+		ev->mremap.addr = ev->has_addr ? (uint64_t)e->ret : 0;
+		ev->mremap.old_addr = e->args[0];
+		ev->mremap.old_len = e->args[1];
+		ev->mremap.new_len = e->args[2];
+		ev->mremap.flags = e->args[3];
+		ev->mremap.new_addr = e->args[3] & MREMAP_FIXED ? e->args[4] : 0;
+		break;
+	}
+}
+
+int event__from_record(struct mt_event *ev, const void *rec, size_t size, uint64_t t0)
+{
+	const struct mt_header *h = rec;
+	const struct mt_fork_event *fk = rec;
+	const struct mt_exec_event *ex = rec;
+	const struct mt_exit_event *xt = rec;
+
+	if (size < sizeof(*h) || h->type >= MT_EV_MAX || !event_names[h->type] ||
+	    size < record_sizes[h->type])
+		return -EINVAL;
+	ev->type = h->type;
+	/* events read before t0 was taken would otherwise wrap to 2^64 */
+	ev->ts = h->ts > t0 ? h->ts - t0 : 0;
+	ev->pid = h->pid;
+	ev->tid = h->tid;
+	ev->as = h->as;
+	ev->comm.s = h->comm;
+	ev->comm.max = MT_COMM_LEN;
+	ev->error = 0;
+	ev->has_addr = false;
+	switch (h->type) {
+	case MT_EV_FORK:
+		ev->fork.child_pid = fk->child_pid;
+		ev->fork.child_tid = fk->child_tid;
+		ev->fork.child_as = fk->child_as;
+		ev->fork.thread = fk->child_pid != fk->child_tid;
+		ev->fork.shared_vm = fk->fork_flags & MT_FORK_SHARED_VM;
+		ev->fork.flags_known = fk->fork_flags & MT_FORK_FLAGS_KNOWN;
+		ev->fork.clone_flags = fk->clone_flags;
+		ev->fork.syscall_nr = fk->syscall_nr;
+		break;
+	case MT_EV_EXEC:
+		ev->exec.filename.s = ex->filename;
+		ev->exec.filename.max = MT_PATH_LEN;
+		ev->exec.old_as = ex->old_as;
+		ev->exec.old_tid = ex->old_tid;
+		ev->error = ret__errno(ex->ret);
+		break;
+	case MT_EV_EXIT:
+		/* task->exit_code is (status << 8) | signal | 0x80 core, as wait(2) splits it */
+		ev->exit.code = (xt->exit_code >> 8) & 0xff;
+		ev->exit.signal = xt->exit_code & 0x7f;
+		ev->exit.core = xt->exit_code & 0x80;
+		ev->exit.thread = !(xt->flags & MT_EXIT_GROUP_DEAD);
+		break;
+	default:
+		mem__decode(ev, rec);
+		break;
+	}
+	return 0;
+}

@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * event - the one decoded memtrace event.
+ *
+ * Two producers fill it: event__from_record() from a ring-buffer record
+ * (the live tracer, bpf/memtrace.h) and reader__next() from a line of a
+ * JSON Lines trace (user/event/reader.h). Every consumer reads only this:
+ * the three writers (format.c) and every analysis of user/report/. What a
+ * field means is documented once, in docs/events.md; the names here are
+ * the JSON keys.
+ *
+ * Strings are not copied on the live path: struct mt_str points into the
+ * record (or the reader's line) and is valid until the producer is called
+ * again. It may hold any bytes, is not necessarily NUL-terminated and is
+ * at most `max` bytes long (it ends earlier at a NUL).
+ */
+#ifndef MEMTRACE_EVENT_H
+#define MEMTRACE_EVENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/types.h>
+#include "memtrace.h"
+
+/* x86_64 numbers of the syscalls that create tasks (fork.syscall_nr). */
+#define MT_NR_CLONE	56
+#define MT_NR_FORK	57
+#define MT_NR_VFORK	58
+#define MT_NR_CLONE3	435
+#define MT_NR_UNKNOWN	0xffffffffU
+
+struct mt_str {
+	const char *s;
+	size_t max;		/* bytes at most; ends earlier at a NUL */
+};
+
+/* fork: a task was created. The header's pid/tid are the parent. */
+struct mt_fork {
+	uint32_t child_pid;	/* tgid of the child */
+	uint32_t child_tid;
+	uint32_t child_as;	/* the child's address space (== as: shared) */
+	bool thread;		/* child_tid != child_pid: CLONE_THREAD */
+	bool shared_vm;		/* the child shares the parent's mm (CLONE_VM) */
+	bool flags_known;	/* clone_flags is valid */
+	uint64_t clone_flags;	/* CLONE_* | exit signal in the low byte */
+	uint32_t syscall_nr;	/* MT_NR_*, MT_NR_UNKNOWN for a kernel-made task */
+};
+
+/* exec: the process replaced its image (or failed to: error != 0). */
+struct mt_exec {
+	struct mt_str filename;
+	uint32_t old_as;	/* the address space left behind, 0 = untraced */
+	uint32_t old_tid;	/* the exec'ing thread's tid before exec (== tid mostly) */
+};
+
+/* exit: a task ended; thread = false for the last task of its process. */
+struct mt_exit {
+	uint32_t code;		/* exit status, 0..255 (0 when killed) */
+	uint32_t signal;	/* the signal that killed it, 0 if none */
+	bool core;		/* it dumped core */
+	bool thread;		/* not the last task of its process */
+};
+
+/*
+ * The memory calls. `addr` is the result (mmap, mremap, brk) or the
+ * argument (munmap, mprotect); has_addr says whether it is there (a failed
+ * mmap has none). Lengths are bytes as the caller passed them.
+ */
+struct mt_mmap {
+	uint64_t addr, len, prot, flags, offset;
+	uint64_t hint;		/* the caller's addr argument, 0 = none */
+	int32_t fd;
+};
+
+struct mt_range {		/* munmap, mprotect */
+	uint64_t addr, len;
+	uint64_t prot;		/* mprotect only */
+};
+
+struct mt_brk {
+	uint64_t req;		/* the argument: 0 is a query */
+	uint64_t addr;		/* the break after the call */
+};
+
+struct mt_mremap {
+	uint64_t addr;		/* the new address */
+	uint64_t old_addr, old_len, new_len, flags;
+	uint64_t new_addr;	/* the MREMAP_FIXED target, 0 = none */
+};
+
+struct mt_event {
+	uint32_t type;		/* enum mt_event_type */
+	uint64_t ts;		/* ns since the start of the trace */
+	uint32_t pid, tid, as;
+	struct mt_str comm;
+	int32_t error;		/* errno value (> 0) of a failed call, 0 = success */
+	bool has_addr;		/* memory calls: .addr holds the result */
+	union {
+		struct mt_fork fork;
+		struct mt_exec exec;
+		struct mt_exit exit;
+		struct mt_mmap mmap;
+		struct mt_range range;
+		struct mt_brk brk;
+		struct mt_mremap mremap;
+	};
+};
+
+/*
+ * Decodes one ring-buffer record of `size` bytes; t0 is ts 0 in
+ * CLOCK_MONOTONIC ns. ev points into rec afterwards (strings). Returns 0,
+ * or -EINVAL for a record too short for its type or of an unknown type.
+ */
+int event__from_record(struct mt_event *ev, const void *rec, size_t size, uint64_t t0);
+
+/* Event name as used in every format ("mmap", "fork", ...); NULL if unknown. */
+const char *event__name(uint32_t type);
+/* The type of a name; MT_EV_NONE if unknown. */
+uint32_t event__type(const char *name);
+/* "clone", "clone3", "fork", "vfork"; NULL for MT_NR_UNKNOWN and others. */
+const char *event__syscall_name(uint32_t nr);
+/* The reverse of event__syscall_name; MT_NR_UNKNOWN if unknown. */
+uint32_t event__syscall_nr(const char *name);
+/* A memory event that maps, unmaps or changes memory (mmap .. mremap). */
+bool event__is_mem(uint32_t type);
+
+#endif /* MEMTRACE_EVENT_H */
