@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * reader - the second producer of struct mt_event: a JSON Lines trace as
+ * `memtrace run -f json` writes it (docs/events.md), parsed with jansson.
+ *
+ * The first line must be the start record; a summary record may end the
+ * trace (without one the trace is incomplete: memtrace was killed). Events
+ * come back sorted by ts within a window of READER_WINDOW events, since
+ * records from different CPUs may reach the ring buffer a little out of
+ * order. Anything the reader does not understand is an error naming the
+ * line: it never guesses.
+ */
+#ifndef MEMTRACE_READER_H
+#define MEMTRACE_READER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "event.h"
+#include "format.h"
+
+/* Events held back to be sorted by ts; a record later than this is counted. */
+#define READER_WINDOW	4096
+
+struct reader_slot;
+
+struct reader {
+	FILE *in;
+	const char *name;	/* for messages: the path or "standard input" */
+	char *line;
+	size_t cap;
+	uint64_t lineno;
+	struct trace_start start;
+	void *start_doc;	/* json_t owning start's strings */
+	bool has_summary;	/* the trace ended with its summary record */
+	struct trace_summary summary;
+	uint64_t events;	/* events returned so far */
+	uint64_t late;		/* events that came later than the window could sort */
+	uint64_t unknown;	/* records of event types this reader does not know: skipped */
+	uint64_t last_ts;
+	/* min-heap of parsed events by (ts, line) */
+	struct reader_slot *heap;
+	size_t nheap;
+	void *out_doc;		/* json_t of the event last returned */
+	bool eof;
+};
+
+/*
+ * Opens path ("-" = standard input) and reads its start record. Returns 0,
+ * or -errno / -EINVAL with a one-line message in err: not a file, empty,
+ * not a memtrace JSON trace, an unknown schema.
+ */
+int reader__open(struct reader *r, const char *path, char *err, size_t errlen);
+/*
+ * The next event in ts order. Returns 1 with *ev filled (its strings stay
+ * valid until the next call), 0 at the end of the trace, or -EINVAL with
+ * "NAME:LINE: what is wrong" in err.
+ */
+int reader__next(struct reader *r, struct mt_event *ev, char *err, size_t errlen);
+/* Frees everything; accepts a zeroed reader. */
+void reader__close(struct reader *r);
+
+#endif /* MEMTRACE_READER_H */

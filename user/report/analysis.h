@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * analysis - what a trace says, computed exactly from its events: the
+ * processes and their threads, the address spaces (an interval map per
+ * `as`, replayed through every mmap, munmap, mprotect, mremap and brk),
+ * the tree with the address-space relation on each edge.
+ *
+ * A pure function of the event stream: analysis__feed() takes the events
+ * in ts order (reader.h sorts them) and keeps only what is live plus one
+ * record per process, address space and exec, so memory grows with tasks
+ * and mappings, never with events. Outputs (report.c, perfetto.c,
+ * mermaid.c) read the structures below after (or while) feeding.
+ * docs/report.md says how every figure is computed.
+ */
+#ifndef MEMTRACE_ANALYSIS_H
+#define MEMTRACE_ANALYSIS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "event.h"
+
+#define AN_PAGE		4096ULL
+/* An anonymous mapping at least this big, made by malloc for one block. */
+#define AN_LARGE_BLOCK	(128ULL * 1024)
+
+enum region_kind {
+	REGION_ANON,		/* anonymous private memory */
+	REGION_FILE,		/* a file mapping (private or shared) */
+	REGION_SHARED,		/* anonymous shared memory */
+	REGION_HEAP,		/* [heap]: between the first break and the current one */
+	REGION_STACK,		/* a MAP_STACK/MAP_GROWSDOWN mapping: a thread's stack */
+	REGION_RESERVED,	/* PROT_NONE: address space held, not usable */
+};
+
+/* One mapping of an address space, like a line of /proc/PID/maps. */
+struct region {
+	uint64_t start, end;	/* [start, end), page aligned */
+	uint64_t prot;		/* PROT_* now */
+	uint64_t flags;		/* the mmap flags that made it */
+	uint64_t offset;	/* file offset of start */
+	int32_t fd;		/* the fd it was mapped from, -1 if anonymous */
+	uint32_t made_type;	/* the event that made it: MT_EV_MMAP, _MREMAP, _BRK */
+	uint64_t made_ts;
+	uint32_t made_tid;
+	uint32_t stack_of;	/* the thread (tid) whose stack this is, 0 if none known */
+	bool guard;		/* a PROT_NONE page at the low end of a stack (glibc's guard) */
+};
+
+/* An address space: one mm_struct, named by the trace's `as`. */
+struct aspace {
+	uint32_t id;
+	uint32_t pid;		/* the process it was made for */
+	uint32_t from_as;	/* a fork copy of this as, 0 if none */
+	bool by_exec;		/* made by exec (replacing from_exec_as) */
+	uint32_t exec_of_as;	/* the as exec left, 0 if none / untraced */
+	uint64_t start_ts;
+	struct region *regions;	/* sorted by start, never overlapping */
+	size_t nregions, cap;
+	uint64_t accessible;	/* bytes mapped with some permission now */
+	uint64_t reserved;	/* bytes mapped PROT_NONE now */
+	uint64_t peak_accessible, peak_reserved, peak_total;
+	uint64_t heap_start;	/* the first break seen, 0 if brk was never called */
+	uint64_t heap_end;	/* the break now */
+	uint64_t heap_peak;	/* the highest break */
+	uint32_t brk_grows;	/* brk calls that moved the break up */
+	uint32_t threads;	/* tasks created sharing it with CLONE_THREAD */
+	uint32_t tasks;		/* tasks that used it, ever */
+	uint32_t shared_procs;	/* processes created into it with CLONE_VM (vfork) */
+	uint32_t large_blocks;	/* anonymous rw- mmaps >= AN_LARGE_BLOCK that are not stacks */
+	uint64_t largest_block;
+	uint64_t ended_ts;	/* the last task using it exited or exec'd away; 0 = alive */
+	bool ended;
+};
+
+struct exec_step {
+	uint64_t ts;
+	char *filename;
+	uint32_t as, old_as;
+	int32_t error;		/* a failed exec: the process kept its image */
+};
+
+struct proc {
+	uint32_t pid;
+	uint32_t ppid;		/* the parent that forked it, 0 if it was there first */
+	char comm[64];		/* the latest comm seen (escaped bytes kept as is) */
+	uint64_t start_ts, end_ts;
+	bool seen_start;	/* its fork is in the trace */
+	bool ended;
+	uint32_t code, signal;
+	bool core;
+	uint32_t as;		/* now */
+	uint32_t first_as;
+	uint32_t threads_created;
+	uint32_t threads_live;	/* tasks alive now, the leader included */
+	bool shared_vm;		/* created sharing its parent's address space (vfork) */
+	uint64_t events[MT_EV_MAX];
+	struct exec_step *execs;
+	size_t nexecs;
+};
+
+/* An edge of the tree. */
+enum edge_kind {
+	EDGE_COPY,		/* fork without CLONE_VM: the child got a copy */
+	EDGE_SHARES,		/* CLONE_VM without CLONE_THREAD: vfork, posix_spawn */
+	EDGE_REPLACES,		/* exec: the process's as was replaced */
+};
+
+struct edge {
+	enum edge_kind kind;
+	uint64_t ts;
+	uint32_t from_pid, to_pid;	/* the same pid for REPLACES */
+	uint32_t from_as, to_as;
+	uint32_t syscall_nr;
+};
+
+struct analysis {
+	struct proc **procs;	/* in order of appearance */
+	size_t nprocs, cap_procs;
+	struct aspace **as;	/* by id; NULL where none */
+	size_t nas;
+	struct edge *edges;
+	size_t nedges, cap_edges;
+	void *pid_index;	/* pid -> proc (the latest with that pid) */
+	void *tid_index;	/* tid -> pid, for live threads */
+	uint64_t events, last_ts;
+	uint64_t by_type[MT_EV_MAX];
+	uint64_t failed;	/* events with an error: they changed nothing */
+	bool oom;		/* ran out of memory: figures incomplete */
+	uint32_t pending_stack_as;	/* a MAP_STACK mapping waiting for its thread */
+	uint64_t pending_stack;
+	uint32_t pending_stack_tid;
+};
+
+/* Returns 0 or -ENOMEM. */
+int analysis__init(struct analysis *a);
+/*
+ * Applies one event (in ts order). Returns 0 or -ENOMEM (then a->oom is
+ * set and later figures are lower bounds).
+ */
+int analysis__feed(struct analysis *a, const struct mt_event *ev);
+void analysis__free(struct analysis *a);
+
+struct proc *analysis__proc(const struct analysis *a, uint32_t pid);
+struct aspace *analysis__as(const struct analysis *a, uint32_t id);
+
+/* "file", "anon", "shared", "heap", "stack", "reserved". */
+const char *region__kind_name(enum region_kind k);
+enum region_kind region__kind(const struct region *r);
+/* "rw-p" as /proc/PID/maps writes it (p private, s shared). */
+void region__perms(const struct region *r, char out[5]);
+/* "copy", "shares", "replaces". */
+const char *edge__kind_name(enum edge_kind k);
+
+#endif /* MEMTRACE_ANALYSIS_H */
