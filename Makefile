@@ -46,7 +46,7 @@ DEPFLAGS  = -MMD -MP
 # user/trace: the live tracer (libbpf); user/report: analyses of a trace.
 USER_DIRS     := user/event user/trace user/report
 USER_INCLUDES := -I$(OUTPUT) -Ibpf -Iuser $(addprefix -I,$(USER_DIRS))
-LIBS     := -lbpf -lelf -lz -ljansson
+LIBS     := -lbpf -lelf -lz -ljansson -lm
 
 BPF_SRCS  := $(wildcard bpf/*.bpf.c)
 BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))

@@ -5,6 +5,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include "report.h"
 #include "run.h"
 #include "workloads.h"
 
@@ -16,6 +17,7 @@ static const char usage[] =
 "\n"
 "Commands:\n"
 "  run        run a bundled workload or any command under the tracer\n"
+"  report     turn a saved JSON trace into answers and pictures (no root needed)\n"
 "  list       list the bundled workloads\n"
 "  help       this help (`memtrace run --help` for run's options)\n"
 "  version    print the version\n"
@@ -24,6 +26,7 @@ static const char usage[] =
 "  sudo memtrace run threads                   # a bundled experiment\n"
 "  sudo memtrace run -f json -o t.jsonl fork-exec\n"
 "  sudo memtrace run -- ls /                   # any command\n"
+"  memtrace report t.jsonl                     # tree, maps, what the trace shows\n"
 "  memtrace list\n"
 "\n"
 "The event schema is documented in docs/events.md and memtrace(1).\n";
@@ -55,6 +58,7 @@ static const struct cmd {
 	int (*fn)(int argc, char **argv);
 } cmds[] = {
 	{ "run",	cmd_run },
+	{ "report",	cmd_report },
 	{ "list",	cmd_list },
 	{ "help",	cmd_help },
 	{ "--help",	cmd_help },
@@ -70,14 +74,14 @@ int main(int argc, char **argv)
 	const struct cmd *c;
 
 	if (argc < 2) {
-		fprintf(stderr, "memtrace: no command given (commands: run, list, help, version)\n"
+		fprintf(stderr, "memtrace: no command given (commands: run, report, list, help, version)\n"
 			"Try 'memtrace --help' for more information.\n");
 		return 2;
 	}
 	for (c = cmds; c->name; c++)
 		if (!strcmp(argv[1], c->name))
 			return c->fn(argc - 1, argv + 1);
-	fprintf(stderr, "memtrace: unknown command '%s' (commands: run, list, help, version)\n"
+	fprintf(stderr, "memtrace: unknown command '%s' (commands: run, report, list, help, version)\n"
 		"Try 'memtrace --help' for more information.\n", argv[1]);
 	return 2;
 }

@@ -6,6 +6,8 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -398,4 +400,21 @@ void outbuf__csv_str(struct outbuf *ob, const char *s, size_t n)
 	if (quote)
 		*o++ = '"';
 	ob->len = o - ob->buf;
+}
+
+void outbuf__printf(struct outbuf *ob, const char *fmt, ...)
+{
+	va_list ap;
+	char *p;
+	int k;
+
+	va_start(ap, fmt);
+	k = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (k <= 0 || !(p = outbuf__reserve(ob, (size_t)k + 1)))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(p, (size_t)k + 1, fmt, ap);
+	va_end(ap);
+	ob->len += k;
 }

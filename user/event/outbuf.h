@@ -93,5 +93,7 @@ void outbuf__csv_str(struct outbuf *ob, const char *s, size_t n);
 size_t outbuf__text_str(struct outbuf *ob, const char *s, size_t n);
 /* n spaces. */
 void outbuf__spaces(struct outbuf *ob, size_t n);
+/* printf into the buffer: for reports, never on the per-event path. */
+void outbuf__printf(struct outbuf *ob, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif /* MEMTRACE_OUTBUF_H */

@@ -43,7 +43,6 @@ struct region {
 	uint64_t made_ts;
 	uint32_t made_tid;
 	uint32_t stack_of;	/* the thread (tid) whose stack this is, 0 if none known */
-	bool guard;		/* a PROT_NONE page at the low end of a stack (glibc's guard) */
 };
 
 /* An address space: one mm_struct, named by the trace's `as`. */
@@ -146,6 +145,8 @@ struct aspace *analysis__as(const struct analysis *a, uint32_t id);
 /* "file", "anon", "shared", "heap", "stack", "reserved". */
 const char *region__kind_name(enum region_kind k);
 enum region_kind region__kind(const struct region *r);
+/* A PROT_NONE piece of a stack mapping: glibc's guard page. */
+bool region__is_guard(const struct region *r);
 /* "rw-p" as /proc/PID/maps writes it (p private, s shared). */
 void region__perms(const struct region *r, char out[5]);
 /* "copy", "shares", "replaces". */

@@ -1,0 +1,685 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * report - see report.h. One pass: the reader hands events in ts order to
+ * the analysis; the outputs read the analysis at the end (or at --at).
+ * The text goes through an outbuf (comm and file names escaped as the
+ * event writers escape them); the JSON is built with jansson.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <jansson.h>
+#include "decode.h"
+#include "mermaid.h"
+#include "outbuf.h"
+#include "perfetto.h"
+#include "report.h"
+
+#define NSEC_PER_SEC	1000000000ULL
+/* Largest mappings listed per process. */
+#define TOP_REGIONS	3
+
+const char report__usage[] =
+"Usage: memtrace report [OPTIONS] TRACE\n"
+"\n"
+"Turns a JSON trace (memtrace run -f json -o TRACE) into answers: what the\n"
+"trace shows, the processes, their tree with the address-space relation on\n"
+"each edge (copy, shares, replaces) and the memory map of every address\n"
+"space, replayed exactly from the events. TRACE '-' reads standard input.\n"
+"Needs no root.\n"
+"\n"
+"Options:\n"
+"  -f, --format text|json  text (default) for people; one JSON document for programs\n"
+"      --maps              only the memory maps\n"
+"      --at SECONDS        the state at that time (seconds since the start, as the\n"
+"                          text trace's TIME column), not at the end\n"
+"      --perfetto FILE     write a timeline for ui.perfetto.dev or chrome://tracing\n"
+"      --mermaid           print a Mermaid graph TD of processes, threads and memory\n"
+"  -h, --help              this help\n"
+"\n"
+"Examples:\n"
+"  sudo memtrace run -f json -o t.jsonl fork-exec && memtrace report t.jsonl\n"
+"  memtrace report --format json t.jsonl | jq '.processes[] | {pid, peak_accessible}'\n"
+"  memtrace report --maps --at 0.0042 t.jsonl\n"
+"  memtrace report --perfetto t.json t.jsonl\n"
+"  memtrace report --mermaid t.jsonl > t.mmd\n"
+"  sudo memtrace run -f json -o - heap | memtrace report -\n"
+"  sudo memtrace run --report threads\n"
+"\n"
+"Every figure is explained in docs/report.md.\n";
+
+enum {
+	OPT_MAPS = 256,
+	OPT_AT,
+	OPT_PERFETTO,
+	OPT_MERMAID,
+};
+
+struct report_opts {
+	bool json;
+	bool maps_only;
+	bool has_at;
+	uint64_t at_ns;
+	const char *perfetto;
+	bool mermaid;
+	const char *path;
+};
+
+/* ---- text ---- */
+
+static void text__ms(struct outbuf *ob, uint64_t ns)
+{
+	outbuf__printf(ob, "%.3f", (double)ns / 1e6);
+}
+
+static void text__size(struct outbuf *ob, uint64_t bytes)
+{
+	char buf[32];
+
+	outbuf__puts(ob, decode__size(bytes, buf, sizeof(buf)));
+}
+
+/* What a region is, for the maps view. */
+static void text__what(struct outbuf *ob, const struct region *r)
+{
+	switch (region__kind(r)) {
+	case REGION_FILE:
+		outbuf__printf(ob, "file (fd %d)", r->fd);
+		break;
+	case REGION_HEAP:
+		outbuf__puts(ob, "[heap]");
+		break;
+	case REGION_STACK:
+		if (r->stack_of)
+			outbuf__printf(ob, "[stack of thread %u]%s", r->stack_of,
+				       region__is_guard(r) ? " guard page" : "");
+		else
+			outbuf__printf(ob, "[stack]%s", region__is_guard(r) ? " guard page" : "");
+		break;
+	case REGION_SHARED:
+		outbuf__puts(ob, "[shared anonymous]");
+		break;
+	case REGION_RESERVED:
+		outbuf__puts(ob, "[reserved]");
+		break;
+	default:
+		outbuf__puts(ob, "[anonymous]");
+		break;
+	}
+}
+
+static void text__region(struct outbuf *ob, const struct region *r)
+{
+	char perms[5], size[32];
+
+	region__perms(r, perms);
+	outbuf__printf(ob, "    %012llx-%012llx %s %08llx %10s  ",
+		       (unsigned long long)r->start, (unsigned long long)r->end, perms,
+		       (unsigned long long)r->offset, decode__size(r->end - r->start, size, sizeof(size)));
+	text__what(ob, r);
+	outbuf__printf(ob, "  <- %s at ", event__name(r->made_type));
+	text__ms(ob, r->made_ts);
+	outbuf__printf(ob, " ms by tid %u\n", r->made_tid);
+}
+
+static void text__maps(struct outbuf *ob, const struct analysis *a, const struct report_opts *o)
+{
+	const struct aspace *as;
+	const struct proc *p;
+	size_t i, j;
+
+	outbuf__puts(ob, "\nMemory maps");
+	if (o->has_at) {
+		outbuf__puts(ob, " at ");
+		text__ms(ob, o->at_ns);
+		outbuf__puts(ob, " ms");
+	} else {
+		outbuf__puts(ob, " at the end (an ended address space: as it was when it ended)");
+	}
+	outbuf__puts(ob, "\n  Only what the program mapped itself: the kernel-made map at exec (binary, loader,\n  [stack], [vdso]) is not in the trace yet.\n");
+	for (i = 1; i < a->nas; i++) {
+		as = a->as[i];
+		if (!as)
+			continue;
+		p = analysis__proc(a, as->pid);
+		outbuf__printf(ob, "\n  as %u (pid %u", as->id, as->pid);
+		if (p) {
+			outbuf__putc(ob, ' ');
+			outbuf__text_str(ob, p->comm, sizeof(p->comm));
+		}
+		outbuf__puts(ob, ")");
+		if (as->from_as)
+			outbuf__printf(ob, ", a fork copy of as %u", as->from_as);
+		if (as->by_exec)
+			outbuf__printf(ob, ", made by exec%s", as->exec_of_as ? "" : " (at the start)");
+		if (as->ended)
+			outbuf__puts(ob, ", ended at "), text__ms(ob, as->ended_ts), outbuf__puts(ob, " ms");
+		outbuf__puts(ob, ": ");
+		text__size(ob, as->accessible);
+		outbuf__puts(ob, " accessible, ");
+		text__size(ob, as->reserved);
+		outbuf__printf(ob, " reserved, %zu mappings\n", as->nregions);
+		for (j = 0; j < as->nregions; j++)
+			text__region(ob, &as->regions[j]);
+	}
+}
+
+static void text__processes(struct outbuf *ob, const struct analysis *a)
+{
+	const struct aspace *as;
+	const struct proc *p;
+	size_t i, j;
+
+	outbuf__puts(ob, "\nProcesses\n");
+	outbuf__printf(ob, "  %7s %7s %-16s %10s %10s %-22s %7s %12s %12s %10s\n", "PID", "PPID",
+		       "COMM", "START(ms)", "END(ms)", "EXIT", "THREADS", "ACCESSIBLE", "RESERVED",
+		       "HEAP");
+	for (i = 0; i < a->nprocs; i++) {
+		char acc[32], res[32], heap[32], exit[40], sig[16];
+		uint64_t pa = 0, pr = 0, hp = 0;
+
+		p = a->procs[i];
+		/* peaks of the address spaces the process used (shared ones count for each) */
+		for (j = 0; j <= p->nexecs; j++) {
+			as = analysis__as(a, j ? p->execs[j - 1].as : p->first_as);
+			if (!as)
+				continue;
+			pa = as->peak_accessible > pa ? as->peak_accessible : pa;
+			pr = as->peak_reserved > pr ? as->peak_reserved : pr;
+			hp = as->heap_peak - as->heap_start > hp ? as->heap_peak - as->heap_start : hp;
+		}
+		if (!p->ended)
+			snprintf(exit, sizeof(exit), "running at the end");
+		else if (p->signal)
+			snprintf(exit, sizeof(exit), "SIG%s%s",
+				 decode__signal_name(p->signal, sig, sizeof(sig)),
+				 p->core ? " (core)" : "");
+		else
+			snprintf(exit, sizeof(exit), "code %u", p->code);
+		outbuf__printf(ob, "  %7u %7u ", p->pid, p->ppid);
+		j = outbuf__text_str(ob, p->comm, sizeof(p->comm));
+		outbuf__spaces(ob, j < 16 ? 16 - j : 0);
+		outbuf__printf(ob, " %10.3f ", (double)p->start_ts / 1e6);
+		if (p->ended)
+			outbuf__printf(ob, "%10.3f", (double)p->end_ts / 1e6);
+		else
+			outbuf__printf(ob, "%10s", "-");
+		outbuf__printf(ob, " %-22s %7u %12s %12s %10s\n", exit, p->threads_created + 1,
+			       decode__size(pa, acc, sizeof(acc)), decode__size(pr, res, sizeof(res)),
+			       decode__size(hp, heap, sizeof(heap)));
+		for (j = 0; j < p->nexecs; j++) {
+			outbuf__puts(ob, "            exec ");
+			outbuf__text_str(ob, p->execs[j].filename, SIZE_MAX);
+			if (p->execs[j].error)
+				outbuf__printf(ob, " failed: %s\n",
+					       decode__errno_name(p->execs[j].error, sig, sizeof(sig)));
+			else
+				outbuf__printf(ob, " -> as %u\n", p->execs[j].as);
+		}
+	}
+	outbuf__puts(ob, "  ACCESSIBLE, RESERVED (PROT_NONE) and HEAP are peaks over the process's address spaces.\n");
+}
+
+/* The children of pid in the tree, depth first. */
+static void text__subtree(struct outbuf *ob, const struct analysis *a, uint32_t pid,
+			  int depth, int budget[1])
+{
+	const struct proc *c, *p = analysis__proc(a, pid);
+	const struct edge *e;
+	size_t i;
+
+	if (!p || depth > 64)
+		return;
+	for (i = 0; i < a->nedges; i++) {
+		e = &a->edges[i];
+		if (e->from_pid != pid)
+			continue;
+		if (e->kind == EDGE_REPLACES) {
+			/* as 0: the image before was memtrace's launcher, not traced */
+			if (e->from_as)
+				outbuf__printf(ob, "%*s  = exec: as %u replaces as %u\n", depth * 4, "",
+					       e->to_as, e->from_as);
+			continue;
+		}
+		if (--budget[0] < 0)
+			continue;
+		c = analysis__proc(a, e->to_pid);
+		outbuf__printf(ob, "%*s  +- %s -> pid %u ", depth * 4, "", edge__kind_name(e->kind),
+			       e->to_pid);
+		if (c)
+			outbuf__text_str(ob, c->comm, sizeof(c->comm));
+		outbuf__printf(ob, " (as %u", e->to_as);
+		if (c && c->threads_created)
+			outbuf__printf(ob, ", %u threads sharing it", c->threads_created + 1);
+		outbuf__puts(ob, ")\n");
+		text__subtree(ob, a, e->to_pid, depth + 1, budget);
+	}
+}
+
+static void text__tree(struct outbuf *ob, const struct analysis *a)
+{
+	const struct proc *p;
+	int budget[1] = { 200 };
+	size_t i;
+
+	outbuf__puts(ob, "\nTree (copy: fork gave a copy; shares: CLONE_VM, one address space; replaces: exec)\n");
+	for (i = 0; i < a->nprocs; i++) {
+		p = a->procs[i];
+		if (p->seen_start && analysis__proc(a, p->ppid))
+			continue;	/* drawn under its parent */
+		outbuf__printf(ob, "  pid %u ", p->pid);
+		outbuf__text_str(ob, p->comm, sizeof(p->comm));
+		outbuf__printf(ob, " (as %u", p->first_as);
+		if (p->threads_created)
+			outbuf__printf(ob, ", %u threads sharing it", p->threads_created + 1);
+		outbuf__puts(ob, ")\n");
+		text__subtree(ob, a, p->pid, 0, budget);
+	}
+	if (budget[0] < 0)
+		outbuf__printf(ob, "  ... %d more children not shown\n", -budget[0]);
+}
+
+static void text__header(struct outbuf *ob, const struct reader *r, const struct analysis *a)
+{
+	uint64_t lost = 0;
+	int t;
+
+	for (t = 0; t < MT_COUNT_SLOTS; t++)
+		lost += r->summary.lost[t];
+	lost += r->summary.missed;
+	outbuf__puts(ob, "memtrace report: ");
+	outbuf__text_str(ob, r->name, SIZE_MAX);
+	outbuf__puts(ob, "\n  trace of ");
+	outbuf__text_str(ob, r->start.command ? r->start.command : "?", SIZE_MAX);
+	outbuf__printf(ob, " (%s", r->start.target ? r->start.target : "?");
+	if (r->start.root_pid)
+		outbuf__printf(ob, ", pid %u", r->start.root_pid);
+	outbuf__printf(ob, "), kernel %s: %llu events over ",
+		       r->start.kernel_release ? r->start.kernel_release : "?",
+		       (unsigned long long)a->events);
+	text__ms(ob, r->has_summary ? r->summary.duration_ns : a->last_ts);
+	outbuf__printf(ob, " ms, %llu lost\n", (unsigned long long)lost);
+	if (!r->has_summary)
+		outbuf__puts(ob, "  WARNING: the trace has no summary record: memtrace did not finish (killed?); the trace is incomplete and so is this report.\n");
+	if (lost)
+		outbuf__printf(ob, "  WARNING: %llu events were lost: every figure below is a lower bound.\n",
+			       (unsigned long long)lost);
+	if (r->unknown)
+		outbuf__printf(ob, "  note: %llu records of event types this memtrace does not know were skipped.\n",
+			       (unsigned long long)r->unknown);
+	if (r->late)
+		outbuf__printf(ob, "  WARNING: %llu events came later than the %d-event sorting window: the order of those is the file's.\n",
+			       (unsigned long long)r->late, READER_WINDOW);
+	if (a->oom)
+		outbuf__puts(ob, "  WARNING: out of memory while analysing: figures are incomplete.\n");
+}
+
+static void text__report(struct outbuf *ob, const struct reader *r, const struct analysis *a,
+			 const struct claims *c, const struct report_opts *o)
+{
+	size_t i;
+
+	text__header(ob, r, a);
+	if (!o->maps_only) {
+		outbuf__puts(ob, "\nWhat this trace shows\n");
+		for (i = 0; i < c->n; i++)
+			outbuf__printf(ob, "  - %s\n", c->lines[i]);
+		text__processes(ob, a);
+		text__tree(ob, a);
+	}
+	text__maps(ob, a, o);
+}
+
+/* ---- JSON ---- */
+
+static json_t *json__hex(uint64_t v)
+{
+	char buf[24];
+
+	snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)v);
+	return json_string(buf);
+}
+
+/* Strings from the trace came through jansson, so they are valid UTF-8. */
+static json_t *json__str(const char *s)
+{
+	return json_string(s) ?: json_string("");
+}
+
+static json_t *json__region(const struct region *r)
+{
+	char perms[5];
+
+	region__perms(r, perms);
+	return json_pack("{s:o,s:o,s:I,s:s,s:I,s:s,s:i,s:b,s:i,s:s,s:I,s:i}",
+			 "start", json__hex(r->start), "end", json__hex(r->end),
+			 "size", (json_int_t)(r->end - r->start), "perms", perms,
+			 "offset", (json_int_t)r->offset, "kind", region__kind_name(region__kind(r)),
+			 "stack_of", (int)r->stack_of, "guard", region__is_guard(r),
+			 "fd", (int)r->fd, "made_by", event__name(r->made_type),
+			 "made_ts", (json_int_t)r->made_ts, "made_tid", (int)r->made_tid);
+}
+
+static json_t *json__aspace(const struct aspace *as)
+{
+	json_t *o, *regions = json_array();
+	size_t j;
+
+	for (j = 0; j < as->nregions; j++)
+		json_array_append_new(regions, json__region(&as->regions[j]));
+	o = json_pack("{s:i,s:i,s:i,s:b,s:i,s:I,s:b,s:I,s:I,s:I,s:I,s:I,s:i,s:i,s:i}",
+		      "as", (int)as->id, "pid", (int)as->pid, "fork_copy_of", (int)as->from_as,
+		      "by_exec", as->by_exec, "exec_replaced", (int)as->exec_of_as,
+		      "start_ts", (json_int_t)as->start_ts, "ended", as->ended,
+		      "accessible", (json_int_t)as->accessible, "reserved", (json_int_t)as->reserved,
+		      "peak_accessible", (json_int_t)as->peak_accessible,
+		      "peak_reserved", (json_int_t)as->peak_reserved,
+		      "peak_total", (json_int_t)as->peak_total,
+		      "threads", (int)as->threads, "brk_grows", (int)as->brk_grows,
+		      "large_blocks", (int)as->large_blocks);
+	if (as->heap_start) {
+		json_object_set_new(o, "heap_start", json__hex(as->heap_start));
+		json_object_set_new(o, "heap_end", json__hex(as->heap_end));
+		json_object_set_new(o, "heap_peak", json__hex(as->heap_peak));
+	}
+	if (as->ended)
+		json_object_set_new(o, "ended_ts", json_integer(as->ended_ts));
+	json_object_set_new(o, "regions", regions);
+	return o;
+}
+
+static json_t *json__proc(const struct analysis *a, const struct proc *p)
+{
+	json_t *o, *execs = json_array(), *events = json_object();
+	const struct aspace *as;
+	uint64_t pa = 0, pr = 0;
+	char buf[32];
+	size_t j;
+	int t;
+
+	for (j = 0; j < p->nexecs; j++) {
+		json_t *x = json_pack("{s:I,s:o,s:i,s:i}", "ts", (json_int_t)p->execs[j].ts,
+				      "filename", json__str(p->execs[j].filename),
+				      "as", (int)p->execs[j].as, "old_as", (int)p->execs[j].old_as);
+
+		if (p->execs[j].error)
+			json_object_set_new(x, "error", json_string(decode__errno_name(
+						p->execs[j].error, buf, sizeof(buf))));
+		json_array_append_new(execs, x);
+	}
+	for (j = 0; j <= p->nexecs; j++) {
+		as = analysis__as(a, j ? p->execs[j - 1].as : p->first_as);
+		if (as) {
+			pa = as->peak_accessible > pa ? as->peak_accessible : pa;
+			pr = as->peak_reserved > pr ? as->peak_reserved : pr;
+		}
+	}
+	for (t = MT_EV_NONE + 1; t < MT_EV_MAX; t++)
+		json_object_set_new(events, event__name(t), json_integer(p->events[t]));
+	o = json_pack("{s:i,s:i,s:o,s:I,s:b,s:i,s:i,s:i,s:b,s:i,s:i,s:b,s:I,s:I,s:o,s:o}",
+		      "pid", (int)p->pid, "ppid", (int)p->ppid, "comm", json__str(p->comm),
+		      "start_ts", (json_int_t)p->start_ts, "ended", p->ended,
+		      "code", (int)p->code, "signal", (int)p->signal, "threads", (int)p->threads_created + 1,
+		      "core", p->core, "first_as", (int)p->first_as, "as", (int)p->as,
+		      "shared_vm_at_fork", p->shared_vm,
+		      "peak_accessible", (json_int_t)pa, "peak_reserved", (json_int_t)pr,
+		      "execs", execs, "events", events);
+	if (p->ended)
+		json_object_set_new(o, "end_ts", json_integer(p->end_ts));
+	return o;
+}
+
+static json_t *json__report(const struct reader *r, const struct analysis *a,
+			    const struct claims *c, const struct report_opts *o)
+{
+	json_t *root, *procs = json_array(), *edges = json_array(), *spaces = json_array();
+	json_t *claims = json_array(), *warnings = json_array();
+	uint64_t lost = r->summary.missed;
+	size_t i;
+	int t;
+
+	for (t = 0; t < MT_COUNT_SLOTS; t++)
+		lost += r->summary.lost[t];
+	for (i = 0; i < a->nprocs; i++)
+		json_array_append_new(procs, json__proc(a, a->procs[i]));
+	for (i = 0; i < a->nedges; i++)
+		json_array_append_new(edges, json_pack("{s:s,s:I,s:i,s:i,s:i,s:i}",
+			"relation", edge__kind_name(a->edges[i].kind), "ts", (json_int_t)a->edges[i].ts,
+			"from_pid", (int)a->edges[i].from_pid, "to_pid", (int)a->edges[i].to_pid,
+			"from_as", (int)a->edges[i].from_as, "to_as", (int)a->edges[i].to_as));
+	for (i = 1; i < a->nas; i++)
+		if (a->as[i])
+			json_array_append_new(spaces, json__aspace(a->as[i]));
+	for (i = 0; i < c->n; i++)
+		json_array_append_new(claims, json_string(c->lines[i]));
+	if (!r->has_summary)
+		json_array_append_new(warnings, json_string("incomplete: the trace has no summary record"));
+	if (lost)
+		json_array_append_new(warnings, json_string("events were lost: every figure is a lower bound"));
+	if (a->oom)
+		json_array_append_new(warnings, json_string("out of memory while analysing"));
+	json_array_append_new(warnings, json_string("the kernel-made map at exec is not in the trace: maps hold what the program mapped itself"));
+	root = json_pack("{s:i,s:{s:o,s:o,s:i,s:I,s:I,s:b,s:I,s:I,s:I},s:o,s:o,s:o,s:o,s:o}",
+		"report_schema", 1,
+		"trace", "command", json__str(r->start.command ? r->start.command : ""),
+		"kernel", json__str(r->start.kernel_release ? r->start.kernel_release : ""),
+		"root_pid", (int)r->start.root_pid, "events", (json_int_t)a->events,
+		"lost", (json_int_t)lost, "complete", r->has_summary,
+		"duration_ns", (json_int_t)(r->has_summary ? r->summary.duration_ns : a->last_ts),
+		"failed_calls", (json_int_t)a->failed, "unknown_records", (json_int_t)r->unknown,
+		"claims", claims, "warnings", warnings, "processes", procs, "tree", edges,
+		"address_spaces", spaces);
+	if (o->has_at)
+		json_object_set_new(root, "at_ns", json_integer(o->at_ns));
+	return root;
+}
+
+/* ---- the command ---- */
+
+/* "0.0042" seconds -> ns; -EINVAL for anything that is not a time. */
+static int at__parse(const char *s, uint64_t *ns)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !isfinite(v) || v < 0 || v > 1e9)
+		return -EINVAL;
+	*ns = (uint64_t)llround(v * NSEC_PER_SEC);
+	return 0;
+}
+
+static int opts__parse_report(int argc, char **argv, struct report_opts *o, char *err, size_t n)
+{
+	static const struct option longs[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "maps", no_argument, NULL, OPT_MAPS },
+		{ "at", required_argument, NULL, OPT_AT },
+		{ "perfetto", required_argument, NULL, OPT_PERFETTO },
+		{ "mermaid", no_argument, NULL, OPT_MERMAID },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:f:h", longs, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if (!strcmp(optarg, "json"))
+				o->json = true;
+			else if (strcmp(optarg, "text")) {
+				snprintf(err, n, "unknown report format '%s' (use text or json)", optarg);
+				return -EINVAL;
+			}
+			break;
+		case OPT_MAPS:
+			o->maps_only = true;
+			break;
+		case OPT_AT:
+			if (at__parse(optarg, &o->at_ns)) {
+				snprintf(err, n, "--at takes seconds since the start of the trace, like 0.0042 (got '%s')",
+					 optarg);
+				return -EINVAL;
+			}
+			o->has_at = true;
+			break;
+		case OPT_PERFETTO:
+			o->perfetto = optarg;
+			break;
+		case OPT_MERMAID:
+			o->mermaid = true;
+			break;
+		case 'h':
+			return 1;
+		case ':':
+			snprintf(err, n, "option '%s' needs a value", argv[optind - 1]);
+			return -EINVAL;
+		default:
+			snprintf(err, n, "unknown option '%s'", argv[optind - 1]);
+			return -EINVAL;
+		}
+	}
+	if (optind != argc - 1) {
+		snprintf(err, n, optind == argc ? "no trace given: name a JSON trace file, or - for standard input" :
+			 "one trace at a time (got %d)", argc - optind);
+		return -EINVAL;
+	}
+	if ((o->perfetto != NULL) + o->mermaid + o->json > 1) {
+		snprintf(err, n, "--perfetto, --mermaid and --format json each make their own output: pick one");
+		return -EINVAL;
+	}
+	o->path = argv[optind];
+	return 0;
+}
+
+/* Feeds every event (up to --at). Returns 0, or 1 after printing the error. */
+static int report__feed(struct reader *r, struct analysis *a, const struct report_opts *o)
+{
+	struct mt_event ev;
+	char err[512];
+	int rc;
+
+	while ((rc = reader__next(r, &ev, err, sizeof(err))) > 0) {
+		if (o->has_at && ev.ts > o->at_ns)
+			continue;	/* read on: the summary says whether the trace is whole */
+		if (analysis__feed(a, &ev))
+			break;		/* a->oom: reported as a warning */
+	}
+	if (rc < 0) {
+		fprintf(stderr, "memtrace: %s\n", err);
+		return 1;
+	}
+	return 0;
+}
+
+static int report__run(const struct report_opts *o, FILE *out)
+{
+	struct reader r = {};
+	struct analysis a = {};
+	struct claims c = {};
+	struct outbuf ob = { .fd = -1 };
+	char err[512];
+	FILE *pf = NULL;
+	json_t *doc;
+	int rc = 1;
+
+	if (reader__open(&r, o->path, err, sizeof(err))) {
+		fprintf(stderr, "memtrace: %s\n", err);
+		goto cleanup;
+	}
+	if (analysis__init(&a)) {
+		fprintf(stderr, "memtrace: out of memory\n");
+		goto cleanup;
+	}
+	if (o->perfetto) {
+		/* a half-written timeline must not pass for one: remove it on error */
+		pf = fopen(o->perfetto, "we");
+		if (!pf) {
+			fprintf(stderr, "memtrace: cannot write '%s': %s\n", o->perfetto, strerror(errno));
+			goto cleanup;
+		}
+		if (perfetto__write(pf, &r, &a, err, sizeof(err)) || fflush(pf)) {
+			fprintf(stderr, "memtrace: %s: %s\n", o->perfetto, err);
+			fclose(pf);
+			pf = NULL;
+			unlink(o->perfetto);
+			goto cleanup;
+		}
+		rc = fclose(pf) ? 1 : 0;
+		pf = NULL;
+		if (rc) {
+			fprintf(stderr, "memtrace: writing '%s' failed: %s\n", o->perfetto, strerror(errno));
+			unlink(o->perfetto);
+		}
+		goto cleanup;
+	}
+	if (report__feed(&r, &a, o))
+		goto cleanup;
+	if (o->mermaid) {
+		if (mermaid__write(out, &a, &r.start, err, sizeof(err))) {
+			fprintf(stderr, "memtrace: %s\n", err);
+			goto cleanup;
+		}
+		rc = 0;
+		goto cleanup;
+	}
+	if (claims__build(&c, &a, &r)) {
+		fprintf(stderr, "memtrace: out of memory\n");
+		goto cleanup;
+	}
+	if (o->json) {
+		doc = json__report(&r, &a, &c, o);
+		rc = !doc || json_dumpf(doc, out, JSON_INDENT(1) | JSON_PRESERVE_ORDER) ? 1 : 0;
+		fputc('\n', out);
+		json_decref(doc);
+		goto cleanup;
+	}
+	if (outbuf__init(&ob, fileno(out), 1 << 16)) {
+		fprintf(stderr, "memtrace: out of memory\n");
+		goto cleanup;
+	}
+	fflush(out);
+	text__report(&ob, &r, &a, &c, o);
+	rc = outbuf__flush(&ob) ? 1 : 0;
+cleanup:
+	if (rc == 0 && ferror(out))
+		rc = 1;
+	outbuf__free(&ob);
+	claims__free(&c);
+	analysis__free(&a);
+	reader__close(&r);
+	return rc;
+}
+
+int report__file(const char *path, FILE *out)
+{
+	struct report_opts o = { .path = path };
+
+	return report__run(&o, out);
+}
+
+int cmd_report(int argc, char **argv)
+{
+	struct report_opts o;
+	char err[512];
+	int r;
+
+	r = opts__parse_report(argc, argv, &o, err, sizeof(err));
+	if (r == 1) {
+		fputs(report__usage, stdout);
+		return 0;
+	}
+	if (r) {
+		fprintf(stderr, "memtrace: %s\nTry 'memtrace report --help' for more information.\n", err);
+		return 2;
+	}
+	return report__run(&o, stdout);
+}

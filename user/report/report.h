@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * report - `memtrace report`: a saved JSON trace turned into answers
+ * (text or JSON) and pictures (Perfetto timeline, Mermaid). Needs no root
+ * and no libbpf. docs/report.md documents every figure.
+ */
+#ifndef MEMTRACE_REPORT_H
+#define MEMTRACE_REPORT_H
+
+#include <stdio.h>
+#include "analysis.h"
+#include "reader.h"
+
+/* `memtrace report ARGS...` (argv[0] is "report"). Returns the exit status. */
+int cmd_report(int argc, char **argv);
+/*
+ * The text report of a trace file to out, as `memtrace report PATH` prints
+ * it (used by `memtrace run --report`). Returns 0, or 1 after printing the
+ * error on stderr.
+ */
+int report__file(const char *path, FILE *out);
+/* The usage text of `memtrace report`. */
+extern const char report__usage[];
+
+/* Sentences about what the trace shows, computed from the analysis. */
+struct claims {
+	char **lines;
+	size_t n;
+};
+
+/* Fills c from a finished analysis; returns 0 or -ENOMEM. */
+int claims__build(struct claims *c, const struct analysis *a, const struct reader *r);
+void claims__free(struct claims *c);
+
+#endif /* MEMTRACE_REPORT_H */
