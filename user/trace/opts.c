@@ -28,6 +28,8 @@ const char opts__run_usage[] =
 "                         took, per hook (turns on the kernel's BPF statistics:\n"
 "                         two clock reads per run of every BPF program, 100 ns\n"
 "                         or more in a VM, so the traced program runs slower)\n"
+"      --report           print `memtrace report` of the trace at the end instead of\n"
+"                         the events (with -f json -o FILE, the trace stays in FILE)\n"
 "  -v, --verbose          show libbpf's messages\n"
 "  -h, --help             this help\n"
 "\n"
@@ -41,7 +43,8 @@ const char opts__run_usage[] =
 "  sudo memtrace run -- python3 -c 'import os; os.fork()'\n"
 "  sudo memtrace run -f json heap | jq -c 'select(.event==\"mmap\")'\n"
 "  sudo memtrace run -p 1234                   # attach to a running process\n"
-"  sudo memtrace run --cost -o /dev/null heap  # what tracing cost in the kernel\n";
+"  sudo memtrace run --cost -o /dev/null heap  # what tracing cost in the kernel\n"
+"  sudo memtrace run --report threads          # trace, then the report\n";
 
 int opts__parse_size(const char *s, uint64_t *bytes)
 {
@@ -77,7 +80,8 @@ int opts__parse_size(const char *s, uint64_t *bytes)
 
 enum {
 	OPT_HELP = 'h',
-	OPT_COST = 256,	/* long option only */
+	OPT_COST = 256,	/* long options only */
+	OPT_REPORT,
 };
 
 static const struct option run_longopts[] = {
@@ -89,6 +93,7 @@ static const struct option run_longopts[] = {
 	{ "quiet",	 no_argument,	    NULL, 'q' },
 	{ "verbose",	 no_argument,	    NULL, 'v' },
 	{ "cost",	 no_argument,	    NULL, OPT_COST },
+	{ "report",	 no_argument,	    NULL, OPT_REPORT },
 	{ "help",	 no_argument,	    NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -161,6 +166,9 @@ int opts__parse_run(int argc, char **argv, struct run_opts *o, char *err, size_t
 		case OPT_COST:
 			o->cost = true;
 			break;
+		case OPT_REPORT:
+			o->report = true;
+			break;
 		case OPT_HELP:
 			return 1;
 		case ':':
@@ -182,6 +190,9 @@ int opts__parse_run(int argc, char **argv, struct run_opts *o, char *err, size_t
 		fail("'%s': give either a workload/command or -p/-a, not both", o->argv[0]);
 	if (!o->attach_pid && !o->all && !o->argc)
 		fail("nothing to run: give a workload (see `memtrace list`), `-- COMMAND`, -p PID or -a");
+	/* the report reads the JSON trace back: it cannot read text or CSV */
+	if (o->report && o->output && o->fmt != MT_FMT_JSON)
+		fail("--report with -o needs -f json (it reads the trace back); or drop -o and the trace goes to a temporary file");
 	if (!o->is_command && o->argc && o->argv[0][0] == '-')
 		fail("unknown option '%s'", o->argv[0]);
 	return 0;

@@ -24,6 +24,7 @@ struct run_opts {
 	bool verbose;		/* libbpf's messages too */
 	bool quiet;		/* no summary on stderr */
 	bool cost;		/* --cost: measure the BPF programs' kernel time */
+	bool report;		/* --report: the report of the trace at the end */
 	bool is_command;	/* argv came after `--` */
 	int argc;		/* workload name or command, with its arguments */
 	char **argv;

@@ -24,6 +24,7 @@
 #include "opts.h"
 #include "outbuf.h"
 #include "procfs.h"
+#include "report.h"
 #include "run.h"
 #include "tracer.h"
 #include "workloads.h"
@@ -47,6 +48,7 @@ struct session {
 	char path[PATH_MAX];	/* what the child execs */
 	char command[1024];	/* for the start record */
 	int out_fd;
+	int report_fd;		/* --report without -o: the JSON trace, unlinked; -1 if none */
 	uint64_t bad_records;
 	bool failed;		/* the trace is incomplete: exit 1 */
 };
@@ -201,7 +203,9 @@ static int session__open_output(struct session *s)
 	int e;
 
 	s->out_fd = STDOUT_FILENO;
-	if (s->o.output && strcmp(s->o.output, "-")) {
+	if (s->report_fd >= 0) {
+		s->out_fd = s->report_fd;
+	} else if (s->o.output && strcmp(s->o.output, "-")) {
 		s->out_fd = open(s->o.output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 		if (s->out_fd < 0) {
 			fprintf(stderr, "memtrace: cannot write '%s': %s\n", s->o.output, strerror(errno));
@@ -400,6 +404,50 @@ abort:
 	return 1;
 }
 
+/*
+ * --report: the trace is written as JSON (to -o, or to an unlinked
+ * temporary file) and read back by the report at the end. Returns 0 or -errno.
+ */
+static int report__prepare(struct session *s)
+{
+	char path[] = "/tmp/memtrace-report-XXXXXX";
+	const char *dir = getenv("TMPDIR");
+	char buf[PATH_MAX];
+
+	s->o.fmt = MT_FMT_JSON;
+	s->fmt.fmt = MT_FMT_JSON;
+	if (s->o.output && strcmp(s->o.output, "-"))
+		return 0;
+	if (s->o.output) {
+		fprintf(stderr, "memtrace: --report reads the trace back: -o - (stdout) cannot be read; name a file or drop -o\n");
+		return -EINVAL;
+	}
+	if (dir && *dir && snprintf(buf, sizeof(buf), "%s/memtrace-report-XXXXXX", dir) < (int)sizeof(buf))
+		s->report_fd = mkostemp(buf, O_CLOEXEC);
+	else
+		s->report_fd = mkostemp(path, O_CLOEXEC);
+	if (s->report_fd < 0) {
+		fprintf(stderr, "memtrace: cannot make a temporary file for --report: %s (set TMPDIR or use -f json -o FILE)\n",
+			strerror(errno));
+		return -errno;
+	}
+	unlink(dir && *dir ? buf : path);
+	return 0;
+}
+
+/* Prints the report of the trace just written. Returns 0 or 1. */
+static int session__report(struct session *s)
+{
+	char path[64];
+
+	if (s->ob.err)
+		return 1;	/* already said: the trace is incomplete */
+	if (s->report_fd < 0)
+		return report__file(s->o.output, NULL, stdout);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", s->report_fd);
+	return report__file(path, "the trace of this run", stdout);
+}
+
 int cmd_run(int argc, char **argv)
 {
 	struct session *s;
@@ -412,6 +460,7 @@ int cmd_run(int argc, char **argv)
 		return 1;
 	}
 	s->out_fd = -1;
+	s->report_fd = -1;
 	s->launch.go_fd = -1;	/* nothing launched: launch__abort must not close fd 0 */
 	r = opts__parse_run(argc, argv, &s->o, err, sizeof(err));
 	if (r == 1) {
@@ -440,17 +489,25 @@ int cmd_run(int argc, char **argv)
 	} else {
 		snprintf(s->command, sizeof(s->command), "all");
 	}
+	if (s->o.report && report__prepare(s)) {
+		r = 1;
+		goto cleanup;
+	}
 	if (session__open_output(s)) {
 		r = 1;
 		goto cleanup;
 	}
 	signals__install();
 	r = session__run(s);
+	if (s->o.report && session__report(s))
+		r = 1;
 cleanup:
 	tracer__destroy(&s->tracer);
 	outbuf__free(&s->ob);
 	if (s->out_fd > STDERR_FILENO)
 		close(s->out_fd);
+	if (s->report_fd > STDERR_FILENO && s->report_fd != s->out_fd)
+		close(s->report_fd);
 	free(s);
 	return r;
 }
