@@ -461,6 +461,7 @@ int cmd_run(int argc, char **argv)
 	}
 	s->out_fd = -1;
 	s->report_fd = -1;
+	s->tracer.stats_fd = -1;	/* nothing loaded: tracer__destroy must not close fd 0 */
 	s->launch.go_fd = -1;	/* nothing launched: launch__abort must not close fd 0 */
 	r = opts__parse_run(argc, argv, &s->o, err, sizeof(err));
 	if (r == 1) {

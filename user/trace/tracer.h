@@ -72,7 +72,7 @@ uint64_t tracer__missed(struct tracer *t);
 uint64_t tracer__untracked(struct tracer *t);
 /* Fills up to n entries, one per program that ran; returns how many. */
 size_t tracer__cost(struct tracer *t, struct hook_cost *c, size_t n);
-/* Detaches and frees everything; accepts a zeroed tracer. */
+/* Detaches and frees everything; accepts a tracer never loaded if its stats_fd is -1. */
 void tracer__destroy(struct tracer *t);
 
 #endif /* MEMTRACE_TRACER_H */
