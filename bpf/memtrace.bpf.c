@@ -13,7 +13,8 @@
  * Filtering happens here: only tasks whose tgid is in `traced` produce
  * events (unless trace_all). The loader inserts the workload's pid before
  * letting it exec; children are added at fork, and a process leaves when
- * its leader is freed (see handle_free). sys_exit also reports failed execs.
+ * its leader is freed (see handle_free). sys_exit also reports failed execs
+ * and failed task creations (neither reaches a sched tracepoint).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -35,6 +36,11 @@
 #define NR_clone3	435
 
 #define CLONE_VM_F	0x00000100ULL
+#define CLONE_VFORK_F	0x00004000ULL
+#define CSIGNAL_F	0x000000ffULL
+#define SIGCHLD_NR	17
+/* CLONE_ARGS_SIZE_VER0 (include/uapi/linux/sched.h): clone3 refuses less */
+#define CLONE_ARGS_VER0	64
 #define TS_COMPAT	0x0002	/* thread_info.status: 32-bit syscall in progress */
 
 /* Set by the loader before load. */
@@ -286,7 +292,6 @@ int handle_fork(__u64 *ctx)
 	bool thread = ctgid == ptgid;
 	/* CLONE_VM is exactly when copy_mm shares the mm (kernel threads: both NULL) */
 	bool shared_vm = clone_flags & CLONE_VM_F;
-	int exit_signal;
 	__u32 pas, cas;
 
 	if (!proc__traced(ptgid, parent, &pas))
@@ -304,13 +309,15 @@ int handle_fork(__u64 *ctx)
 	e->child_as = cas;
 	e->fork_flags = MT_FORK_FLAGS_KNOWN | (shared_vm ? MT_FORK_SHARED_VM : 0);
 	/*
-	 * The kernel keeps the exit signal apart from the flags (clone's
-	 * CSIGNAL byte, clone3's exit_signal); fold in the one it will send,
-	 * like strace shows clone's. A thread sends none (-1).
+	 * kernel_clone_args.flags: clone's CSIGNAL byte already stripped
+	 * (kernel/fork.c), clone3's taken whole. The signal is the one the
+	 * kernel will send (a thread sends none: -1; CLONE_PARENT inherits
+	 * the new parent's).
 	 */
-	exit_signal = child->exit_signal;
-	e->clone_flags = clone_flags | (exit_signal > 0 ? exit_signal & 0xff : 0);
+	e->clone_flags = clone_flags;
+	e->exit_signal = child->exit_signal;
 	e->syscall_nr = fork__syscall(parent);
+	e->ret = 0;
 	e->__pad = 0;
 	event__submit(e, sizeof(*e));
 	return 0;
@@ -448,6 +455,72 @@ static __always_inline void exec__failed(struct pt_regs *regs, long ret, long nr
 	event__submit(e, sizeof(*e));
 }
 
+/* The part of clone3's struct clone_args (include/uapi/linux/sched.h) we read. */
+struct clone_args_head {
+	__u64 flags;
+	__u64 pidfd;
+	__u64 child_tid;
+	__u64 parent_tid;
+	__u64 exit_signal;
+};
+
+/*
+ * A failed clone/clone3/fork/vfork, like strace shows it: no task_newtask
+ * fires, so only the syscall's exit sees it (a fork bomb's EAGAIN, a
+ * bad flag combination's EINVAL). The flags are the ones asked for.
+ */
+static __always_inline void fork__failed(struct pt_regs *regs, long ret, long nr,
+					 struct task_struct *task, __u32 as)
+{
+	struct clone_args_head ca;
+	struct mt_fork_event *e;
+	__u64 flags = 0;
+	__s32 sig = 0;
+	bool known = true;
+
+	switch (nr) {
+	case NR_clone:
+		/* kernel/fork.c: only the low 32 bits count; the low byte is the signal */
+		flags = (__u32)regs->di & ~CSIGNAL_F;
+		sig = regs->di & CSIGNAL_F;
+		break;
+	case NR_fork:
+		sig = SIGCHLD_NR;
+		break;
+	case NR_vfork:
+		flags = CLONE_VM_F | CLONE_VFORK_F;
+		sig = SIGCHLD_NR;
+		break;
+	default:	/* NR_clone3: (struct clone_args *, size) */
+		known = regs->di && regs->si >= CLONE_ARGS_VER0 &&
+			!bpf_probe_read_user(&ca, sizeof(ca), (void *)regs->di);
+		if (known) {
+			flags = ca.flags;
+			sig = ca.exit_signal;
+		}
+		break;
+	}
+	e = event__new(sizeof(*e), MT_EV_FORK, task, as);
+	if (!e)
+		return;
+	e->child_pid = 0;
+	e->child_tid = 0;
+	e->child_as = 0;
+	e->fork_flags = (known ? MT_FORK_FLAGS_KNOWN : 0) |
+			(flags & CLONE_VM_F ? MT_FORK_SHARED_VM : 0);
+	e->clone_flags = flags;
+	e->exit_signal = sig;
+	e->syscall_nr = nr;
+	e->ret = ret;
+	e->__pad = 0;
+	event__submit(e, sizeof(*e));
+}
+
+static __always_inline bool nr__creates(long nr)
+{
+	return nr == NR_clone || nr == NR_clone3 || nr == NR_fork || nr == NR_vfork;
+}
+
 static __always_inline void mem__event(struct pt_regs *regs, long ret, __u32 type,
 				       struct task_struct *task, __u32 as)
 {
@@ -472,10 +545,11 @@ int BPF_PROG(handle_sys_exit, struct pt_regs *regs, long ret)
 	struct task_struct *task;
 	long nr = regs->orig_ax;
 	bool failed_exec = (nr == NR_execve || nr == NR_execveat) && ret < 0;
+	bool failed_fork = ret < 0 && nr__creates(nr);
 	__u32 type = mem__type(nr), as;
 
 	/* most syscalls end here, before any map lookup */
-	if (type == MT_EV_NONE && !failed_exec)
+	if (type == MT_EV_NONE && !failed_exec && !failed_fork)
 		return 0;
 	task = bpf_get_current_task_btf();
 	/* a 32-bit task's numbers and registers mean other syscalls */
@@ -485,6 +559,8 @@ int BPF_PROG(handle_sys_exit, struct pt_regs *regs, long ret)
 		return 0;
 	if (failed_exec)
 		exec__failed(regs, ret, nr, task, as);
+	else if (failed_fork)
+		fork__failed(regs, ret, nr, task, as);
 	else
 		mem__event(regs, ret, type, task, as);
 	return 0;

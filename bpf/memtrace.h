@@ -15,7 +15,7 @@
 #define MT_PATH_LEN	256
 
 /* Bump when a record layout changes (both sides build from this header). */
-#define MT_ABI_VERSION	2
+#define MT_ABI_VERSION	3
 
 enum mt_event_type {
 	MT_EV_NONE = 0,
@@ -57,14 +57,27 @@ struct mt_mem_event {
 /* fork.fork_flags: the child shares the parent's mm (CLONE_VM seen by the kernel). */
 #define MT_FORK_SHARED_VM	(1U << 1)
 
+/*
+ * A created task comes from task_newtask (ret 0); a failed creation from
+ * the clone/clone3/fork/vfork exit (ret -errno, no child: child_* are 0,
+ * the flags and signal are what the caller asked for, flags unknown when
+ * clone3's arguments could not be read).
+ */
 struct mt_fork_event {
 	struct mt_header hdr;	/* the parent (the task that called clone) */
 	__u32 child_pid;	/* child's tgid */
 	__u32 child_tid;
 	__u32 child_as;
 	__u32 fork_flags;	/* MT_FORK_* */
-	__u64 clone_flags;	/* CLONE_* the kernel acted on, | the exit signal it will send */
+	/*
+	 * CLONE_* bits only, the full 64-bit clone3 set: clone's low byte is
+	 * the exit signal (CSIGNAL) but clone3's low byte holds flags
+	 * (CLONE_NEWTIME 0x80), so the signal never shares this field.
+	 */
+	__u64 clone_flags;
 	__u32 syscall_nr;	/* x86_64 nr of the creating syscall, or ~0 */
+	__s32 exit_signal;	/* signal the parent gets when the child exits; <= 0: none */
+	__s32 ret;		/* 0, or -errno of a failed creation */
 	__u32 __pad;
 };
 
