@@ -173,6 +173,7 @@ int event__from_record(struct mt_event *ev, const void *rec, size_t size, uint64
 		ev->exec.filename.max = MT_PATH_LEN;
 		ev->exec.old_as = ex->old_as;
 		ev->exec.old_tid = ex->old_tid;
+		ev->exec.truncated = ex->flags & MT_EXEC_TRUNCATED;
 		ev->error = ret__errno(ex->ret);
 		break;
 	case MT_EV_EXIT:

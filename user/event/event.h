@@ -56,6 +56,7 @@ struct mt_exec {
 	struct mt_str filename;
 	uint32_t old_as;	/* the address space left behind, 0 = untraced */
 	uint32_t old_tid;	/* the exec'ing thread's tid before exec (== tid mostly) */
+	bool truncated;		/* filename filled its buffer: it may be cut */
 };
 
 /* exit: a task ended; thread = false for the last task of its process. */

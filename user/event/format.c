@@ -146,6 +146,8 @@ static void json__exec(struct outbuf *ob, const struct mt_event *ev)
 {
 	json__key(ob, K("filename"));
 	outbuf__json_str(ob, ev->exec.filename.s, ev->exec.filename.max);
+	if (ev->exec.truncated)
+		json__bool(ob, K("filename_truncated"), true);
 	json__u64(ob, K("old_as"), ev->exec.old_as);
 	if (ev->exec.old_tid != ev->tid)
 		json__u64(ob, K("old_tid"), ev->exec.old_tid);
@@ -382,9 +384,13 @@ static void text__exec(struct outbuf *ob, const struct mt_event *ev)
 		outbuf__puts(ob, event__error(ev, ebuf, sizeof(ebuf)));
 		outbuf__putc(ob, ' ');
 		outbuf__text_str(ob, e->filename.s, e->filename.max);
+		if (e->truncated)
+			put_lit(ob, "...");
 		return;
 	}
 	outbuf__text_str(ob, e->filename.s, e->filename.max);
+	if (e->truncated)
+		put_lit(ob, "...");
 	/* old as 0: the image before was not traced (memtrace's own launcher) */
 	if (!e->old_as && !tid_changed)
 		return;
@@ -537,7 +543,7 @@ static const struct line_ops text_ops = {
 	X(SHARED_VM, shared_vm) X(SYSCALL, syscall) X(FILENAME, filename)	\
 	X(OLD_TID, old_tid) X(OLD_AS, old_as) X(CODE, code)		\
 	X(SIGNAL, signal) X(CORE, core) X(ERROR, error)			\
-	X(EXIT_SIGNAL, exit_signal)
+	X(EXIT_SIGNAL, exit_signal) X(FILENAME_TRUNCATED, filename_truncated)
 
 #define CSV_ENUM(id, name)	CSV_##id,
 #define CSV_NAME(id, name)	#name,
@@ -667,6 +673,8 @@ static void csv__event(struct outbuf *ob, const struct mt_event *ev)
 	csv__name(&r, CSV_ERROR, event__error(ev, buf, sizeof(buf)));
 	if (ev->type == MT_EV_FORK && ev->fork.flags_known)
 		csv__u64(&r, CSV_EXIT_SIGNAL, ev->fork.exit_signal);
+	if (ev->type == MT_EV_EXEC && ev->exec.truncated)
+		csv__bool(&r, CSV_FILENAME_TRUNCATED, true);
 	csv__at(&r, CSV_NCOLS - 1);
 	outbuf__putc(ob, '\n');
 }

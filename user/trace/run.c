@@ -368,7 +368,8 @@ static int session__run(struct session *s)
 		forward_pid = s->launch.pid;
 	}
 	priority__raise();
-	e = s->o.all ? 0 : tracer__add_pid(&s->tracer, s->o.attach_pid ? s->o.attach_pid : s->launch.pid);
+	e = s->o.all ? 0 : s->o.attach_pid ? tracer__add_pid(&s->tracer, s->o.attach_pid) :
+		tracer__add_launched(&s->tracer, s->launch.pid);
 	if (e) {
 		fprintf(stderr, "memtrace: cannot fill the pid filter: %s\n", strerror(-e));
 		goto abort;
