@@ -235,21 +235,30 @@ static void session__write_start(struct session *s, uint64_t wall_ns)
 	outbuf__flush(&s->ob);
 }
 
-/* Reaps the launched child if it changed state. Returns true once it is gone. */
+/*
+ * Reaps every child we have, keeping only the launched program's status.
+ * A launcher must be as transparent as a shell: a CLONE_PARENT child of
+ * the program is our child (kernel/fork.c: it gets the caller's parent),
+ * and the program may wait until that child is reaped (issue 17); as a
+ * subreaper (PR_SET_CHILD_SUBREAPER) we would also inherit orphans.
+ * Returns true once the launched program is gone.
+ */
 static bool session__reap(struct session *s, int *status)
 {
+	bool done = false;
 	pid_t r;
+	int st;
 
-	if (!s->launch.pid)
-		return false;
 	child_changed = 0;
-	r = waitpid(s->launch.pid, status, WNOHANG);
-	if (r == s->launch.pid) {
+	while ((r = waitpid(-1, &st, WNOHANG)) > 0) {
+		if (r != s->launch.pid || !s->launch.pid)
+			continue;
+		*status = st;
 		s->launch.pid = 0;
 		forward_pid = 0;
-		return true;
+		done = true;
 	}
-	return false;
+	return done;
 }
 
 /*
@@ -363,7 +372,8 @@ static int session__run(struct session *s)
 		forward_pid = s->launch.pid;
 	}
 	priority__raise();
-	e = s->o.all ? 0 : tracer__add_pid(&s->tracer, s->o.attach_pid ? s->o.attach_pid : s->launch.pid);
+	e = s->o.all ? 0 : s->o.attach_pid ? tracer__add_pid(&s->tracer, s->o.attach_pid) :
+		tracer__add_launched(&s->tracer, s->launch.pid);
 	if (e) {
 		fprintf(stderr, "memtrace: cannot fill the pid filter: %s\n", strerror(-e));
 		goto abort;

@@ -30,7 +30,7 @@ const char *const tracer__tracepoints[] = {
 	"sched_process_exec",
 	"sched_process_exit",
 	"sched_process_free",
-	"sys_exit",
+	"sys_exit",	/* sched_prepare_exec (6.10+) is optional: not listed */
 	NULL,
 };
 
@@ -115,7 +115,7 @@ int tracer__check(char *err, size_t errlen)
 
 /* Opens, configures and loads the skeleton once. Returns 0 or -errno. */
 static int skel__load(struct tracer *t, const struct tracer_opts *o, bool exit_group_dead,
-		      char *err, size_t errlen)
+		      bool prepare_exec, char *err, size_t errlen)
 {
 	int e;
 
@@ -129,6 +129,7 @@ static int skel__load(struct tracer *t, const struct tracer_opts *o, bool exit_g
 	t->skel->rodata->self_tgid = getpid();
 	t->skel->rodata->wakeup_bytes = o->wakeup_bytes;
 	t->skel->rodata->exit_has_group_dead = exit_group_dead;
+	bpf_program__set_autoload(t->skel->progs.handle_prepare_exec, prepare_exec);
 	e = bpf_map__set_max_entries(t->skel->maps.events, o->buffer_size);
 	if (e) {
 		snprintf(err, errlen, "bad ring buffer size %llu: %s",
@@ -152,7 +153,17 @@ int tracer__open_load(struct tracer *t, const struct tracer_opts *o, char *err, 
 	verbose = o->verbose;
 	libbpf_set_print(libbpf_print);
 
-	e = skel__load(t, o, true, err, errlen);
+	e = skel__load(t, o, true, true, err, errlen);
+	if (e && t->skel) {
+		/*
+		 * Before 6.10 there is no sched_prepare_exec: an exec failing
+		 * after its point of no return then loses its path.
+		 */
+		memtrace_bpf__destroy(t->skel);
+		t->skel = NULL;
+		if (!skel__load(t, o, true, false, err2, sizeof(err2)))
+			e = 0;
+	}
 	if (e && t->skel) {
 		/*
 		 * Kernels before sched_process_exit gained its group_dead
@@ -160,7 +171,7 @@ int tracer__open_load(struct tracer *t, const struct tracer_opts *o, char *err, 
 		 */
 		memtrace_bpf__destroy(t->skel);
 		t->skel = NULL;
-		if (!skel__load(t, o, false, err2, sizeof(err2)))
+		if (!skel__load(t, o, false, false, err2, sizeof(err2)))
 			e = 0;
 	}
 	if (e) {
@@ -178,6 +189,16 @@ int tracer__add_pid(struct tracer *t, pid_t pid)
 	__u32 key = pid, as = 0;	/* 0: id assigned at the first event */
 
 	if (bpf_map__update_elem(t->skel->maps.traced, &key, sizeof(key), &as, sizeof(as), BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+int tracer__add_launched(struct tracer *t, pid_t pid)
+{
+	/* hidden until its first exec: memtrace's launcher code is not the program */
+	__u32 key = pid, v = MT_TRACED_LAUNCH;
+
+	if (bpf_map__update_elem(t->skel->maps.traced, &key, sizeof(key), &v, sizeof(v), BPF_ANY))
 		return -errno;
 	return 0;
 }

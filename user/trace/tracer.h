@@ -53,6 +53,8 @@ int tracer__check_tracepoints(const char *const *tps, char *err, size_t errlen);
 int tracer__open_load(struct tracer *t, const struct tracer_opts *o, char *err, size_t errlen);
 /* Puts pid in the filter; its children follow automatically. */
 int tracer__add_pid(struct tracer *t, pid_t pid);
+/* The same for the program memtrace launched: hidden until its first exec. */
+int tracer__add_launched(struct tracer *t, pid_t pid);
 int tracer__attach(struct tracer *t, bool cost, char *err, size_t errlen);
 int tracer__ring_open(struct tracer *t, tracer_record_fn fn, void *ctx);
 /* Waits up to timeout_ms for records and consumes them. Returns count or -errno. */
