@@ -281,8 +281,7 @@ static void test_full_disk(void)
 	w = strstr(p.err, "; written ");
 	EXPECT_MSG(w && sscanf(w, "; written %llu of %llu", &written, &total) == 2,
 		   "no \"written N of M\" in the summary: \"%s\"", p.err);
-	EXPECT(total >= 5000);
-	EXPECT(written < total);
+	EXPECT(written > 0 && written < total);
 	buf = file__read(path, &len);
 	if (EXPECT(buf && len)) {
 		/* the start record and the events written, then a cut line */

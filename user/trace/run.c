@@ -54,6 +54,12 @@ struct session {
 	char command[1024];	/* for the start record */
 	int out_fd;
 	bool events_on_stdout;	/* out_fd is our stdout, whatever its fd number */
+	/*
+	 * After a write error: records handled since, counting the one the
+	 * error hit unless it hit between records (err_between).
+	 */
+	uint64_t late;
+	bool err_between;
 	uint64_t bad_records;
 	bool failed;		/* the trace is incomplete: exit 1 */
 };
@@ -150,8 +156,12 @@ static int session__on_record(void *ctx, const void *rec, size_t size)
 		return 0;
 	}
 	s->sum.events[h->type]++;
+	/*
+	 * A write error is not returned: the records still in the ring must
+	 * be counted (as not written) by the drain, so the loop checks it.
+	 */
 	if (outbuf__maybe_flush(&s->ob))
-		return -s->ob.err;
+		s->late++;
 	return 0;
 }
 
@@ -409,7 +419,9 @@ static int session__loop(struct session *s)
 			s->failed = true;
 			break;
 		}
-		if (e > 0 && outbuf__flush(&s->ob))
+		if (e > 0 && !s->ob.err && outbuf__flush(&s->ob))
+			s->err_between = true;
+		if (s->ob.err)
 			break;
 		if (child_changed && session__reap(s, &status))
 			root_done = true;
@@ -423,9 +435,11 @@ static int session__loop(struct session *s)
 				break;
 		}
 	}
-	/* the last records: everything the kernel committed before we stopped */
-	if (!s->ob.err)
-		tracer__drain(&s->tracer);
+	/*
+	 * The last records: everything the kernel committed before we
+	 * stopped. After a write error they are only counted, as not written.
+	 */
+	tracer__drain(&s->tracer);
 	/* a reader that left (EPIPE) is settled by session__finish */
 	if (root_done)
 		return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
@@ -474,11 +488,16 @@ static int session__finish(struct session *s, uint64_t t0, int status)
 	s->sum.duration_ns = clock__ns(CLOCK_MONOTONIC) - t0;
 	s->sum.exit_status = status;
 	/* the events first, so that a failure counts only events as unwritten */
-	outbuf__flush(&s->ob);
+	if (!s->ob.err && outbuf__flush(&s->ob))
+		s->err_between = true;
 	for (i = 0; i < MT_COUNT_SLOTS; i++)
 		total += s->sum.events[i];
-	if (s->ob.err)
-		s->sum.unwritten = s->ob.dropped_lines < total ? s->ob.dropped_lines : total;
+	if (s->ob.err) {
+		/* the record the error hit is in both counts */
+		s->sum.unwritten = s->ob.dropped_lines + s->late - (s->late && !s->err_between);
+		if (s->sum.unwritten > total)
+			s->sum.unwritten = total;
+	}
 	if (!s->ob.err) {
 		format__summary(&s->fmt, &s->ob, &s->sum);
 		outbuf__flush(&s->ob);
