@@ -49,6 +49,12 @@ const volatile bool trace_all = false;
 const volatile __u32 self_tgid = 0;
 /* Wake the consumer only when this much data waits (0: every record). */
 const volatile __u64 wakeup_bytes = 0;
+/*
+ * --cgroup: with trace_all, only processes first seen inside this cgroup v2
+ * (or a cgroup below it, at any depth) are added. 0: no cgroup filter.
+ */
+const volatile __u64 cgroup_id = 0;
+const volatile __u32 cgroup_level = 0;	/* its depth below the root cgroup */
 
 /* Records that could not be reserved, per type. Read by user space at exit. */
 __u64 dropped[MT_EV_MAX] = {};
@@ -153,6 +159,15 @@ static __always_inline void fcache__drop(__u32 tgid)
 		__sync_val_compare_and_swap(slot, ent, 0);
 }
 
+/* With trace_all: may the current task's process be added? */
+static __always_inline bool proc__admitted(__u32 tgid)
+{
+	if (!trace_all || tgid == self_tgid)
+		return false;
+	/* the verifier drops this when cgroup_id is 0 */
+	return !cgroup_id || bpf_get_current_ancestor_cgroup_id(cgroup_level) == cgroup_id;
+}
+
 /*
  * Is this process traced? Sets *as to its address-space id. With
  * trace_all, processes are added on first sight so that later events
@@ -181,7 +196,7 @@ static __always_inline bool proc__traced(__u32 tgid, struct task_struct *task,
 		fcache__set(tgid, *as);
 		return true;
 	}
-	if (!trace_all || tgid == self_tgid)
+	if (!proc__admitted(tgid))
 		return false;
 	id = as__of(task__mm(task));
 	if (!bpf_map_update_elem(&traced, &tgid, &id, BPF_NOEXIST))
@@ -394,7 +409,7 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid,
 	__u32 old_as, as;
 	long n;
 
-	if (!v && (!trace_all || tgid == self_tgid))
+	if (!v && !proc__admitted(tgid))
 		return 0;
 	p = bpf_task_storage_get(&exec_pending, task, NULL, 0);
 	if (p)

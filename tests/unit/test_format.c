@@ -640,6 +640,8 @@ static void test_start(void **state)
 		.target = "workload",
 		.kernel_release = "6.1.0-18-amd64",
 		.version = "0.1.0",
+		.hostname = "web-3",
+		.boot_id = "2b609966-35f8-46f2-b5fb-6c2f029a551b",
 		.wall_start_ns = 1795632967123456789LL,
 		.root_pid = 4242,
 	};
@@ -650,12 +652,15 @@ static void test_start(void **state)
 	assert_string_equal(take(),
 			    "{\"event\":\"start\",\"schema\":1,\"version\":\"0.1.0\","
 			    "\"command\":\"./workloads/threads 4\",\"target\":\"workload\",\"root_pid\":4242,"
-			    "\"kernel\":\"6.1.0-18-amd64\",\"wall_start\":\"2026-11-25T18:56:07.123456789Z\","
+			    "\"kernel\":\"6.1.0-18-amd64\",\"hostname\":\"web-3\","
+			    "\"boot_id\":\"2b609966-35f8-46f2-b5fb-6c2f029a551b\","
+			    "\"wall_start\":\"2026-11-25T18:56:07.123456789Z\","
 			    "\"wall_start_ns\":1795632967123456789,\"ts\":0}\n");
 	/* Missing strings are null; a command is escaped like any string. */
 	st.command = "sh -c 'echo \"hi\"\n'";
 	st.kernel_release = NULL;
 	st.version = NULL;
+	st.hostname = NULL;
 	st.wall_start_ns = 5;
 	st.root_pid = 0;
 	format__start(&f, &ob, &st);
@@ -664,6 +669,7 @@ static void test_start(void **state)
 	assert_string_equal(json_string_value(json_object_get(j, "command")), st.command);
 	assert_true(json_is_null(json_object_get(j, "kernel")));
 	assert_true(json_is_null(json_object_get(j, "version")));
+	assert_true(json_is_null(json_object_get(j, "hostname")));
 	assert_string_equal(json_string_value(json_object_get(j, "wall_start")),
 			    "1970-01-01T00:00:00.000000005Z");
 	assert_int_equal(json_integer_value(json_object_get(j, "schema")), MT_SCHEMA_VERSION);

@@ -753,6 +753,8 @@ void format__start(const struct formatter *f, struct outbuf *ob, const struct tr
 		json__str_or_null(ob, K("target"), st->target);
 		json__u64(ob, K("root_pid"), st->root_pid);
 		json__str_or_null(ob, K("kernel"), st->kernel_release);
+		json__str_or_null(ob, K("hostname"), st->hostname);
+		json__str_or_null(ob, K("boot_id"), st->boot_id);
 		json__wall_time(ob, K("wall_start"), st->wall_start_ns);
 		json__key(ob, K("wall_start_ns"));
 		outbuf__i64(ob, st->wall_start_ns);
@@ -854,7 +856,12 @@ void summary__print(FILE *out, const struct trace_summary *sum)
 			(unsigned long long)sum->events[t]);
 		sep = ", ";
 	}
-	fprintf(out, "); %llu lost\n", (unsigned long long)lost);
+	fprintf(out, "); %llu lost", (unsigned long long)lost);
+	if (sum->unwritten)
+		fprintf(out, "; written %llu of %llu (the output failed)",
+			(unsigned long long)(counts__total(sum->events) - sum->unwritten),
+			(unsigned long long)counts__total(sum->events));
+	fputc('\n', out);
 	summary__print_cost(out, sum);
 	summary__print_lost(out, sum);
 }

@@ -22,6 +22,8 @@ struct tracer_opts {
 	uint64_t buffer_size;	/* ring buffer bytes, power of two */
 	uint64_t wakeup_bytes;	/* batch wake-ups to this much data; 0 = every record */
 	bool all;		/* no pid filter */
+	uint64_t cgroup_id;	/* with all: only this cgroup v2 and below; 0 = any */
+	uint32_t cgroup_level;	/* its depth below the root cgroup */
 	bool verbose;		/* libbpf messages to stderr */
 };
 
@@ -41,10 +43,16 @@ struct tracer {
 extern const char *const tracer__tracepoints[];
 
 /*
- * Can this process and kernel run memtrace? Checks privileges and BTF.
+ * Can this process and kernel run memtrace? Checks capabilities (CAP_BPF
+ * and CAP_PERFMON, CAP_SYS_ADMIN too with cost) and BTF. Returns 0 or
+ * -errno with a one-line explanation in err.
+ */
+int tracer__check(bool cost, char *err, size_t errlen);
+/*
+ * Finds the cgroup v2 directory path: its id and depth below the root.
  * Returns 0 or -errno with a one-line explanation in err.
  */
-int tracer__check(char *err, size_t errlen);
+int tracer__cgroup(const char *path, uint64_t *id, uint32_t *level, char *err, size_t errlen);
 /*
  * Does each tracepoint in tps exist in kernel BTF? Used to explain a
  * failed load. Returns 0 or -ENOENT naming the first missing one.
