@@ -216,7 +216,7 @@ static void test_sighup_reopens(void)
 
 	memtrace__spawn(&p, &o, "run", "-q", "-f", "json", "-o", out, "--", "/bin/sh", "-c",
 			"for i in 1 2 3 4 5 6 7 8; do /bin/true; sleep 0.1; done", NULL);
-	ASSERT_MSG(file__wait_for(out, "/bin/true", 10000) >= 0, "no exec of /bin/true in %s", out);
+	ASSERT_MSG(file__wait_for(out, "\"filename\":\"/bin/true\"", 10000) >= 0, "no exec of /bin/true in %s", out);
 	kill(p.pid, SIGHUP);	/* not moved: nothing to do */
 	usleep(200 * 1000);
 	ASSERT(!rename(out, moved));
