@@ -173,7 +173,13 @@ workloads-escape: $(GO_SRCS)
 		grep -E 'moved to heap|make\(\[\]byte'
 
 # Tests: unit tests link the user objects (cmocka); integration tests use tests/lib.
-tests: $(UNIT_BINS) $(ITEST_BINS) $(PROG_BINS)
+ITEST_SCRIPTS := $(patsubst tests/integration/%.sh,tests/bin/%,$(wildcard tests/integration/*.sh))
+tests: $(UNIT_BINS) $(ITEST_BINS) $(ITEST_SCRIPTS) $(PROG_BINS)
+
+# Integration tests written in shell (they drive other programs: ClickHouse).
+tests/bin/%: tests/integration/%.sh | tests/bin
+	$(call msg,CP,$@)
+	$(Q)install -m 0755 $< $@
 
 tests/bin/%: tests/unit/%.c $(LIB_OBJS) | tests/bin
 	$(call msg,CC,$@)

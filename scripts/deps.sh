@@ -2,13 +2,16 @@
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 # scripts/deps.sh - installs the Debian packages memtrace needs to build
 # and test (golang-go for the Go workloads), only those missing. Needs
-# root. With --bench, also the tracers `make bench` compares against (perf,
-# bpftrace), and mounts tracefs, which they need (memtrace itself does not).
+# root. clickhouse-server and clickhouse-client are for test_fleet
+# (docs/fleet.md), which starts a private server of its own. With --bench,
+# also the tracers `make bench` compares against (perf, bpftrace), and
+# mounts tracefs, which they need (memtrace itself does not).
 #
 # Usage: scripts/deps.sh [--bench]
 set -eu
 PKGS="make clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcmocka-dev \
-libjansson-dev jq strace procps util-linux golang-go libcap2-bin passwd"
+libjansson-dev jq strace procps util-linux golang-go libcap2-bin passwd \
+clickhouse-server clickhouse-client"
 case "${1:-}" in
 --bench) PKGS="$PKGS linux-perf bpftrace" ;;
 "") ;;
