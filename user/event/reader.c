@@ -513,10 +513,12 @@ static int reader__parse_next(struct reader *r, struct reader_slot *s, char *err
 			return reader__fail(r, err, errlen, "record without an \"event\" name");
 		}
 		if (r->has_summary) {
+			/* name lives in obj: format the message before letting it go */
+			rc = reader__fail(r, err, errlen,
+					  "'%s' record after the summary: one trace per file (were two traces joined?)",
+					  name);
 			json_decref(obj);
-			return reader__fail(r, err, errlen,
-					    "'%s' record after the summary: one trace per file (were two traces joined?)",
-					    name);
+			return rc;
 		}
 		if (!strcmp(name, "summary")) {
 			rc = reader__summary(r, obj, err, errlen);
