@@ -202,7 +202,8 @@ static int as__split(struct aspace *as, uint64_t addr)
 	memmove(r + 1, r, (as->nregions - i) * sizeof(*r));
 	as->nregions++;
 	r[0].end = addr;
-	r[1].offset += addr - r[1].start;
+	if (!(r[1].flags & MAP_ANONYMOUS))	/* /proc/PID/maps shows 0 for anonymous memory */
+		r[1].offset += addr - r[1].start;
 	r[1].start = addr;
 	return 0;
 }
@@ -540,7 +541,8 @@ static int analysis__mremap(struct aspace *as, const struct mt_event *ev)
 	}
 	if (!e && n && new_len > page__up(m->old_len)) {
 		tail = copy[n - 1];
-		tail.offset += tail.end - tail.start;
+		if (!(tail.flags & MAP_ANONYMOUS))
+			tail.offset += tail.end - tail.start;
 		tail.start = m->addr + page__up(m->old_len);
 		tail.end = m->addr + new_len;
 		tail.made_type = MT_EV_MREMAP;
