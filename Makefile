@@ -149,7 +149,8 @@ tests/bin/test_reader: tests/unit/test_reader.c $(NOBPF_OBJS) | tests/bin
 	$(call msg,CC,$@ (no libbpf))
 	$(Q)$(CC) $(CFLAGS) $(USER_INCLUDES) $(DEPFLAGS) -MF $@.d $< $(NOBPF_OBJS) -lcmocka -ljansson -lm -o $@
 
-# The report fuzz test: the no-libbpf objects rebuilt with ASan + UBSan.
+# The report test (golden traces, doctored traces, fuzz): the no-libbpf
+# objects rebuilt with ASan + UBSan.
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 SAN_OBJS  := $(patsubst $(OUTPUT)/user/%,$(OUTPUT)/san/%,$(NOBPF_OBJS))
 
@@ -158,7 +159,7 @@ $(OUTPUT)/san/%.o: user/%.c | $(SKELS)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -O1 $(SAN_FLAGS) $(USER_INCLUDES) $(DEPFLAGS) -c $< -o $@
 
-tests/bin/test_fuzz: tests/unit/test_fuzz.c $(SAN_OBJS) | tests/bin
+tests/bin/test_report: tests/unit/test_report.c $(SAN_OBJS) | tests/bin
 	$(call msg,CC-SAN,$@)
 	$(Q)$(CC) $(CFLAGS) -O1 $(SAN_FLAGS) $(USER_INCLUDES) $(DEPFLAGS) -MF $@.d $< $(SAN_OBJS) -lcmocka -ljansson -lm -o $@
 

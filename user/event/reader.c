@@ -427,11 +427,6 @@ int reader__open(struct reader *r, const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "'%s' is a directory: name a trace file (memtrace run -f json -o t.jsonl ...)", path);
 		return -EISDIR;
 	}
-	r->heap = calloc(READER_WINDOW, sizeof(*r->heap));
-	if (!r->heap) {
-		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
-	}
 	obj = reader__line(r, &rc, err, errlen);
 	if (!obj) {
 		if (!rc) {
@@ -460,6 +455,23 @@ int reader__open(struct reader *r, const char *path, char *err, size_t errlen)
 static bool slot__less(const struct reader_slot *a, const struct reader_slot *b)
 {
 	return a->ev.ts < b->ev.ts || (a->ev.ts == b->ev.ts && a->lineno < b->lineno);
+}
+
+/* Room for one more slot: the window grows with the trace, up to READER_WINDOW. */
+static int heap__grow(struct reader *r)
+{
+	struct reader_slot *v;
+	size_t cap;
+
+	if (r->nheap < r->heap_cap)
+		return 0;
+	cap = r->heap_cap ? r->heap_cap * 2 : 64;
+	v = realloc(r->heap, (cap < READER_WINDOW ? cap : READER_WINDOW) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	r->heap = v;
+	r->heap_cap = cap < READER_WINDOW ? cap : READER_WINDOW;
+	return 0;
 }
 
 static void heap__push(struct reader *r, const struct reader_slot *s)
@@ -564,6 +576,11 @@ int reader__next(struct reader *r, struct mt_event *ev, char *err, size_t errlen
 		if (!rc) {
 			r->eof = true;
 			break;
+		}
+		if (heap__grow(r)) {
+			json_decref(s.doc);
+			snprintf(err, errlen, "out of memory");
+			return -ENOMEM;
 		}
 		heap__push(r, &s);
 	}
