@@ -202,7 +202,8 @@ static int as__split(struct aspace *as, uint64_t addr)
 	memmove(r + 1, r, (as->nregions - i) * sizeof(*r));
 	as->nregions++;
 	r[0].end = addr;
-	if (!(r[1].flags & MAP_ANONYMOUS))	/* /proc/PID/maps shows 0 for anonymous memory */
+	/* /proc/PID/maps shows an offset for file mappings only */
+	if (r[1].fd >= 0)
 		r[1].offset += addr - r[1].start;
 	r[1].start = addr;
 	return 0;
@@ -218,8 +219,6 @@ static int as__remove(struct aspace *as, uint64_t start, uint64_t end)
 	i = as__lower(as, start);
 	for (j = i; j < as->nregions && as->regions[j].end <= end; j++)
 		as__account(as, &as->regions[j], -1);
-	if (j == i)
-		return 0;	/* nothing there (regions may still be NULL) */
 	memmove(&as->regions[i], &as->regions[j], (as->nregions - j) * sizeof(*as->regions));
 	as->nregions -= j - i;
 	return 0;
@@ -543,7 +542,7 @@ static int analysis__mremap(struct aspace *as, const struct mt_event *ev)
 	}
 	if (!e && n && new_len > page__up(m->old_len)) {
 		tail = copy[n - 1];
-		if (!(tail.flags & MAP_ANONYMOUS))
+		if (tail.fd >= 0)
 			tail.offset += tail.end - tail.start;
 		tail.start = m->addr + page__up(m->old_len);
 		tail.end = m->addr + new_len;

@@ -160,7 +160,7 @@ static int claims__heap(struct claims *c, const struct analysis *a)
 					as->id, as->pid, as->brk_grows,
 					decode__size(as->heap_peak - as->heap_start, s1, sizeof(s1)));
 		else if (as->large_blocks)
-			r = claims__add(c, "in as %u (pid %u) %u anonymous mapping%s of %s or more (largest %s) were made for large blocks.",
+			r = claims__add(c, "in as %u (pid %u) %u anonymous read-write mapping%s of %s or more (largest %s) were made with mmap rather than taken from the brk heap.",
 					as->id, as->pid, as->large_blocks, as->large_blocks == 1 ? "" : "s",
 					decode__size(AN_LARGE_BLOCK, s1, sizeof(s1)),
 					decode__size(as->largest_block, s2, sizeof(s2)));

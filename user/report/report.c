@@ -67,6 +67,7 @@ struct report_opts {
 	const char *perfetto;
 	bool mermaid;
 	const char *path;
+	const char *label;	/* what the header calls the trace, if not its path */
 };
 
 /* ---- text ---- */
@@ -595,6 +596,8 @@ static int report__run(const struct report_opts *o, FILE *out)
 		fprintf(stderr, "memtrace: %s\n", err);
 		goto cleanup;
 	}
+	if (o->label)
+		r.name = o->label;
 	if (analysis__init(&a)) {
 		fprintf(stderr, "memtrace: out of memory\n");
 		goto cleanup;
@@ -659,9 +662,9 @@ cleanup:
 	return rc;
 }
 
-int report__file(const char *path, FILE *out)
+int report__file(const char *path, const char *label, FILE *out)
 {
-	struct report_opts o = { .path = path };
+	struct report_opts o = { .path = path, .label = label };
 
 	return report__run(&o, out);
 }
