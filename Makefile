@@ -194,7 +194,7 @@ $(OUTPUT)/san/%.o: user/%.c | $(SKELS)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -O1 $(SAN_FLAGS) $(USER_INCLUDES) $(DEPFLAGS) -c $< -o $@
 
-tests/bin/test_report: tests/unit/test_report.c $(SAN_OBJS) | tests/bin
+tests/bin/test_report_golden: tests/unit/test_report_golden.c $(SAN_OBJS) | tests/bin
 	$(call msg,CC-SAN,$@)
 	$(Q)$(CC) $(CFLAGS) -O1 $(SAN_FLAGS) $(USER_INCLUDES) $(DEPFLAGS) -MF $@.d $< $(SAN_OBJS) -lcmocka -ljansson -lm -o $@
 
