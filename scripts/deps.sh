@@ -3,16 +3,25 @@
 # scripts/deps.sh - installs the Debian packages memtrace needs to build
 # and test, only those missing. Needs root. With --bench, also the tracers
 # `make bench` compares against (perf, bpftrace), and mounts tracefs, which
-# they need (memtrace itself does not).
+# they need (memtrace itself does not). With --test, also what the picture
+# tests need to run the real Mermaid parser: Debian's chromium (and nodejs
+# and npm where node is missing), then @mermaid-js/mermaid-cli as pinned by
+# tests/mermaid/package-lock.json (npm ci, no browser download: puppeteer
+# uses /usr/bin/chromium, tests/mermaid/puppeteer.json).
 #
-# Usage: scripts/deps.sh [--bench]
+# Usage: scripts/deps.sh [--bench | --test]
 set -eu
 PKGS="make clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcmocka-dev \
 libjansson-dev jq strace procps util-linux"
 case "${1:-}" in
 --bench) PKGS="$PKGS linux-perf bpftrace" ;;
+--test)
+	PKGS="$PKGS chromium"
+	command -v node >/dev/null 2>&1 || PKGS="$PKGS nodejs"
+	command -v npm >/dev/null 2>&1 || PKGS="$PKGS npm"
+	;;
 "") ;;
-*) echo "scripts/deps.sh: unknown option '$1' (use --bench or nothing)" >&2; exit 2 ;;
+*) echo "scripts/deps.sh: unknown option '$1' (use --bench, --test or nothing)" >&2; exit 2 ;;
 esac
 
 missing=""
@@ -33,5 +42,14 @@ if [ -n "$missing" ]; then
 fi
 if [ "$(id -u)" -eq 0 ] && [ -d /sys/kernel/tracing ] && [ ! -e /sys/kernel/tracing/events ]; then
 	mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null || true
+fi
+if [ "${1:-}" = --test ]; then
+	mm="$(dirname "$0")/../tests/mermaid"
+	# npm ci starts from scratch: only when the lock file changed since the last install
+	if [ ! -x "$mm/node_modules/.bin/mmdc" ] ||
+	   [ "$mm/package-lock.json" -nt "$mm/node_modules/.package-lock.json" ]; then
+		echo "installing: mermaid-cli (tests/mermaid, npm ci)"
+		(cd "$mm" && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+	fi
 fi
 echo "dependencies: ok"
