@@ -605,7 +605,7 @@ static void test_mermaid_storms(void)
 	if (t && report__mermaid(t, mmd) && mermaid__shape(mmd, &n)) {
 		stat(mmd, &sb);
 		harness_diag("120 processes: %zu subgraphs, %lld characters", n, (long long)sb.st_size);
-		EXPECT(n < 240);
+		EXPECT(n <= 32);
 		EXPECT_MSG(mmdc__render(mmd, png) == 0, "Mermaid rejects the process storm");
 	}
 	t = trace__record("threads-storm.jsonl", threads);

@@ -27,7 +27,7 @@ struct mm_limits {
 };
 
 static const struct mm_limits mm_levels[] = {
-	{ 40, 4, 8 }, { 24, 3, 6 }, { 16, 3, 4 }, { 10, 2, 3 }, { 6, 2, 2 }, { 3, 1, 1 },
+	{ 16, 4, 8 }, { 10, 3, 6 }, { 6, 2, 4 }, { 4, 2, 3 }, { 3, 1, 2 }, { 2, 1, 1 },
 };
 
 struct mm {
@@ -186,7 +186,8 @@ static size_t as__stacks(const struct aspace *as, struct mm_stack **out)
 
 	for (i = 0; i < as->nregions; i++) {
 		r = &as->regions[i];
-		if (!r->stack_of || region__is_guard(r))
+		/* a fork copy holds its parent's thread stacks, not threads of its own */
+		if (!r->stack_of || region__is_guard(r) || r->made_ts < as->start_ts)
 			continue;
 		for (k = 0; k < n && v[k].tid != r->stack_of; k++)
 			;
@@ -208,18 +209,21 @@ static size_t as__stacks(const struct aspace *as, struct mm_stack **out)
 	return n;
 }
 
-/* The drawn address space that as id came from (by fork copy or exec), 0 if none. */
+/* The first drawn address space that as id descends from (by fork copy or exec), 0 if none. */
 static uint32_t as__origin(const struct mm *m, uint32_t id)
 {
 	const struct aspace *as;
+	uint32_t top = 0;
 	size_t hops = 0;
 
 	while ((as = analysis__as(m->a, id)) && hops++ < m->a->nas) {
 		id = as->from_as ? as->from_as : as->by_exec ? as->exec_of_as : 0;
-		if (!id || m->drawn[id])
-			return id;
+		if (!id)
+			break;
+		if (m->drawn[id])
+			top = id;
 	}
-	return 0;
+	return top;
 }
 
 /* ---- drawing ---- */
@@ -456,7 +460,7 @@ static void mm__rest(struct mm *m, size_t first_undrawn)
 		mm__printf(m, "  more%zu[\"... %zu more address space%s", i, copies[i] + images[i],
 			   copies[i] + images[i] == 1 ? "" : "s");
 		if (i)
-			mm__printf(m, " from %zu", i);
+			mm__printf(m, " descending from %zu", i);
 		mm__printf(m, "<br/>%zu fork cop%s, %zu exec image%s\"]:::more\n",
 			   copies[i], copies[i] == 1 ? "y" : "ies", images[i], images[i] == 1 ? "" : "s");
 		if (i)
@@ -480,7 +484,10 @@ static int mm__render(struct mm *m, const struct trace_start *st)
 		if (!a->as[i])
 			continue;
 		total++;
-		if (drawn == m->lim.as) {
+		/* an exec image is drawn with the address space it replaced */
+		if (drawn >= m->lim.as && !(a->as[i]->by_exec && a->as[i]->exec_of_as &&
+					    a->as[i]->exec_of_as < a->nas &&
+					    m->drawn[a->as[i]->exec_of_as] && drawn < 2 * m->lim.as)) {
 			if (first_undrawn == a->nas)
 				first_undrawn = i;
 			continue;
