@@ -63,6 +63,21 @@ WL_SRCS   := $(filter-out $(WL_COMMON),$(wildcard workloads/*.c))
 WORKLOADS := $(patsubst %.c,%,$(WL_SRCS))
 WL_CFLAGS := -g -O2 -Wall -Wextra -std=gnu11 -D_GNU_SOURCE -pthread
 
+# Go workloads: workloads/go/NAME/ -> workloads/NAME. Standard library only,
+# never a module download (GOPROXY=off), the installed toolchain only.
+GO        ?= go
+GO_FOUND  := $(shell command -v $(GO) 2>/dev/null)
+GO_NAMES  := go-exec go-goroutines go-race go-channel go-heap
+GO_WORKLOADS := $(addprefix workloads/,$(GO_NAMES))
+GO_SRCS   := workloads/go/go.mod $(shell find workloads/go -name '*.go' 2>/dev/null)
+GO_ENV    := GOTOOLCHAIN=local GOPROXY=off GOFLAGS= GO111MODULE=on CGO_ENABLED=0 \
+	     GOCACHE=$(abspath $(OUTPUT))/go-cache
+ifneq ($(GO_FOUND),)
+BUILT_WORKLOADS := $(WORKLOADS) $(GO_WORKLOADS)
+else
+BUILT_WORKLOADS := $(WORKLOADS)
+endif
+
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,tests/bin/%,$(UNIT_SRCS))
 ITEST_LIB := $(wildcard tests/lib/*.c)
@@ -73,7 +88,8 @@ PROG_BINS := $(patsubst tests/progs/%.c,tests/bin/%,$(PROG_SRCS))
 BENCH_SRCS:= $(wildcard bench/*.c)
 BENCH_BINS:= $(patsubst bench/%.c,bench/bin/%,$(BENCH_SRCS))
 
-.PHONY: all workloads tests test test-deps bench bench-deps install uninstall clean deps vmlinux help workloads-tsan
+.PHONY: all workloads tests test test-deps bench bench-deps install uninstall clean deps vmlinux help \
+	workloads-tsan workloads-race workloads-escape
 .DELETE_ON_ERROR:
 .SECONDARY: $(BPF_OBJS)
 
@@ -89,6 +105,8 @@ help:
 	@echo 'make install      install to $$(DESTDIR)$$(PREFIX) (default /usr/local)'
 	@echo 'make vmlinux      regenerate vmlinux/$(ARCH)/vmlinux.h from this kernel'
 	@echo 'make workloads-tsan  build the race workload with ThreadSanitizer'
+	@echo 'make workloads-race  build go-race with the Go race detector (workloads/go-race-race)'
+	@echo 'make workloads-escape  show the compiler'"'"'s escape analysis of go-heap'
 	@echo 'V=1 shows full commands.'
 
 deps:
@@ -130,8 +148,11 @@ memtrace: $(USER_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LIBS) -o $@
 
-# Workloads: one .c each plus the shared common.c.
-workloads: $(WORKLOADS)
+# Workloads: one .c each plus the shared common.c; the Go ones if go is found.
+workloads: $(BUILT_WORKLOADS)
+ifeq ($(GO_FOUND),)
+	@echo '  SKIP     Go workloads ($(GO_NAMES)): $(GO) not found (make deps installs golang-go)'
+endif
 
 workloads/%: workloads/%.c $(WL_COMMON) workloads/common.h
 	$(call msg,CC,$@)
@@ -140,6 +161,20 @@ workloads/%: workloads/%.c $(WL_COMMON) workloads/common.h
 workloads-tsan: workloads/race.c $(WL_COMMON) workloads/common.h
 	$(call msg,CC,workloads/race-tsan)
 	$(Q)$(CC) $(WL_CFLAGS) -fsanitize=thread -O1 workloads/race.c $(WL_COMMON) -o workloads/race-tsan
+
+workloads/go-%: $(GO_SRCS)
+	$(call msg,GO,$@)
+	$(Q)cd workloads/go && $(GO_ENV) $(GO) build -trimpath -o ../go-$* ./go-$*
+
+# The seed's `go run -race`: needs cgo (the detector's runtime links libc).
+workloads-race: $(GO_SRCS)
+	$(call msg,GO,workloads/go-race-race)
+	$(Q)cd workloads/go && $(GO_ENV) CGO_ENABLED=1 $(GO) build -race -o ../go-race-race ./go-race
+
+# The seed's escape analysis: which variables the compiler moved to the heap.
+workloads-escape: $(GO_SRCS)
+	$(Q)cd workloads/go && $(GO_ENV) $(GO) build -gcflags=-m -o /dev/null ./go-heap 2>&1 | \
+		grep -E 'moved to heap|make\(\[\]byte'
 
 # Tests: unit tests link the user objects (cmocka); integration tests use tests/lib.
 tests: $(UNIT_BINS) $(ITEST_BINS) $(PROG_BINS)
@@ -171,7 +206,7 @@ install: all
 	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
 	$(Q)install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(MANDIR)
 	$(Q)install -m 0755 memtrace $(DESTDIR)$(BINDIR)/memtrace
-	$(Q)install -m 0755 $(WORKLOADS) $(DESTDIR)$(LIBEXECDIR)/
+	$(Q)install -m 0755 $(BUILT_WORKLOADS) $(DESTDIR)$(LIBEXECDIR)/
 	$(Q)install -m 0644 docs/memtrace.1 $(DESTDIR)$(MANDIR)/memtrace.1
 
 uninstall:
@@ -180,6 +215,7 @@ uninstall:
 
 clean:
 	$(call msg,CLEAN,)
-	$(Q)rm -rf $(OUTPUT) memtrace tests/bin bench/bin $(WORKLOADS) workloads/race-tsan
+	$(Q)rm -rf $(OUTPUT) memtrace tests/bin bench/bin $(WORKLOADS) workloads/race-tsan \
+		$(GO_WORKLOADS) workloads/go-race-race
 
 -include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/user/*.d $(OUTPUT)/user/*/*.d tests/bin/*.d bench/bin/*.d)

@@ -13,7 +13,8 @@
  * Filtering happens here: only tasks whose tgid is in `traced` produce
  * events (unless trace_all). The loader inserts the workload's pid before
  * letting it exec; children are added at fork, and a process leaves when
- * its leader is freed (see handle_free). sys_exit also reports failed execs.
+ * its leader is freed (see handle_free). sys_exit also reports failed execs
+ * and failed task creations (neither reaches a sched tracepoint).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -35,6 +36,11 @@
 #define NR_clone3	435
 
 #define CLONE_VM_F	0x00000100ULL
+#define CLONE_VFORK_F	0x00004000ULL
+#define CSIGNAL_F	0x000000ffULL
+#define SIGCHLD_NR	17
+/* CLONE_ARGS_SIZE_VER0 (include/uapi/linux/sched.h): clone3 refuses less */
+#define CLONE_ARGS_VER0	64
 #define TS_COMPAT	0x0002	/* thread_info.status: 32-bit syscall in progress */
 
 /* Set by the loader before load. */
@@ -43,6 +49,12 @@ const volatile bool trace_all = false;
 const volatile __u32 self_tgid = 0;
 /* Wake the consumer only when this much data waits (0: every record). */
 const volatile __u64 wakeup_bytes = 0;
+/*
+ * --cgroup: with trace_all, only processes first seen inside this cgroup v2
+ * (or a cgroup below it, at any depth) are added. 0: no cgroup filter.
+ */
+const volatile __u64 cgroup_id = 0;
+const volatile __u32 cgroup_level = 0;	/* its depth below the root cgroup */
 
 /* Records that could not be reserved, per type. Read by user space at exit. */
 __u64 dropped[MT_EV_MAX] = {};
@@ -147,6 +159,15 @@ static __always_inline void fcache__drop(__u32 tgid)
 		__sync_val_compare_and_swap(slot, ent, 0);
 }
 
+/* With trace_all: may the current task's process be added? */
+static __always_inline bool proc__admitted(__u32 tgid)
+{
+	if (!trace_all || tgid == self_tgid)
+		return false;
+	/* the verifier drops this when cgroup_id is 0 */
+	return !cgroup_id || bpf_get_current_ancestor_cgroup_id(cgroup_level) == cgroup_id;
+}
+
 /*
  * Is this process traced? Sets *as to its address-space id. With
  * trace_all, processes are added on first sight so that later events
@@ -165,20 +186,31 @@ static __always_inline bool proc__traced(__u32 tgid, struct task_struct *task,
 	}
 	v = bpf_map_lookup_elem(&traced, &tgid);
 	if (v) {
-		/* 0: inserted by the loader before we knew its mm (-p, run) */
-		if (!(*v & ~MT_TRACED_DEAD))
+		/* memtrace's own launcher, before the program's first exec */
+		if (*v & MT_TRACED_LAUNCH)
+			return false;
+		/* 0: inserted by the loader before we knew its mm (-p) */
+		if (!(*v & MT_TRACED_AS_MASK))
 			*v |= as__of(task__mm(task));
-		*as = *v & ~MT_TRACED_DEAD;
+		*as = *v & MT_TRACED_AS_MASK;
 		fcache__set(tgid, *as);
 		return true;
 	}
-	if (!trace_all || tgid == self_tgid)
+	if (!proc__admitted(tgid))
 		return false;
 	id = as__of(task__mm(task));
 	if (!bpf_map_update_elem(&traced, &tgid, &id, BPF_NOEXIST))
 		fcache__set(tgid, id);
 	*as = id;
 	return true;
+}
+
+/* Is tgid the launched program, still in memtrace's launcher code? */
+static __always_inline bool proc__launching(__u32 tgid)
+{
+	__u32 *v = bpf_map_lookup_elem(&traced, &tgid);
+
+	return v && (*v & MT_TRACED_LAUNCH);
 }
 
 static __always_inline void drop__count(__u32 type)
@@ -286,7 +318,6 @@ int handle_fork(__u64 *ctx)
 	bool thread = ctgid == ptgid;
 	/* CLONE_VM is exactly when copy_mm shares the mm (kernel threads: both NULL) */
 	bool shared_vm = clone_flags & CLONE_VM_F;
-	int exit_signal;
 	__u32 pas, cas;
 
 	if (!proc__traced(ptgid, parent, &pas))
@@ -304,15 +335,66 @@ int handle_fork(__u64 *ctx)
 	e->child_as = cas;
 	e->fork_flags = MT_FORK_FLAGS_KNOWN | (shared_vm ? MT_FORK_SHARED_VM : 0);
 	/*
-	 * The kernel keeps the exit signal apart from the flags (clone's
-	 * CSIGNAL byte, clone3's exit_signal); fold in the one it will send,
-	 * like strace shows clone's. A thread sends none (-1).
+	 * kernel_clone_args.flags: clone's CSIGNAL byte already stripped
+	 * (kernel/fork.c), clone3's taken whole. The signal is the one the
+	 * kernel will send (a thread sends none: -1; CLONE_PARENT inherits
+	 * the new parent's).
 	 */
-	exit_signal = child->exit_signal;
-	e->clone_flags = clone_flags | (exit_signal > 0 ? exit_signal & 0xff : 0);
+	e->clone_flags = clone_flags;
+	e->exit_signal = child->exit_signal;
 	e->syscall_nr = fork__syscall(parent);
+	e->ret = 0;
 	e->__pad = 0;
 	event__submit(e, sizeof(*e));
+	return 0;
+}
+
+/*
+ * What sched_prepare_exec saw, for an exec that then fails after its point
+ * of no return: by its syscall exit the path (in the freed bprm, or in
+ * user memory that no longer exists) and the calling thread's tid (a
+ * non-leader took the leader's) are gone. Task storage, because the task
+ * is the same object before and after de_thread.
+ */
+struct exec_pending {
+	__u32 pending;		/* set at prepare, cleared at exec success or exit */
+	__u32 old_tid;
+	__u32 old_as;
+	__u32 flags;		/* MT_EXEC_TRUNCATED */
+	char filename[MT_PATH_LEN];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct exec_pending);
+} exec_pending SEC(".maps");
+
+/*
+ * The point of no return (fs/exec.c begin_new_exec, kernel 6.10+; the
+ * loader leaves this out where the tracepoint is missing): the task still
+ * has its old mm and tid, every later error kills the process.
+ */
+SEC("tp_btf/sched_prepare_exec")
+int BPF_PROG(handle_prepare_exec, struct task_struct *task, struct linux_binprm *bprm)
+{
+	__u32 tgid = task->tgid;
+	__u32 *v = bpf_map_lookup_elem(&traced, &tgid);
+	struct exec_pending *p;
+	long n;
+
+	if (!v && (!trace_all || tgid == self_tgid))
+		return 0;
+	p = bpf_task_storage_get(&exec_pending, task, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!p)
+		return 0;
+	p->old_tid = task->pid;
+	p->old_as = v ? *v & MT_TRACED_AS_MASK : 0;
+	n = bpf_probe_read_kernel_str(p->filename, sizeof(p->filename),
+				      BPF_CORE_READ(bprm, filename));
+	p->flags = n == sizeof(p->filename) ? MT_EXEC_TRUNCATED : 0;
+	p->pending = 1;
 	return 0;
 }
 
@@ -321,14 +403,19 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid,
 	     struct linux_binprm *bprm)
 {
 	struct mt_exec_event *e;
+	struct exec_pending *p;
 	__u32 tgid = task->tgid;
 	__u32 *v = bpf_map_lookup_elem(&traced, &tgid);
 	__u32 old_as, as;
+	long n;
 
-	if (!v && (!trace_all || tgid == self_tgid))
+	if (!v && !proc__admitted(tgid))
 		return 0;
+	p = bpf_task_storage_get(&exec_pending, task, NULL, 0);
+	if (p)
+		p->pending = 0;
 	/* task->mm is already the new mm: the old id can only come from the cache */
-	old_as = v ? *v & ~MT_TRACED_DEAD : 0;
+	old_as = v ? *v & MT_TRACED_AS_MASK : 0;
 	as = as__new(task__mm(task));
 	if (v)
 		*v = as;
@@ -342,8 +429,9 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid,
 	e->old_tid = old_pid;
 	e->old_as = old_as;
 	e->ret = 0;
-	e->__pad = 0;
-	bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), BPF_CORE_READ(bprm, filename));
+	n = bpf_probe_read_kernel_str(e->filename, sizeof(e->filename),
+				      BPF_CORE_READ(bprm, filename));
+	e->flags = n == sizeof(e->filename) ? MT_EXEC_TRUNCATED : 0;
 	event__submit(e, sizeof(*e));
 	return 0;
 }
@@ -355,6 +443,23 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid,
  */
 const volatile bool exit_has_group_dead = true;
 
+/* include/linux/sched/signal.h: signal->flags while the group exits */
+#define SIGNAL_GROUP_EXIT	0x00000004
+
+/*
+ * The status wait(2) will report, as wait_task_zombie (kernel/exit.c)
+ * computes it: once the group exits (exit_group, a fatal signal, a core
+ * dump) the group's code, else the task's own. A core dump sets 0x80 in
+ * group_exit_code only (fs/coredump.c), the dumping thread's exit_code
+ * never has it: a multithreaded process that dumped core read "no core".
+ */
+static __always_inline __u32 exit__status(struct task_struct *task)
+{
+	if (BPF_CORE_READ(task, signal, flags) & SIGNAL_GROUP_EXIT)
+		return BPF_CORE_READ(task, signal, group_exit_code);
+	return task->exit_code;
+}
+
 SEC("tp_btf/sched_process_exit")
 int handle_exit(__u64 *ctx)
 {
@@ -362,7 +467,7 @@ int handle_exit(__u64 *ctx)
 	struct mt_exit_event *e;
 	__u32 tgid = task->tgid;
 	bool group_dead;
-	__u32 as;
+	__u32 as, *v;
 
 	/*
 	 * Without the argument: signal->live is decremented before the
@@ -374,18 +479,17 @@ int handle_exit(__u64 *ctx)
 	else
 		group_dead = BPF_CORE_READ(task, signal, live.counter) == 0;
 
-	if (!proc__traced(tgid, task, &as))
-		return 0;
-
-	e = event__new(sizeof(*e), MT_EV_EXIT, task, as);
-	if (e) {
-		e->exit_code = task->exit_code;
-		e->flags = group_dead ? MT_EXIT_GROUP_DEAD : 0;
-		event__submit(e, sizeof(*e));
+	if (proc__traced(tgid, task, &as)) {
+		e = event__new(sizeof(*e), MT_EV_EXIT, task, as);
+		if (e) {
+			e->exit_code = exit__status(task);
+			e->flags = group_dead ? MT_EXIT_GROUP_DEAD : 0;
+			event__submit(e, sizeof(*e));
+		}
 	}
+	/* also a launcher that never exec'd (MT_TRACED_LAUNCH): it is gone */
 	if (group_dead) {
-		__u32 *v = bpf_map_lookup_elem(&traced, &tgid);
-
+		v = bpf_map_lookup_elem(&traced, &tgid);
 		if (v)
 			__sync_fetch_and_or(v, MT_TRACED_DEAD);
 	}
@@ -425,6 +529,38 @@ static __always_inline __u32 mem__type(long nr)
 }
 
 /*
+ * After the point of no return: the event tells what sched_prepare_exec
+ * saw (path, calling thread, old as) and the address space the process
+ * now has, which is not the old one: exec_mmap already switched, and the
+ * process dies with SIGSEGV next. Returns false if this exec never got
+ * that far.
+ */
+static __always_inline bool exec__no_return(struct mt_exec_event *e, struct task_struct *task)
+{
+	struct exec_pending *p = bpf_task_storage_get(&exec_pending, task, NULL, 0);
+	__u32 tgid = task->tgid, *v, as;
+	__u64 mm;
+
+	if (!p || !p->pending)
+		return false;
+	p->pending = 0;
+	mm = task__mm(task);
+	v = bpf_map_lookup_elem(&mm_ids, &mm);
+	/* exec_mmap not reached (de_thread failed): still the old mm */
+	as = v && *v == p->old_as ? p->old_as : as__new(mm);
+	v = bpf_map_lookup_elem(&traced, &tgid);
+	if (v)
+		*v = as;
+	fcache__set(tgid, as);
+	e->hdr.as = as;
+	e->old_tid = p->old_tid;
+	e->old_as = p->old_as;
+	e->flags = MT_EXEC_NO_RETURN | p->flags;
+	bpf_probe_read_kernel(e->filename, sizeof(e->filename), p->filename);
+	return true;
+}
+
+/*
  * A failed execve/execveat, like strace shows it: a shell's PATH search or
  * a missing interpreter is otherwise invisible. Success is sched_process_exec's.
  */
@@ -433,19 +569,91 @@ static __always_inline void exec__failed(struct pt_regs *regs, long ret, long nr
 {
 	struct mt_exec_event *e;
 	const char *path;
+	long n;
 
 	e = event__new(sizeof(*e), MT_EV_EXEC, task, as);
 	if (!e)
 		return;
+	e->ret = ret;
+	if (exec__no_return(e, task)) {
+		event__submit(e, sizeof(*e));
+		return;
+	}
 	e->old_tid = task->pid;
 	e->old_as = as;
-	e->ret = ret;
-	e->__pad = 0;
 	/* execveat(dirfd, path, ...): the path is the second argument */
 	path = (const char *)(nr == NR_execve ? regs->di : regs->si);
-	if (bpf_probe_read_user_str(e->filename, sizeof(e->filename), path) < 0)
+	n = bpf_probe_read_user_str(e->filename, sizeof(e->filename), path);
+	if (n < 0)
 		e->filename[0] = '\0';
+	e->flags = n == sizeof(e->filename) ? MT_EXEC_TRUNCATED : 0;
 	event__submit(e, sizeof(*e));
+}
+
+/* The part of clone3's struct clone_args (include/uapi/linux/sched.h) we read. */
+struct clone_args_head {
+	__u64 flags;
+	__u64 pidfd;
+	__u64 child_tid;
+	__u64 parent_tid;
+	__u64 exit_signal;
+};
+
+/*
+ * A failed clone/clone3/fork/vfork, like strace shows it: no task_newtask
+ * fires, so only the syscall's exit sees it (a fork bomb's EAGAIN, a
+ * bad flag combination's EINVAL). The flags are the ones asked for.
+ */
+static __always_inline void fork__failed(struct pt_regs *regs, long ret, long nr,
+					 struct task_struct *task, __u32 as)
+{
+	struct clone_args_head ca;
+	struct mt_fork_event *e;
+	__u64 flags = 0;
+	__s32 sig = 0;
+	bool known = true;
+
+	switch (nr) {
+	case NR_clone:
+		/* kernel/fork.c: only the low 32 bits count; the low byte is the signal */
+		flags = (__u32)regs->di & ~CSIGNAL_F;
+		sig = regs->di & CSIGNAL_F;
+		break;
+	case NR_fork:
+		sig = SIGCHLD_NR;
+		break;
+	case NR_vfork:
+		flags = CLONE_VM_F | CLONE_VFORK_F;
+		sig = SIGCHLD_NR;
+		break;
+	default:	/* NR_clone3: (struct clone_args *, size) */
+		known = regs->di && regs->si >= CLONE_ARGS_VER0 &&
+			!bpf_probe_read_user(&ca, sizeof(ca), (void *)regs->di);
+		if (known) {
+			flags = ca.flags;
+			sig = ca.exit_signal;
+		}
+		break;
+	}
+	e = event__new(sizeof(*e), MT_EV_FORK, task, as);
+	if (!e)
+		return;
+	e->child_pid = 0;
+	e->child_tid = 0;
+	e->child_as = 0;
+	e->fork_flags = (known ? MT_FORK_FLAGS_KNOWN : 0) |
+			(flags & CLONE_VM_F ? MT_FORK_SHARED_VM : 0);
+	e->clone_flags = flags;
+	e->exit_signal = sig;
+	e->syscall_nr = nr;
+	e->ret = ret;
+	e->__pad = 0;
+	event__submit(e, sizeof(*e));
+}
+
+static __always_inline bool nr__creates(long nr)
+{
+	return nr == NR_clone || nr == NR_clone3 || nr == NR_fork || nr == NR_vfork;
 }
 
 static __always_inline void mem__event(struct pt_regs *regs, long ret, __u32 type,
@@ -472,19 +680,26 @@ int BPF_PROG(handle_sys_exit, struct pt_regs *regs, long ret)
 	struct task_struct *task;
 	long nr = regs->orig_ax;
 	bool failed_exec = (nr == NR_execve || nr == NR_execveat) && ret < 0;
+	bool failed_fork = ret < 0 && nr__creates(nr);
 	__u32 type = mem__type(nr), as;
 
 	/* most syscalls end here, before any map lookup */
-	if (type == MT_EV_NONE && !failed_exec)
+	if (type == MT_EV_NONE && !failed_exec && !failed_fork)
 		return 0;
 	task = bpf_get_current_task_btf();
 	/* a 32-bit task's numbers and registers mean other syscalls */
 	if (task->thread_info.status & TS_COMPAT)
 		return 0;
-	if (!proc__traced(task->tgid, task, &as))
-		return 0;
+	if (!proc__traced(task->tgid, task, &as)) {
+		/* the launcher's failed exec of the program is the program's */
+		if (!failed_exec || !proc__launching(task->tgid))
+			return 0;
+		as = 0;
+	}
 	if (failed_exec)
 		exec__failed(regs, ret, nr, task, as);
+	else if (failed_fork)
+		fork__failed(regs, ret, nr, task, as);
 	else
 		mem__event(regs, ret, type, task, as);
 	return 0;

@@ -12,10 +12,11 @@
 #define MEMTRACE_H
 
 #define MT_COMM_LEN	16
-#define MT_PATH_LEN	256
+/* PATH_MAX: the kernel refuses longer exec paths (getname: ENAMETOOLONG). */
+#define MT_PATH_LEN	4096
 
 /* Bump when a record layout changes (both sides build from this header). */
-#define MT_ABI_VERSION	2
+#define MT_ABI_VERSION	4
 
 enum mt_event_type {
 	MT_EV_NONE = 0,
@@ -57,28 +58,52 @@ struct mt_mem_event {
 /* fork.fork_flags: the child shares the parent's mm (CLONE_VM seen by the kernel). */
 #define MT_FORK_SHARED_VM	(1U << 1)
 
+/*
+ * A created task comes from task_newtask (ret 0); a failed creation from
+ * the clone/clone3/fork/vfork exit (ret -errno, no child: child_* are 0,
+ * the flags and signal are what the caller asked for, flags unknown when
+ * clone3's arguments could not be read).
+ */
 struct mt_fork_event {
 	struct mt_header hdr;	/* the parent (the task that called clone) */
 	__u32 child_pid;	/* child's tgid */
 	__u32 child_tid;
 	__u32 child_as;
 	__u32 fork_flags;	/* MT_FORK_* */
-	__u64 clone_flags;	/* CLONE_* the kernel acted on, | the exit signal it will send */
+	/*
+	 * CLONE_* bits only, the full 64-bit clone3 set: clone's low byte is
+	 * the exit signal (CSIGNAL) but clone3's low byte holds flags
+	 * (CLONE_NEWTIME 0x80), so the signal never shares this field.
+	 */
+	__u64 clone_flags;
 	__u32 syscall_nr;	/* x86_64 nr of the creating syscall, or ~0 */
+	__s32 exit_signal;	/* signal the parent gets when the child exits; <= 0: none */
+	__s32 ret;		/* 0, or -errno of a failed creation */
 	__u32 __pad;
 };
 
+/* exec.flags */
+#define MT_EXEC_TRUNCATED	(1U << 0)	/* filename filled the buffer: may be cut */
+/*
+ * The exec failed after its point of no return (sched_prepare_exec fired):
+ * the old image is gone, as is the new address space, and the process
+ * is about to die (fs/exec.c: bprm->point_of_no_return -> SIGSEGV).
+ */
+#define MT_EXEC_NO_RETURN	(1U << 1)
+
 /*
  * A successful exec comes from sched_process_exec (ret 0); a failed one
- * from the execve/execveat exit (ret -errno, the process keeps its image,
- * so as == old_as and filename is the path the caller passed).
+ * from the execve/execveat exit (ret -errno). Before the point of no
+ * return the process keeps its image (as == old_as) and filename is the
+ * path the caller passed; after it, filename and old_tid/old_as are what
+ * sched_prepare_exec saw, and as is the new, half-built address space.
  */
 struct mt_exec_event {
 	struct mt_header hdr;	/* after exec: the new comm and the new as */
 	__u32 old_tid;		/* differs from hdr.tid when a non-leader thread exec'd */
 	__u32 old_as;		/* address space the process left */
 	__s32 ret;		/* 0, or -errno of a failed execve/execveat */
-	__u32 __pad;
+	__u32 flags;		/* MT_EXEC_* */
 	char filename[MT_PATH_LEN];
 };
 
@@ -89,13 +114,26 @@ struct mt_exec_event {
  * (a zombie nobody reaps must not keep memtrace waiting).
  */
 #define MT_TRACED_DEAD	(1U << 31)
+/*
+ * Set by the loader on the program it launches, until its first successful
+ * exec: until then the task runs memtrace's own launcher code (fork, wait
+ * for the go byte, exec, and on failure an error message and _exit), and
+ * nothing of it is traced but failed execs.
+ */
+#define MT_TRACED_LAUNCH	(1U << 30)
+#define MT_TRACED_AS_MASK	(~(MT_TRACED_DEAD | MT_TRACED_LAUNCH))
 
 /* exit.flags */
 #define MT_EXIT_GROUP_DEAD	(1U << 0)	/* last task of its process */
 
 struct mt_exit_event {
 	struct mt_header hdr;
-	__u32 exit_code;	/* task->exit_code: (status << 8) | signal | 0x80 core */
+	/*
+	 * (status << 8) | signal | 0x80 core, as wait(2) reports it: the
+	 * group's status (signal->group_exit_code) once the group is exiting,
+	 * else task->exit_code, like wait_task_zombie (kernel/exit.c).
+	 */
+	__u32 exit_code;
 	__u32 flags;		/* MT_EXIT_* */
 };
 

@@ -1,18 +1,19 @@
 #!/bin/sh
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 # scripts/deps.sh - installs the Debian packages memtrace needs to build
-# and test, only those missing. Needs root. With --bench, also the tracers
-# `make bench` compares against (perf, bpftrace), and mounts tracefs, which
-# they need (memtrace itself does not). With --test, also what the picture
-# tests need to run the real Mermaid parser: Debian's chromium (and nodejs
-# and npm where node is missing), then @mermaid-js/mermaid-cli as pinned by
-# tests/mermaid/package-lock.json (npm ci, no browser download: puppeteer
-# uses /usr/bin/chromium, tests/mermaid/puppeteer.json).
+# and test (golang-go for the Go workloads), only those missing. Needs
+# root. With --bench, also the tracers `make bench` compares against (perf,
+# bpftrace), and mounts tracefs, which they need (memtrace itself does not).
+# With --test, also what the picture tests need to run the real Mermaid
+# parser: Debian's chromium (and nodejs and npm where node is missing), then
+# @mermaid-js/mermaid-cli as pinned by tests/mermaid/package-lock.json (npm
+# ci, no browser download: puppeteer uses /usr/bin/chromium, see
+# tests/mermaid/puppeteer.json).
 #
 # Usage: scripts/deps.sh [--bench | --test]
 set -eu
 PKGS="make clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcmocka-dev \
-libjansson-dev jq strace procps util-linux"
+libjansson-dev jq strace procps util-linux golang-go libcap2-bin passwd"
 case "${1:-}" in
 --bench) PKGS="$PKGS linux-perf bpftrace" ;;
 --test)

@@ -276,6 +276,23 @@ static void test_bogus_command(void)
 	proc__free(&p);
 }
 
+/* An early exit must not close fd 0 (a zeroed tracer once had stats_fd 0). */
+static void test_early_exit_keeps_stdin(void)
+{
+	const char *log = harness_tmp("close.strace");
+	struct proc p;
+	char *buf;
+
+	proc__run(&p, RUN_TIMEOUT_MS, "strace", "-qq", "-e", "trace=close", "-o", log,
+		  harness_memtrace(), "run", "--bogus", NULL);
+	proc__free(&p);
+	buf = file__read(log, NULL);
+	if (!EXPECT_MSG(buf, "strace wrote nothing (is strace installed? scripts/deps.sh installs it)"))
+		return;
+	EXPECT_MSG(!strstr(buf, "close(0)"), "memtrace run --bogus closed fd 0:\n%s", buf);
+	free(buf);
+}
+
 static void test_version(void)
 {
 	struct proc p;
@@ -324,6 +341,7 @@ static const struct harness_test tests[] = {
 	{ "bad or dead -p pid: error", test_bad_pid, false },
 	{ "no arguments: one-line error, exit 2", test_no_args, false },
 	{ "unknown command: exit 2", test_bogus_command, false },
+	{ "an early exit leaves fd 0 open", test_early_exit_keeps_stdin, false },
 	{ "--version: exit 0", test_version, false },
 	{ "--help and run --help: usage with examples", test_help, false },
 	{ NULL, NULL, false },

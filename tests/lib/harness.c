@@ -28,7 +28,7 @@
 #define BPF_CHECK_TIMEOUT_MS	30000
 
 static const char *const bpf_prog_names[] = {
-	"handle_fork", "handle_exec", "handle_exit", "handle_free", "handle_sys_exit", NULL,
+	"handle_fork", "handle_prepare_exec", "handle_exec", "handle_exit", "handle_free", "handle_sys_exit", NULL,
 };
 
 static struct {

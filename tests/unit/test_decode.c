@@ -91,30 +91,46 @@ static void test_mremap_flags(void **state)
 
 static void test_clone_flags(void **state)
 {
-	assert_string_equal(decode__clone_flags(0, fresh(), sizeof(buf)), "0");
+	uint64_t f;
+	uint32_t sig;
+
+	assert_string_equal(decode__clone_flags(0, 0, fresh(), sizeof(buf)), "0");
 	/* fork(): only the exit signal. */
-	assert_string_equal(decode__clone_flags(17, fresh(), sizeof(buf)), "SIGCHLD");
+	assert_string_equal(decode__clone_flags(0, 17, fresh(), sizeof(buf)), "SIGCHLD");
 	/* glibc's pthread_create. */
-	assert_string_equal(decode__clone_flags(0x3d0f00, fresh(), sizeof(buf)),
+	assert_string_equal(decode__clone_flags(0x3d0f00, 0, fresh(), sizeof(buf)),
 			    "CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM|"
 			    "CLONE_SETTLS|CLONE_PARENT_SETTID|CLONE_CHILD_CLEARTID");
 	/* vfork() and posix_spawn(). */
-	assert_string_equal(decode__clone_flags(0x4111, fresh(), sizeof(buf)),
+	assert_string_equal(decode__clone_flags(0x4100, 17, fresh(), sizeof(buf)),
 			    "CLONE_VM|CLONE_VFORK|SIGCHLD");
-	assert_string_equal(decode__clone_flags(0x01200011, fresh(), sizeof(buf)),
+	assert_string_equal(decode__clone_flags(0x01200000, 17, fresh(), sizeof(buf)),
 			    "CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD");
-	assert_string_equal(decode__clone_flags(0x3ffffff00ULL, fresh(), sizeof(buf)),
-			    "CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_PIDFD|CLONE_PTRACE|"
-			    "CLONE_VFORK|CLONE_PARENT|CLONE_THREAD|CLONE_NEWNS|CLONE_SYSVSEM|"
-			    "CLONE_SETTLS|CLONE_PARENT_SETTID|CLONE_CHILD_CLEARTID|CLONE_DETACHED|"
-			    "CLONE_UNTRACED|CLONE_CHILD_SETTID|CLONE_NEWCGROUP|CLONE_NEWUTS|"
-			    "CLONE_NEWIPC|CLONE_NEWUSER|CLONE_NEWPID|CLONE_NEWNET|CLONE_IO|"
-			    "CLONE_CLEAR_SIGHAND|CLONE_INTO_CGROUP");
-	/* Unknown bits as hex, then the signal; a signal past SIGSYS by number. */
-	assert_string_equal(decode__clone_flags((1ULL << 40) | 0x100 | 9, fresh(), sizeof(buf)),
-			    "CLONE_VM|0x10000000000|SIGKILL");
-	assert_string_equal(decode__clone_flags(64, fresh(), sizeof(buf)), "SIG64");
-	assert_string_equal(decode__clone_flags(0xff, fresh(), sizeof(buf)), "SIG255");
+	/* issue 17: clone3's CLONE_NEWTIME is in the low byte, not a signal */
+	assert_string_equal(decode__clone_flags(0x80, 17, fresh(), sizeof(buf)),
+			    "CLONE_NEWTIME|SIGCHLD");
+	assert_string_equal(decode__clone_flags(0x3ffffff80ULL, 0, fresh(), sizeof(buf)),
+			    "CLONE_NEWTIME|CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_PIDFD|"
+			    "CLONE_PTRACE|CLONE_VFORK|CLONE_PARENT|CLONE_THREAD|CLONE_NEWNS|"
+			    "CLONE_SYSVSEM|CLONE_SETTLS|CLONE_PARENT_SETTID|CLONE_CHILD_CLEARTID|"
+			    "CLONE_DETACHED|CLONE_UNTRACED|CLONE_CHILD_SETTID|CLONE_NEWCGROUP|"
+			    "CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWUSER|CLONE_NEWPID|CLONE_NEWNET|"
+			    "CLONE_IO|CLONE_CLEAR_SIGHAND|CLONE_INTO_CGROUP");
+	/* Unknown bits as hex (the low byte too), then the signal; past SIGSYS by number. */
+	assert_string_equal(decode__clone_flags((1ULL << 40) | 0x100 | 1, 9, fresh(), sizeof(buf)),
+			    "CLONE_VM|0x10000000001|SIGKILL");
+	assert_string_equal(decode__clone_flags(0, 64, fresh(), sizeof(buf)), "SIG64");
+	assert_string_equal(decode__clone_flags(0, 255, fresh(), sizeof(buf)), "SIG255");
+	/* and back */
+	assert_int_equal(decode__parse_clone("CLONE_NEWTIME|SIGCHLD", &f, &sig), 0);
+	assert_int_equal(f, 0x80);
+	assert_int_equal(sig, 17);
+	assert_int_equal(decode__parse_clone("CLONE_VM|0x10000000001|SIG64", &f, &sig), 0);
+	assert_int_equal(f, 0x10000000101ULL);
+	assert_int_equal(sig, 64);
+	assert_int_equal(decode__parse_clone("0", &f, &sig), 0);
+	assert_int_equal(f | sig, 0);
+	assert_int_equal(decode__parse_clone("CLONE_BOGUS", &f, &sig), -EINVAL);
 }
 
 /* Too small a buffer truncates, stays NUL-terminated and writes nothing past n. */
@@ -122,8 +138,8 @@ static void test_truncation(void **state)
 {
 	char full[1024];
 
-	decode__clone_flags(0x3ffffff11ULL, full, sizeof(full));
-	assert_string_equal(decode__clone_flags(0x3ffffff11ULL, fresh(), 10), "CLONE_VM|");
+	decode__clone_flags(0x3ffffff00ULL, 17, full, sizeof(full));
+	assert_string_equal(decode__clone_flags(0x3ffffff00ULL, 17, fresh(), 10), "CLONE_VM|");
 	assert_int_equal(buf[10], CANARY);
 	assert_memory_equal(buf, full, 9);
 	assert_string_equal(decode__mmap_flags(0x22, fresh(), 1), "");

@@ -74,6 +74,13 @@ static void test_long_options(void **state)
 	assert_false(o.cost);
 	assert_int_equal(PARSE(&o, err, "--cost", "heap"), 0);
 	assert_true(o.cost);
+	assert_int_equal(PARSE(&o, err, "--fail-on-loss", "-u", "alice", "heap"), 0);
+	assert_true(o.fail_on_loss);
+	assert_string_equal(o.user, "alice");
+	/* --cgroup is -a for one cgroup */
+	assert_int_equal(PARSE(&o, err, "--cgroup", "/sys/fs/cgroup/x"), 0);
+	assert_string_equal(o.cgroup, "/sys/fs/cgroup/x");
+	assert_true(o.all);
 	/* long only: no letter is taken from the workload's options */
 	assert_int_equal(PARSE(&o, err, "-c", "heap"), -EINVAL);
 }
@@ -122,6 +129,14 @@ static void test_bad_input(void **state)
 		{ { "run", "heap", "-f" }, NULL },	/* fine: -f belongs to heap */
 		{ { "run", "-o" }, "needs a value" },
 		{ { "run", "-o", "", "heap" }, "empty file name" },
+		{ { "run", "--cost=1", "heap" }, "option '--cost' takes no value" },
+		{ { "run", "--quiet=yes", "heap" }, "option '--quiet' takes no value" },
+		{ { "run", "--bogus=1", "heap" }, "unknown option '--bogus'" },
+		{ { "run", "-u", "alice", "-p", "12" }, "-u applies to a program" },
+		{ { "run", "-u", "alice", "-a" }, "-u applies to a program" },
+		{ { "run", "--cgroup", "/sys/fs/cgroup/x", "heap" }, "--cgroup traces a whole cgroup" },
+		{ { "run", "--cgroup", "/sys/fs/cgroup/x", "-p", "12" }, "--cgroup traces a whole cgroup" },
+		{ { "run", "-u", "", "heap" }, "empty user name" },
 	};
 	struct run_opts o;
 	size_t i;

@@ -58,6 +58,9 @@
 #ifndef CLONE_CLEAR_SIGHAND
 #define CLONE_CLEAR_SIGHAND	0x100000000ULL
 #endif
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME		0x00000080
+#endif
 #ifndef CLONE_INTO_CGROUP
 #define CLONE_INTO_CGROUP	0x200000000ULL
 #endif
@@ -174,7 +177,13 @@ static const struct flag_name mremap_names[] = {
 	FLAG(MREMAP_DONTUNMAP),
 };
 
+/*
+ * The full 64-bit clone3 set, in bit order (include/uapi/linux/sched.h).
+ * CLONE_NEWTIME sits in the low byte, which for clone() is the exit
+ * signal: the signal is therefore never part of the flags (issue 17).
+ */
 static const struct flag_name clone_names[] = {
+	FLAG(CLONE_NEWTIME),
 	FLAG(CLONE_VM),
 	FLAG(CLONE_FS),
 	FLAG(CLONE_FILES),
@@ -321,20 +330,18 @@ static const char *const signal_names[] = {
 	SIG(SYS),
 };
 
-char *decode__clone_flags(uint64_t flags, char *buf, size_t n)
+char *decode__clone_flags(uint64_t flags, uint32_t sig, char *buf, size_t n)
 {
-	uint64_t sig = flags & MT_CSIGNAL;
 	struct namebuf nb;
 
 	namebuf__init(&nb, buf, n);
-	if (!flags) {
+	if (!flags && !sig) {
 		namebuf__add(&nb, "0");
 		return buf;
 	}
-	flags &= ~(uint64_t)MT_CSIGNAL;
 	namebuf__flags(&nb, &flags, clone_names, ARRAY_SIZE(clone_names));
 	namebuf__rest(&nb, flags);
-	/* The low byte is the signal the parent gets when the child exits. */
+	/* Last, as strace writes clone's: the signal the parent gets at the child's exit. */
 	if (sig < ARRAY_SIZE(signal_names) && signal_names[sig]) {
 		namebuf__item(&nb, "SIG");
 		namebuf__add(&nb, signal_names[sig]);
@@ -624,6 +631,32 @@ int decode__parse_flags(enum decode_kind kind, const char *s, uint64_t *out)
 			return -EINVAL;
 		*out |= bits;
 		first = false;
+		if (!s[k])
+			return 0;
+		s += k + 1;
+	}
+}
+
+int decode__parse_clone(const char *s, uint64_t *flags, uint32_t *sig)
+{
+	uint64_t bits;
+	size_t k;
+
+	*flags = 0;
+	*sig = 0;
+	if (!s || !*s)
+		return -EINVAL;
+	if (!strcmp(s, "0"))
+		return 0;
+	for (;;) {
+		k = strcspn(s, "|");
+		if (signal__parse(s, k, &bits))
+			*sig = bits;
+		else if (hex__parse(s, k, &bits) ||
+			 name__lookup(clone_names, ARRAY_SIZE(clone_names), s, k, &bits))
+			*flags |= bits;
+		else
+			return -EINVAL;
 		if (!s[k])
 			return 0;
 		s += k + 1;

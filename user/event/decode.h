@@ -17,8 +17,12 @@ char *decode__prot(uint64_t prot, char *buf, size_t n);
 char *decode__mmap_flags(uint64_t flags, char *buf, size_t n);
 /* "MREMAP_MAYMOVE|MREMAP_FIXED"; 0 -> "0" */
 char *decode__mremap_flags(uint64_t flags, char *buf, size_t n);
-/* "CLONE_VM|CLONE_FS|...|SIGCHLD" (low byte is the exit signal); 0 -> "0" */
-char *decode__clone_flags(uint64_t flags, char *buf, size_t n);
+/*
+ * "CLONE_VM|CLONE_FS|...|SIGCHLD": the CLONE_* bits (the 64-bit clone3
+ * set, CLONE_NEWTIME included), then the exit signal sig if not 0;
+ * neither -> "0".
+ */
+char *decode__clone_flags(uint64_t flags, uint32_t sig, char *buf, size_t n);
 /* errno value (positive) to its name, "EINVAL"; unknown -> "E123" */
 const char *decode__errno_name(int err, char *buf, size_t n);
 /* "4096 B", "8 KiB", "1.5 MiB", "2 GiB" */
@@ -41,6 +45,13 @@ enum decode_kind {
  * anything those functions never write.
  */
 int decode__parse_flags(enum decode_kind kind, const char *s, uint64_t *out);
+/*
+ * The reverse of decode__clone_flags: the CLONE_* bits into *flags, the
+ * "SIGCHLD"/"SIG42" item into *sig (0 if none). decode__parse_flags with
+ * DECODE_CLONE ORs the signal into the low byte, which is ambiguous with
+ * CLONE_NEWTIME: use this. Returns 0 or -EINVAL.
+ */
+int decode__parse_clone(const char *s, uint64_t *flags, uint32_t *sig);
 /* "ENOMEM" or "E123" -> 12 or 123; -EINVAL for anything else. */
 int decode__parse_errno(const char *s);
 

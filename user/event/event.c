@@ -4,6 +4,7 @@
  * it only copies integers and points at strings.
  */
 #include <errno.h>
+#include <sched.h>
 #include <string.h>
 #include <sys/mman.h>
 #include "event.h"
@@ -157,10 +158,14 @@ int event__from_record(struct mt_event *ev, const void *rec, size_t size, uint64
 		ev->fork.child_pid = fk->child_pid;
 		ev->fork.child_tid = fk->child_tid;
 		ev->fork.child_as = fk->child_as;
-		ev->fork.thread = fk->child_pid != fk->child_tid;
+		ev->error = ret__errno(fk->ret);
+		/* no child on failure: what was asked for */
+		ev->fork.thread = ev->error ? !!(fk->clone_flags & CLONE_THREAD) :
+			fk->child_pid != fk->child_tid;
 		ev->fork.shared_vm = fk->fork_flags & MT_FORK_SHARED_VM;
 		ev->fork.flags_known = fk->fork_flags & MT_FORK_FLAGS_KNOWN;
 		ev->fork.clone_flags = fk->clone_flags;
+		ev->fork.exit_signal = fk->exit_signal > 0 ? (uint32_t)fk->exit_signal : 0;
 		ev->fork.syscall_nr = fk->syscall_nr;
 		break;
 	case MT_EV_EXEC:
@@ -168,6 +173,7 @@ int event__from_record(struct mt_event *ev, const void *rec, size_t size, uint64
 		ev->exec.filename.max = MT_PATH_LEN;
 		ev->exec.old_as = ex->old_as;
 		ev->exec.old_tid = ex->old_tid;
+		ev->exec.truncated = ex->flags & MT_EXEC_TRUNCATED;
 		ev->error = ret__errno(ex->ret);
 		break;
 	case MT_EV_EXIT:

@@ -35,15 +35,19 @@ struct mt_str {
 	size_t max;		/* bytes at most; ends earlier at a NUL */
 };
 
-/* fork: a task was created. The header's pid/tid are the parent. */
+/*
+ * fork: a task was created (or creating one failed: error != 0, then
+ * child_* are 0). The header's pid/tid are the parent.
+ */
 struct mt_fork {
 	uint32_t child_pid;	/* tgid of the child */
 	uint32_t child_tid;
 	uint32_t child_as;	/* the child's address space (== as: shared) */
-	bool thread;		/* child_tid != child_pid: CLONE_THREAD */
+	bool thread;		/* a thread (CLONE_THREAD), asked for when error != 0 */
 	bool shared_vm;		/* the child shares the parent's mm (CLONE_VM) */
-	bool flags_known;	/* clone_flags is valid */
-	uint64_t clone_flags;	/* CLONE_* | exit signal in the low byte */
+	bool flags_known;	/* clone_flags and exit_signal are valid */
+	uint64_t clone_flags;	/* CLONE_* bits, the 64-bit clone3 set; no signal */
+	uint32_t exit_signal;	/* signal the parent gets at the child's exit, 0 = none */
 	uint32_t syscall_nr;	/* MT_NR_*, MT_NR_UNKNOWN for a kernel-made task */
 };
 
@@ -52,6 +56,7 @@ struct mt_exec {
 	struct mt_str filename;
 	uint32_t old_as;	/* the address space left behind, 0 = untraced */
 	uint32_t old_tid;	/* the exec'ing thread's tid before exec (== tid mostly) */
+	bool truncated;		/* filename filled its buffer: it may be cut */
 };
 
 /* exit: a task ended; thread = false for the last task of its process. */

@@ -122,13 +122,23 @@ static void json__fork(struct outbuf *ob, const struct mt_event *ev)
 	const struct mt_fork *e = &ev->fork;
 	char flags[512];
 
-	json__u64(ob, K("child_pid"), e->child_pid);
-	json__u64(ob, K("child_tid"), e->child_tid);
+	/* a failed creation has no child: only what was asked for */
+	if (!ev->error)
+		json__u64(ob, K("child_pid"), e->child_pid);
+	if (!ev->error)
+		json__u64(ob, K("child_tid"), e->child_tid);
 	json__bool(ob, K("thread"), e->thread);
-	json__u64(ob, K("child_as"), e->child_as);
+	if (!ev->error)
+		json__u64(ob, K("child_as"), e->child_as);
 	json__bool(ob, K("shared_vm"), e->shared_vm);
 	json__name(ob, K("flags"), e->flags_known ?
-		   decode__clone_flags(e->clone_flags, flags, sizeof(flags)) : NULL);
+		   decode__clone_flags(e->clone_flags, e->exit_signal, flags, sizeof(flags)) :
+		   NULL);
+	json__key(ob, K("exit_signal"));
+	if (e->flags_known)
+		outbuf__u64(ob, e->exit_signal);
+	else
+		put_lit(ob, "null");
 	json__name(ob, K("syscall"), event__syscall_name(e->syscall_nr));
 }
 
@@ -136,6 +146,8 @@ static void json__exec(struct outbuf *ob, const struct mt_event *ev)
 {
 	json__key(ob, K("filename"));
 	outbuf__json_str(ob, ev->exec.filename.s, ev->exec.filename.max);
+	if (ev->exec.truncated)
+		json__bool(ob, K("filename_truncated"), true);
 	json__u64(ob, K("old_as"), ev->exec.old_as);
 	if (ev->exec.old_tid != ev->tid)
 		json__u64(ob, K("old_tid"), ev->exec.old_tid);
@@ -322,6 +334,22 @@ static void text__fork(struct outbuf *ob, const struct mt_event *ev)
 	const char *sc = event__syscall_name(e->syscall_nr);
 	char flags[512];
 
+	/* failed: "EINVAL clone(SIGHAND)", the error where the child would be */
+	if (ev->error) {
+		outbuf__puts(ob, event__error(ev, flags, sizeof(flags)));
+		if (sc) {
+			outbuf__putc(ob, ' ');
+			outbuf__puts(ob, sc);
+		}
+		if (e->flags_known) {
+			outbuf__putc(ob, sc ? '(' : ' ');
+			text__flags(ob, decode__clone_flags(e->clone_flags, e->exit_signal,
+							    flags, sizeof(flags)));
+			if (sc)
+				outbuf__putc(ob, ')');
+		}
+		return;
+	}
 	if (e->thread)
 		put_lit(ob, "thread ");
 	else
@@ -339,7 +367,8 @@ static void text__fork(struct outbuf *ob, const struct mt_event *ev)
 	}
 	if (e->flags_known) {
 		outbuf__putc(ob, sc ? '(' : ' ');
-		text__flags(ob, decode__clone_flags(e->clone_flags, flags, sizeof(flags)));
+		text__flags(ob, decode__clone_flags(e->clone_flags, e->exit_signal, flags,
+						    sizeof(flags)));
 		if (sc)
 			outbuf__putc(ob, ')');
 	}
@@ -355,9 +384,13 @@ static void text__exec(struct outbuf *ob, const struct mt_event *ev)
 		outbuf__puts(ob, event__error(ev, ebuf, sizeof(ebuf)));
 		outbuf__putc(ob, ' ');
 		outbuf__text_str(ob, e->filename.s, e->filename.max);
+		if (e->truncated)
+			put_lit(ob, "...");
 		return;
 	}
 	outbuf__text_str(ob, e->filename.s, e->filename.max);
+	if (e->truncated)
+		put_lit(ob, "...");
 	/* old as 0: the image before was not traced (memtrace's own launcher) */
 	if (!e->old_as && !tid_changed)
 		return;
@@ -509,7 +542,8 @@ static const struct line_ops text_ops = {
 	X(CHILD_TID, child_tid) X(CHILD_AS, child_as) X(THREAD, thread)	\
 	X(SHARED_VM, shared_vm) X(SYSCALL, syscall) X(FILENAME, filename)	\
 	X(OLD_TID, old_tid) X(OLD_AS, old_as) X(CODE, code)		\
-	X(SIGNAL, signal) X(CORE, core) X(ERROR, error)
+	X(SIGNAL, signal) X(CORE, core) X(ERROR, error)			\
+	X(EXIT_SIGNAL, exit_signal) X(FILENAME_TRUNCATED, filename_truncated)
 
 #define CSV_ENUM(id, name)	CSV_##id,
 #define CSV_NAME(id, name)	#name,
@@ -608,10 +642,13 @@ static void csv__event(struct outbuf *ob, const struct mt_event *ev)
 	case MT_EV_FORK:
 		if (ev->fork.flags_known)
 			csv__name(&r, CSV_FLAGS, decode__clone_flags(ev->fork.clone_flags,
+								     ev->fork.exit_signal,
 								     buf, sizeof(buf)));
-		csv__u64(&r, CSV_CHILD_PID, ev->fork.child_pid);
-		csv__u64(&r, CSV_CHILD_TID, ev->fork.child_tid);
-		csv__u64(&r, CSV_CHILD_AS, ev->fork.child_as);
+		if (!ev->error) {
+			csv__u64(&r, CSV_CHILD_PID, ev->fork.child_pid);
+			csv__u64(&r, CSV_CHILD_TID, ev->fork.child_tid);
+			csv__u64(&r, CSV_CHILD_AS, ev->fork.child_as);
+		}
 		csv__bool(&r, CSV_THREAD, ev->fork.thread);
 		csv__bool(&r, CSV_SHARED_VM, ev->fork.shared_vm);
 		csv__name(&r, CSV_SYSCALL, event__syscall_name(ev->fork.syscall_nr));
@@ -634,6 +671,10 @@ static void csv__event(struct outbuf *ob, const struct mt_event *ev)
 		break;
 	}
 	csv__name(&r, CSV_ERROR, event__error(ev, buf, sizeof(buf)));
+	if (ev->type == MT_EV_FORK && ev->fork.flags_known)
+		csv__u64(&r, CSV_EXIT_SIGNAL, ev->fork.exit_signal);
+	if (ev->type == MT_EV_EXEC && ev->exec.truncated)
+		csv__bool(&r, CSV_FILENAME_TRUNCATED, true);
 	csv__at(&r, CSV_NCOLS - 1);
 	outbuf__putc(ob, '\n');
 }
@@ -712,6 +753,8 @@ void format__start(const struct formatter *f, struct outbuf *ob, const struct tr
 		json__str_or_null(ob, K("target"), st->target);
 		json__u64(ob, K("root_pid"), st->root_pid);
 		json__str_or_null(ob, K("kernel"), st->kernel_release);
+		json__str_or_null(ob, K("hostname"), st->hostname);
+		json__str_or_null(ob, K("boot_id"), st->boot_id);
 		json__wall_time(ob, K("wall_start"), st->wall_start_ns);
 		json__key(ob, K("wall_start_ns"));
 		outbuf__i64(ob, st->wall_start_ns);
@@ -740,6 +783,11 @@ static uint64_t counts__total(const uint64_t *v)
 	for (i = 0; i < MT_COUNT_SLOTS; i++)
 		sum += v[i];
 	return sum;
+}
+
+uint64_t summary__lost(const struct trace_summary *sum)
+{
+	return counts__total(sum->lost) + sum->missed;
 }
 
 static void json__counts(struct outbuf *ob, const char *key, size_t klen, const uint64_t *v)
@@ -786,7 +834,7 @@ void format__summary(const struct formatter *f, struct outbuf *ob, const struct 
 	outbuf__u64(ob, sum->duration_ns);
 	json__u64(ob, K("duration_ns"), sum->duration_ns);
 	json__counts(ob, K("events"), sum->events);
-	json__u64(ob, K("lost"), counts__total(sum->lost) + sum->missed);
+	json__u64(ob, K("lost"), summary__lost(sum));
 	json__counts(ob, K("lost_by_type"), sum->lost);
 	json__u64(ob, K("missed"), sum->missed);
 	if (sum->ncost)
@@ -801,7 +849,7 @@ void format__summary(const struct formatter *f, struct outbuf *ob, const struct 
 
 void summary__print(FILE *out, const struct trace_summary *sum)
 {
-	uint64_t lost = counts__total(sum->lost) + sum->missed;
+	uint64_t lost = summary__lost(sum);
 	const char *sep = "";
 	int t;
 
@@ -813,7 +861,12 @@ void summary__print(FILE *out, const struct trace_summary *sum)
 			(unsigned long long)sum->events[t]);
 		sep = ", ";
 	}
-	fprintf(out, "); %llu lost\n", (unsigned long long)lost);
+	fprintf(out, "); %llu lost", (unsigned long long)lost);
+	if (sum->unwritten)
+		fprintf(out, "; written %llu of %llu (the output failed)",
+			(unsigned long long)(counts__total(sum->events) - sum->unwritten),
+			(unsigned long long)counts__total(sum->events));
+	fputc('\n', out);
 	summary__print_cost(out, sum);
 	summary__print_lost(out, sum);
 }

@@ -28,6 +28,8 @@ struct trace_start {
 	const char *target;		/* "workload", "command", "pid" or "all" */
 	const char *kernel_release;	/* uname -r */
 	const char *version;		/* memtrace version */
+	const char *hostname;		/* uname -n, NULL if unknown */
+	const char *boot_id;		/* /proc/sys/kernel/random/boot_id, NULL if unknown */
 	int64_t wall_start_ns;		/* CLOCK_REALTIME at ts 0, ns since the epoch */
 	uint32_t root_pid;		/* the launched/attached pid, 0 for -a */
 };
@@ -54,6 +56,8 @@ struct trace_summary {
 	 */
 	uint64_t missed;
 	uint64_t duration_ns;
+	/* events formatted but never written (the output failed): not in the file */
+	uint64_t unwritten;
 	int exit_status;		/* memtrace's own exit status, -1 if none */
 	/*
 	 * --cost: each hook's runs and kernel time, from the kernel's BPF
@@ -88,6 +92,8 @@ void format__event(const struct formatter *f, struct outbuf *ob, const struct mt
 int format__record(const struct formatter *f, struct outbuf *ob, const void *rec, size_t size);
 /* JSON: the summary record; CSV and text: nothing (the summary goes to stderr). */
 void format__summary(const struct formatter *f, struct outbuf *ob, const struct trace_summary *sum);
+/* Events lost in any way: ring full (every type) + missed runs. */
+uint64_t summary__lost(const struct trace_summary *sum);
 /* The human summary memtrace prints on stderr at the end (with the lost warning). */
 void summary__print(FILE *out, const struct trace_summary *sum);
 /* --cost: one line per hook with its runs and kernel time (nothing without). */

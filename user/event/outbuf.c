@@ -47,19 +47,40 @@ void outbuf__free(struct outbuf *ob)
 	ob->cap = 0;
 }
 
-/* A non-blocking fd (an inherited stdout may be one) must not lose output. */
-static int fd__wait_writable(int fd)
+static bool outbuf__cancelled(const struct outbuf *ob)
 {
-	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+	return ob->cancel && *ob->cancel;
+}
+
+/* A non-blocking fd (an inherited stdout may be one) must not lose output. */
+static int fd__wait_writable(const struct outbuf *ob)
+{
+	struct pollfd pfd = { .fd = ob->fd, .events = POLLOUT };
 
 	while (poll(&pfd, 1, -1) < 0) {
 		if (errno != EINTR)
 			return errno;
+		if (outbuf__cancelled(ob))
+			return ECANCELED;
 	}
 	return 0;
 }
 
-int outbuf__flush(struct outbuf *ob)
+/* Lines in n bytes at p: each record is one line. Only on the error path. */
+static uint64_t lines__count(const char *p, size_t n)
+{
+	const char *end = p + n;
+	uint64_t k = 0;
+
+	while (p < end && (p = memchr(p, '\n', end - p))) {
+		k++;
+		p++;
+	}
+	return k;
+}
+
+/* mid_record: called while a record is half formatted (make_room). */
+static int outbuf__write_out(struct outbuf *ob, bool mid_record)
 {
 	size_t off = 0;
 	ssize_t r;
@@ -74,10 +95,14 @@ int outbuf__flush(struct outbuf *ob)
 			off += r;
 			continue;
 		}
-		if (r < 0 && errno == EINTR)
-			continue;
+		if (r < 0 && errno == EINTR) {
+			if (!outbuf__cancelled(ob))
+				continue;
+			ob->err = ECANCELED;
+			break;
+		}
 		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			ob->err = fd__wait_writable(ob->fd);
+			ob->err = fd__wait_writable(ob);
 			if (!ob->err)
 				continue;
 			break;
@@ -88,8 +113,15 @@ int outbuf__flush(struct outbuf *ob)
 	}
 	ob->written += off;
 	/* After an error the rest is dropped: nothing more will be written. */
+	if (ob->err)
+		ob->dropped_lines = lines__count(ob->buf + off, ob->len - off) + mid_record;
 	ob->len = 0;
 	return -ob->err;
+}
+
+int outbuf__flush(struct outbuf *ob)
+{
+	return outbuf__write_out(ob, false);
 }
 
 int outbuf__maybe_flush(struct outbuf *ob)
@@ -129,7 +161,7 @@ char *outbuf__make_room(struct outbuf *ob, size_t n)
 {
 	if (ob->err)
 		return NULL;
-	if (ob->fd >= 0 && ob->len && outbuf__flush(ob))
+	if (ob->fd >= 0 && ob->len && outbuf__write_out(ob, true))
 		return NULL;
 	if (ob->cap - ob->len < n && !outbuf__grow(ob, n))
 		return NULL;

@@ -19,6 +19,19 @@ struct outbuf {
 	size_t flush_at;	/* flush once len passes this (cap - slack) */
 	int err;		/* first write error (positive errno), sticky */
 	uint64_t written;	/* bytes written to fd so far */
+	/*
+	 * Set by the first write error: the records (lines) that never
+	 * reached fd, counting the one being formatted if the error came
+	 * in the middle of it. With the caller's record count this says
+	 * how many records the output really holds.
+	 */
+	uint64_t dropped_lines;
+	/*
+	 * Optional: when a write is interrupted by a signal (EINTR) and
+	 * *cancel is set, give up with ECANCELED instead of retrying, so
+	 * that a reader that takes nothing cannot hold us for ever.
+	 */
+	const volatile int *cancel;
 };
 
 /*

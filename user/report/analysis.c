@@ -202,7 +202,9 @@ static int as__split(struct aspace *as, uint64_t addr)
 	memmove(r + 1, r, (as->nregions - i) * sizeof(*r));
 	as->nregions++;
 	r[0].end = addr;
-	r[1].offset += addr - r[1].start;
+	/* /proc/PID/maps shows an offset for file mappings only */
+	if (r[1].fd >= 0)
+		r[1].offset += addr - r[1].start;
 	r[1].start = addr;
 	return 0;
 }
@@ -540,7 +542,8 @@ static int analysis__mremap(struct aspace *as, const struct mt_event *ev)
 	}
 	if (!e && n && new_len > page__up(m->old_len)) {
 		tail = copy[n - 1];
-		tail.offset += tail.end - tail.start;
+		if (tail.fd >= 0)
+			tail.offset += tail.end - tail.start;
 		tail.start = m->addr + page__up(m->old_len);
 		tail.end = m->addr + new_len;
 		tail.made_type = MT_EV_MREMAP;

@@ -67,6 +67,7 @@ struct report_opts {
 	const char *perfetto;
 	bool mermaid;
 	const char *path;
+	const char *label;	/* what the header calls the trace, if not its path */
 };
 
 /* ---- text ---- */
@@ -285,12 +286,7 @@ static void text__tree(struct outbuf *ob, const struct analysis *a)
 
 static void text__header(struct outbuf *ob, const struct reader *r, const struct analysis *a)
 {
-	uint64_t lost = 0;
-	int t;
-
-	for (t = 0; t < MT_COUNT_SLOTS; t++)
-		lost += r->summary.lost[t];
-	lost += r->summary.missed;
+	uint64_t lost = summary__lost(&r->summary);
 	outbuf__puts(ob, "memtrace report: ");
 	outbuf__text_str(ob, r->name, SIZE_MAX);
 	outbuf__puts(ob, "\n  trace of ");
@@ -438,12 +434,8 @@ static json_t *json__report(const struct reader *r, const struct analysis *a,
 {
 	json_t *root, *procs = json_array(), *edges = json_array(), *spaces = json_array();
 	json_t *claims = json_array(), *warnings = json_array();
-	uint64_t lost = r->summary.missed;
+	uint64_t lost = summary__lost(&r->summary);
 	size_t i;
-	int t;
-
-	for (t = 0; t < MT_COUNT_SLOTS; t++)
-		lost += r->summary.lost[t];
 	for (i = 0; i < a->nprocs; i++)
 		json_array_append_new(procs, json__proc(a, a->procs[i]));
 	for (i = 0; i < a->nedges; i++)
@@ -595,6 +587,8 @@ static int report__run(const struct report_opts *o, FILE *out)
 		fprintf(stderr, "memtrace: %s\n", err);
 		goto cleanup;
 	}
+	if (o->label)
+		r.name = o->label;
 	if (analysis__init(&a)) {
 		fprintf(stderr, "memtrace: out of memory\n");
 		goto cleanup;
@@ -659,9 +653,9 @@ cleanup:
 	return rc;
 }
 
-int report__file(const char *path, FILE *out)
+int report__file(const char *path, const char *label, FILE *out)
 {
-	struct report_opts o = { .path = path };
+	struct report_opts o = { .path = path, .label = label };
 
 	return report__run(&o, out);
 }

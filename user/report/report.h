@@ -15,10 +15,10 @@
 int cmd_report(int argc, char **argv);
 /*
  * The text report of a trace file to out, as `memtrace report PATH` prints
- * it (used by `memtrace run --report`). Returns 0, or 1 after printing the
- * error on stderr.
+ * it (used by `memtrace run --report`); label names the trace in the
+ * header (NULL: its path). Returns 0, or 1 after printing the error on stderr.
  */
-int report__file(const char *path, FILE *out);
+int report__file(const char *path, const char *label, FILE *out);
 /* The usage text of `memtrace report`. */
 extern const char report__usage[];
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -56,43 +58,107 @@ int launch__resolve(const char *cmd, char *path, size_t n)
 	return err;
 }
 
-int launch__workload_path(const char *name, char *path, size_t n)
+/*
+ * The i-th place bundled workloads may be: a build tree, an install
+ * relative to bin/ (DESTDIR, moved prefix), then the configured libexec.
+ * Returns -ENOENT past the last.
+ */
+static int workload__dir(int i, char *dir, size_t n)
 {
 	char self[PATH_MAX], *slash;
 	ssize_t len;
 
+	if (i == 2)
+		return (size_t)snprintf(dir, n, "%s", MEMTRACE_LIBEXECDIR) < n ? 0 : -ENAMETOOLONG;
+	if (i > 2)
+		return -ENOENT;
+	len = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (len <= 0)
+		return -ENOENT;
+	self[len] = '\0';
+	slash = strrchr(self, '/');
+	if (!slash)
+		return -ENOENT;
+	*slash = '\0';
+	if ((size_t)snprintf(dir, n, i ? "%s/../libexec/memtrace" : "%s/workloads", self) >= n)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+int launch__workload_path(const char *name, char *path, size_t n)
+{
+	char dir[PATH_MAX];
+	int i;
+
 	/* names only: "../x" or "/bin/sh" are commands, not workloads */
 	if (!*name || strchr(name, '/') || name[0] == '.')
 		return -ENOENT;
-
-	len = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (len > 0) {
-		self[len] = '\0';
-		slash = strrchr(self, '/');
-		if (slash) {
-			*slash = '\0';
-			/* a build tree, then an install relative to bin/ (DESTDIR, moved prefix) */
-			if ((size_t)snprintf(path, n, "%s/workloads/%s", self, name) < n &&
-			    !path__check(path))
-				return 0;
-			if ((size_t)snprintf(path, n, "%s/../libexec/memtrace/%s", self, name) < n &&
-			    !path__check(path))
-				return 0;
-		}
+	for (i = 0; i < 3; i++) {
+		if (workload__dir(i, dir, sizeof(dir)))
+			continue;
+		if ((size_t)snprintf(path, n, "%s/%s", dir, name) < n && !path__check(path))
+			return 0;
 	}
-	if ((size_t)snprintf(path, n, "%s/%s", MEMTRACE_LIBEXECDIR, name) < n &&
-	    !path__check(path))
-		return 0;
 	return -ENOENT;
+}
+
+void launch__workload_dirs(FILE *out)
+{
+	char dir[PATH_MAX];
+	int i, k = 0;
+
+	for (i = 0; i < 3; i++)
+		if (!workload__dir(i, dir, sizeof(dir)))
+			fprintf(out, "%s%s", k++ ? ", " : "", dir);
+}
+
+int launch__user_lookup(const char *spec, struct launch_user *u)
+{
+	struct passwd *pw;
+	char *end;
+	long v;
+
+	errno = 0;
+	pw = getpwnam(spec);
+	if (!pw) {
+		v = strtol(spec, &end, 10);
+		if (*spec && !*end && v >= 0)
+			pw = getpwuid((uid_t)v);
+	}
+	if (!pw)
+		return -ENOENT;
+	memset(u, 0, sizeof(*u));
+	u->uid = pw->pw_uid;
+	u->gid = pw->pw_gid;
+	snprintf(u->name, sizeof(u->name), "%s", pw->pw_name);
+	snprintf(u->home, sizeof(u->home), "%s", pw->pw_dir);
+	u->ngroups = sizeof(u->groups) / sizeof(u->groups[0]);
+	if (getgrouplist(u->name, u->gid, u->groups, &u->ngroups) < 0)
+		return -E2BIG;
+	return 0;
+}
+
+/* In the child: drop to the user, groups first (they need the privilege). */
+static int child__become(const struct launch_user *u)
+{
+	if (setgroups(u->ngroups, u->groups) || setgid(u->gid) || setuid(u->uid))
+		return -errno;
+	/* memtrace is single-threaded, so setenv is safe after fork */
+	if (setenv("HOME", u->home, 1) || setenv("USER", u->name, 1) ||
+	    setenv("LOGNAME", u->name, 1))
+		return -errno;
+	return 0;
 }
 
 /* In the child: wait for the go byte, then become the program. */
 static void __attribute__((noreturn))
-child__run(int wait_fd, const char *path, char *const argv[], bool stdout_to_stderr)
+child__run(int wait_fd, const char *path, char *const argv[], bool stdout_to_stderr,
+	   const struct launch_user *user)
 {
 	sigset_t none;
 	char go;
 	ssize_t r;
+	int e;
 
 	/* undo what memtrace set up for itself */
 	signal(SIGPIPE, SIG_DFL);
@@ -111,6 +177,11 @@ child__run(int wait_fd, const char *path, char *const argv[], bool stdout_to_std
 		_exit(127);
 	if (stdout_to_stderr && dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
 		_exit(127);
+	if (user && (e = child__become(user))) {
+		dprintf(STDERR_FILENO, "memtrace: cannot run %s as user %s: %s\n", path,
+			user->name, strerror(-e));
+		_exit(126);
+	}
 	execv(path, argv);
 	dprintf(STDERR_FILENO, "memtrace: cannot run %s: %s\n", path, strerror(errno));
 	_exit(errno == ENOENT ? 127 : 126);
@@ -137,7 +208,7 @@ int launch__start(struct launch *l, const char *path, char *const argv[], bool s
 	}
 	if (pid == 0) {
 		close(fds[1]);
-		child__run(fds[0], path, argv, stdout_to_stderr);
+		child__run(fds[0], path, argv, stdout_to_stderr, l->user);
 	}
 	close(fds[0]);
 	l->pid = pid;

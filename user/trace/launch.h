@@ -9,13 +9,29 @@
 #define MEMTRACE_LAUNCH_H
 
 #include <stdbool.h>
+#include <limits.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/types.h>
+
+/* -u: who the program runs as, looked up before the fork. */
+struct launch_user {
+	uid_t uid;
+	gid_t gid;
+	gid_t groups[256];	/* supplementary groups, as initgroups would set */
+	int ngroups;
+	char name[64];
+	char home[PATH_MAX];
+};
 
 struct launch {
 	pid_t pid;		/* the held child, 0 if none */
 	int go_fd;		/* write end of the pipe the child waits on */
+	const struct launch_user *user;	/* NULL: the program runs as memtrace does */
 };
+
+/* Looks up a user name (or uid) like `strace -u`. Returns 0, -ENOENT or -E2BIG. */
+int launch__user_lookup(const char *spec, struct launch_user *u);
 
 /*
  * Finds cmd like execvp would: a name with a '/' is taken as is, others are
@@ -29,6 +45,8 @@ int launch__resolve(const char *cmd, char *path, size_t n);
  * or in MEMTRACE_LIBEXECDIR. -ENOENT if there is none.
  */
 int launch__workload_path(const char *name, char *path, size_t n);
+/* Where launch__workload_path looks, as a comma-separated list. */
+void launch__workload_dirs(FILE *out);
 /*
  * Forks a child that waits, then execs path with argv. With
  * stdout_to_stderr the child's stdout becomes memtrace's stderr.

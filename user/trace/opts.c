@@ -24,16 +24,28 @@ const char opts__run_usage[] =
 "  -p, --pid PID          attach to a running process and its future children\n"
 "  -a, --all              trace every process on the system\n"
 "  -q, --quiet            no summary on stderr (lost events are still reported)\n"
+"  -u, --user USER        run the program as USER (name or uid): its uid, gid,\n"
+"                         groups, HOME, USER and LOGNAME; memtrace stays root.\n"
+"                         Without -u, under sudo the program runs as root\n"
+"      --cgroup PATH      trace every process of the cgroup v2 directory PATH\n"
+"                         and its sub-cgroups (filtered in the kernel), until\n"
+"                         Ctrl-C\n"
+"      --fail-on-loss     exit 3 if any event was lost or not written\n"
 "      --cost             also report the kernel time memtrace's BPF programs\n"
 "                         took, per hook (turns on the kernel's BPF statistics:\n"
 "                         two clock reads per run of every BPF program, 100 ns\n"
 "                         or more in a VM, so the traced program runs slower)\n"
+"      --report           print `memtrace report` of the trace at the end instead of\n"
+"                         the events (with -f json -o FILE, the trace stays in FILE)\n"
 "  -v, --verbose          show libbpf's messages\n"
 "  -h, --help             this help\n"
 "\n"
 "When events go to stdout, the workload's stdout is sent to stderr so that it\n"
 "never mixes with the event stream. memtrace exits with the workload's status\n"
-"(128+N if a signal N killed it), 127 if COMMAND is not found.\n"
+"(128+N if a signal N killed it), 127 if COMMAND is not found, 2 on a usage\n"
+"error, 1 if it could not trace or the trace is incomplete. -o creates FILE\n"
+"with mode 0600 and refuses a symlink or another user's file in a\n"
+"world-writable directory.\n"
 "\n"
 "Examples:\n"
 "  sudo memtrace run threads                   # bundled workload, text events\n"
@@ -41,7 +53,10 @@ const char opts__run_usage[] =
 "  sudo memtrace run -- python3 -c 'import os; os.fork()'\n"
 "  sudo memtrace run -f json heap | jq -c 'select(.event==\"mmap\")'\n"
 "  sudo memtrace run -p 1234                   # attach to a running process\n"
-"  sudo memtrace run --cost -o /dev/null heap  # what tracing cost in the kernel\n";
+"  sudo memtrace run -u alice -- make          # the program runs as alice\n"
+"  sudo memtrace run --cgroup /sys/fs/cgroup/system.slice/nginx.service -o t.jsonl\n"
+"  sudo memtrace run --cost -o /dev/null heap  # what tracing cost in the kernel\n"
+"  sudo memtrace run --report threads          # trace, then the report\n";
 
 int opts__parse_size(const char *s, uint64_t *bytes)
 {
@@ -77,7 +92,11 @@ int opts__parse_size(const char *s, uint64_t *bytes)
 
 enum {
 	OPT_HELP = 'h',
-	OPT_COST = 256,	/* long option only */
+	/* long options only */
+	OPT_COST = 256,
+	OPT_CGROUP,
+	OPT_FAIL_ON_LOSS,
+	OPT_REPORT,
 };
 
 static const struct option run_longopts[] = {
@@ -89,6 +108,10 @@ static const struct option run_longopts[] = {
 	{ "quiet",	 no_argument,	    NULL, 'q' },
 	{ "verbose",	 no_argument,	    NULL, 'v' },
 	{ "cost",	 no_argument,	    NULL, OPT_COST },
+	{ "report",	 no_argument,	    NULL, OPT_REPORT },
+	{ "user",	 required_argument, NULL, 'u' },
+	{ "cgroup",	 required_argument, NULL, OPT_CGROUP },
+	{ "fail-on-loss", no_argument,	    NULL, OPT_FAIL_ON_LOSS },
 	{ "help",	 no_argument,	    NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -104,6 +127,27 @@ static int parse_pid(const char *s, pid_t *pid)
 		return -EINVAL;
 	*pid = (pid_t)v;
 	return 0;
+}
+
+/*
+ * "--cost=1" or "--no-such": getopt's optopt is the option's value (not a
+ * character) or 0, so name the option from the argument itself.
+ */
+static void long__error(const char *arg, char *err, size_t errlen)
+{
+	const struct option *lo;
+	size_t n = strcspn(arg + 2, "=");
+
+	for (lo = run_longopts; lo->name; lo++) {
+		if (strlen(lo->name) != n || strncmp(lo->name, arg + 2, n))
+			continue;
+		if (lo->has_arg == no_argument && arg[2 + n] == '=') {
+			snprintf(err, errlen, "option '--%s' takes no value", lo->name);
+			return;
+		}
+		break;
+	}
+	snprintf(err, errlen, "unknown option '%.*s'", (int)(n + 2), arg);
 }
 
 #define fail(...) do { snprintf(err, errlen, __VA_ARGS__); return -EINVAL; } while (0)
@@ -127,7 +171,7 @@ int opts__parse_run(int argc, char **argv, struct run_opts *o, char *err, size_t
 	optind = 0;	/* full reset: the tests call us more than once */
 	opterr = 0;
 	/* '+': stop at the workload name, its own options are its own */
-	while ((c = getopt_long(argc, argv, "+:f:o:b:p:aqvh", run_longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:f:o:b:p:u:aqvh", run_longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			if (format__parse(optarg, &o->fmt))
@@ -161,11 +205,31 @@ int opts__parse_run(int argc, char **argv, struct run_opts *o, char *err, size_t
 		case OPT_COST:
 			o->cost = true;
 			break;
+		case OPT_REPORT:
+			o->report = true;
+			break;
+		case OPT_FAIL_ON_LOSS:
+			o->fail_on_loss = true;
+			break;
+		case 'u':
+			if (!*optarg)
+				fail("empty user name for -u/--user");
+			o->user = optarg;
+			break;
+		case OPT_CGROUP:
+			if (!*optarg)
+				fail("empty path for --cgroup");
+			o->cgroup = optarg;
+			break;
 		case OPT_HELP:
 			return 1;
 		case ':':
 			fail("option '%s' needs a value", argv[optind - 1]);
 		default:
+			if (!strncmp(argv[optind - 1], "--", 2) && argv[optind - 1][2]) {
+				long__error(argv[optind - 1], err, errlen);
+				return -EINVAL;
+			}
 			if (optopt)
 				fail("unknown option '-%c'", optopt);
 			fail("unknown option '%s'", argv[optind - 1]);
@@ -178,10 +242,20 @@ int opts__parse_run(int argc, char **argv, struct run_opts *o, char *err, size_t
 
 	if (o->attach_pid && o->all)
 		fail("-p and -a exclude each other: pick one");
+	if (o->cgroup && (o->attach_pid || o->argc))
+		fail("--cgroup traces a whole cgroup: give no -p, workload or command with it");
+	if (o->user && (o->attach_pid || o->all || o->cgroup))
+		fail("-u applies to a program memtrace starts, not to -p, -a or --cgroup");
+	/* a cgroup is traced like -a, its processes only */
+	if (o->cgroup)
+		o->all = true;
 	if ((o->attach_pid || o->all) && o->argc)
 		fail("'%s': give either a workload/command or -p/-a, not both", o->argv[0]);
 	if (!o->attach_pid && !o->all && !o->argc)
 		fail("nothing to run: give a workload (see `memtrace list`), `-- COMMAND`, -p PID or -a");
+	/* the report reads the JSON trace back: it cannot read text or CSV */
+	if (o->report && o->output && o->fmt != MT_FMT_JSON)
+		fail("--report with -o needs -f json (it reads the trace back); or drop -o and the trace goes to a temporary file");
 	if (!o->is_command && o->argc && o->argv[0][0] == '-')
 		fail("unknown option '%s'", o->argv[0]);
 	return 0;

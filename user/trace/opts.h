@@ -15,6 +15,11 @@
 #define MT_MIN_BUFFER		(4096ULL)
 #define MT_MAX_BUFFER		(1ULL << 30)
 
+/* memtrace's own exit statuses (otherwise it exits with the program's). */
+#define MT_EXIT_FAILURE		1	/* could not trace, or the trace is incomplete */
+#define MT_EXIT_USAGE		2	/* bad command line */
+#define MT_EXIT_LOSS		3	/* --fail-on-loss and events were lost */
+
 struct run_opts {
 	enum mt_format fmt;
 	const char *output;	/* NULL or "-": stdout */
@@ -24,6 +29,10 @@ struct run_opts {
 	bool verbose;		/* libbpf's messages too */
 	bool quiet;		/* no summary on stderr */
 	bool cost;		/* --cost: measure the BPF programs' kernel time */
+	bool report;		/* --report: the report of the trace at the end */
+	bool fail_on_loss;	/* --fail-on-loss: exit MT_EXIT_LOSS if any event is missing */
+	const char *user;	/* -u: run the program as this user (name or uid), or NULL */
+	const char *cgroup;	/* --cgroup: only processes of this cgroup v2 directory */
 	bool is_command;	/* argv came after `--` */
 	int argc;		/* workload name or command, with its arguments */
 	char **argv;

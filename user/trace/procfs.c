@@ -7,7 +7,7 @@
 int procfs__status(pid_t pid, struct procfs_status *st)
 {
 	char path[64], line[128];
-	long tgid = 0;
+	long tgid = 0, ppid = 0;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/%d/status", pid);
@@ -21,10 +21,13 @@ int procfs__status(pid_t pid, struct procfs_status *st)
 			sscanf(line + 6, " %c", &st->state);
 		else if (!strncmp(line, "Tgid:", 5))
 			sscanf(line + 5, "%ld", &tgid);
+		else if (!strncmp(line, "PPid:", 5))
+			sscanf(line + 5, "%ld", &ppid);
 		else if (!strncmp(line, "Threads:", 8))
 			sscanf(line + 8, "%d", &st->threads);
 	}
 	fclose(f);
 	st->tgid = (pid_t)tgid;
+	st->ppid = (pid_t)ppid;
 	return 0;
 }

@@ -7,6 +7,7 @@
 
 struct procfs_status {
 	pid_t tgid;		/* the process a task (maybe a thread) belongs to */
+	pid_t ppid;		/* its parent process */
 	char state;		/* 'R', 'S', 'Z', ... */
 	int threads;		/* live threads (a zombie leader still counts itself) */
 };

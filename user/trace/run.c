@@ -15,6 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <linux/types.h>
@@ -24,6 +26,7 @@
 #include "opts.h"
 #include "outbuf.h"
 #include "procfs.h"
+#include "report.h"
 #include "run.h"
 #include "tracer.h"
 #include "workloads.h"
@@ -32,8 +35,11 @@
 #define POLL_MS		50
 /* After Ctrl-C, how long the workload gets to exit so its last events are seen. */
 #define GRACE_NS	(1000ULL * 1000 * 1000)
+/* After a stop signal, how long a write may block before we give it up. */
+#define STOP_WRITE_SECS	1
 
 static volatile sig_atomic_t exiting;	/* signal number that asked us to stop */
+static volatile sig_atomic_t write_cancel;	/* set STOP_WRITE_SECS after it */
 static volatile sig_atomic_t child_changed;
 static volatile pid_t forward_pid;
 
@@ -44,9 +50,18 @@ struct session {
 	struct formatter fmt;
 	struct outbuf ob;
 	struct trace_summary sum;
+	struct launch_user user;	/* -u */
 	char path[PATH_MAX];	/* what the child execs */
 	char command[1024];	/* for the start record */
 	int out_fd;
+	int report_fd;		/* --report without -o: the JSON trace, unlinked; -1 if none */
+	bool events_on_stdout;	/* out_fd is our stdout, whatever its fd number */
+	/*
+	 * After a write error: records handled since, counting the one the
+	 * error hit unless it hit between records (err_between).
+	 */
+	uint64_t late;
+	bool err_between;
 	uint64_t bad_records;
 	bool failed;		/* the trace is incomplete: exit 1 */
 };
@@ -60,6 +75,8 @@ static void on_stop_signal(int sig, siginfo_t *si, void *uc)
 		return;
 	}
 	exiting = sig;
+	/* a reader that takes nothing must not keep us from stopping */
+	alarm(STOP_WRITE_SECS);
 	/*
 	 * A terminal's Ctrl-C already reached the whole process group; a
 	 * kill(1) reached only us, so pass it on.
@@ -71,6 +88,13 @@ static void on_stop_signal(int sig, siginfo_t *si, void *uc)
 static void on_sigchld(int sig)
 {
 	child_changed = 1;
+}
+
+/* Interrupts a blocked write() again each second until it gives up. */
+static void on_alarm(int sig)
+{
+	write_cancel = 1;
+	alarm(1);
 }
 
 static void signals__install(void)
@@ -88,6 +112,10 @@ static void signals__install(void)
 	sa.sa_handler = on_sigchld;
 	sa.sa_flags = SA_NOCLDSTOP;
 	sigaction(SIGCHLD, &sa, NULL);
+
+	sa.sa_handler = on_alarm;
+	sa.sa_flags = 0;	/* no SA_RESTART: it is there to cut write() short */
+	sigaction(SIGALRM, &sa, NULL);
 
 	/* a closed output pipe shows up as EPIPE from write() instead */
 	signal(SIGPIPE, SIG_IGN);
@@ -130,8 +158,12 @@ static int session__on_record(void *ctx, const void *rec, size_t size)
 		return 0;
 	}
 	s->sum.events[h->type]++;
+	/*
+	 * A write error is not returned: the records still in the ring must
+	 * be counted (as not written) by the drain, so the loop checks it.
+	 */
 	if (outbuf__maybe_flush(&s->ob))
-		return -s->ob.err;
+		s->late++;
 	return 0;
 }
 
@@ -186,8 +218,13 @@ static int session__resolve(struct session *s)
 		}
 		return 0;
 	}
-	if (!workloads__find(name) ||
-	    launch__workload_path(name, s->path, sizeof(s->path))) {
+	if (workloads__find(name) && launch__workload_path(name, s->path, sizeof(s->path))) {
+		fprintf(stderr, "memtrace: workload '%s' is not installed: it is not in ", name);
+		launch__workload_dirs(stderr);
+		fprintf(stderr, " (run memtrace from its build tree, or `make install`)\n");
+		return 127;
+	}
+	if (!workloads__find(name)) {
 		fprintf(stderr, "memtrace: unknown workload '%s' (available: ", name);
 		workloads__print_names(stderr);
 		fprintf(stderr, "); to trace a command put it after --: memtrace run -- %s\n", name);
@@ -196,32 +233,150 @@ static int session__resolve(struct session *s)
 	return 0;
 }
 
+/* The directory part of path ("." for a bare name). */
+static void path__dir(const char *path, char *dir, size_t n)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		snprintf(dir, n, ".");
+	else if (slash == path)
+		snprintf(dir, n, "/");
+	else
+		snprintf(dir, n, "%.*s", (int)(slash - path), path);
+}
+
+/*
+ * May we, as root, write into st (path's file)? Not into someone else's
+ * file in a world-writable directory (/tmp): they could have put it there
+ * for us to fill, or keep it open to read what we write. Returns 0, or
+ * -EPERM after saying why.
+ */
+static int output__check_owner(const char *path, const struct stat *st)
+{
+	struct stat dst;
+	char dir[PATH_MAX];
+
+	if (st->st_uid == geteuid())
+		return 0;
+	path__dir(path, dir, sizeof(dir));
+	if (stat(dir, &dst) || !(dst.st_mode & S_IWOTH))
+		return 0;
+	fprintf(stderr, "memtrace: refusing to write to '%s': it belongs to uid %u and its directory %s is world-writable; remove it or write elsewhere\n",
+		path, (unsigned)st->st_uid, dir);
+	return -EPERM;
+}
+
+/*
+ * Opens -o like a careful root must: a final symlink is followed only if
+ * memtrace's user or root owns it (/dev/stdout), never one another user
+ * planted; nobody else's file in a world-writable directory; a new file
+ * gets mode 0600, since a trace shows every traced address and path.
+ * Returns the fd, or -errno after saying why.
+ */
+static int output__open(const char *path)
+{
+	int flags = O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW, fd, e;
+	struct stat st;
+
+	if (!lstat(path, &st)) {
+		if (S_ISLNK(st.st_mode) && st.st_uid && st.st_uid != geteuid()) {
+			fprintf(stderr, "memtrace: refusing to write to '%s': it is a symbolic link owned by uid %u, which could point memtrace at any file; remove it or give the real path\n",
+				path, (unsigned)st.st_uid);
+			return -EPERM;
+		}
+		if (S_ISLNK(st.st_mode))
+			flags &= ~O_NOFOLLOW;
+		else if (output__check_owner(path, &st))
+			return -EPERM;
+	}
+	/* no O_TRUNC: nothing is cut before the checks on what was opened */
+	fd = open(path, flags, 0600);
+	if (fd < 0) {
+		e = -errno;
+		if (e == -ELOOP)
+			fprintf(stderr, "memtrace: refusing to write to '%s': it became a symbolic link while memtrace opened it\n",
+				path);
+		else
+			fprintf(stderr, "memtrace: cannot write '%s': %s\n", path, strerror(-e));
+		return e;
+	}
+	/* the file opened may not be the one looked at: check it again */
+	if (fstat(fd, &st) || (S_ISREG(st.st_mode) && output__check_owner(path, &st))) {
+		close(fd);
+		return -EPERM;
+	}
+	if (S_ISREG(st.st_mode) && ftruncate(fd, 0)) {
+		e = -errno;
+		fprintf(stderr, "memtrace: cannot write '%s': %s\n", path, strerror(-e));
+		close(fd);
+		return e;
+	}
+	return fd;
+}
+
+/*
+ * Is fd the same open file as our stdout (-o /dev/stdout, -o /proc/self/fd/1)?
+ * Decided by identity, not by fd number. /dev/null is never a stream.
+ */
+static bool fd__is_stdout(int fd)
+{
+	struct stat a, b;
+
+	if (fd == STDOUT_FILENO)
+		return true;
+	if (fstat(fd, &a) || fstat(STDOUT_FILENO, &b))
+		return false;
+	if (S_ISCHR(a.st_mode) && a.st_rdev == makedev(1, 3))
+		return false;
+	return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
 static int session__open_output(struct session *s)
 {
 	int e;
 
 	s->out_fd = STDOUT_FILENO;
-	if (s->o.output && strcmp(s->o.output, "-")) {
-		s->out_fd = open(s->o.output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		if (s->out_fd < 0) {
-			fprintf(stderr, "memtrace: cannot write '%s': %s\n", s->o.output, strerror(errno));
-			return -errno;
-		}
+	if (s->report_fd >= 0) {
+		s->out_fd = s->report_fd;
+	} else if (s->o.output && strcmp(s->o.output, "-")) {
+		s->out_fd = output__open(s->o.output);
+		if (s->out_fd < 0)
+			return s->out_fd;
 	}
+	s->events_on_stdout = fd__is_stdout(s->out_fd);
 	e = outbuf__init(&s->ob, s->out_fd, OUTBUF_SIZE);
 	if (e)
 		fprintf(stderr, "memtrace: out of memory for the output buffer\n");
+	s->ob.cancel = &write_cancel;
 	return e;
+}
+
+/* The kernel's id of this boot, to merge traces of many hosts; "" if unknown. */
+static void boot__id(char *buf, size_t n)
+{
+	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "re");
+
+	buf[0] = '\0';
+	if (f) {
+		if (fgets(buf, n, f))
+			buf[strcspn(buf, "\n")] = '\0';
+		fclose(f);
+	}
 }
 
 static void session__write_start(struct session *s, uint64_t wall_ns)
 {
 	struct trace_start st = {};
 	struct utsname u;
+	char boot_id[64];
 
 	uname(&u);
+	boot__id(boot_id, sizeof(boot_id));
+	st.hostname = u.nodename;
+	st.boot_id = boot_id[0] ? boot_id : NULL;
 	st.command = s->command;
-	st.target = s->o.all ? "all" : s->o.attach_pid ? "pid" :
+	st.target = s->o.cgroup ? "cgroup" : s->o.all ? "all" : s->o.attach_pid ? "pid" :
 		    s->o.is_command ? "command" : "workload";
 	st.kernel_release = u.release;
 	st.version = MEMTRACE_VERSION;
@@ -231,21 +386,30 @@ static void session__write_start(struct session *s, uint64_t wall_ns)
 	outbuf__flush(&s->ob);
 }
 
-/* Reaps the launched child if it changed state. Returns true once it is gone. */
+/*
+ * Reaps every child we have, keeping only the launched program's status.
+ * A launcher must be as transparent as a shell: a CLONE_PARENT child of
+ * the program is our child (kernel/fork.c: it gets the caller's parent),
+ * and the program may wait until that child is reaped (issue 17); as a
+ * subreaper (PR_SET_CHILD_SUBREAPER) we would also inherit orphans.
+ * Returns true once the launched program is gone.
+ */
 static bool session__reap(struct session *s, int *status)
 {
+	bool done = false;
 	pid_t r;
+	int st;
 
-	if (!s->launch.pid)
-		return false;
 	child_changed = 0;
-	r = waitpid(s->launch.pid, status, WNOHANG);
-	if (r == s->launch.pid) {
+	while ((r = waitpid(-1, &st, WNOHANG)) > 0) {
+		if (r != s->launch.pid || !s->launch.pid)
+			continue;
+		*status = st;
 		s->launch.pid = 0;
 		forward_pid = 0;
-		return true;
+		done = true;
 	}
-	return false;
+	return done;
 }
 
 /*
@@ -268,7 +432,9 @@ static int session__loop(struct session *s)
 			s->failed = true;
 			break;
 		}
-		if (e > 0 && outbuf__flush(&s->ob))
+		if (e > 0 && !s->ob.err && outbuf__flush(&s->ob))
+			s->err_between = true;
+		if (s->ob.err)
 			break;
 		if (child_changed && session__reap(s, &status))
 			root_done = true;
@@ -282,9 +448,11 @@ static int session__loop(struct session *s)
 				break;
 		}
 	}
-	/* the last records: everything the kernel committed before we stopped */
-	if (!s->ob.err)
-		tracer__drain(&s->tracer);
+	/*
+	 * The last records: everything the kernel committed before we
+	 * stopped. After a write error they are only counted, as not written.
+	 */
+	tracer__drain(&s->tracer);
 	/* a reader that left (EPIPE) is settled by session__finish */
 	if (root_done)
 		return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
@@ -293,10 +461,37 @@ static int session__loop(struct session *s)
 	return 0;
 }
 
+/* Events memtrace knows it does not have: lost, missed, unwritten, unfollowed. */
+static uint64_t session__incomplete(const struct session *s, uint64_t untracked)
+{
+	uint64_t n = s->sum.missed + s->sum.unwritten + untracked + s->bad_records;
+	size_t i;
+
+	for (i = 0; i < MT_COUNT_SLOTS; i++)
+		n += s->sum.lost[i];
+	return n;
+}
+
+/* The failed write, with how much of the trace the output really holds. */
+static void session__write_error(const struct session *s, uint64_t total)
+{
+	const char *where = s->o.output ? s->o.output : "stdout";
+
+	if (s->ob.err == ECANCELED)
+		fprintf(stderr, "memtrace: stopped writing to %s: it took nothing for %d s after the stop signal; only %llu of %llu events were written\n",
+			where, STOP_WRITE_SECS, (unsigned long long)(total - s->sum.unwritten),
+			(unsigned long long)total);
+	else
+		fprintf(stderr, "memtrace: writing events to %s failed: %s; only %llu of %llu events were written, the output is truncated\n",
+			where, strerror(s->ob.err), (unsigned long long)(total - s->sum.unwritten),
+			(unsigned long long)total);
+}
+
 /* Writes the summary. Returns the final exit status. */
 static int session__finish(struct session *s, uint64_t t0, int status)
 {
-	uint64_t untracked = tracer__untracked(&s->tracer);
+	uint64_t untracked = tracer__untracked(&s->tracer), total = 0;
+	size_t i;
 
 	tracer__lost(&s->tracer, s->sum.lost, MT_EV_MAX);
 	s->sum.missed = tracer__missed(&s->tracer);
@@ -305,6 +500,17 @@ static int session__finish(struct session *s, uint64_t t0, int status)
 					    sizeof(s->sum.cost) / sizeof(s->sum.cost[0]));
 	s->sum.duration_ns = clock__ns(CLOCK_MONOTONIC) - t0;
 	s->sum.exit_status = status;
+	/* the events first, so that a failure counts only events as unwritten */
+	if (!s->ob.err && outbuf__flush(&s->ob))
+		s->err_between = true;
+	for (i = 0; i < MT_COUNT_SLOTS; i++)
+		total += s->sum.events[i];
+	if (s->ob.err) {
+		/* the record the error hit is in both counts */
+		s->sum.unwritten = s->ob.dropped_lines + s->late - (s->late && !s->err_between);
+		if (s->sum.unwritten > total)
+			s->sum.unwritten = total;
+	}
 	if (!s->ob.err) {
 		format__summary(&s->fmt, &s->ob, &s->sum);
 		outbuf__flush(&s->ob);
@@ -312,8 +518,7 @@ static int session__finish(struct session *s, uint64_t t0, int status)
 	if (s->ob.err == EPIPE)
 		return 128 + SIGPIPE;	/* the reader left: say nothing */
 	if (s->ob.err) {
-		fprintf(stderr, "memtrace: writing events failed: %s; the output is incomplete\n",
-			strerror(s->ob.err));
+		session__write_error(s, total);
 		s->failed = true;
 	}
 	if (!s->o.quiet)
@@ -329,7 +534,11 @@ static int session__finish(struct session *s, uint64_t t0, int status)
 		fprintf(stderr, "memtrace: warning: %llu malformed records skipped\n",
 			(unsigned long long)s->bad_records);
 	/* an incomplete trace must not pass for a good run */
-	return s->failed ? 1 : status;
+	if (s->failed)
+		return MT_EXIT_FAILURE;
+	if (s->o.fail_on_loss && session__incomplete(s, untracked))
+		return MT_EXIT_LOSS;
+	return status;
 }
 
 static int session__run(struct session *s)
@@ -344,14 +553,16 @@ static int session__run(struct session *s)
 	uint64_t t0, wall;
 	int e, status;
 
-	if (tracer__check(err, sizeof(err)) ||
+	if ((s->o.cgroup &&
+	     tracer__cgroup(s->o.cgroup, &to.cgroup_id, &to.cgroup_level, err, sizeof(err))) ||
 	    tracer__open_load(&s->tracer, &to, err, sizeof(err))) {
 		fprintf(stderr, "memtrace: %s\n", err);
 		return 1;
 	}
 	if (!s->o.attach_pid && !s->o.all) {
 		/* events on stdout: keep the program's own output out of the stream */
-		e = launch__start(&s->launch, s->path, s->o.argv, s->out_fd == STDOUT_FILENO);
+		s->launch.user = s->o.user ? &s->user : NULL;
+		e = launch__start(&s->launch, s->path, s->o.argv, s->events_on_stdout);
 		if (e) {
 			fprintf(stderr, "memtrace: cannot start %s: %s\n", s->o.argv[0], strerror(-e));
 			return 1;
@@ -359,7 +570,8 @@ static int session__run(struct session *s)
 		forward_pid = s->launch.pid;
 	}
 	priority__raise();
-	e = s->o.all ? 0 : tracer__add_pid(&s->tracer, s->o.attach_pid ? s->o.attach_pid : s->launch.pid);
+	e = s->o.all ? 0 : s->o.attach_pid ? tracer__add_pid(&s->tracer, s->o.attach_pid) :
+		tracer__add_launched(&s->tracer, s->launch.pid);
 	if (e) {
 		fprintf(stderr, "memtrace: cannot fill the pid filter: %s\n", strerror(-e));
 		goto abort;
@@ -400,18 +612,125 @@ abort:
 	return 1;
 }
 
+/*
+ * --report: the trace is written as JSON (to -o, or to an unlinked
+ * temporary file) and read back by the report at the end. Returns 0 or -errno.
+ */
+static int report__prepare(struct session *s)
+{
+	char path[] = "/tmp/memtrace-report-XXXXXX";
+	const char *dir = getenv("TMPDIR");
+	char buf[PATH_MAX];
+
+	s->o.fmt = MT_FMT_JSON;
+	s->fmt.fmt = MT_FMT_JSON;
+	if (s->o.output && strcmp(s->o.output, "-"))
+		return 0;
+	if (s->o.output) {
+		fprintf(stderr, "memtrace: --report reads the trace back: -o - (stdout) cannot be read; name a file or drop -o\n");
+		return -EINVAL;
+	}
+	if (dir && *dir && snprintf(buf, sizeof(buf), "%s/memtrace-report-XXXXXX", dir) < (int)sizeof(buf))
+		s->report_fd = mkostemp(buf, O_CLOEXEC);
+	else
+		s->report_fd = mkostemp(path, O_CLOEXEC);
+	if (s->report_fd < 0) {
+		fprintf(stderr, "memtrace: cannot make a temporary file for --report: %s (set TMPDIR or use -f json -o FILE)\n",
+			strerror(errno));
+		return -errno;
+	}
+	unlink(dir && *dir ? buf : path);
+	return 0;
+}
+
+/* Prints the report of the trace just written. Returns 0 or 1. */
+static int session__report(struct session *s)
+{
+	char path[64];
+
+	if (s->ob.err)
+		return 1;	/* already said: the trace is incomplete */
+	if (s->report_fd < 0)
+		return report__file(s->o.output, NULL, stdout);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", s->report_fd);
+	return report__file(path, "the trace of this run", stdout);
+}
+
+/*
+ * Started with fd 0, 1 or 2 closed (`2>&-`), the first file we open would
+ * take its number, and our messages would land in the trace: fill any gap
+ * with /dev/null first.
+ */
+static void fds__guard(void)
+{
+	int fd;
+
+	for (fd = 0; fd <= STDERR_FILENO; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		if (open("/dev/null", fd ? O_WRONLY : O_RDONLY) < 0)
+			break;
+	}
+}
+
+/* Is pid a memtrace (this binary, or one named so)? */
+static bool pid__is_memtrace(pid_t pid)
+{
+	char path[64], comm[32] = "";
+	struct stat a, b;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/exe", pid);
+	if (!stat(path, &a) && !stat("/proc/self/exe", &b) &&
+	    a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+		return true;
+	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+	f = fopen(path, "re");
+	if (f) {
+		if (!fgets(comm, sizeof(comm), f))
+			comm[0] = '\0';
+		fclose(f);
+	}
+	return !strcmp(comm, "memtrace\n");
+}
+
+/*
+ * -p of ourselves (`bash -c 'exec memtrace run -p $$'`) or of a memtrace
+ * we run under: each event we write makes more events, for ever.
+ */
+static bool pid__is_us(pid_t pid)
+{
+	struct procfs_status st;
+	pid_t p = getppid();
+	int depth;
+
+	if (pid == getpid())
+		return true;
+	for (depth = 0; p > 1 && depth < 4096; depth++) {
+		if (p == pid)
+			return pid__is_memtrace(p);
+		if (procfs__status(p, &st))
+			break;
+		p = st.ppid;
+	}
+	return false;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	struct session *s;
 	char err[512];
 	int r;
 
+	fds__guard();
 	s = calloc(1, sizeof(*s));
 	if (!s) {
 		fprintf(stderr, "memtrace: out of memory\n");
 		return 1;
 	}
 	s->out_fd = -1;
+	s->report_fd = -1;
+	s->tracer.stats_fd = -1;	/* nothing loaded: tracer__destroy must not close fd 0 */
 	s->launch.go_fd = -1;	/* nothing launched: launch__abort must not close fd 0 */
 	r = opts__parse_run(argc, argv, &s->o, err, sizeof(err));
 	if (r == 1) {
@@ -430,6 +749,19 @@ int cmd_run(int argc, char **argv)
 		r = 1;
 		goto cleanup;
 	}
+	if (s->o.attach_pid && pid__is_us(s->o.attach_pid)) {
+		fprintf(stderr, "memtrace: -p %d is %s: it would trace its own output for ever; give another process\n",
+			s->o.attach_pid, s->o.attach_pid == getpid() ? "memtrace itself" :
+			"the memtrace this one runs under");
+		r = MT_EXIT_USAGE;
+		goto cleanup;
+	}
+	if (s->o.user && launch__user_lookup(s->o.user, &s->user)) {
+		fprintf(stderr, "memtrace: -u %s: no such user (give a name or uid from the password database)\n",
+			s->o.user);
+		r = 1;
+		goto cleanup;
+	}
 	if (s->o.argc) {
 		r = session__resolve(s);
 		if (r)
@@ -437,8 +769,20 @@ int cmd_run(int argc, char **argv)
 		command__join(s->command, sizeof(s->command), s->o.argc, s->o.argv);
 	} else if (s->o.attach_pid) {
 		snprintf(s->command, sizeof(s->command), "pid %d", s->o.attach_pid);
+	} else if (s->o.cgroup) {
+		snprintf(s->command, sizeof(s->command), "cgroup %s", s->o.cgroup);
 	} else {
 		snprintf(s->command, sizeof(s->command), "all");
+	}
+	/* before -o is created: a run that cannot trace leaves no file behind */
+	if (tracer__check(s->o.cost, err, sizeof(err))) {
+		fprintf(stderr, "memtrace: %s\n", err);
+		r = 1;
+		goto cleanup;
+	}
+	if (s->o.report && report__prepare(s)) {
+		r = 1;
+		goto cleanup;
 	}
 	if (session__open_output(s)) {
 		r = 1;
@@ -446,11 +790,15 @@ int cmd_run(int argc, char **argv)
 	}
 	signals__install();
 	r = session__run(s);
+	if (s->o.report && session__report(s))
+		r = 1;
 cleanup:
 	tracer__destroy(&s->tracer);
 	outbuf__free(&s->ob);
 	if (s->out_fd > STDERR_FILENO)
 		close(s->out_fd);
+	if (s->report_fd > STDERR_FILENO && s->report_fd != s->out_fd)
+		close(s->report_fd);
 	free(s);
 	return r;
 }

@@ -6,7 +6,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <linux/capability.h>
 #include <sys/syscall.h>
 #include <bpf/bpf.h>
@@ -30,7 +33,7 @@ const char *const tracer__tracepoints[] = {
 	"sched_process_exec",
 	"sched_process_exit",
 	"sched_process_free",
-	"sys_exit",
+	"sys_exit",	/* sched_prepare_exec (6.10+) is optional: not listed */
 	NULL,
 };
 
@@ -88,13 +91,29 @@ int tracer__check_tracepoints(const char *const *tps, char *err, size_t errlen)
 /* The initial PID namespace's inode number (PROC_PID_INIT_INO in the kernel). */
 #define PID_NS_INIT_INO	0xEFFFFFFCUL
 
-int tracer__check(char *err, size_t errlen)
+int tracer__check(bool cost, char *err, size_t errlen)
 {
+	bool admin = cap__has(CAP_SYS_ADMIN);
+	char missing[64] = "";
 	struct stat st;
 
-	if (geteuid() != 0 && !(cap__has(CAP_BPF) && cap__has(CAP_PERFMON)) &&
-	    !cap__has(CAP_SYS_ADMIN)) {
-		snprintf(err, errlen, "tracing needs root (or CAP_BPF and CAP_PERFMON): run it with sudo");
+	/*
+	 * The capabilities, not the uid: root in a container or under
+	 * capsh --drop may lack them, and the kernel's refusal would read
+	 * like a verifier problem. CAP_SYS_ADMIN stands in for both.
+	 */
+	if (!admin && !cap__has(CAP_BPF))
+		strcat(missing, ", CAP_BPF");
+	if (!admin && !cap__has(CAP_PERFMON))
+		strcat(missing, ", CAP_PERFMON");
+	if (missing[0]) {
+		snprintf(err, errlen, "tracing needs CAP_BPF and CAP_PERFMON, and this process lacks %s: run it as root with sudo (and all capabilities)",
+			 missing + 2);
+		return -EPERM;
+	}
+	/* BPF_ENABLE_STATS is CAP_SYS_ADMIN only */
+	if (cost && !admin) {
+		snprintf(err, errlen, "--cost needs CAP_SYS_ADMIN (to turn on the kernel's BPF statistics), which this process lacks: run it as root with all capabilities, or without --cost");
 		return -EPERM;
 	}
 	if (access(BTF_VMLINUX, R_OK)) {
@@ -113,9 +132,50 @@ int tracer__check(char *err, size_t errlen)
 	return 0;
 }
 
+#ifndef CGROUP2_SUPER_MAGIC
+#define CGROUP2_SUPER_MAGIC	0x63677270
+#endif
+
+/* Does path lie on a cgroup v2 file system, on device dev? */
+static bool cgroup__is_v2(const char *path, dev_t dev)
+{
+	struct statfs sf;
+	struct stat st;
+
+	return !statfs(path, &sf) && sf.f_type == CGROUP2_SUPER_MAGIC &&
+	       !stat(path, &st) && st.st_dev == dev;
+}
+
+int tracer__cgroup(const char *path, uint64_t *id, uint32_t *level, char *err, size_t errlen)
+{
+	char real[PATH_MAX], *slash;
+	struct stat st;
+
+	if (!realpath(path, real) || stat(real, &st)) {
+		snprintf(err, errlen, "--cgroup %s: %s", path, strerror(errno));
+		return -errno;
+	}
+	if (!S_ISDIR(st.st_mode) || !cgroup__is_v2(real, st.st_dev)) {
+		snprintf(err, errlen, "--cgroup %s: not a cgroup v2 directory (the unified hierarchy, often /sys/fs/cgroup or /sys/fs/cgroup/unified)",
+			 path);
+		return -EINVAL;
+	}
+	/* on cgroup v2 a directory's inode number is the cgroup's id */
+	*id = st.st_ino;
+	/* the depth: parents on the same cgroup2 mount, up to its root */
+	*level = 0;
+	while ((slash = strrchr(real, '/')) && slash != real) {
+		*slash = '\0';
+		if (!cgroup__is_v2(real, st.st_dev))
+			break;
+		(*level)++;
+	}
+	return 0;
+}
+
 /* Opens, configures and loads the skeleton once. Returns 0 or -errno. */
 static int skel__load(struct tracer *t, const struct tracer_opts *o, bool exit_group_dead,
-		      char *err, size_t errlen)
+		      bool prepare_exec, char *err, size_t errlen)
 {
 	int e;
 
@@ -129,6 +189,9 @@ static int skel__load(struct tracer *t, const struct tracer_opts *o, bool exit_g
 	t->skel->rodata->self_tgid = getpid();
 	t->skel->rodata->wakeup_bytes = o->wakeup_bytes;
 	t->skel->rodata->exit_has_group_dead = exit_group_dead;
+	bpf_program__set_autoload(t->skel->progs.handle_prepare_exec, prepare_exec);
+	t->skel->rodata->cgroup_id = o->cgroup_id;
+	t->skel->rodata->cgroup_level = o->cgroup_level;
 	e = bpf_map__set_max_entries(t->skel->maps.events, o->buffer_size);
 	if (e) {
 		snprintf(err, errlen, "bad ring buffer size %llu: %s",
@@ -152,7 +215,17 @@ int tracer__open_load(struct tracer *t, const struct tracer_opts *o, char *err, 
 	verbose = o->verbose;
 	libbpf_set_print(libbpf_print);
 
-	e = skel__load(t, o, true, err, errlen);
+	e = skel__load(t, o, true, true, err, errlen);
+	if (e && t->skel) {
+		/*
+		 * Before 6.10 there is no sched_prepare_exec: an exec failing
+		 * after its point of no return then loses its path.
+		 */
+		memtrace_bpf__destroy(t->skel);
+		t->skel = NULL;
+		if (!skel__load(t, o, true, false, err2, sizeof(err2)))
+			e = 0;
+	}
 	if (e && t->skel) {
 		/*
 		 * Kernels before sched_process_exit gained its group_dead
@@ -160,7 +233,7 @@ int tracer__open_load(struct tracer *t, const struct tracer_opts *o, char *err, 
 		 */
 		memtrace_bpf__destroy(t->skel);
 		t->skel = NULL;
-		if (!skel__load(t, o, false, err2, sizeof(err2)))
+		if (!skel__load(t, o, false, false, err2, sizeof(err2)))
 			e = 0;
 	}
 	if (e) {
@@ -178,6 +251,16 @@ int tracer__add_pid(struct tracer *t, pid_t pid)
 	__u32 key = pid, as = 0;	/* 0: id assigned at the first event */
 
 	if (bpf_map__update_elem(t->skel->maps.traced, &key, sizeof(key), &as, sizeof(as), BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+int tracer__add_launched(struct tracer *t, pid_t pid)
+{
+	/* hidden until its first exec: memtrace's launcher code is not the program */
+	__u32 key = pid, v = MT_TRACED_LAUNCH;
+
+	if (bpf_map__update_elem(t->skel->maps.traced, &key, sizeof(key), &v, sizeof(v), BPF_ANY))
 		return -errno;
 	return 0;
 }

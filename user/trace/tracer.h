@@ -22,6 +22,8 @@ struct tracer_opts {
 	uint64_t buffer_size;	/* ring buffer bytes, power of two */
 	uint64_t wakeup_bytes;	/* batch wake-ups to this much data; 0 = every record */
 	bool all;		/* no pid filter */
+	uint64_t cgroup_id;	/* with all: only this cgroup v2 and below; 0 = any */
+	uint32_t cgroup_level;	/* its depth below the root cgroup */
 	bool verbose;		/* libbpf messages to stderr */
 };
 
@@ -41,10 +43,16 @@ struct tracer {
 extern const char *const tracer__tracepoints[];
 
 /*
- * Can this process and kernel run memtrace? Checks privileges and BTF.
+ * Can this process and kernel run memtrace? Checks capabilities (CAP_BPF
+ * and CAP_PERFMON, CAP_SYS_ADMIN too with cost) and BTF. Returns 0 or
+ * -errno with a one-line explanation in err.
+ */
+int tracer__check(bool cost, char *err, size_t errlen);
+/*
+ * Finds the cgroup v2 directory path: its id and depth below the root.
  * Returns 0 or -errno with a one-line explanation in err.
  */
-int tracer__check(char *err, size_t errlen);
+int tracer__cgroup(const char *path, uint64_t *id, uint32_t *level, char *err, size_t errlen);
 /*
  * Does each tracepoint in tps exist in kernel BTF? Used to explain a
  * failed load. Returns 0 or -ENOENT naming the first missing one.
@@ -53,6 +61,8 @@ int tracer__check_tracepoints(const char *const *tps, char *err, size_t errlen);
 int tracer__open_load(struct tracer *t, const struct tracer_opts *o, char *err, size_t errlen);
 /* Puts pid in the filter; its children follow automatically. */
 int tracer__add_pid(struct tracer *t, pid_t pid);
+/* The same for the program memtrace launched: hidden until its first exec. */
+int tracer__add_launched(struct tracer *t, pid_t pid);
 int tracer__attach(struct tracer *t, bool cost, char *err, size_t errlen);
 int tracer__ring_open(struct tracer *t, tracer_record_fn fn, void *ctx);
 /* Waits up to timeout_ms for records and consumes them. Returns count or -errno. */
@@ -72,7 +82,7 @@ uint64_t tracer__missed(struct tracer *t);
 uint64_t tracer__untracked(struct tracer *t);
 /* Fills up to n entries, one per program that ran; returns how many. */
 size_t tracer__cost(struct tracer *t, struct hook_cost *c, size_t n);
-/* Detaches and frees everything; accepts a zeroed tracer. */
+/* Detaches and frees everything; accepts a tracer never loaded if its stats_fd is -1. */
 void tracer__destroy(struct tracer *t);
 
 #endif /* MEMTRACE_TRACER_H */

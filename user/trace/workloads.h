@@ -7,6 +7,7 @@
 
 struct workload {
 	const char *name;
+	const char *lang;	/* "C" or "Go" */
 	const char *summary;	/* one line: what it shows */
 };
 
@@ -14,9 +15,9 @@ struct workload {
 extern const struct workload workloads__table[];
 
 const struct workload *workloads__find(const char *name);
-/* "fork-exec, threads, race, channel, heap" */
+/* "fork-exec, threads, race, channel, heap, go-exec, ..." */
 void workloads__print_names(FILE *out);
-/* One line each: name and summary. */
+/* One line each: name, language and summary. */
 void workloads__print_list(FILE *out);
 
 #endif /* MEMTRACE_WORKLOADS_H */

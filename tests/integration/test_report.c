@@ -1,0 +1,408 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * test_report - `memtrace report` against the kernel's own word.
+ *
+ * tests/progs/mapsprog changes its address space in every way the report
+ * replays and copies /proc/self/maps at two marked points; the report's
+ * map of its address space at those moments must agree with the kernel's:
+ * every region the report shows lies inside a kernel VMA with the same
+ * permissions, and every VMA the trace touched is covered by the report's
+ * regions (the kernel merges neighbours the report keeps apart).
+ * Then every bundled workload's report must state its claim, computed from
+ * its trace, and doctored reports must fail the same checks.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "harness.h"
+
+#define RUN_TIMEOUT_MS	30000
+#define MAX_VMAS	512
+
+struct vma {
+	uint64_t start, end;
+	char perms[5];
+};
+
+/* /proc/PID/maps lines into v; returns how many. */
+static size_t maps__parse(const char *buf, struct vma *v, size_t max)
+{
+	unsigned long long s, e;
+	const char *p = buf;
+	size_t n = 0;
+	char perms[8];
+
+	while (p && *p && n < max) {
+		if (sscanf(p, "%llx-%llx %4s", &s, &e, perms) == 3) {
+			v[n].start = s;
+			v[n].end = e;
+			memcpy(v[n].perms, perms, 5);
+			n++;
+		}
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return n;
+}
+
+/* The regions of address space `as` in a `report -f json` document. */
+static json_t *report__regions(json_t *doc, long long as)
+{
+	json_t *spaces = json_object_get(doc, "address_spaces"), *s;
+	size_t i;
+
+	json_array_foreach(spaces, i, s)
+		if (json_integer_value(json_object_get(s, "as")) == as)
+			return json_object_get(s, "regions");
+	return NULL;
+}
+
+/*
+ * The check: report regions vs kernel VMAs. Returns the number of
+ * disagreements (each one a diagnostic), so that a doctored report can be
+ * shown to fail it.
+ */
+static int maps__compare(json_t *regions, const struct vma *v, size_t nv, bool quiet)
+{
+	uint64_t rs, re, covered;
+	json_t *r;
+	int bad = 0;
+	size_t i, k;
+
+	json_array_foreach(regions, i, r) {
+		const char *perms = ev__str(r, "perms");
+		bool inside = false;
+
+		if (!ev__addr(r, "start", &rs) || !ev__addr(r, "end", &re) || !perms) {
+			bad++;
+			continue;
+		}
+		for (k = 0; k < nv; k++)
+			if (v[k].start <= rs && re <= v[k].end && !strcmp(v[k].perms, perms))
+				inside = true;
+		if (!inside) {
+			bad++;
+			if (!quiet)
+				harness_diag("report region %llx-%llx %s is in no kernel VMA with those permissions",
+					     (unsigned long long)rs, (unsigned long long)re, perms);
+		}
+	}
+	/* every VMA the report knows something of is wholly known */
+	for (k = 0; k < nv; k++) {
+		bool touched = false;
+
+		covered = 0;
+		json_array_foreach(regions, i, r) {
+			if (!ev__addr(r, "start", &rs) || !ev__addr(r, "end", &re))
+				continue;
+			if (rs < v[k].end && re > v[k].start) {
+				touched = true;
+				covered += (re < v[k].end ? re : v[k].end) -
+					   (rs > v[k].start ? rs : v[k].start);
+			}
+		}
+		if (touched && covered != v[k].end - v[k].start) {
+			bad++;
+			if (!quiet)
+				harness_diag("kernel VMA %llx-%llx %s: the report covers %llu of %llu bytes",
+					     (unsigned long long)v[k].start, (unsigned long long)v[k].end,
+					     v[k].perms, (unsigned long long)covered,
+					     (unsigned long long)(v[k].end - v[k].start));
+		}
+	}
+	return bad;
+}
+
+/* ts of the failed munmap(marker, 0) that mapsprog makes before a copy. */
+static bool marker__ts(json_t *tr, const char *marker, long long *ts)
+{
+	json_t *ev;
+	size_t i;
+
+	json_array_foreach(tr, i, ev) {
+		if (ev__is(ev, "munmap") && ev__str(ev, "addr") && !strcmp(ev__str(ev, "addr"), marker))
+			return ev__int(ev, "ts", ts);
+	}
+	return false;
+}
+
+static json_t *report__json(const char *trace, const char *at)
+{
+	struct proc p;
+	json_error_t jerr;
+	json_t *doc = NULL;
+	int rc;
+
+	if (at)
+		rc = memtrace__run(&p, RUN_TIMEOUT_MS, "report", "-f", "json", "--at", at, trace, NULL);
+	else
+		rc = memtrace__run(&p, RUN_TIMEOUT_MS, "report", "-f", "json", trace, NULL);
+	if (rc != 0)
+		harness_diag("memtrace report exited %d: %s", rc, p.err);
+	else if (!(doc = json_loads(p.out, 0, &jerr)))
+		harness_diag("report is not JSON: %s", jerr.text);
+	proc__free(&p);
+	return doc;
+}
+
+static void test_maps_equal_proc(void)
+{
+	const char *trace = harness_tmp("maps.jsonl");
+	const char *m[2] = { harness_tmp("maps1"), harness_tmp("maps2") };
+	const char *markers[2] = { "0x1000", "0x2000" };
+	struct vma v[MAX_VMAS];
+	struct proc p;
+	json_t *tr, *doc, *regions;
+	long long ts, as;
+	char at[64], *buf;
+	size_t nv;
+	int i, rc;
+
+	rc = memtrace__run(&p, RUN_TIMEOUT_MS, "run", "-q", "-f", "json", "-o", trace, "--",
+			   harness_bin("mapsprog"), m[0], m[1], NULL);
+	proc__free(&p);
+	ASSERT_EQ(rc, 0);
+	tr = trace__load(trace);
+	ASSERT(tr);
+	as = ev__int_or(json_array_get(tr, 1), "as", -1);
+	for (i = 0; i < 2; i++) {
+		ASSERT_MSG(marker__ts(tr, markers[i], &ts), "marker %s not in the trace", markers[i]);
+		snprintf(at, sizeof(at), "%.9f", ts / 1e9);
+		doc = report__json(trace, at);
+		buf = file__read(m[i], NULL);
+		if (EXPECT(doc) && EXPECT(buf)) {
+			regions = report__regions(doc, as);
+			nv = maps__parse(buf, v, MAX_VMAS);
+			EXPECT(regions && json_array_size(regions) > 5);
+			EXPECT_EQ(maps__compare(regions, v, nv, false), 0);
+			/* doctored: a region dropped, a permission changed: both caught */
+			if (regions && json_array_size(regions) > 2) {
+				json_t *copy = json_deep_copy(regions);
+
+				json_array_remove(copy, 1);
+				EXPECT_MSG(maps__compare(copy, v, nv, true) > 0,
+					   "a report missing a region passed the check");
+				json_object_set_new(json_array_get(copy, 0), "perms", json_string("rwxs"));
+				EXPECT_MSG(maps__compare(copy, v, nv, true) > 1,
+					   "a report with wrong permissions passed the check");
+				json_decref(copy);
+			}
+		}
+		free(buf);
+		json_decref(doc);
+	}
+	json_decref(tr);
+}
+
+/* The claims of a workload's report; NULL if the report failed. */
+static json_t *workload__report(const char *name, const char *trace)
+{
+	struct proc p;
+	int rc;
+
+	rc = memtrace__run(&p, RUN_TIMEOUT_MS, "run", "-q", "-f", "json", "-o", trace, name, NULL);
+	proc__free(&p);
+	if (rc != 0) {
+		harness_diag("memtrace run %s exited %d", name, rc);
+		return NULL;
+	}
+	return report__json(trace, NULL);
+}
+
+static bool claims__has(json_t *doc, const char *needle)
+{
+	json_t *c;
+	size_t i;
+
+	json_array_foreach(json_object_get(doc, "claims"), i, c)
+		if (json_is_string(c) && strstr(json_string_value(c), needle))
+			return true;
+	return false;
+}
+
+/*
+ * fork-exec: two processes that end in different address spaces, the
+ * child's fork copy replaced by exec. Returns the number of failed checks.
+ */
+static int fork_exec__check(json_t *doc)
+{
+	json_t *procs = json_object_get(doc, "processes"), *tree = json_object_get(doc, "tree");
+	json_t *e;
+	long long pas, cas;
+	int bad = 0, copies = 0, replaces = 0;
+	size_t i;
+
+	if (json_array_size(procs) != 2)
+		return 1;
+	pas = ev__int_or(json_array_get(procs, 0), "as", -1);
+	cas = ev__int_or(json_array_get(procs, 1), "as", -1);
+	bad += pas == cas;
+	json_array_foreach(tree, i, e) {
+		copies += !strcmp(ev__str(e, "relation") ?: "", "copy");
+		replaces += !strcmp(ev__str(e, "relation") ?: "", "replaces") &&
+			    ev__int_or(e, "from_as", 0) != 0;
+	}
+	bad += copies != 1 || replaces != 1;
+	bad += !claims__has(doc, "share no address space");
+	return bad;
+}
+
+static void test_fork_exec_claim(void)
+{
+	json_t *doc = workload__report("fork-exec", harness_tmp("fe.jsonl")), *copy;
+
+	ASSERT(doc);
+	EXPECT_EQ(fork_exec__check(doc), 0);
+	/* doctored: the child left in its parent's address space */
+	copy = json_deep_copy(doc);
+	json_object_set(json_array_get(json_object_get(copy, "processes"), 1), "as",
+			json_object_get(json_array_get(json_object_get(copy, "processes"), 0), "as"));
+	EXPECT_MSG(fork_exec__check(copy) > 0, "a child in its parent's as passed");
+	json_decref(copy);
+	json_decref(doc);
+}
+
+/* threads: N threads, one as, N-1 stack mappings of their own. */
+static int threads__check(json_t *doc, long long want_threads)
+{
+	json_t *spaces = json_object_get(doc, "address_spaces"), *r;
+	json_t *regions = json_object_get(json_array_get(spaces, 0), "regions");
+	long long stacks = 0;
+	size_t i;
+
+	json_array_foreach(regions, i, r)
+		if (ev__int_or(r, "stack_of", 0) && !json_is_true(json_object_get(r, "guard")))
+			stacks++;
+	return (json_array_size(json_object_get(doc, "processes")) != 1) +
+	       (json_array_size(spaces) != 1) +
+	       (ev__int_or(json_array_get(json_object_get(doc, "processes"), 0), "threads", 0) !=
+		want_threads) +
+	       (stacks != want_threads - 1) + !claims__has(doc, "share as");
+}
+
+static void test_threads_claim(void)
+{
+	json_t *doc = workload__report("threads", harness_tmp("th.jsonl")), *copy, *regions;
+	json_t *r;
+	size_t i;
+
+	ASSERT(doc);
+	/* the workload's default: the main thread and 4 more */
+	EXPECT_EQ(threads__check(doc, 5), 0);
+	copy = json_deep_copy(doc);
+	regions = json_object_get(json_array_get(json_object_get(copy, "address_spaces"), 0),
+				  "regions");
+	json_array_foreach(regions, i, r) {
+		if (ev__int_or(r, "stack_of", 0) && !json_is_true(json_object_get(r, "guard"))) {
+			json_object_set_new(r, "stack_of", json_integer(0));
+			break;
+		}
+	}
+	EXPECT_MSG(threads__check(copy, 5) > 0, "a report missing a thread's stack passed");
+	json_decref(copy);
+	json_decref(doc);
+}
+
+static void test_heap_claim(void)
+{
+	json_t *doc = workload__report("heap", harness_tmp("heap.jsonl")), *as;
+
+	ASSERT(doc);
+	as = json_array_get(json_object_get(doc, "address_spaces"), 0);
+	EXPECT(ev__int_or(as, "brk_grows", 0) >= 1);
+	EXPECT(ev__int_or(as, "large_blocks", 0) >= 1);
+	EXPECT(claims__has(doc, "grew the heap by brk"));
+	json_decref(doc);
+}
+
+static void test_other_workloads(void)
+{
+	static const char *const names[] = { "race", "channel" };
+	json_t *doc;
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		doc = workload__report(names[i], harness_tmp(names[i]));
+		if (EXPECT(doc))
+			EXPECT_MSG(claims__has(doc, "share as"), "%s: no claim about its threads",
+				   names[i]);
+		json_decref(doc);
+	}
+}
+
+static void test_run_report(void)
+{
+	struct proc p;
+	int rc;
+
+	rc = memtrace__run(&p, RUN_TIMEOUT_MS, "run", "-q", "--report", "fork-exec", NULL);
+	EXPECT_EQ(rc, 0);
+	EXPECT(strstr(p.out, "What this trace shows"));
+	EXPECT(strstr(p.out, "share no address space"));
+	EXPECT(strstr(p.out, "Memory maps"));
+	EXPECT(!strstr(p.out, "\"event\""));	/* the report, not the events */
+	proc__free(&p);
+	rc = memtrace__run(&p, RUN_TIMEOUT_MS, "run", "--report", "-o", harness_tmp("x.txt"),
+			   "heap", NULL);
+	EXPECT_EQ(rc, 2);
+	EXPECT(strstr(p.err, "needs -f json"));
+	proc__free(&p);
+}
+
+/* Bad input: one line, non-zero, never a crash (no root needed). */
+static void test_bad_input(void)
+{
+	static const struct {
+		const char *content;	/* NULL: the scratch directory itself */
+		const char *want;
+	} cases[] = {
+		{ "", "is empty" },
+		{ "    TIME(s)     PID     TID COMM\n", "not a memtrace JSON trace" },
+		{ "{\"event\":\"mmap\"}\n", "not its start record" },
+		{ "{\"event\":\"start\",\"schema\":7}\n", "schema 7 is not supported" },
+		{ "{\"event\":\"start\",\"schema\":1}\n{\"ts\":1,\"event\":\"mmap\"}\n", ":2: mmap record without" },
+		{ "{\"event\":\"start\",\"schema\":1}\n{\"ts\":1,\n", ":2: not JSON" },
+		{ NULL, "is a directory" },
+	};
+	const char *path;
+	struct proc p;
+	size_t i;
+	FILE *f;
+	int rc;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		path = harness_tmpdir();
+		if (cases[i].content) {
+			path = harness_tmp("bad.jsonl");
+			f = fopen(path, "w");
+			ASSERT(f);
+			fputs(cases[i].content, f);
+			fclose(f);
+		}
+		rc = memtrace__run(&p, RUN_TIMEOUT_MS, "report", path, NULL);
+		EXPECT_EQ(rc, 1);
+		EXPECT_MSG(strstr(p.err, cases[i].want) && text__lines(p.err) == 1,
+			   "case %zu: want one line with '%s', got: %s", i, cases[i].want, p.err);
+		proc__free(&p);
+	}
+	rc = memtrace__run(&p, RUN_TIMEOUT_MS, "report", "--at", "soon", path, NULL);
+	EXPECT_EQ(rc, 2);
+	proc__free(&p);
+}
+
+int main(void)
+{
+	static const struct harness_test tests[] = {
+		{ "report maps equal /proc/self/maps at two points", test_maps_equal_proc, true },
+		{ "fork-exec report: two processes, no shared address space", test_fork_exec_claim, true },
+		{ "threads report: one address space, a stack each", test_threads_claim, true },
+		{ "heap report: brk for small blocks, mmap for the large one", test_heap_claim, true },
+		{ "race and channel reports state their threads", test_other_workloads, true },
+		{ "run --report prints the report", test_run_report, true },
+		{ "report refuses bad input with one line", test_bad_input, false },
+		{ NULL, NULL, false },
+	};
+
+	return harness_main(tests);
+}

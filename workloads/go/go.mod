@@ -1,0 +1,3 @@
+module memtrace/workloads
+
+go 1.19
