@@ -451,6 +451,22 @@ static __always_inline void mm__track(__u64 mm, __u32 as)
 	bpf_map_update_elem(&mm_states, &mm, &st, BPF_ANY);
 }
 
+/*
+ * The new mm of an exec: its faults before sched_process_exec may have
+ * numbered and tracked it already (fault__handle); keep that id.
+ */
+static __always_inline __u32 exec__new_as(__u64 mm)
+{
+	struct mm_state *st = (mem_faults || mem_rss) ? bpf_map_lookup_elem(&mm_states, &mm) : NULL;
+	__u32 as;
+
+	if (st)
+		return st->as;
+	as = as__new(mm);
+	mm__track(mm, as);
+	return as;
+}
+
 /* The state of the current task's mm, created on first sight (-p, -a). */
 static __always_inline struct mm_state *mm__state_current(struct task_struct *task, __u32 as)
 {
@@ -459,7 +475,8 @@ static __always_inline struct mm_state *mm__state_current(struct task_struct *ta
 
 	if (st || !mm)
 		return st;
-	mm__track(mm, as);
+	/* as 0: a new mm in the middle of an exec; sched_process_exec keeps this id */
+	mm__track(mm, as ? as : as__of(mm));
 	return bpf_map_lookup_elem(&mm_states, &mm);
 }
 
@@ -623,11 +640,22 @@ static __always_inline int fault__handle(__u64 addr, __u64 ip, __u64 err, bool k
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct vm_area_struct *vma = NULL;
 	struct vma_info vi = {};
+	struct mm_state *st;
 	__u32 as, cls;
 	bool found;
 
 	if (!proc__traced(task->tgid, task, &as))
 		return 0;
+	/*
+	 * The address space of the mm faulting, not the process's cached id:
+	 * between exec_mmap and sched_process_exec the kernel already faults
+	 * in the new mm (create_elf_tables, clearing bss) while the cache
+	 * still names the old one, whose faults were written at its exit_mmap.
+	 */
+	st = mm__state_current(task, 0);
+	if (!st)
+		return 0;
+	as = st->as;
 	found = vma__find(task, addr, &vi, &vma);
 	cls = fault__class(addr, err, found, &vi);
 	region__count(task, as, addr, cls, found, &vi, vma);
@@ -855,6 +883,8 @@ int BPF_PROG(handle_exit_mmap, struct mm_struct *mm)
 		event__submit(e, sizeof(*e));
 	}
 	bpf_map_delete_elem(&mm_states, &key);
+	/* a new mm at the same address must not inherit the id (exec__new_as, as__of) */
+	bpf_map_delete_elem(&mm_ids, &key);
 	return 0;
 }
 
@@ -1005,8 +1035,7 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid,
 		p->pending = 0;
 	/* task->mm is already the new mm: the old id can only come from the cache */
 	old_as = v ? *v & MT_TRACED_AS_MASK : 0;
-	as = as__new(task__mm(task));
-	mm__track(task__mm(task), as);	/* issue 11 */
+	as = exec__new_as(task__mm(task));	/* issue 11: as__new unless faults named it */
 	if (v)
 		*v = as;
 	/* the slot may hold the old id; not cached if the map had no room */
