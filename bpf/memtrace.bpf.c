@@ -66,12 +66,19 @@ __u32 next_as = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 8 << 20);	/* resized by --buffer-size */
+	__uint(max_entries, 2 << 20);	/* resized by --buffer-size */
 } events SEC(".maps");
+
+/*
+ * The hash maps are not preallocated: each gets an update per process or
+ * per mm, not per event, and preallocating them cost most of start-up
+ * (strace -T -e bpf: 20-100 ms per map on this VM). Lookups are as fast.
+ */
 
 /* tgid -> address-space id of that process; presence means "traced". */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, 32768);
 	__type(key, __u32);
 	__type(value, __u32);
@@ -80,10 +87,13 @@ struct {
 /*
  * mm_struct pointer -> small id, so no kernel pointer leaves the kernel.
  * A fresh mm (fork without CLONE_VM, exec) always gets a new id even if
- * the allocator reused the address of a dead one; LRU bounds the size.
+ * the allocator reused the address of a dead one, and exit_mmap deletes
+ * the id when the mm dies (handle_exit_mmap, always loaded): the map
+ * holds live address spaces only, and nothing evicts a live one.
  */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, 65536);
 	__type(key, __u64);
 	__type(value, __u32);
@@ -278,9 +288,9 @@ static __always_inline void event__submit(void *rec, __u64 size)
 /* ---- issue 11: page faults, RSS, the end of an address space ---- */
 
 /*
- * Set by the loader. With mem_faults off the fault, rss_stat and
- * exit_mmap programs are not even loaded (the loader turns their autoload
- * off), and the verifier drops the flushes in sys_exit.
+ * Set by the loader. With mem_faults off the fault and rss_stat programs
+ * are not even loaded (the loader turns their autoload off), the verifier
+ * drops the flushes in sys_exit, and exit_mmap only forgets the mm's id.
  */
 const volatile bool mem_faults = false;	/* aggregate faults per region */
 const volatile bool mem_faults_all = false;	/* and a record per fault */
@@ -289,9 +299,14 @@ const volatile bool mem_rss = false;	/* rss records and the peak */
 const volatile __u64 rss_step_pages = 0;
 const volatile __u32 page_size = 4096;
 
-/* (as, region) -> fault counts: flushed at unmap, at exit_mmap, at the end */
+/*
+ * (as, region) -> fault counts: flushed at unmap, at exit_mmap, at the end.
+ * The loader shrinks this map and mm_states to one entry when faults and
+ * RSS are off.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, 65536);
 	__type(key, struct mt_region_key);
 	__type(value, struct mt_region_val);
@@ -310,6 +325,7 @@ struct mm_state {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, 32768);
 	__type(key, __u64);
 	__type(value, struct mm_state);
@@ -867,6 +883,10 @@ int BPF_PROG(handle_exit_mmap, struct mm_struct *mm)
 	struct mm_state *st;
 	int i;
 
+	/* a new mm at the same address must not inherit the id (exec__new_as, as__of) */
+	bpf_map_delete_elem(&mm_ids, &key);
+	if (!mem_faults && !mem_rss)
+		return 0;
 	st = bpf_map_lookup_elem(&mm_states, &key);
 	if (!st)
 		return 0;
@@ -883,8 +903,6 @@ int BPF_PROG(handle_exit_mmap, struct mm_struct *mm)
 		event__submit(e, sizeof(*e));
 	}
 	bpf_map_delete_elem(&mm_states, &key);
-	/* a new mm at the same address must not inherit the id (exec__new_as, as__of) */
-	bpf_map_delete_elem(&mm_ids, &key);
 	return 0;
 }
 

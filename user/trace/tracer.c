@@ -33,6 +33,7 @@ const char *const tracer__tracepoints[] = {
 	"sched_process_exec",
 	"sched_process_exit",
 	"sched_process_free",
+	"exit_mmap",
 	"sys_exit",	/* sched_prepare_exec (6.10+) is optional: not listed */
 	NULL,
 };
@@ -201,7 +202,11 @@ static int skel__load(struct tracer *t, const struct tracer_opts *o, bool exit_g
 	bpf_program__set_autoload(t->skel->progs.handle_fault_user, o->faults != MT_MEM_FAULTS_OFF);
 	bpf_program__set_autoload(t->skel->progs.handle_fault_kernel, o->faults != MT_MEM_FAULTS_OFF);
 	bpf_program__set_autoload(t->skel->progs.handle_rss, o->faults || o->rss);
-	bpf_program__set_autoload(t->skel->progs.handle_exit_mmap, o->faults || o->rss);
+	/* always: it forgets a dead mm's id (mm_ids) */
+	if (!o->faults && !o->rss) {
+		bpf_map__set_max_entries(t->skel->maps.regions, 1);
+		bpf_map__set_max_entries(t->skel->maps.mm_states, 1);
+	}
 	t->skel->rodata->cgroup_level = o->cgroup_level;
 	e = bpf_map__set_max_entries(t->skel->maps.events, o->buffer_size);
 	if (e) {
