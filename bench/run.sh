@@ -326,7 +326,7 @@ per-round ratios (each traced run over the untraced run of its round).
 events/s: events in the trace over the storm's timed loop; lost: the most in
 one run. mt CPU: memtrace's own on-CPU time (median); ns/event: that less its
 start-up CPU, per event; mt RSS: its peak RSS, which includes the ring buffer
-twice (the kernel maps its data pages twice), so 16 MiB of it at -b 8M.
+twice (the kernel maps its data pages twice), so 4 MiB of it at the default -b 2M.
 EOF
 
 # ---- kernel time ---------------------------------------------------------

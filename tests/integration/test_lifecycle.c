@@ -118,7 +118,7 @@ static void test_lost_counted(void)
 	json_t *tr, *sum;
 	struct proc p;
 
-	memtrace__run(&p, RUN_TIMEOUT_MS, "run", "-q", "-f", "json", "-o", big, "--",
+	memtrace__run(&p, RUN_TIMEOUT_MS, "run", "-q", "-b", "8M", "-f", "json", "-o", big, "--",
 		      harness_bin("storm"), "20000", "--stop-parent", NULL);
 	EXPECT_EQ(p.code, 0);
 	proc__free(&p);

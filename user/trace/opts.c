@@ -20,7 +20,7 @@ const char opts__run_usage[] =
 "Options:\n"
 "  -f, --format FMT       text (default), json (JSON Lines) or csv\n"
 "  -o, --output FILE      write events to FILE instead of stdout\n"
-"  -b, --buffer-size SIZE ring buffer size, a power of two (default 8M)\n"
+"  -b, --buffer-size SIZE ring buffer size, a power of two (default 2M)\n"
 "  -p, --pid PID          attach to a running process and its future children\n"
 "  -a, --all              trace every process on the system\n"
 "  -q, --quiet            no summary on stderr (lost events are still reported)\n"
