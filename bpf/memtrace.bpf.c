@@ -883,8 +883,13 @@ int BPF_PROG(handle_exit_mmap, struct mm_struct *mm)
 	struct mm_state *st;
 	int i;
 
-	/* a new mm at the same address must not inherit the id (exec__new_as, as__of) */
-	bpf_map_delete_elem(&mm_ids, &key);
+	/*
+	 * A new mm at the same address must not inherit the id (exec__new_as,
+	 * as__of). Most mms that die were never numbered (untraced processes):
+	 * the lookup spares them the bucket lock, an irqsave spinlock.
+	 */
+	if (bpf_map_lookup_elem(&mm_ids, &key))
+		bpf_map_delete_elem(&mm_ids, &key);
 	if (!mem_faults && !mem_rss)
 		return 0;
 	st = bpf_map_lookup_elem(&mm_states, &key);
