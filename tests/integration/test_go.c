@@ -308,7 +308,7 @@ static void check_exec(const struct selfcheck_run *r)
 {
 	const json_t *tr = r->trace, *parent, *child, *cexit, *fk = NULL, *ev, *cex, *pex;
 	long long P = r->root, C, pas, eas;
-	size_t i, exec_i = 0, nforks = 0, cex_i = 0, pex_i = 0;
+	size_t i, exec_i = 0, nforks = 0;
 	uint64_t pg, cg;
 
 	check_common(r);
@@ -381,13 +381,8 @@ static void check_exec(const struct selfcheck_run *r)
 	CHECK(ev__int_or(cex, "code", -1) == CHILD_EXIT && ev__int_or(cexit, "code", -1) == CHILD_EXIT,
 	      "child's exit code %lld, the parent's Wait saw %lld, want %d", ev__int_or(cex, "code", -1),
 	      ev__int_or(cexit, "code", -1), CHILD_EXIT);
-	json_array_foreach(tr, i, ev) {
-		if (ev == cex)
-			cex_i = i;
-		if (ev == pex)
-			pex_i = i;
-	}
-	CHECK(cex_i < pex_i, "the parent exits before the child it waits for");
+	CHECK(trace__index(tr, cex) < trace__index(tr, pex),
+	      "the parent exits before the child it waits for");
 }
 
 /* ---- go-goroutines ------------------------------------------------------ */
@@ -465,17 +460,26 @@ static void check_goroutines(const struct selfcheck_run *r)
 
 /* ---- go-race, go-channel ------------------------------------------------ */
 
+/* What go-race and go-channel share; their result line, NULL if none. */
+static const json_t *check_go_result(const struct selfcheck_run *r)
+{
+	const json_t *res;
+
+	check_common(r);
+	check_go_process(r->trace, r->root, exec__as(r->trace, r->root, NULL));
+	check_report_tids(r);
+	res = report__find(r->report, "result", NULL, NULL, 0);
+	return CHECK(res, "no result line") ? res : NULL;
+}
+
 static void check_race(const struct selfcheck_run *r)
 {
 	const json_t *res;
 	long long want = r->spec->n * r->spec->m, actual, lost;
 	bool fixed = false, b;
 
-	check_common(r);
-	check_go_process(r->trace, r->root, exec__as(r->trace, r->root, NULL));
-	check_report_tids(r);
-	res = report__find(r->report, "result", NULL, NULL, 0);
-	if (!CHECK(res, "no result line"))
+	res = check_go_result(r);
+	if (!res)
 		return;
 	actual = ev__int_or(res, "actual", -1);
 	lost = ev__int_or(res, "lost", -1);
@@ -499,11 +503,8 @@ static void check_channel(const struct selfcheck_run *r)
 	long long n = r->spec->n, m = r->spec->m, want = n * m * (m + 1) / 2;
 	size_t j;
 
-	check_common(r);
-	check_go_process(r->trace, r->root, exec__as(r->trace, r->root, NULL));
-	check_report_tids(r);
-	res = report__find(r->report, "result", NULL, NULL, 0);
-	if (!CHECK(res, "no result line"))
+	res = check_go_result(r);
+	if (!res)
 		return;
 	CHECK(ev__int_or(res, "expected", -1) == want && ev__int_or(res, "actual", -1) == want &&
 	      ev__int_or(res, "received", -1) == n * m,
@@ -909,8 +910,5 @@ static const struct harness_test tests[] = {
 
 int main(void)
 {
-	int r = harness_main(tests);
-
-	selfcheck__free(&workloads);
-	return r;
+	return selfcheck__main(tests, &workloads);
 }

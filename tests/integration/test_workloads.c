@@ -157,7 +157,7 @@ static void check_fork_exec(const struct selfcheck_run *r)
 	const json_t *tr = r->trace, *parent, *child, *cexit, *fk = NULL, *exec = NULL, *ev;
 	const json_t *pex, *cex;
 	long long P = r->root, C, pas, fas = -1, eas, want;
-	size_t i, fk_i = 0, exec_i = 0, pex_i = 0, cex_i = 0, nforks = 0, nexecs = 0, loader = 0;
+	size_t i, fk_i = 0, exec_i = 0, nforks = 0, nexecs = 0, loader = 0;
 
 	check_common(r);
 	parent = report__find(r->report, "process", "role", "parent", 0);
@@ -248,13 +248,8 @@ static void check_fork_exec(const struct selfcheck_run *r)
 	      ev__int_or(cex, "as", -1), eas);
 	CHECK(ev__int_or(pex, "code", -1) == 0, "parent's exit code %lld, want 0",
 	      ev__int_or(pex, "code", -1));
-	json_array_foreach(tr, i, ev) {
-		if (ev == cex)
-			cex_i = i;
-		if (ev == pex)
-			pex_i = i;
-	}
-	CHECK(cex_i < pex_i, "the parent exits before the child it waits for");
+	CHECK(trace__index(tr, cex) < trace__index(tr, pex),
+	      "the parent exits before the child it waits for");
 }
 
 /* ---- threads, race, channel --------------------------------------------- */
@@ -1010,8 +1005,5 @@ static const struct harness_test tests[] = {
 
 int main(void)
 {
-	int r = harness_main(tests);
-
-	selfcheck__free(&workloads);
-	return r;
+	return selfcheck__main(tests, &workloads);
 }

@@ -132,6 +132,14 @@ void selfcheck__free(struct selfcheck_set *set)
 	}
 }
 
+int selfcheck__main(const struct harness_test *tests, struct selfcheck_set *set)
+{
+	int r = harness_main(tests);
+
+	selfcheck__free(set);
+	return r;
+}
+
 /* ---- doctored copies ---------------------------------------------------- */
 
 /*
@@ -317,6 +325,16 @@ size_t report__count(const json_t *rep, const char *kind)
 	while (report__find(rep, kind, NULL, NULL, n))
 		n++;
 	return n;
+}
+
+size_t trace__index(const json_t *tr, const json_t *ev)
+{
+	size_t i;
+
+	for (i = 0; i < json_array_size(tr); i++)
+		if (json_array_get(tr, i) == ev)
+			break;
+	return i;
 }
 
 bool pidset__has(const struct pidset *s, long long pid)

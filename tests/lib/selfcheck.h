@@ -78,6 +78,8 @@ bool selfcheck__load(struct selfcheck_set *set, int which);
 /* Loads run which and runs its spec's check on it. */
 void selfcheck__run(struct selfcheck_set *set, int which);
 void selfcheck__free(struct selfcheck_set *set);
+/* harness_main(tests), then the runs freed: a test binary's main(). */
+int selfcheck__main(const struct harness_test *tests, struct selfcheck_set *set);
 
 /* ---- doctored copies ---------------------------------------------------- */
 
@@ -120,6 +122,8 @@ json_t *trace__nth(json_t *tr, const char *event, long long pid, size_t nth, siz
 json_t *report__find(const json_t *rep, const char *kind, const char *key, const char *val,
 		     size_t nth);
 size_t report__count(const json_t *rep, const char *kind);
+/* Where ev stands in the trace (its size if it is not there). */
+size_t trace__index(const json_t *tr, const json_t *ev);
 
 struct pidset {
 	long long v[SELFCHECK_MAX_PIDS];
