@@ -758,6 +758,8 @@ void format__start(const struct formatter *f, struct outbuf *ob, const struct tr
 		json__wall_time(ob, K("wall_start"), st->wall_start_ns);
 		json__key(ob, K("wall_start_ns"));
 		outbuf__i64(ob, st->wall_start_ns);
+		if (st->part)
+			json__u64(ob, K("part"), st->part);
 		put_lit(ob, ",\"ts\":0}\n");
 		break;
 	case MT_FMT_CSV:
@@ -783,6 +785,11 @@ static uint64_t counts__total(const uint64_t *v)
 	for (i = 0; i < MT_COUNT_SLOTS; i++)
 		sum += v[i];
 	return sum;
+}
+
+uint64_t summary__lost(const struct trace_summary *sum)
+{
+	return counts__total(sum->lost) + sum->missed;
 }
 
 static void json__counts(struct outbuf *ob, const char *key, size_t klen, const uint64_t *v)
@@ -829,7 +836,7 @@ void format__summary(const struct formatter *f, struct outbuf *ob, const struct 
 	outbuf__u64(ob, sum->duration_ns);
 	json__u64(ob, K("duration_ns"), sum->duration_ns);
 	json__counts(ob, K("events"), sum->events);
-	json__u64(ob, K("lost"), counts__total(sum->lost) + sum->missed);
+	json__u64(ob, K("lost"), summary__lost(sum));
 	json__counts(ob, K("lost_by_type"), sum->lost);
 	json__u64(ob, K("missed"), sum->missed);
 	if (sum->ncost)
@@ -844,7 +851,7 @@ void format__summary(const struct formatter *f, struct outbuf *ob, const struct 
 
 void summary__print(FILE *out, const struct trace_summary *sum)
 {
-	uint64_t lost = counts__total(sum->lost) + sum->missed;
+	uint64_t lost = summary__lost(sum);
 	const char *sep = "";
 	int t;
 

@@ -436,11 +436,6 @@ int reader__open(struct reader *r, const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "'%s' is a directory: name a trace file (memtrace run -f json -o t.jsonl ...)", path);
 		return -EISDIR;
 	}
-	r->heap = calloc(READER_WINDOW, sizeof(*r->heap));
-	if (!r->heap) {
-		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
-	}
 	obj = reader__line(r, &rc, err, errlen);
 	if (!obj) {
 		if (!rc) {
@@ -469,6 +464,23 @@ int reader__open(struct reader *r, const char *path, char *err, size_t errlen)
 static bool slot__less(const struct reader_slot *a, const struct reader_slot *b)
 {
 	return a->ev.ts < b->ev.ts || (a->ev.ts == b->ev.ts && a->lineno < b->lineno);
+}
+
+/* Room for one more slot: the window grows with the trace, up to READER_WINDOW. */
+static int heap__grow(struct reader *r)
+{
+	struct reader_slot *v;
+	size_t cap;
+
+	if (r->nheap < r->heap_cap)
+		return 0;
+	cap = r->heap_cap ? r->heap_cap * 2 : 64;
+	v = realloc(r->heap, (cap < READER_WINDOW ? cap : READER_WINDOW) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	r->heap = v;
+	r->heap_cap = cap < READER_WINDOW ? cap : READER_WINDOW;
+	return 0;
 }
 
 static void heap__push(struct reader *r, const struct reader_slot *s)
@@ -522,10 +534,12 @@ static int reader__parse_next(struct reader *r, struct reader_slot *s, char *err
 			return reader__fail(r, err, errlen, "record without an \"event\" name");
 		}
 		if (r->has_summary) {
+			/* name lives in obj: format the message before letting it go */
+			rc = reader__fail(r, err, errlen,
+					  "'%s' record after the summary: one trace per file (were two traces joined?)",
+					  name);
 			json_decref(obj);
-			return reader__fail(r, err, errlen,
-					    "'%s' record after the summary: one trace per file (were two traces joined?)",
-					    name);
+			return rc;
 		}
 		if (!strcmp(name, "summary")) {
 			rc = reader__summary(r, obj, err, errlen);
@@ -571,6 +585,11 @@ int reader__next(struct reader *r, struct mt_event *ev, char *err, size_t errlen
 		if (!rc) {
 			r->eof = true;
 			break;
+		}
+		if (heap__grow(r)) {
+			json_decref(s.doc);
+			snprintf(err, errlen, "out of memory");
+			return -ENOMEM;
 		}
 		heap__push(r, &s);
 	}

@@ -219,6 +219,8 @@ static int as__remove(struct aspace *as, uint64_t start, uint64_t end)
 	i = as__lower(as, start);
 	for (j = i; j < as->nregions && as->regions[j].end <= end; j++)
 		as__account(as, &as->regions[j], -1);
+	if (j == i)
+		return 0;	/* nothing there (regions may still be NULL) */
 	memmove(&as->regions[i], &as->regions[j], (as->nregions - j) * sizeof(*as->regions));
 	as->nregions -= j - i;
 	return 0;
