@@ -8,7 +8,7 @@
 # Usage: scripts/deps.sh [--bench]
 set -eu
 PKGS="make clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcmocka-dev \
-libjansson-dev jq strace procps util-linux golang-go libcap2-bin passwd"
+libjansson-dev libyajl-dev jq strace procps util-linux golang-go libcap2-bin passwd"
 case "${1:-}" in
 --bench) PKGS="$PKGS linux-perf bpftrace" ;;
 "") ;;
