@@ -88,8 +88,8 @@ PROG_BINS := $(patsubst tests/progs/%.c,tests/bin/%,$(PROG_SRCS))
 BENCH_SRCS:= $(wildcard bench/*.c)
 BENCH_BINS:= $(patsubst bench/%.c,bench/bin/%,$(BENCH_SRCS))
 
-.PHONY: all workloads tests test bench bench-deps install uninstall clean deps vmlinux help workloads-tsan \
-	workloads-race workloads-escape
+.PHONY: all workloads tests test test-deps bench bench-deps install uninstall clean deps vmlinux help \
+	workloads-tsan workloads-race workloads-escape
 .DELETE_ON_ERROR:
 .SECONDARY: $(BPF_OBJS)
 
@@ -99,6 +99,7 @@ help:
 	@echo 'make              build memtrace, the workloads and the tests'
 	@echo 'make deps         install missing Debian packages (needs root)'
 	@echo 'make test         run unit + integration tests (integration needs root)'
+	@echo 'make test-deps    the same as make deps (kept for older scripts)'
 	@echo 'make bench        overhead benchmark: untraced vs memtrace vs strace/perf/bpftrace'
 	@echo 'make bench-deps   install perf and bpftrace for make bench (needs root)'
 	@echo 'make install      install to $$(DESTDIR)$$(PREFIX) (default /usr/local)'
@@ -113,6 +114,9 @@ deps:
 
 bench-deps:
 	$(Q)./scripts/deps.sh --bench
+
+test-deps:
+	$(Q)./scripts/deps.sh --test
 
 $(OUTPUT) tests/bin bench/bin:
 	$(Q)mkdir -p $@
@@ -173,7 +177,13 @@ workloads-escape: $(GO_SRCS)
 		grep -E 'moved to heap|make\(\[\]byte'
 
 # Tests: unit tests link the user objects (cmocka); integration tests use tests/lib.
-tests: $(UNIT_BINS) $(ITEST_BINS) $(PROG_BINS)
+ITEST_SCRIPTS := $(patsubst tests/integration/%.sh,tests/bin/%,$(wildcard tests/integration/*.sh))
+tests: $(UNIT_BINS) $(ITEST_BINS) $(ITEST_SCRIPTS) $(PROG_BINS)
+
+# Integration tests written in shell (they drive other programs: ClickHouse).
+tests/bin/%: tests/integration/%.sh | tests/bin
+	$(call msg,CP,$@)
+	$(Q)install -m 0755 $< $@
 
 tests/bin/%: tests/unit/%.c $(LIB_OBJS) | tests/bin
 	$(call msg,CC,$@)

@@ -758,6 +758,8 @@ void format__start(const struct formatter *f, struct outbuf *ob, const struct tr
 		json__wall_time(ob, K("wall_start"), st->wall_start_ns);
 		json__key(ob, K("wall_start_ns"));
 		outbuf__i64(ob, st->wall_start_ns);
+		if (st->part)
+			json__u64(ob, K("part"), st->part);
 		put_lit(ob, ",\"ts\":0}\n");
 		break;
 	case MT_FMT_CSV:
