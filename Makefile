@@ -88,7 +88,7 @@ PROG_BINS := $(patsubst tests/progs/%.c,tests/bin/%,$(PROG_SRCS))
 BENCH_SRCS:= $(wildcard bench/*.c)
 BENCH_BINS:= $(patsubst bench/%.c,bench/bin/%,$(BENCH_SRCS))
 
-.PHONY: all workloads tests test test-deps bench bench-deps install uninstall clean deps vmlinux help \
+.PHONY: all workloads tests test test-deps bench bench-faults bench-deps install uninstall clean deps vmlinux help \
 	workloads-tsan workloads-race workloads-escape
 .DELETE_ON_ERROR:
 .SECONDARY: $(BPF_OBJS)
@@ -226,6 +226,11 @@ bench/bin/%: bench/%.c | bench/bin
 
 bench: memtrace $(BENCH_BINS)
 	$(Q)./bench/run.sh
+	$(Q)BENCH_FAULTS=1 ./bench/run.sh
+
+# issue 11: only the fault storms (pagetouch, cowtouch) with faults, rss, perf and bpftrace
+bench-faults: memtrace $(BENCH_BINS)
+	$(Q)BENCH_FAULTS=1 ./bench/run.sh
 
 install: all
 	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))

@@ -54,7 +54,15 @@ static int reader__fail(struct reader *r, char *err, size_t n, const char *fmt, 
 	X(addr) X(len) X(prot) X(fd) X(offset) X(hint) X(req)		\
 	X(old_addr) X(old_len) X(new_len) X(new_addr)			\
 	X(schema) X(version) X(command) X(target) X(kernel)		\
-	X(root_pid) X(wall_start_ns) X(duration_ns) X(missed)
+	X(root_pid) X(wall_start_ns) X(duration_ns) X(missed)		\
+	/* issue 11: faults, fault, rss, as_end (kernel is above) */	\
+	X(start) X(end) X(region) X(kind) X(reason) X(ip) X(class)	\
+	X(write) X(present) X(peak) X(total) X(faults)	\
+	X(anon) X(file) X(shmem) X(swap) X(cow) X(file_cow) X(shared)	\
+	X(stack) X(other) X(rss_peak) X(rss_anon) X(rss_file)		\
+	X(rss_shmem) X(rss_swap) X(rss_total)
+
+#define KEY_HASH	256	/* open addressing, power of two > 2 * K_COUNT */
 
 enum reader_key {
 #define KEY__ENUM(k) K_##k,
@@ -63,6 +71,8 @@ enum reader_key {
 	K_COUNT,
 	K_OTHER = K_COUNT,	/* a key the reader does not look at */
 };
+
+_Static_assert(K_COUNT < KEY_HASH / 2 && K_COUNT < 255, "READER_KEYS outgrew the key hash");
 
 static const char *const key_names[K_COUNT] = {
 #define KEY__NAME(k) [K_##k] = #k,
@@ -89,15 +99,19 @@ struct seen_key {
 
 /* ---- the line parser: yajl callbacks into the key table ---- */
 
-#define KEY_HASH	256	/* open addressing, power of two > 2 * K_COUNT */
 #define MAX_DEPTH	2048	/* jansson's limit: deeper lines are not JSON for it either */
 #define ARENA_SIZE	8192
 #define READER_BUFSIZE	(256 << 10)	/* stdio buffer of the trace */	/* yajl's own allocations for one line */
 
+/*
+ * A parsed event in the window. Its strings live in str (the unescaped
+ * strings of its line) or, for a line read with jansson, in doc.
+ */
 struct reader_slot {
 	struct mt_event ev;
-	char *str;		/* comm and filename of ev */
+	char *str;
 	size_t cap;
+	json_t *doc;
 };
 
 struct reader_ent {		/* a heap entry: a parsed event waiting in the window */
@@ -117,8 +131,9 @@ struct reader_state {
 	size_t text_len;
 	const char *why;	/* our own reason to refuse the line (not yajl's) */
 	char why_buf[96];
-	char *sbuf;		/* unescaped strings and keys of the line */
-	size_t sused, scap;
+	struct reader_slot *slot;	/* the slot being filled: its str holds the line's strings */
+	char *sbuf;		/* == slot->str while parsing */
+	size_t sused;
 	struct seen_key *keys;	/* keys of the open objects, not known depth-1 keys */
 	size_t nkeys, kcap;
 	size_t *open;		/* per depth: first index in keys, SIZE_MAX for an array */
@@ -170,6 +185,17 @@ static int key__lookup(const struct reader_state *st, const unsigned char *s, si
 		h++;
 	}
 	return K_OTHER;
+}
+
+/* The key of a name made at run time (fault classes); every such name is in READER_KEYS. */
+static enum reader_key key__of(const char *name)
+{
+	enum reader_key k;
+
+	for (k = 0; k < K_COUNT; k++)
+		if (!strcmp(key_names[k], name))
+			return k;
+	abort();	/* a name missing from READER_KEYS: a bug, caught by any test */
 }
 
 /* yajl's allocator: a bump arena, so a handle per line costs no malloc. */
@@ -717,12 +743,98 @@ static void event__mem(struct fields *f, struct mt_event *ev)
 	}
 }
 
-/* Fills ev from the line's key table. Returns 0 or -EINVAL with the message in err. */
-static int event__from_line(struct reader *r, uint32_t type, struct mt_event *ev,
-			    char *err, size_t errlen)
+/* ---- issue 11: faults, fault, rss, as_end ---- */
+
+/* The counts by class name: at the top level (vals) or in a nested object (obj, jansson). */
+static void counts__parse(struct fields *f, json_t *obj, struct mt_fault_counts *c)
 {
-	struct fields f = { .r = r, .vals = r->st->vals, .gen = r->st->gen,
-			    .event = event__name(type), .err = err, .errlen = errlen };
+	json_t *saved = f->obj;
+	const struct jv *vals = f->vals;
+	int i;
+
+	f->obj = obj;
+	if (obj)
+		f->vals = NULL;
+	for (i = 0; i < MT_FAULT_NCLASS; i++)
+		c->n[i] = field__uint(f, key__of(event__fault_class_name(i)), UINT64_MAX);
+	c->total = field__uint(f, K_total, UINT64_MAX);
+	f->obj = saved;
+	f->vals = vals;
+}
+
+static void rss__parse(struct fields *f, struct mt_rss_bytes *b, const enum reader_key keys[5])
+{
+	b->anon = field__uint(f, keys[0], UINT64_MAX);
+	b->file = field__uint(f, keys[1], UINT64_MAX);
+	b->shmem = field__uint(f, keys[2], UINT64_MAX);
+	b->swap = field__uint(f, keys[3], UINT64_MAX);
+	b->total = field__uint(f, keys[4], UINT64_MAX);
+}
+
+static void event__mem11(struct fields *f, struct mt_event *ev)
+{
+	static const enum reader_key rss_keys[5] = { K_anon, K_file, K_shmem, K_swap, K_total };
+	static const enum reader_key last_keys[5] = { K_rss_anon, K_rss_file, K_rss_shmem,
+						      K_rss_swap, K_rss_total };
+	const struct jv *faults;
+	const char *s;
+
+	switch (ev->type) {
+	case MT_EV_FAULTS:
+		ev->faults.start = field__addr(f, K_start, true, NULL);
+		ev->faults.end = field__addr(f, K_end, true, NULL);
+		ev->faults.name = field__mt_str(f, K_region);
+		s = field__str(f, K_kind, true);
+		ev->faults.kind = s ? event__region_kind(s) : MT_REGION_UNKNOWN;
+		s = field__str(f, K_reason, true);
+		ev->faults.reason = s ? event__faults_reason(s) : 0;
+		if (s && ev->faults.reason == UINT32_MAX && !f->bad)
+			f->bad = reader__fail(f->r, f->err, f->errlen,
+					      "faults record: unknown reason '%s'", s);
+		counts__parse(f, NULL, &ev->faults.counts);
+		break;
+	case MT_EV_FAULT:
+		ev->fault.addr = field__addr(f, K_addr, true, NULL);
+		ev->fault.ip = field__addr(f, K_ip, true, NULL);
+		s = field__str(f, K_class, true);
+		ev->fault.class = s ? event__fault_class(s) : 0;
+		if (s && ev->fault.class == MT_FAULT_NCLASS && !f->bad)
+			f->bad = reader__fail(f->r, f->err, f->errlen,
+					      "fault record: unknown class '%s'", s);
+		ev->fault.write = field__bool(f, K_write);
+		ev->fault.kernel = field__bool(f, K_kernel);
+		ev->fault.present = field__bool(f, K_present);
+		ev->fault.start = field__addr(f, K_start, true, NULL);
+		ev->fault.end = field__addr(f, K_end, true, NULL);
+		break;
+	case MT_EV_RSS:
+		rss__parse(f, &ev->rss.rss, rss_keys);
+		ev->rss.peak = field__uint(f, K_peak, UINT64_MAX);
+		break;
+	default:	/* MT_EV_AS_END */
+		ev->as_end.rss_peak = field__uint(f, K_rss_peak, UINT64_MAX);
+		rss__parse(f, &ev->as_end.last, last_keys);
+		faults = field__get(f, K_faults, true);
+		if (faults && faults->kind != JV_OBJECT)
+			field__type_error(f, K_faults, "an object");
+		else if (faults)	/* as_end lines are read with jansson: f->obj */
+			counts__parse(f, json_object_get(f->obj, "faults"), &ev->as_end.faults);
+		break;
+	}
+}
+
+/* ---- end of issue 11 ---- */
+
+/*
+ * Fills ev from the line's key table, or from obj if the line was read
+ * with jansson. Returns 0 or -EINVAL with the message in err.
+ */
+static int event__from_line(struct reader *r, uint32_t type, json_t *obj,
+			    struct mt_event *ev, char *err, size_t errlen)
+{
+	struct fields f = { .r = r, .vals = obj ? NULL : r->st->vals, .gen = r->st->gen,
+			    .obj = obj, .event = event__name(type), .err = err,
+			    .errlen = errlen };
 	const char *e;
 
 	memset(ev, 0, sizeof(*ev));
@@ -741,6 +853,12 @@ static int event__from_line(struct reader *r, uint32_t type, struct mt_event *ev
 		break;
 	case MT_EV_EXIT:
 		event__exit(&f, ev);
+		break;
+	case MT_EV_FAULTS:	/* issue 11 */
+	case MT_EV_FAULT:
+	case MT_EV_RSS:
+	case MT_EV_AS_END:
+		event__mem11(&f, ev);
 		break;
 	default:
 		event__mem(&f, ev);
@@ -919,13 +1037,14 @@ static int reader__parse_line(struct reader *r, size_t len, char *err, size_t er
 	char *b;
 
 	/* unescaped strings never outgrow their quoted form: room for all of them */
-	if (len + 1 > st->scap) {
-		b = realloc(st->sbuf, len + 1);
+	if (len + 1 > st->slot->cap) {
+		b = realloc(st->slot->str, len + 1);
 		if (!b)
 			return reader__fail(r, err, errlen, "out of memory");
-		st->sbuf = b;
-		st->scap = len + 1;
+		st->slot->str = b;
+		st->slot->cap = len + 1;
 	}
+	st->sbuf = st->slot->str;
 	st->sused = 0;
 	st->nkeys = 0;
 	st->depth = 0;
@@ -1073,30 +1192,12 @@ static uint32_t slot__get(struct reader_state *st)
 	return st->nslots++;
 }
 
-/* Moves the event's strings (in the line's sbuf) into its slot. */
-static int slot__keep_strings(struct reader_slot *s)
+/* The slot is free again: its strings and document are let go. */
+static void slot__put(struct reader_state *st, uint32_t slot)
 {
-	struct mt_event *ev = &s->ev;
-	size_t comm = ev->comm.max, file = ev->type == MT_EV_EXEC ? ev->exec.filename.max : 0;
-	size_t need = comm + 1 + file + 1;
-	char *p;
-
-	if (need > s->cap) {
-		p = realloc(s->str, need);
-		if (!p)
-			return -ENOMEM;
-		s->str = p;
-		s->cap = need;
-	}
-	memcpy(s->str, ev->comm.s, comm);
-	s->str[comm] = '\0';
-	ev->comm.s = s->str;
-	if (ev->type == MT_EV_EXEC) {
-		memcpy(s->str + comm + 1, ev->exec.filename.s, file);
-		s->str[comm + 1 + file] = '\0';
-		ev->exec.filename.s = s->str + comm + 1;
-	}
-	return 0;
+	json_decref(st->slots[slot].doc);
+	st->slots[slot].doc = NULL;
+	st->free_slots[st->nfree++] = slot;
 }
 
 static void heap__push(struct reader_state *st, const struct reader_ent *e)
@@ -1140,8 +1241,14 @@ static const char *line__event(const struct reader_state *st)
 	return v->gen == st->gen && v->kind == JV_STR ? v->s : NULL;
 }
 
+/* Records whose fields the key table cannot hold (nested objects): one line each here. */
+static bool line__needs_tree(uint32_t type)
+{
+	return type == MT_EV_AS_END;
+}
+
 /* Reads lines until one event is parsed into *ev, the end, or an error. */
-static int reader__parse_next(struct reader *r, struct mt_event *ev, char *err, size_t errlen)
+static int reader__parse_next(struct reader *r, struct reader_slot *slot, char *err, size_t errlen)
 {
 	const char *name;
 	uint32_t type;
@@ -1183,7 +1290,13 @@ static int reader__parse_next(struct reader *r, struct mt_event *ev, char *err, 
 			r->unknown++;
 			continue;
 		}
-		return event__from_line(r, type, ev, err, errlen) ?: 1;
+		if (line__needs_tree(type)) {
+			/* rare records with nested objects: read with jansson, kept with the slot */
+			slot->doc = reader__json(r, len, &rc, err, errlen);
+			if (!slot->doc)
+				return rc;
+		}
+		return event__from_line(r, type, slot->doc, &slot->ev, err, errlen) ?: 1;
 	}
 }
 
@@ -1200,13 +1313,10 @@ static int reader__fill(struct reader *r, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	rc = reader__parse_next(r, &st->slots[slot].ev, err, errlen);
-	if (rc > 0 && slot__keep_strings(&st->slots[slot])) {
-		snprintf(err, errlen, "out of memory");
-		rc = -ENOMEM;
-	}
+	st->slot = &st->slots[slot];
+	rc = reader__parse_next(r, st->slot, err, errlen);
 	if (rc <= 0) {
-		st->free_slots[st->nfree++] = slot;
+		slot__put(st, slot);
 		return rc;
 	}
 	e.ts = st->slots[slot].ev.ts;
@@ -1223,7 +1333,7 @@ int reader__next(struct reader *r, struct mt_event *ev, char *err, size_t errlen
 	int rc;
 
 	if (st->out != UINT32_MAX) {
-		st->free_slots[st->nfree++] = st->out;
+		slot__put(st, st->out);
 		st->out = UINT32_MAX;
 	}
 	while (!r->eof && st->nheap < READER_WINDOW) {
@@ -1252,12 +1362,13 @@ void reader__close(struct reader *r)
 	uint32_t i;
 
 	if (st) {
-		for (i = 0; i < st->slot_cap; i++)
+		for (i = 0; i < st->slot_cap; i++) {
 			free(st->slots[i].str);
+			json_decref(st->slots[i].doc);
+		}
 		free(st->slots);
 		free(st->free_slots);
 		free(st->heap);
-		free(st->sbuf);
 		free(st->keys);
 		free(st->open);
 		free(st);

@@ -42,6 +42,16 @@ const char opts__run_usage[] =
 "                         or more in a VM, so the traced program runs slower)\n"
 "      --report           print `memtrace report` of the trace at the end instead of\n"
 "                         the events (with -f json -o FILE, the trace stays in FILE)\n"
+"  -m, --memory           page faults per region and RSS (--faults --rss); on by\n"
+"                         default for bundled workloads, off otherwise\n"
+"      --faults[=all]     page faults counted in the kernel per region and class\n"
+"                         (anon, cow, file, file_cow, shared, stack), written as\n"
+"                         `faults` records when a region goes; =all: also one\n"
+"                         `fault` event per fault (for short runs)\n"
+"      --rss              `rss` records when RSS moves by a step, the peak, and\n"
+"                         `as_end` when an address space is torn down\n"
+"      --rss-step SIZE    the step (default max(1M, RSS/64))\n"
+"      --no-memory        neither (a bundled workload's default is both)\n"
 "  -v, --verbose          show libbpf's messages\n"
 "  -h, --help             this help\n"
 "\n"
@@ -64,6 +74,16 @@ const char opts__run_usage[] =
 "  sudo memtrace run -a -f json -o /var/log/memtrace.jsonl --rotate 100M,10\n"
 "  sudo memtrace run --cost -o /dev/null heap  # what tracing cost in the kernel\n"
 "  sudo memtrace run --report threads          # trace, then the report\n";
+
+void opts__memory_defaults(struct run_opts *o)
+{
+	bool workload = !o->is_command && !o->attach_pid && !o->all && o->argc;
+
+	if (o->faults < 0)
+		o->faults = workload;
+	if (o->rss < 0)
+		o->rss = workload;
+}
 
 int opts__parse_size(const char *s, uint64_t *bytes)
 {
@@ -105,6 +125,11 @@ enum {
 	OPT_FAIL_ON_LOSS,
 	OPT_REPORT,
 	OPT_ROTATE,
+	/* issue 11 */
+	OPT_FAULTS,
+	OPT_RSS,
+	OPT_RSS_STEP,
+	OPT_NO_MEMORY,
 };
 
 static const struct option run_longopts[] = {
@@ -121,6 +146,11 @@ static const struct option run_longopts[] = {
 	{ "cgroup",	 required_argument, NULL, OPT_CGROUP },
 	{ "fail-on-loss", no_argument,	    NULL, OPT_FAIL_ON_LOSS },
 	{ "rotate",	 required_argument, NULL, OPT_ROTATE },
+	{ "faults",	 optional_argument, NULL, OPT_FAULTS },
+	{ "rss",	 no_argument,	    NULL, OPT_RSS },
+	{ "rss-step",	 required_argument, NULL, OPT_RSS_STEP },
+	{ "memory",	 no_argument,	    NULL, 'm' },
+	{ "no-memory",	 no_argument,	    NULL, OPT_NO_MEMORY },
 	{ "help",	 no_argument,	    NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -193,6 +223,8 @@ int opts__parse_run(int argc, char **argv, struct run_opts *o, char *err, size_t
 	memset(o, 0, sizeof(*o));
 	o->fmt = MT_FMT_TEXT;
 	o->buffer_size = MT_DEFAULT_BUFFER;
+	o->faults = -1;
+	o->rss = -1;
 
 	/* getopt stops at `--` and eats it; remember whether it was there */
 	for (i = 1; i < argc; i++) {
@@ -205,7 +237,7 @@ int opts__parse_run(int argc, char **argv, struct run_opts *o, char *err, size_t
 	optind = 0;	/* full reset: the tests call us more than once */
 	opterr = 0;
 	/* '+': stop at the workload name, its own options are its own */
-	while ((c = getopt_long(argc, argv, "+:f:o:b:p:u:aqvh", run_longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:f:o:b:p:u:aqvmh", run_longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			if (format__parse(optarg, &o->fmt))
@@ -262,6 +294,32 @@ int opts__parse_run(int argc, char **argv, struct run_opts *o, char *err, size_t
 				fail("empty path for --cgroup");
 			o->cgroup = optarg;
 			break;
+		case OPT_FAULTS:
+			if (!optarg)
+				o->faults = 1;
+			else if (!strcmp(optarg, "all"))
+				o->faults = 2;
+			else
+				fail("bad --faults value '%s': use --faults or --faults=all", optarg);
+			break;
+		case OPT_RSS:
+			o->rss = 1;
+			break;
+		case OPT_RSS_STEP:
+			if (opts__parse_size(optarg, &o->rss_step) || o->rss_step < 4096)
+				fail("bad --rss-step '%s': use a size of 4K or more, like 1M", optarg);
+			if (o->rss < 0)
+				o->rss = 1;
+			break;
+		case 'm':
+			if (o->faults < 1)
+				o->faults = 1;
+			o->rss = 1;
+			break;
+		case OPT_NO_MEMORY:
+			o->faults = 0;
+			o->rss = 0;
+			break;
 		case OPT_HELP:
 			return 1;
 		case ':':
@@ -303,5 +361,6 @@ int opts__parse_run(int argc, char **argv, struct run_opts *o, char *err, size_t
 		fail("--report reads one file back: drop --rotate, or run `memtrace report` on each file");
 	if (!o->is_command && o->argc && o->argv[0][0] == '-')
 		fail("unknown option '%s'", o->argv[0]);
+	opts__memory_defaults(o);
 	return 0;
 }

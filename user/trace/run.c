@@ -720,6 +720,9 @@ static int session__run(struct session *s)
 		.wakeup_bytes = s->o.buffer_size / 16,
 		.all = s->o.all,
 		.verbose = s->o.verbose,
+		.faults = s->o.faults,	/* issue 11 */
+		.rss = s->o.rss,
+		.rss_step = s->o.rss_step,
 	};
 	char err[512];
 	uint64_t t0, wall;
@@ -778,6 +781,9 @@ static int session__run(struct session *s)
 		goto abort;
 	}
 	status = session__loop(s);
+	/* issue 11: what regions still mapped took, so that every fault is in the trace */
+	if (s->o.faults)
+		tracer__flush_faults(&s->tracer, clock__ns(CLOCK_MONOTONIC));
 	return session__finish(s, t0, status);
 
 abort:
