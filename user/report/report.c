@@ -84,12 +84,34 @@ static void text__size(struct outbuf *ob, uint64_t bytes)
 	outbuf__puts(ob, decode__size(bytes, buf, sizeof(buf)));
 }
 
+/* issue 11: "71 (anon 14, cow 10, file 32)": the classes that are not 0. */
+static void text__faults(struct outbuf *ob, const struct mt_fault_counts *c)
+{
+	const char *sep = " (";
+	int k;
+
+	outbuf__printf(ob, "%llu", (unsigned long long)c->total);
+	for (k = 0; k < MT_FAULT_NCLASS; k++) {
+		if (!c->n[k])
+			continue;
+		outbuf__printf(ob, "%s%s %llu", sep, event__fault_class_name(k),
+			       (unsigned long long)c->n[k]);
+		sep = ", ";
+	}
+	if (*sep == ',')
+		outbuf__putc(ob, ')');
+}
+
 /* What a region is, for the maps view. */
-static void text__what(struct outbuf *ob, const struct region *r)
+static void text__what(struct outbuf *ob, const struct analysis *a, const struct region *r)
 {
 	switch (region__kind(r)) {
 	case REGION_FILE:
 		outbuf__printf(ob, "file (fd %d)", r->fd);
+		if (r->name) {
+			outbuf__putc(ob, ' ');
+			outbuf__text_str(ob, analysis__name(a, r->name), SIZE_MAX);
+		}
 		break;
 	case REGION_HEAP:
 		outbuf__puts(ob, "[heap]");
@@ -113,7 +135,7 @@ static void text__what(struct outbuf *ob, const struct region *r)
 	}
 }
 
-static void text__region(struct outbuf *ob, const struct region *r)
+static void text__region(struct outbuf *ob, const struct analysis *a, const struct region *r)
 {
 	char perms[5], size[32];
 
@@ -121,10 +143,69 @@ static void text__region(struct outbuf *ob, const struct region *r)
 	outbuf__printf(ob, "    %012llx-%012llx %s %08llx %10s  ",
 		       (unsigned long long)r->start, (unsigned long long)r->end, perms,
 		       (unsigned long long)r->offset, decode__size(r->end - r->start, size, sizeof(size)));
-	text__what(ob, r);
+	text__what(ob, a, r);
 	outbuf__printf(ob, "  <- %s at ", event__name(r->made_type));
 	text__ms(ob, r->made_ts);
-	outbuf__printf(ob, " ms by tid %u\n", r->made_tid);
+	outbuf__printf(ob, " ms by tid %u", r->made_tid);
+	if (r->faults.total) {
+		outbuf__puts(ob, "  faults ");
+		text__faults(ob, &r->faults);
+	}
+	outbuf__putc(ob, '\n');
+}
+
+/* An area: faults of a region that is not in the map (issue 11). */
+static void text__area(struct outbuf *ob, const struct analysis *a, const struct fault_area *x)
+{
+	const char *name = analysis__name(a, x->name);
+
+	if (x->rest) {
+		outbuf__printf(ob, "    %-25s ", "(more regions)");
+	} else {
+		outbuf__printf(ob, "    %012llx-%012llx ", (unsigned long long)x->start,
+			       (unsigned long long)x->end);
+	}
+	if (*name)
+		outbuf__text_str(ob, name, SIZE_MAX);
+	else if (!x->rest)
+		outbuf__printf(ob, "[%s]", x->kind == MT_REGION_UNKNOWN ? "no mapping" :
+			       event__region_kind_name(x->kind));
+	outbuf__puts(ob, x->rest ? "" : x->unmapped ? " (unmapped before the end)" :
+		     " (not in the trace's map)");
+	outbuf__puts(ob, "  faults ");
+	text__faults(ob, &x->faults);
+	outbuf__putc(ob, '\n');
+}
+
+/* The as header's memory: RSS peak, faults (issue 11). */
+static void text__as_mem(struct outbuf *ob, const struct aspace *as)
+{
+	if (!as->has_rss && !as->fault_records)
+		return;
+	outbuf__puts(ob, "    memory:");
+	if (as->has_rss) {
+		outbuf__puts(ob, " RSS peak ");
+		text__size(ob, as->rss_peak);
+		outbuf__puts(ob, as->has_as_end ? ", at its end " : ", last seen ");
+		text__size(ob, as->rss.total);
+		outbuf__puts(ob, " (anon ");
+		text__size(ob, as->rss.anon);
+		outbuf__puts(ob, ", file ");
+		text__size(ob, as->rss.file);
+		if (as->rss.shmem)
+			outbuf__puts(ob, ", shmem "), text__size(ob, as->rss.shmem);
+		if (as->rss.swap)
+			outbuf__puts(ob, ", swap "), text__size(ob, as->rss.swap);
+		outbuf__puts(ob, ");");
+	}
+	outbuf__puts(ob, " faults ");
+	text__faults(ob, &as->faults);
+	if (as->has_as_end && as->as_end_faults.total != as->faults.total)
+		outbuf__printf(ob, " [as_end counted %llu]",
+			       (unsigned long long)as->as_end_faults.total);
+	if (as->fault_events.total)
+		outbuf__printf(ob, "; %llu fault events", (unsigned long long)as->fault_events.total);
+	outbuf__putc(ob, '\n');
 }
 
 static void text__maps(struct outbuf *ob, const struct analysis *a, const struct report_opts *o)
@@ -164,8 +245,63 @@ static void text__maps(struct outbuf *ob, const struct analysis *a, const struct
 		outbuf__puts(ob, " accessible, ");
 		text__size(ob, as->reserved);
 		outbuf__printf(ob, " reserved, %zu mappings\n", as->nregions);
+		text__as_mem(ob, as);
 		for (j = 0; j < as->nregions; j++)
-			text__region(ob, &as->regions[j]);
+			text__region(ob, a, &as->regions[j]);
+		if (as->nareas)
+			outbuf__puts(ob, "    faults outside the map above:\n");
+		for (j = 0; j < as->nareas; j++)
+			text__area(ob, a, &as->areas[j]);
+	}
+}
+
+/* A place faults went to, short: "libc.so.6 in as 1". */
+static void text__place(struct outbuf *ob, const struct analysis *a, const struct fault_place *x)
+{
+	const char *name;
+
+	if (x->region) {
+		name = analysis__name(a, x->region->name);
+		if (*name)
+			outbuf__text_str(ob, name, SIZE_MAX);
+		else
+			text__what(ob, a, x->region);
+		outbuf__printf(ob, " at %llx", (unsigned long long)x->region->start);
+	} else {
+		name = analysis__name(a, x->area->name);
+		if (*name)
+			outbuf__text_str(ob, name, SIZE_MAX);
+		else if (x->area->rest)
+			outbuf__puts(ob, "more regions");
+		else
+			outbuf__printf(ob, "[%s]", event__region_kind_name(x->area->kind));
+		if (!x->area->rest)
+			outbuf__printf(ob, " at %llx", (unsigned long long)x->area->start);
+		if (x->area->unmapped)
+			outbuf__puts(ob, " (unmapped)");
+	}
+	outbuf__printf(ob, " in as %u: ", x->as);
+	text__faults(ob, x->region ? &x->region->faults : &x->area->faults);
+}
+
+/* "faults 71 (anon 14, ...); most in: ..." under a process (issue 11). */
+static void text__proc_faults(struct outbuf *ob, const struct analysis *a, const struct proc *p)
+{
+	struct fault_place top[TOP_REGIONS];
+	struct proc_mem m;
+	size_t n, k;
+
+	analysis__proc_mem(a, p, &m);
+	if (!m.faults.total)
+		return;
+	outbuf__puts(ob, "            faults ");
+	text__faults(ob, &m.faults);
+	outbuf__putc(ob, '\n');
+	n = analysis__top_places(a, p, top, TOP_REGIONS);
+	for (k = 0; k < n; k++) {
+		outbuf__puts(ob, k ? "                        " : "              most in: ");
+		text__place(ob, a, &top[k]);
+		outbuf__putc(ob, '\n');
 	}
 }
 
@@ -176,9 +312,12 @@ static void text__processes(struct outbuf *ob, const struct analysis *a)
 	size_t i, j;
 
 	outbuf__puts(ob, "\nProcesses\n");
-	outbuf__printf(ob, "  %7s %7s %-16s %10s %10s %-22s %7s %12s %12s %10s\n", "PID", "PPID",
+	outbuf__printf(ob, "  %7s %7s %-16s %10s %10s %-22s %7s %12s %12s %10s", "PID", "PPID",
 		       "COMM", "START(ms)", "END(ms)", "EXIT", "THREADS", "ACCESSIBLE", "RESERVED",
 		       "HEAP");
+	if (a->has_mem)
+		outbuf__printf(ob, " %10s %8s", "RSS PEAK", "FAULTS");
+	outbuf__putc(ob, '\n');
 	for (i = 0; i < a->nprocs; i++) {
 		char acc[32], res[32], heap[32], exit[40], sig[16];
 		uint64_t pa = 0, pr = 0, hp = 0;
@@ -209,9 +348,17 @@ static void text__processes(struct outbuf *ob, const struct analysis *a)
 			outbuf__printf(ob, "%10.3f", (double)p->end_ts / 1e6);
 		else
 			outbuf__printf(ob, "%10s", "-");
-		outbuf__printf(ob, " %-22s %7u %12s %12s %10s\n", exit, p->threads_created + 1,
+		outbuf__printf(ob, " %-22s %7u %12s %12s %10s", exit, p->threads_created + 1,
 			       decode__size(pa, acc, sizeof(acc)), decode__size(pr, res, sizeof(res)),
 			       decode__size(hp, heap, sizeof(heap)));
+		if (a->has_mem) {
+			struct proc_mem m;
+
+			analysis__proc_mem(a, p, &m);
+			outbuf__printf(ob, " %10s %8llu", m.has_rss ? decode__size(m.rss_peak, acc,
+				       sizeof(acc)) : "-", (unsigned long long)m.faults.total);
+		}
+		outbuf__putc(ob, '\n');
 		for (j = 0; j < p->nexecs; j++) {
 			outbuf__puts(ob, "            exec ");
 			outbuf__text_str(ob, p->execs[j].filename, SIZE_MAX);
@@ -221,8 +368,12 @@ static void text__processes(struct outbuf *ob, const struct analysis *a)
 			else
 				outbuf__printf(ob, " -> as %u\n", p->execs[j].as);
 		}
+		if (a->has_mem)
+			text__proc_faults(ob, a, p);
 	}
 	outbuf__puts(ob, "  ACCESSIBLE, RESERVED (PROT_NONE) and HEAP are peaks over the process's address spaces.\n");
+	if (a->has_mem)
+		outbuf__puts(ob, "  RSS PEAK is the highest resident set of its address spaces (VmHWM); FAULTS adds up\n  their page faults (faults are not pages: a file fault maps up to 16).\n");
 }
 
 /* The children of pid in the tree, depth first. */
