@@ -456,15 +456,19 @@ static void as__area_add(struct aspace *as, const struct fault_area *x)
 		if (!as->areas)
 			return;
 	}
-	v = &as->areas[as->nareas];
 	if (as->nareas == AN_MAX_AREAS - 1) {
 		/* the last slot: everything from here on */
+		v = &as->areas[as->nareas];
 		memset(v, 0, sizeof(*v));
 		v->rest = true;
 		v->kind = MT_REGION_UNKNOWN;
 		v->faults = x->faults;
 	} else {
-		*v = *x;
+		/* kept in address order, as the maps are */
+		for (i = as->nareas; i > 0 && as->areas[i - 1].start > x->start; i--)
+			;
+		memmove(&as->areas[i + 1], &as->areas[i], (as->nareas - i) * sizeof(*v));
+		as->areas[i] = *x;
 	}
 	as->nareas++;
 }

@@ -497,27 +497,60 @@ static json_t *json__str(const char *s)
 	return json_string(s) ?: json_string("");
 }
 
-static json_t *json__region(const struct region *r)
+/* {"anon": n, ..., "total": n} (issue 11) */
+static json_t *json__faults(const struct mt_fault_counts *c)
+{
+	json_t *o = json_object();
+	int k;
+
+	for (k = 0; k < MT_FAULT_NCLASS; k++)
+		json_object_set_new(o, event__fault_class_name(k), json_integer(c->n[k]));
+	json_object_set_new(o, "total", json_integer(c->total));
+	return o;
+}
+
+static json_t *json__rss(const struct mt_rss_bytes *r)
+{
+	return json_pack("{s:I,s:I,s:I,s:I,s:I}", "anon", (json_int_t)r->anon,
+			 "file", (json_int_t)r->file, "shmem", (json_int_t)r->shmem,
+			 "swap", (json_int_t)r->swap, "total", (json_int_t)r->total);
+}
+
+static json_t *json__area(const struct analysis *a, const struct fault_area *x)
+{
+	return json_pack("{s:o,s:o,s:o,s:s,s:b,s:b,s:o}", "start", json__hex(x->start),
+			 "end", json__hex(x->end), "name", json__str(analysis__name(a, x->name)),
+			 "kind", event__region_kind_name(x->kind), "unmapped", x->unmapped,
+			 "rest", x->rest, "faults", json__faults(&x->faults));
+}
+
+static json_t *json__region(const struct analysis *a, const struct region *r)
 {
 	char perms[5];
+	json_t *o;
 
 	region__perms(r, perms);
-	return json_pack("{s:o,s:o,s:I,s:s,s:I,s:s,s:i,s:b,s:i,s:s,s:I,s:i}",
+	o = json_pack("{s:o,s:o,s:I,s:s,s:I,s:s,s:i,s:b,s:i,s:s,s:I,s:i}",
 			 "start", json__hex(r->start), "end", json__hex(r->end),
 			 "size", (json_int_t)(r->end - r->start), "perms", perms,
 			 "offset", (json_int_t)r->offset, "kind", region__kind_name(region__kind(r)),
 			 "stack_of", (int)r->stack_of, "guard", region__is_guard(r),
 			 "fd", (int)r->fd, "made_by", event__name(r->made_type),
 			 "made_ts", (json_int_t)r->made_ts, "made_tid", (int)r->made_tid);
+	json_object_set_new(o, "name", json__str(analysis__name(a, r->name)));
+	json_object_set_new(o, "faults", json__faults(&r->faults));
+	return o;
 }
 
-static json_t *json__aspace(const struct aspace *as)
+static json_t *json__aspace(const struct analysis *a, const struct aspace *as)
 {
-	json_t *o, *regions = json_array();
+	json_t *o, *regions = json_array(), *areas = json_array();
 	size_t j;
 
 	for (j = 0; j < as->nregions; j++)
-		json_array_append_new(regions, json__region(&as->regions[j]));
+		json_array_append_new(regions, json__region(a, &as->regions[j]));
+	for (j = 0; j < as->nareas; j++)
+		json_array_append_new(areas, json__area(a, &as->areas[j]));
 	o = json_pack("{s:i,s:i,s:i,s:b,s:i,s:I,s:b,s:I,s:I,s:I,s:I,s:I,s:i,s:i,s:i}",
 		      "as", (int)as->id, "pid", (int)as->pid, "fork_copy_of", (int)as->from_as,
 		      "by_exec", as->by_exec, "exec_replaced", (int)as->exec_of_as,
@@ -535,8 +568,53 @@ static json_t *json__aspace(const struct aspace *as)
 	}
 	if (as->ended)
 		json_object_set_new(o, "ended_ts", json_integer(as->ended_ts));
+	/* issue 11: null where the trace has no rss/as_end record of it */
+	json_object_set_new(o, "rss_peak", as->has_rss ? json_integer(as->rss_peak) : json_null());
+	json_object_set_new(o, "rss", as->has_rss ? json__rss(&as->rss) : json_null());
+	json_object_set_new(o, "faults", json__faults(&as->faults));
+	json_object_set_new(o, "fault_records", json_integer(as->fault_records));
+	json_object_set_new(o, "fault_events", json__faults(&as->fault_events));
+	json_object_set_new(o, "as_end", as->has_as_end ?
+			    json_pack("{s:I,s:o}", "ts", (json_int_t)as->as_end_ts,
+				      "faults", json__faults(&as->as_end_faults)) : json_null());
 	json_object_set_new(o, "regions", regions);
+	json_object_set_new(o, "fault_areas", areas);
 	return o;
+}
+
+/* issue 11: rss_peak, faults and the regions that took most of them. */
+static void json__proc_mem(const struct analysis *a, const struct proc *p, json_t *o)
+{
+	struct fault_place top[TOP_REGIONS];
+	json_t *places = json_array(), *x;
+	struct proc_mem m;
+	size_t n, k;
+
+	analysis__proc_mem(a, p, &m);
+	n = analysis__top_places(a, p, top, TOP_REGIONS);
+	for (k = 0; k < n; k++) {
+		if (top[k].region) {
+			x = json_pack("{s:i,s:o,s:o,s:o,s:s,s:b,s:b,s:o}", "as", (int)top[k].as,
+				      "start", json__hex(top[k].region->start),
+				      "end", json__hex(top[k].region->end),
+				      "name", json__str(analysis__name(a, top[k].region->name)),
+				      "kind", region__kind_name(region__kind(top[k].region)),
+				      "in_map", true, "unmapped", false,
+				      "faults", json__faults(&top[k].region->faults));
+		} else {
+			x = json_pack("{s:i,s:o,s:o,s:o,s:s,s:b,s:b,s:o}", "as", (int)top[k].as,
+				      "start", json__hex(top[k].area->start),
+				      "end", json__hex(top[k].area->end),
+				      "name", json__str(analysis__name(a, top[k].area->name)),
+				      "kind", event__region_kind_name(top[k].area->kind),
+				      "in_map", false, "unmapped", top[k].area->unmapped,
+				      "faults", json__faults(&top[k].area->faults));
+		}
+		json_array_append_new(places, x);
+	}
+	json_object_set_new(o, "rss_peak", m.has_rss ? json_integer(m.rss_peak) : json_null());
+	json_object_set_new(o, "faults", json__faults(&m.faults));
+	json_object_set_new(o, "top_fault_regions", places);
 }
 
 static json_t *json__proc(const struct analysis *a, const struct proc *p)
@@ -577,6 +655,7 @@ static json_t *json__proc(const struct analysis *a, const struct proc *p)
 		      "execs", execs, "events", events);
 	if (p->ended)
 		json_object_set_new(o, "end_ts", json_integer(p->end_ts));
+	json__proc_mem(a, p, o);
 	return o;
 }
 
@@ -596,7 +675,7 @@ static json_t *json__report(const struct reader *r, const struct analysis *a,
 			"from_as", (int)a->edges[i].from_as, "to_as", (int)a->edges[i].to_as));
 	for (i = 1; i < a->nas; i++)
 		if (a->as[i])
-			json_array_append_new(spaces, json__aspace(a->as[i]));
+			json_array_append_new(spaces, json__aspace(a, a->as[i]));
 	for (i = 0; i < c->n; i++)
 		json_array_append_new(claims, json_string(c->lines[i]));
 	if (!r->has_summary)
@@ -616,6 +695,8 @@ static json_t *json__report(const struct reader *r, const struct analysis *a,
 		"failed_calls", (json_int_t)a->failed, "unknown_records", (json_int_t)r->unknown,
 		"claims", claims, "warnings", warnings, "processes", procs, "tree", edges,
 		"address_spaces", spaces);
+	/* issue 11: the trace has faults/fault/rss/as_end records */
+	json_object_set_new(json_object_get(root, "trace"), "memory", json_boolean(a->has_mem));
 	if (o->has_at)
 		json_object_set_new(root, "at_ns", json_integer(o->at_ns));
 	return root;
