@@ -203,7 +203,7 @@ static int as__split(struct aspace *as, uint64_t addr)
 	as->nregions++;
 	r[0].end = addr;
 	/* a `faults` record gave its counts to the whole: they stay with the lower piece */
-	memset(&r[1].faults, 0, sizeof(r[1].faults));
+	r[1].mem = 0;
 	/* /proc/PID/maps shows an offset for file mappings only */
 	if (r[1].fd >= 0)
 		r[1].offset += addr - r[1].start;
@@ -213,15 +213,23 @@ static int as__split(struct aspace *as, uint64_t addr)
 
 static void as__area_add(struct aspace *as, const struct fault_area *x);
 
+static const struct region_mem no_mem;
+
+const struct region_mem *region__mem(const struct aspace *as, const struct region *r)
+{
+	return r->mem && r->mem <= as->nrmem ? &as->rmem[r->mem - 1] : &no_mem;
+}
+
 /* A region leaves the map: its faults go to the history. */
 static void region__forget(struct aspace *as, const struct region *r)
 {
+	const struct region_mem *m = region__mem(as, r);
 	struct fault_area x = {
-		.start = r->start, .end = r->end, .name = r->name, .unmapped = true,
-		.faults = r->faults,
+		.start = r->start, .end = r->end, .name = m->name, .unmapped = true,
+		.faults = m->faults,
 	};
 
-	if (!r->faults.total)
+	if (!m->faults.total)
 		return;
 	switch (region__kind(r)) {
 	case REGION_FILE:
@@ -473,6 +481,25 @@ static void as__area_add(struct aspace *as, const struct fault_area *x)
 	as->nareas++;
 }
 
+/* Gives r a region_mem of its own; false when out of memory. */
+static bool as__new_mem(struct aspace *as, struct region *r)
+{
+	struct region_mem *v;
+
+	if (as->nrmem == as->cap_rmem) {
+		size_t cap = as->cap_rmem ? as->cap_rmem * 2 : 16;
+
+		v = realloc(as->rmem, cap * sizeof(*v));
+		if (!v)
+			return false;
+		as->rmem = v;
+		as->cap_rmem = cap;
+	}
+	memset(&as->rmem[as->nrmem], 0, sizeof(*as->rmem));
+	r->mem = ++as->nrmem;
+	return true;
+}
+
 /* faults: to the live region that holds the record's VMA, else to an area. */
 static void analysis__faults(struct analysis *a, struct aspace *as, const struct mt_event *ev)
 {
@@ -489,9 +516,11 @@ static void analysis__faults(struct analysis *a, struct aspace *as, const struct
 	if (f->start < f->end && i < as->nregions && as->regions[i].start < f->end) {
 		/* the kernel merges neighbours: the first of them takes the VMA's faults */
 		r = &as->regions[i];
-		counts__add(&r->faults, &f->counts);
+		if (!r->mem && !as__new_mem(as, r))
+			return;		/* out of memory: counted for the address space only */
+		counts__add(&as->rmem[r->mem - 1].faults, &f->counts);
 		if (x.name)
-			r->name = x.name;
+			as->rmem[r->mem - 1].name = x.name;
 		return;
 	}
 	as__area_add(as, &x);
@@ -575,7 +604,7 @@ void analysis__proc_mem(const struct analysis *a, const struct proc *p, struct p
 
 static uint64_t place__total(const struct fault_place *x)
 {
-	return x->region ? x->region->faults.total : x->area->faults.total;
+	return x->faults->total;
 }
 
 /* Inserts x into the n best of out (most first); returns the new count. */
@@ -609,15 +638,19 @@ size_t analysis__top_places(const struct analysis *a, const struct proc *p,
 		if (!as)
 			continue;
 		for (j = 0; j < as->nregions; j++) {
-			if (!as->regions[j].faults.total)
+			const struct region_mem *m = region__mem(as, &as->regions[j]);
+
+			if (!m->faults.total)
 				continue;
-			x = (struct fault_place){ .as = as->id, .region = &as->regions[j] };
+			x = (struct fault_place){ .as = as->id, .region = &as->regions[j],
+						  .faults = &m->faults, .name = m->name };
 			have = places__put(out, have, n, &x);
 		}
 		for (j = 0; j < as->nareas; j++) {
 			if (!as->areas[j].faults.total)
 				continue;
-			x = (struct fault_place){ .as = as->id, .area = &as->areas[j] };
+			x = (struct fault_place){ .as = as->id, .area = &as->areas[j],
+						  .faults = &as->areas[j].faults, .name = as->areas[j].name };
 			have = places__put(out, have, n, &x);
 		}
 	}
@@ -678,7 +711,7 @@ static int analysis__fork(struct analysis *a, struct proc *p, struct aspace *as,
 		cas->nregions = as->nregions;
 		/* the child's faults are its own */
 		for (i = 0; i < cas->nregions; i++)
-			memset(&cas->regions[i].faults, 0, sizeof(cas->regions[i].faults));
+			cas->regions[i].mem = 0;
 		cas->accessible = as->accessible;
 		cas->reserved = as->reserved;
 		cas->heap_start = as->heap_start;
@@ -801,7 +834,7 @@ static int analysis__mremap(struct aspace *as, const struct mt_event *ev)
 		n = j - i;
 		/* the kernel writes the old range's faults at mremap: they stay behind */
 		for (j = 0; j < n; j++)
-			memset(&copy[j].faults, 0, sizeof(copy[j].faults));
+			copy[j].mem = 0;
 	}
 	if (!(m->flags & MREMAP_DONTUNMAP) && m->old_len)
 		e = as__remove(as, m->old_addr, old_end);
@@ -861,7 +894,7 @@ static int analysis__brk(struct aspace *as, const struct mt_event *ev)
 		r = as->regions[i];
 		r.end = new_top;
 		/* the same region grows: its faults go with it, not to the history */
-		memset(&as->regions[i].faults, 0, sizeof(as->regions[i].faults));
+		as->regions[i].mem = 0;
 		return as__insert(as, &r);
 	}
 	r = (struct region){ .start = old_top > page__up(as->heap_start) ? old_top :
@@ -981,6 +1014,7 @@ void analysis__free(struct analysis *a)
 		if (a->as[i]) {
 			free(a->as[i]->regions);
 			free(a->as[i]->areas);
+			free(a->as[i]->rmem);
 		}
 		free(a->as[i]);
 	}

@@ -43,7 +43,11 @@ struct region {
 	uint64_t made_ts;
 	uint32_t made_tid;
 	uint32_t stack_of;	/* the thread (tid) whose stack this is, 0 if none known */
-	/* issue 11: from the `faults` records of the kernel VMA holding it */
+	uint32_t mem;		/* issue 11: its faults, as->rmem[mem - 1]; 0 = none (region__mem) */
+};
+
+/* issue 11: what `faults` records say of a live region (kept apart: forks copy regions). */
+struct region_mem {
 	struct mt_fault_counts faults;
 	uint32_t name;		/* the record's region name: analysis__name(), 0 = none */
 };
@@ -97,6 +101,8 @@ struct aspace {
 	uint64_t fault_records;	/* `faults` records */
 	struct fault_area *areas;	/* faults outside the live map */
 	size_t nareas;
+	struct region_mem *rmem;	/* of live regions with faults (region.mem) */
+	size_t nrmem, cap_rmem;
 	bool has_rss;		/* an rss or as_end record was seen */
 	uint64_t rss_peak;	/* bytes: the highest rss.peak / as_end.rss_peak */
 	struct mt_rss_bytes rss;	/* the latest rss record (as_end: its last counters) */
@@ -193,11 +199,16 @@ struct proc_mem {
 };
 void analysis__proc_mem(const struct analysis *a, const struct proc *p, struct proc_mem *m);
 
+/* The faults of a live region (zero counts and no name if none). */
+const struct region_mem *region__mem(const struct aspace *as, const struct region *r);
+
 /* A place faults went to: a live region or an area (for "the regions that took most"). */
 struct fault_place {
 	uint32_t as;
 	const struct region *region;	/* NULL: area */
 	const struct fault_area *area;
+	const struct mt_fault_counts *faults;	/* of either */
+	uint32_t name;		/* of either: analysis__name() */
 };
 /* The n places of p's address spaces with the most faults, most first; returns how many. */
 size_t analysis__top_places(const struct analysis *a, const struct proc *p,

@@ -109,7 +109,7 @@ static int claims__fork(struct claims *c, const struct analysis *a)
 static void place__name(const struct analysis *a, const struct fault_place *x, char *buf,
 			size_t n)
 {
-	const char *name = analysis__name(a, x->region ? x->region->name : x->area->name);
+	const char *name = analysis__name(a, x->name);
 
 	if (*name)
 		snprintf(buf, n, "%s", name);
@@ -135,18 +135,25 @@ static size_t cow__places(const struct aspace *as, struct fault_place *out, size
 	size_t j, have = 0, k;
 
 	for (j = 0; j < as->nregions + as->nareas; j++) {
-		x = j < as->nregions ?
-		    (struct fault_place){ .as = as->id, .region = &as->regions[j] } :
-		    (struct fault_place){ .as = as->id, .area = &as->areas[j - as->nregions] };
-		c = x.region ? &x.region->faults : &x.area->faults;
+		if (j < as->nregions) {
+			const struct region_mem *m = region__mem(as, &as->regions[j]);
+
+			x = (struct fault_place){ .as = as->id, .region = &as->regions[j],
+						  .faults = &m->faults, .name = m->name };
+		} else {
+			const struct fault_area *ar = &as->areas[j - as->nregions];
+
+			x = (struct fault_place){ .as = as->id, .area = ar, .faults = &ar->faults,
+						  .name = ar->name };
+		}
+		c = x.faults;
 		if (!c->n[MT_FAULT_COW])
 			continue;
 		(*all)++;
 		for (k = have < COW_PLACES ? have : COW_PLACES - 1; k > 0; k--) {
 			const struct fault_place *y = &out[k - 1];
 
-			if ((y->region ? y->region->faults.n[MT_FAULT_COW] :
-			     y->area->faults.n[MT_FAULT_COW]) >= c->n[MT_FAULT_COW])
+			if (y->faults->n[MT_FAULT_COW] >= c->n[MT_FAULT_COW])
 				break;
 			if (k < COW_PLACES)
 				out[k] = out[k - 1];
@@ -191,8 +198,7 @@ static int claims__cow(struct claims *c, const struct analysis *a)
 		n = cow__places(cas, top, &all);
 		list[0] = '\0';
 		for (k = 0, len = 0; k < n && len < sizeof(list); k++) {
-			const struct mt_fault_counts *f = top[k].region ? &top[k].region->faults :
-							  &top[k].area->faults;
+			const struct mt_fault_counts *f = top[k].faults;
 
 			place__name(a, &top[k], name, sizeof(name));
 			len += snprintf(list + len, sizeof(list) - len, "%s%s %llu", k ? ", " : "",

@@ -103,14 +103,17 @@ static void text__faults(struct outbuf *ob, const struct mt_fault_counts *c)
 }
 
 /* What a region is, for the maps view. */
-static void text__what(struct outbuf *ob, const struct analysis *a, const struct region *r)
+static void text__what(struct outbuf *ob, const struct analysis *a, const struct aspace *as,
+		       const struct region *r)
 {
+	uint32_t name = region__mem(as, r)->name;
+
 	switch (region__kind(r)) {
 	case REGION_FILE:
 		outbuf__printf(ob, "file (fd %d)", r->fd);
-		if (r->name) {
+		if (name) {
 			outbuf__putc(ob, ' ');
-			outbuf__text_str(ob, analysis__name(a, r->name), SIZE_MAX);
+			outbuf__text_str(ob, analysis__name(a, name), SIZE_MAX);
 		}
 		break;
 	case REGION_HEAP:
@@ -135,21 +138,23 @@ static void text__what(struct outbuf *ob, const struct analysis *a, const struct
 	}
 }
 
-static void text__region(struct outbuf *ob, const struct analysis *a, const struct region *r)
+static void text__region(struct outbuf *ob, const struct analysis *a, const struct aspace *as,
+			 const struct region *r)
 {
+	const struct region_mem *m = region__mem(as, r);
 	char perms[5], size[32];
 
 	region__perms(r, perms);
 	outbuf__printf(ob, "    %012llx-%012llx %s %08llx %10s  ",
 		       (unsigned long long)r->start, (unsigned long long)r->end, perms,
 		       (unsigned long long)r->offset, decode__size(r->end - r->start, size, sizeof(size)));
-	text__what(ob, a, r);
+	text__what(ob, a, as, r);
 	outbuf__printf(ob, "  <- %s at ", event__name(r->made_type));
 	text__ms(ob, r->made_ts);
 	outbuf__printf(ob, " ms by tid %u", r->made_tid);
-	if (r->faults.total) {
+	if (m->faults.total) {
 		outbuf__puts(ob, "  faults ");
-		text__faults(ob, &r->faults);
+		text__faults(ob, &m->faults);
 	}
 	outbuf__putc(ob, '\n');
 }
@@ -247,7 +252,7 @@ static void text__maps(struct outbuf *ob, const struct analysis *a, const struct
 		outbuf__printf(ob, " reserved, %zu mappings\n", as->nregions);
 		text__as_mem(ob, as);
 		for (j = 0; j < as->nregions; j++)
-			text__region(ob, a, &as->regions[j]);
+			text__region(ob, a, as, &as->regions[j]);
 		if (as->nareas)
 			outbuf__puts(ob, "    faults outside the map above:\n");
 		for (j = 0; j < as->nareas; j++)
@@ -261,11 +266,11 @@ static void text__place(struct outbuf *ob, const struct analysis *a, const struc
 	const char *name;
 
 	if (x->region) {
-		name = analysis__name(a, x->region->name);
+		name = analysis__name(a, x->name);
 		if (*name)
 			outbuf__text_str(ob, name, SIZE_MAX);
 		else
-			text__what(ob, a, x->region);
+			text__what(ob, a, analysis__as(a, x->as), x->region);
 		outbuf__printf(ob, " at %llx", (unsigned long long)x->region->start);
 	} else {
 		name = analysis__name(a, x->area->name);
@@ -281,7 +286,7 @@ static void text__place(struct outbuf *ob, const struct analysis *a, const struc
 			outbuf__puts(ob, " (unmapped)");
 	}
 	outbuf__printf(ob, " in as %u: ", x->as);
-	text__faults(ob, x->region ? &x->region->faults : &x->area->faults);
+	text__faults(ob, x->faults);
 }
 
 /* "faults 71 (anon 14, ...); most in: ..." under a process (issue 11). */
@@ -524,8 +529,10 @@ static json_t *json__area(const struct analysis *a, const struct fault_area *x)
 			 "rest", x->rest, "faults", json__faults(&x->faults));
 }
 
-static json_t *json__region(const struct analysis *a, const struct region *r)
+static json_t *json__region(const struct analysis *a, const struct aspace *as,
+			    const struct region *r)
 {
+	const struct region_mem *m = region__mem(as, r);
 	char perms[5];
 	json_t *o;
 
@@ -537,8 +544,8 @@ static json_t *json__region(const struct analysis *a, const struct region *r)
 			 "stack_of", (int)r->stack_of, "guard", region__is_guard(r),
 			 "fd", (int)r->fd, "made_by", event__name(r->made_type),
 			 "made_ts", (json_int_t)r->made_ts, "made_tid", (int)r->made_tid);
-	json_object_set_new(o, "name", json__str(analysis__name(a, r->name)));
-	json_object_set_new(o, "faults", json__faults(&r->faults));
+	json_object_set_new(o, "name", json__str(analysis__name(a, m->name)));
+	json_object_set_new(o, "faults", json__faults(&m->faults));
 	return o;
 }
 
@@ -548,7 +555,7 @@ static json_t *json__aspace(const struct analysis *a, const struct aspace *as)
 	size_t j;
 
 	for (j = 0; j < as->nregions; j++)
-		json_array_append_new(regions, json__region(a, &as->regions[j]));
+		json_array_append_new(regions, json__region(a, as, &as->regions[j]));
 	for (j = 0; j < as->nareas; j++)
 		json_array_append_new(areas, json__area(a, &as->areas[j]));
 	o = json_pack("{s:i,s:i,s:i,s:b,s:i,s:I,s:b,s:I,s:I,s:I,s:I,s:I,s:i,s:i,s:i}",
@@ -597,10 +604,10 @@ static void json__proc_mem(const struct analysis *a, const struct proc *p, json_
 			x = json_pack("{s:i,s:o,s:o,s:o,s:s,s:b,s:b,s:o}", "as", (int)top[k].as,
 				      "start", json__hex(top[k].region->start),
 				      "end", json__hex(top[k].region->end),
-				      "name", json__str(analysis__name(a, top[k].region->name)),
+				      "name", json__str(analysis__name(a, top[k].name)),
 				      "kind", region__kind_name(region__kind(top[k].region)),
 				      "in_map", true, "unmapped", false,
-				      "faults", json__faults(&top[k].region->faults));
+				      "faults", json__faults(top[k].faults));
 		} else {
 			x = json_pack("{s:i,s:o,s:o,s:o,s:s,s:b,s:b,s:o}", "as", (int)top[k].as,
 				      "start", json__hex(top[k].area->start),
