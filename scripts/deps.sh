@@ -2,13 +2,17 @@
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 # scripts/deps.sh - installs the Debian packages memtrace needs to build
 # and test (golang-go for the Go workloads), only those missing. Needs
-# root. With --bench, also the tracers `make bench` compares against (perf,
+# root. xxd, node and npm build the HTML page; chromium tests it. With --bench, also the tracers `make bench` compares against (perf,
 # bpftrace), and mounts tracefs, which they need (memtrace itself does not).
 #
 # Usage: scripts/deps.sh [--bench]
 set -eu
 PKGS="make clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcmocka-dev \
-libjansson-dev jq strace procps util-linux golang-go libcap2-bin passwd"
+libjansson-dev jq strace procps util-linux golang-go libcap2-bin passwd \
+xxd chromium fonts-dejavu-core"
+# node and npm build the HTML page's assets (web/package-lock.json) and drive
+# its browser test; Debian's only where no node is installed already.
+command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || PKGS="$PKGS nodejs npm"
 case "${1:-}" in
 --bench) PKGS="$PKGS linux-perf bpftrace" ;;
 "") ;;

@@ -43,6 +43,7 @@ struct region {
 	uint64_t made_ts;
 	uint32_t made_tid;
 	uint32_t stack_of;	/* the thread (tid) whose stack this is, 0 if none known */
+	uint64_t since;		/* this piece as it is since: made, copied by fork, moved, reprotected */
 };
 
 /* An address space: one mm_struct, named by the trace's `as`. */
@@ -128,6 +129,15 @@ struct analysis {
 	uint32_t pending_stack_as;	/* a MAP_STACK mapping waiting for its thread */
 	uint64_t pending_stack;
 	uint32_t pending_stack_tid;
+	/*
+	 * Optional, NULL but for the HTML page (which draws the map over
+	 * time): called when a piece of a mapping leaves the map or changes
+	 * permissions, with the piece as it was from r->since to ts. The
+	 * analysis itself keeps no history.
+	 */
+	void (*on_region_end)(void *ctx, const struct aspace *as, const struct region *r,
+			      uint64_t ts);
+	void *hook_ctx;
 };
 
 /* Returns 0 or -ENOMEM. */
