@@ -149,6 +149,10 @@ function procNode(i, kids) {
 		const d = el('div', 'step');
 		if (x.error) {
 			d.textContent = 'exec ' + x.filename + ' failed (' + x.error + ') at ' + ms(x.ts) + ' ms: kept its image';
+		} else if (!x.old_as) {
+			/* the launcher's exec: its image is not traced, nothing is replaced on the page */
+			d.appendChild(document.createTextNode('exec ' + x.filename + ' at ' + ms(x.ts) + ' ms made '));
+			d.appendChild(asChip(x.as));
 		} else {
 			d.appendChild(el('span', 'edge replaces', 'replaces'));
 			d.appendChild(document.createTextNode('exec ' + x.filename + ' at ' + ms(x.ts) + ' ms: '));
@@ -204,7 +208,7 @@ const KIND = {
 	file: ['#4e79a7', 'file'], heap: ['#3d9a3a', 'heap'], stack: ['#f28e2b', 'thread stack'],
 	anon: ['#a05eb5', 'anonymous'], shared: ['#2aa198', 'shared anonymous'], reserved: ['#8c8c8c', 'reserved (PROT_NONE)'],
 };
-const view = { t0: 0, t1: 1, axis: 'events', times: [], segs: [], bands: [], drag: null, H: 400, W: 800, left: 120, top: 22, bottom: 30 };
+const view = { t0: 0, t1: 1, axis: 'events', times: [], segs: [], bands: [], drag: null, H: 400, W: 800, left: 120, top: 34, bottom: 30, marks: [] };
 
 function what(b) {
 	switch (b.kind) {
@@ -295,7 +299,11 @@ function mapSetup() {
 	const t1 = Math.max(s && s.ended_ts ? s.ended_ts : traceEnd, ...view.bands.map((b) => b.until), t0 + 1);
 	view.full = [t0, t1];
 	[view.t0, view.t1] = view.full;
-	view.times = [...new Set([t0, t1, ...view.bands.flatMap((b) => [b.since, b.until])])].sort((a, b) => a - b);
+	view.marks = events.filter((e) => (e.as === selAs || e.child_as === selAs || e.old_as === selAs) && !e.error &&
+		(e.event === 'fork' || e.event === 'exec' || e.event === 'exit')).slice(0, 300).map((e) => ({ ts: e.ts, label:
+		e.event === 'fork' ? (e.thread ? '+thread ' + e.child_tid : (e.as === selAs ? 'fork → pid ' + e.child_pid : 'forked from pid ' + e.pid))
+		: e.event === 'exec' ? (e.as === selAs ? 'exec' : 'exec \u2192 as ' + e.as) : (e.thread ? 'end ' + e.tid : 'exit pid ' + e.pid) }));
+	view.times = [...new Set([t0, t1, ...view.bands.flatMap((b) => [b.since, b.until]), ...view.marks.map((m) => m.ts)])].sort((a, b) => a - b);
 	const owners = procs.filter((p) => p.first_as === selAs || p.execs.some((x) => x.as === selAs && !x.error));
 	$('map-title').textContent = 'Address space ' + selAs + ' over time' +
 		(owners.length ? ' \u2014 ' + owners.map((p) => 'pid ' + p.pid + ' ' + p.comm).join(', ') : '');
@@ -385,6 +393,22 @@ function mapDraw() {
 			ctx.fillText(label.length * 6.6 < w - 6 ? label : label.slice(0, Math.max(0, Math.floor((w - 10) / 6.6))) + '\u2026', x0 + 4, (y0 + y1) / 2);
 		}
 	}
+	/* what the tasks of this address space did: thin lines with a short label */
+	ctx.setLineDash([3, 3]);
+	ctx.textBaseline = 'top';
+	let lastL = -1e9;
+	for (const e of view.marks) {
+		if (e.ts < view.t0 || e.ts > view.t1) continue;
+		const x = Math.round(xOf(e.ts)) + 0.5;
+		ctx.strokeStyle = 'rgba(29,35,42,.35)';
+		ctx.beginPath(); ctx.moveTo(x, view.top); ctx.lineTo(x, view.top + view.H); ctx.stroke();
+		if (x - 2 > lastL) {
+			ctx.fillStyle = '#1d232a';
+			ctx.fillText(e.label, x + 2, view.top - 13);
+			lastL = x + 2 + e.label.length * 6.7;
+		}
+	}
+	ctx.setLineDash([]);
 	ctx.restore();
 	/* for the browser test: what the map shows */
 	cv.dataset.as = selAs;
@@ -400,13 +424,14 @@ function mapDraw() {
 	for (const t of ticks) {
 		const x = xOf(t);
 		const label = ms(t);
-		if (x - lastX < label.length * 7 + 10) continue;
+		const lx = Math.min(x - 3, xr - label.length * 6.7);
+		if (lx < lastX + 10) continue;
 		ctx.beginPath(); ctx.moveTo(x, yb); ctx.lineTo(x, yb + 4); ctx.stroke();
-		ctx.fillText(label, Math.min(x - 3, xr - label.length * 6.6), yb + 6);
-		lastX = x;
+		ctx.fillText(label, lx, yb + 6);
+		lastX = lx + label.length * 6.7;
 	}
-	ctx.textBaseline = 'bottom';
-	ctx.fillText(view.axis === 'real' ? 'time (ms)' : 'time (ms), evenly spaced by change', xl, view.top - 4);
+	ctx.textBaseline = 'top';
+	ctx.fillText(view.axis === 'real' ? 'time (ms) \u2192' : 'time (ms) \u2192, evenly spaced by change', 4, 2);
 	if (view.drag) {
 		ctx.fillStyle = 'rgba(30,100,200,.15)';
 		const a = Math.min(view.drag[0], view.drag[1]), b = Math.max(view.drag[0], view.drag[1]);

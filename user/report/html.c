@@ -127,7 +127,7 @@ static void html__on_region_end(void *ctx, const struct aspace *as, const struct
 static int series__note(struct html *h, const struct aspace *as, uint64_t ts)
 {
 	struct point pt = { ts, as->accessible, as->reserved,
-			    as->heap_start ? as->heap_end - as->heap_start : 0 };
+			    as->heap_end > as->heap_start ? as->heap_end - as->heap_start : 0 };
 	struct series *s;
 	struct point *p;
 	size_t cap;
