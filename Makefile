@@ -205,6 +205,25 @@ tests/bin/%: tests/unit/%.c $(LIB_OBJS) | tests/bin
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(USER_INCLUDES) $(DEPFLAGS) -MF $@.d $< $(LIB_OBJS) $(LIBS) -lcmocka -ljansson -o $@
 
+# The reader test links only the analysis side and jansson: no libbpf needed.
+tests/bin/test_reader: tests/unit/test_reader.c $(NOBPF_OBJS) | tests/bin
+	$(call msg,CC,$@ (no libbpf))
+	$(Q)$(CC) $(CFLAGS) $(USER_INCLUDES) $(DEPFLAGS) -MF $@.d $< $(NOBPF_OBJS) -lcmocka -ljansson -lm -o $@
+
+# The report test (golden traces, doctored traces, fuzz): the no-libbpf
+# objects rebuilt with ASan + UBSan.
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+SAN_OBJS  := $(patsubst $(OUTPUT)/user/%,$(OUTPUT)/san/%,$(NOBPF_OBJS))
+
+$(OUTPUT)/san/%.o: user/%.c | $(SKELS)
+	$(call msg,CC-SAN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -O1 $(SAN_FLAGS) $(USER_INCLUDES) $(DEPFLAGS) -c $< -o $@
+
+tests/bin/test_report_golden: tests/unit/test_report_golden.c $(SAN_OBJS) | tests/bin
+	$(call msg,CC-SAN,$@)
+	$(Q)$(CC) $(CFLAGS) -O1 $(SAN_FLAGS) $(USER_INCLUDES) $(DEPFLAGS) -MF $@.d $< $(SAN_OBJS) -lcmocka -ljansson -lm -o $@
+
 tests/bin/%: tests/integration/%.c $(ITEST_LIB) | tests/bin
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -Itests/lib $(USER_INCLUDES) $(DEPFLAGS) -MF $@.d $< $(ITEST_LIB) -ljansson -o $@
@@ -240,4 +259,4 @@ clean:
 	$(Q)rm -rf $(OUTPUT) memtrace tests/bin bench/bin $(WORKLOADS) workloads/race-tsan \
 		$(GO_WORKLOADS) workloads/go-race-race
 
--include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/user/*.d $(OUTPUT)/user/*/*.d tests/bin/*.d bench/bin/*.d)
+-include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/user/*.d $(OUTPUT)/user/*/*.d $(OUTPUT)/san/*/*.d tests/bin/*.d bench/bin/*.d)

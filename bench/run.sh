@@ -389,3 +389,60 @@ for ((round = 1; round <= (PAIRS < 3 ? PAIRS : 3); round++)); do
 		"$(fmt_rate "$(calc "$ev / $secs")")" "$lost"
 done
 printf 'burst drain capacity: median %s events/s\n' "$(fmt_rate "$(median <"$TMP/burst")")"
+
+# ---- the report's reader -------------------------------------------------
+#
+# memtrace report on a multi-million-event trace: one recorded mmap storm
+# (BENCH_READER_STORM iterations, real lines) replayed until the trace holds
+# BENCH_READER_EVENTS events, each replay shifted in time and given new
+# addresses' ts so that the stream stays sorted. Reader + analysis + text
+# report on one core: events/s from user+sys CPU time, and peak RSS at a
+# quarter of the events and at all of them (it must not grow with events).
+
+READER_EVENTS=${BENCH_READER_EVENTS:-$(( 4000000 / SCALE ))}
+storm=$TMP/reader-storm.jsonl
+"$MEMTRACE" run -q -f json -b 64M -o "$storm" -- "$BIN/mmap" -n 20000 >/dev/null 2>&1
+# replay_trace EVENTS OUT: the storm's event lines repeated, ts shifted per round
+replay_trace() {
+	awk -v want="$1" '
+		NR == 1 { print; next }
+		/"event":"summary"/ { next }
+		{ line[n++] = $0; if (match($0, /"ts":[0-9]+/)) last = substr($0, RSTART + 5, RLENGTH - 5) + 0 }
+		END {
+			for (r = 0; out < want; r++)
+				for (i = 0; i < n && out < want; i++) {
+					l = line[i]
+					if (r && match(l, /"ts":[0-9]+/)) {
+						t = substr(l, RSTART + 5, RLENGTH - 5) + r * (last + 1)
+						l = substr(l, 1, RSTART + 4) sprintf("%d", t) substr(l, RSTART + RLENGTH)
+					}
+					print l; out++
+				}
+			printf "{\"event\":\"summary\",\"ts\":%d,\"duration_ns\":%d,\"events\":{},\"lost\":0,\"missed\":0,\"exit_status\":0}\n", r * (last + 1), r * (last + 1)
+		}' "$storm" >"$2"
+}
+# reader_run TRACE: prints "events cpu_seconds wall_seconds max_rss_kib"
+reader_run() {
+	/usr/bin/time -f '%U %S %e %M' -o "$TMP/reader.time" "$MEMTRACE" report "$1" >"$TMP/reader.out" || return 1
+	read -r u s e m <"$TMP/reader.time"
+	echo "$(sed -n 's/.*: \([0-9]*\) events over.*/\1/p' "$TMP/reader.out" | head -n 1) $(calc "$u + $s") $e $m"
+}
+
+echo
+echo "memtrace report (reader + analysis + text report, one core) on a replayed mmap storm:"
+printf '%-10s %10s %10s %12s %10s\n' events "CPU s" "wall s" events/s "peak RSS"
+if [ -s "$storm" ]; then
+	for part in 4 1; do
+		replay_trace $(( READER_EVENTS / part )) "$TMP/reader.jsonl"
+		: >"$TMP/reader.rate"
+		for ((round = 1; round <= (PAIRS < 3 ? PAIRS : 3); round++)); do
+			read -r ev cpu wall rss < <(reader_run "$TMP/reader.jsonl") || continue
+			calc "$ev / $cpu" >>"$TMP/reader.rate"
+		done
+		printf '%-10s %10.2f %10.2f %12s %8s MiB\n' "$ev" "$cpu" "$wall" \
+			"$(fmt_rate "$(median <"$TMP/reader.rate")")" "$(calc "int($rss / 1024)")"
+	done
+	rm -f "$TMP/reader.jsonl"
+else
+	echo "  (the storm could not be recorded)"
+fi

@@ -98,6 +98,9 @@ static void test_core_dump_threads(void)
 	bool core;
 	int code;
 
+	/* the kernel writes the core file in the cwd: keep it out of the tree */
+	if (chdir(harness_tmpdir()))
+		harness_diag("chdir: %m");
 	proc__run(&p, RUN_TIMEOUT_MS, harness_bin("execs"), "core", NULL);
 	core = WIFSIGNALED(p.status) && WCOREDUMP(p.status);
 	proc__free(&p);

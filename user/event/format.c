@@ -785,6 +785,11 @@ static uint64_t counts__total(const uint64_t *v)
 	return sum;
 }
 
+uint64_t summary__lost(const struct trace_summary *sum)
+{
+	return counts__total(sum->lost) + sum->missed;
+}
+
 static void json__counts(struct outbuf *ob, const char *key, size_t klen, const uint64_t *v)
 {
 	int t;
@@ -829,7 +834,7 @@ void format__summary(const struct formatter *f, struct outbuf *ob, const struct 
 	outbuf__u64(ob, sum->duration_ns);
 	json__u64(ob, K("duration_ns"), sum->duration_ns);
 	json__counts(ob, K("events"), sum->events);
-	json__u64(ob, K("lost"), counts__total(sum->lost) + sum->missed);
+	json__u64(ob, K("lost"), summary__lost(sum));
 	json__counts(ob, K("lost_by_type"), sum->lost);
 	json__u64(ob, K("missed"), sum->missed);
 	if (sum->ncost)
@@ -844,7 +849,7 @@ void format__summary(const struct formatter *f, struct outbuf *ob, const struct 
 
 void summary__print(FILE *out, const struct trace_summary *sum)
 {
-	uint64_t lost = counts__total(sum->lost) + sum->missed;
+	uint64_t lost = summary__lost(sum);
 	const char *sep = "";
 	int t;
 

@@ -92,6 +92,8 @@ void format__event(const struct formatter *f, struct outbuf *ob, const struct mt
 int format__record(const struct formatter *f, struct outbuf *ob, const void *rec, size_t size);
 /* JSON: the summary record; CSV and text: nothing (the summary goes to stderr). */
 void format__summary(const struct formatter *f, struct outbuf *ob, const struct trace_summary *sum);
+/* Events lost in any way: ring full (every type) + missed runs. */
+uint64_t summary__lost(const struct trace_summary *sum);
 /* The human summary memtrace prints on stderr at the end (with the lost warning). */
 void summary__print(FILE *out, const struct trace_summary *sum);
 /* --cost: one line per hook with its runs and kernel time (nothing without). */

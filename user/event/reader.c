@@ -167,19 +167,26 @@ static uint64_t field__flags(struct fields *f, const char *key, enum decode_kind
 static void event__fork(struct fields *f, struct mt_event *ev)
 {
 	const char *flags, *sc;
+	/* a failed creation (issue 17) has no child: no child_* fields */
+	bool failed = json_object_get(f->obj, "error") != NULL;
+	uint32_t sig = 0;
 
-	ev->fork.child_pid = field__uint(f, "child_pid", UINT32_MAX);
-	ev->fork.child_tid = field__uint(f, "child_tid", UINT32_MAX);
+	ev->fork.child_pid = failed ? 0 : field__uint(f, "child_pid", UINT32_MAX);
+	ev->fork.child_tid = failed ? 0 : field__uint(f, "child_tid", UINT32_MAX);
 	ev->fork.thread = field__bool(f, "thread");
-	ev->fork.child_as = field__uint(f, "child_as", UINT32_MAX);
+	ev->fork.child_as = failed ? 0 : field__uint(f, "child_as", UINT32_MAX);
 	ev->fork.shared_vm = field__bool(f, "shared_vm");
 	/* null flags: not known (docs/events.md) */
 	flags = field__str(f, "flags", false);
 	ev->fork.flags_known = flags != NULL;
 	ev->fork.clone_flags = 0;
-	if (flags && decode__parse_flags(DECODE_CLONE, flags, &ev->fork.clone_flags))
+	/* the signal is the SIG* item, never low bits: CLONE_NEWTIME is 0x80 */
+	if (flags && decode__parse_clone(flags, &ev->fork.clone_flags, &sig))
 		f->bad = reader__fail(f->r, f->err, f->errlen, "fork record: unknown flags '%s'",
 				      flags);
+	/* exit_signal is newer than flags: traces without it keep the SIG* item's */
+	ev->fork.exit_signal = json_is_integer(json_object_get(f->obj, "exit_signal")) ?
+			       field__uint(f, "exit_signal", UINT32_MAX) : sig;
 	sc = field__str(f, "syscall", false);
 	ev->fork.syscall_nr = sc ? event__syscall_nr(sc) : MT_NR_UNKNOWN;
 	if (sc && ev->fork.syscall_nr == MT_NR_UNKNOWN && !f->bad)
@@ -193,6 +200,8 @@ static void event__exec(struct fields *f, struct mt_event *ev)
 	ev->exec.old_as = field__uint(f, "old_as", UINT32_MAX);
 	ev->exec.old_tid = json_object_get(f->obj, "old_tid") ?
 			   field__uint(f, "old_tid", UINT32_MAX) : ev->tid;
+	ev->exec.truncated = json_object_get(f->obj, "filename_truncated") &&
+			     field__bool(f, "filename_truncated");
 }
 
 static void event__exit(struct fields *f, struct mt_event *ev)
@@ -427,11 +436,6 @@ int reader__open(struct reader *r, const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "'%s' is a directory: name a trace file (memtrace run -f json -o t.jsonl ...)", path);
 		return -EISDIR;
 	}
-	r->heap = calloc(READER_WINDOW, sizeof(*r->heap));
-	if (!r->heap) {
-		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
-	}
 	obj = reader__line(r, &rc, err, errlen);
 	if (!obj) {
 		if (!rc) {
@@ -460,6 +464,23 @@ int reader__open(struct reader *r, const char *path, char *err, size_t errlen)
 static bool slot__less(const struct reader_slot *a, const struct reader_slot *b)
 {
 	return a->ev.ts < b->ev.ts || (a->ev.ts == b->ev.ts && a->lineno < b->lineno);
+}
+
+/* Room for one more slot: the window grows with the trace, up to READER_WINDOW. */
+static int heap__grow(struct reader *r)
+{
+	struct reader_slot *v;
+	size_t cap;
+
+	if (r->nheap < r->heap_cap)
+		return 0;
+	cap = r->heap_cap ? r->heap_cap * 2 : 64;
+	v = realloc(r->heap, (cap < READER_WINDOW ? cap : READER_WINDOW) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	r->heap = v;
+	r->heap_cap = cap < READER_WINDOW ? cap : READER_WINDOW;
+	return 0;
 }
 
 static void heap__push(struct reader *r, const struct reader_slot *s)
@@ -513,10 +534,12 @@ static int reader__parse_next(struct reader *r, struct reader_slot *s, char *err
 			return reader__fail(r, err, errlen, "record without an \"event\" name");
 		}
 		if (r->has_summary) {
+			/* name lives in obj: format the message before letting it go */
+			rc = reader__fail(r, err, errlen,
+					  "'%s' record after the summary: one trace per file (were two traces joined?)",
+					  name);
 			json_decref(obj);
-			return reader__fail(r, err, errlen,
-					    "'%s' record after the summary: one trace per file (were two traces joined?)",
-					    name);
+			return rc;
 		}
 		if (!strcmp(name, "summary")) {
 			rc = reader__summary(r, obj, err, errlen);
@@ -562,6 +585,11 @@ int reader__next(struct reader *r, struct mt_event *ev, char *err, size_t errlen
 		if (!rc) {
 			r->eof = true;
 			break;
+		}
+		if (heap__grow(r)) {
+			json_decref(s.doc);
+			snprintf(err, errlen, "out of memory");
+			return -ENOMEM;
 		}
 		heap__push(r, &s);
 	}

@@ -228,6 +228,8 @@ static int as__remove(struct analysis *a, struct aspace *as, uint64_t start, uin
 		as__ended(a, as, &as->regions[j]);
 		as__account(as, &as->regions[j], -1);
 	}
+	if (j == i)
+		return 0;	/* nothing there (regions may still be NULL) */
 	memmove(&as->regions[i], &as->regions[j], (as->nregions - j) * sizeof(*as->regions));
 	as->nregions -= j - i;
 	return 0;
