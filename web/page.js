@@ -74,7 +74,18 @@ function header() {
 		procs.length + (procs.length === 1 ? ' process' : ' processes') + ', ' +
 		spaces.size + (spaces.size === 1 ? ' address space' : ' address spaces') +
 		(t.failed_calls ? ' \u00b7 ' + num(t.failed_calls) + ' failed calls' : '');
-	for (const c of R.claims) $('claims').appendChild(el('li', null, c));
+	/* many processes can make many sentences: the first 6, the rest on demand */
+	R.claims.forEach((c, i) => {
+		const li = el('li', i >= 6 ? 'more' : null, c);
+		if (i >= 6) li.hidden = true;
+		$('claims').appendChild(li);
+	});
+	if (R.claims.length > 6) {
+		const b = el('button', null, 'show ' + (R.claims.length - 6) + ' more');
+		b.type = 'button';
+		b.addEventListener('click', () => { for (const li of document.querySelectorAll('#claims li.more')) li.hidden = false; b.remove(); });
+		$('claims-box').appendChild(b);
+	}
 	if (!R.claims.length) $('claims').appendChild(el('li', null, 'nothing this report knows how to put in a sentence.'));
 	for (const w of R.warnings) {
 		if (/^the kernel-made map/.test(w))
@@ -170,7 +181,7 @@ function procNode(i, kids) {
 			const s = stackOf.get(p.as + ':' + th.tid) || stackOf.get(p.first_as + ':' + th.tid);
 			t.appendChild(el('div', null, 'thread ' + th.tid + ' \u00b7 ' +
 				(s ? 'stack ' + hex(s.lo) + '-' + hex(s.hi) + ' (' + bytes(s.hi - s.lo) + ')' : 'no stack mapping of its own') +
-				' \u00b7 ' + ms(th.start) + (th.end ? '\u2013' + ms(th.end) + ' ms' : ' ms\u2013')));
+				' \u00b7 ' + (th.end ? ms(th.start) + '\u2013' + ms(th.end) + ' ms' : 'from ' + ms(th.start) + ' ms, no exit seen')));
 		}
 		if (ts.length > 40) t.appendChild(el('div', 'hint', '\u2026 ' + (ts.length - 40) + ' more'));
 		box.appendChild(t);
@@ -382,9 +393,12 @@ function mapDraw() {
 		const w = Math.max(2, x1 - x0);
 		ctx.fillRect(x0, y0, w, Math.max(1, y1 - y0));
 		ctx.globalAlpha = 1;
-		ctx.strokeStyle = '#ffffff';
-		ctx.lineWidth = 1;
-		ctx.strokeRect(x0 + 0.5, y0 + 0.5, w - 1, Math.max(1, y1 - y0) - 1);
+		if (w > 3 && y1 - y0 > 3) {
+			/* a white outline: pieces side by side (a protection change) stay apart */
+			ctx.strokeStyle = '#ffffff';
+			ctx.lineWidth = 1;
+			ctx.strokeRect(x0 + 0.5, y0 + 0.5, w - 1, y1 - y0 - 1);
+		}
 		if (b.perms[2] === 'x' && y1 - y0 > 4) { ctx.fillStyle = 'rgba(0,0,0,.35)'; ctx.fillRect(x0, y0, w, 2); }
 		b._box = [x0, y0, w, Math.max(1, y1 - y0)];
 		if (w > 90 && y1 - y0 >= 12) {

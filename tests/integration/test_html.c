@@ -265,14 +265,21 @@ static bool workload__page(const char *name, char *trace, char *html, size_t n)
 
 static void test_workloads(void)
 {
-	static const char *const names[] = { "threads", "fork-exec", "heap", "channel", "race" };
-	char trace[4096], html[4096];
+	static const char *const names[] = { "threads", "fork-exec", "heap", "channel", "race",
+					     "go-exec", "go-goroutines", "go-heap" };
+	char trace[4096], html[4096], wl[64];
 	json_t *seen;
 	size_t i;
 
 	if (!browser__ready())
 		return;
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		/* the Go workloads are built when go is found (make deps installs it) */
+		snprintf(wl, sizeof(wl), "workloads/%s", names[i]);
+		if (!strncmp(names[i], "go-", 3) && !file__exists(repo(wl))) {
+			harness_diag("%s is not built (no go): not tried", names[i]);
+			continue;
+		}
 		if (!EXPECT_MSG(workload__page(names[i], trace, html, sizeof(trace)),
 				"no page for %s", names[i]))
 			continue;
