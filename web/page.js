@@ -562,14 +562,17 @@ function counters() {
 		if (before) push(s.from, before);
 	});
 	function push(t, q) {
-		X.push(t / 1e6); A.push(q[1] / 1048576); Rv.push(q[2] / 1048576); Hp.push(q[3] / 1048576);
-		RSS.push(q.length > 4 ? q[4] / 1048576 : null);
+		X.push(t / 1e6); A.push(q[1]); Rv.push(q[2]); Hp.push(q[3]);
+		RSS.push(q.length > 4 ? q[4] : null);
 		if (q.length > 4) hasRss = true;
 	}
 	if (X.length) { X.push(Math.max(end / 1e6, X[X.length - 1])); A.push(A[A.length - 1]); Rv.push(Rv[Rv.length - 1]); Hp.push(Hp[Hp.length - 1]); RSS.push(RSS[RSS.length - 1]); }
 	$('counters-title').textContent = 'Memory over time \u2014 pid ' + p.pid + ' ' + p.comm;
 	if (X.length < 2) { box.appendChild(el('div', 'hint', 'No memory event of this process is in the trace.')); return; }
-	const fmt = (u, v) => v == null ? '' : bytes(v * 1048576);
+	const fmt = (u, v) => v == null ? '' : bytes(v);
+	/* ticks at binary sizes (4 KiB, 8 MiB), times with as many decimals as their step needs */
+	const binary = Array.from({ length: 48 }, (_, k) => 2 ** k);
+	const msTicks = (u, vs, ax, space, incr) => vs.map((v) => v.toFixed(Math.max(0, Math.min(6, -Math.floor(Math.log10(incr || 1))))));
 	const stepped = uPlot.paths.stepped({ align: 1 });
 	const series = [
 		{ label: 'time (ms)', value: (u, v) => v == null ? '' : v.toFixed(3) + ' ms' },
@@ -583,7 +586,7 @@ function counters() {
 		width: Math.max(300, box.clientWidth || 800), height: 220,
 		scales: { x: { time: false } },
 		series,
-		axes: [{ label: 'ms' }, { label: 'bytes', size: 70, values: (u, vs) => vs.map((v) => bytes(v * 1048576)) }],
+		axes: [{ label: 'ms', values: msTicks }, { label: 'bytes', size: 70, incrs: binary, values: (u, vs) => vs.map((v) => bytes(v)) }],
 		cursor: { drag: { x: true, y: false } },
 	}, data, box);
 }
