@@ -98,8 +98,8 @@ PROG_BINS := $(patsubst tests/progs/%.c,tests/bin/%,$(PROG_SRCS))
 BENCH_SRCS:= $(wildcard bench/*.c)
 BENCH_BINS:= $(patsubst bench/%.c,bench/bin/%,$(BENCH_SRCS))
 
-.PHONY: all workloads tests test bench bench-deps install uninstall clean deps vmlinux help workloads-tsan \
-	workloads-race workloads-escape
+.PHONY: all workloads tests test test-deps bench bench-faults bench-deps install uninstall clean deps vmlinux help \
+	workloads-tsan workloads-race workloads-escape
 .DELETE_ON_ERROR:
 .SECONDARY: $(BPF_OBJS)
 
@@ -109,6 +109,7 @@ help:
 	@echo 'make              build memtrace, the workloads and the tests'
 	@echo 'make deps         install missing Debian packages (needs root)'
 	@echo 'make test         run unit + integration tests (integration needs root)'
+	@echo 'make test-deps    the same as make deps (kept for older scripts)'
 	@echo 'make bench        overhead benchmark: untraced vs memtrace vs strace/perf/bpftrace'
 	@echo 'make bench-deps   install perf and bpftrace for make bench (needs root)'
 	@echo 'make install      install to $$(DESTDIR)$$(PREFIX) (default /usr/local)'
@@ -123,6 +124,9 @@ deps:
 
 bench-deps:
 	$(Q)./scripts/deps.sh --bench
+
+test-deps:
+	$(Q)./scripts/deps.sh --test
 
 $(OUTPUT) tests/bin bench/bin:
 	$(Q)mkdir -p $@
@@ -199,7 +203,13 @@ workloads-escape: $(GO_SRCS)
 		grep -E 'moved to heap|make\(\[\]byte'
 
 # Tests: unit tests link the user objects (cmocka); integration tests use tests/lib.
-tests: $(UNIT_BINS) $(ITEST_BINS) $(PROG_BINS)
+ITEST_SCRIPTS := $(patsubst tests/integration/%.sh,tests/bin/%,$(wildcard tests/integration/*.sh))
+tests: $(UNIT_BINS) $(ITEST_BINS) $(ITEST_SCRIPTS) $(PROG_BINS)
+
+# Integration tests written in shell (they drive other programs: ClickHouse).
+tests/bin/%: tests/integration/%.sh | tests/bin
+	$(call msg,CP,$@)
+	$(Q)install -m 0755 $< $@
 
 tests/bin/%: tests/unit/%.c $(LIB_OBJS) | tests/bin
 	$(call msg,CC,$@)
@@ -242,6 +252,11 @@ bench/bin/%: bench/%.c | bench/bin
 
 bench: memtrace $(BENCH_BINS)
 	$(Q)./bench/run.sh
+	$(Q)BENCH_FAULTS=1 ./bench/run.sh
+
+# issue 11: only the fault storms (pagetouch, cowtouch) with faults, rss, perf and bpftrace
+bench-faults: memtrace $(BENCH_BINS)
+	$(Q)BENCH_FAULTS=1 ./bench/run.sh
 
 install: all
 	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))

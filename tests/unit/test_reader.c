@@ -447,7 +447,7 @@ static void test_joined_traces(void **state)
 static void test_unknown_type(void **state)
 {
 	static const char t[] = START MMAP_AT(1)
-		"{\"ts\":2,\"event\":\"rss\",\"pid\":1,\"whatever\":[1,2]}\n"
+		"{\"ts\":2,\"event\":\"vm_stat\",\"pid\":1,\"whatever\":[1,2]}\n"
 		"{\"ts\":3,\"event\":\"page_fault\"}\n" MMAP_AT(4) SUMMARY;
 	struct mt_event evs[4];
 	struct reader r;

@@ -32,6 +32,7 @@ struct trace_start {
 	const char *boot_id;		/* /proc/sys/kernel/random/boot_id, NULL if unknown */
 	int64_t wall_start_ns;		/* CLOCK_REALTIME at ts 0, ns since the epoch */
 	uint32_t root_pid;		/* the launched/attached pid, 0 for -a */
+	uint32_t part;			/* file number of a split trace (--rotate, SIGHUP), 0 if none */
 };
 
 /* One BPF program's kernel time (kernel.bpf_stats_enabled), for --cost. */

@@ -625,6 +625,18 @@ int analysis__feed(struct analysis *a, const struct mt_event *ev)
 	a->events++;
 	a->by_type[ev->type]++;
 	a->last_ts = ev->ts;
+	/*
+	 * issue 11: faults/rss/as_end come after a process's exit (exit_mmap,
+	 * the trace's end) and name no new process; the report does not use
+	 * them yet.
+	 */
+	if (event__is_mem11(ev->type)) {
+		/* counted for the process named, if the trace knows it */
+		p = analysis__proc(a, ev->pid);
+		if (p)
+			p->events[ev->type]++;
+		return 0;
+	}
 	p = analysis__proc(a, ev->pid);
 	if (!p || (p->ended && !(ev->type == MT_EV_EXIT))) {
 		/* first sight (the root process, or one running before -p/-a) */
