@@ -59,10 +59,24 @@ function ranges(e) {
 		if (!isNaN(a)) r.push([a, a + Math.max(e.new_len, 1)]);
 	} else if (e.event === 'brk' && !isNaN(a)) {
 		r.push([a - 1, a + 1]);
+	} else if (e.event === 'faults') {
+		const s = addr(e.start), t = addr(e.end);
+		if (!isNaN(s) && !isNaN(t)) r.push([s, Math.max(t, s + 1)]);
+	} else if (e.event === 'fault' && !isNaN(a)) {
+		r.push([a, a + 1]);
 	}
 	return r;
 }
 for (const e of events) e._r = ranges(e);
+/* file names: the trace has fds only, but a faults record (issue 11) names its region's file */
+{
+	const named = events.filter((e) => e.event === 'faults' && e.region && e.kind === 'file' && e._r.length).slice(0, 20000);
+	for (const b of bands) {
+		if (b.kind !== 'file') continue;
+		const e = named.find((f) => f.as === b.as && f._r[0][0] < b.hi && f._r[0][1] > b.lo);
+		if (e) b.name = e.region;
+	}
+}
 
 /* ---- header ---- */
 function header() {
@@ -223,7 +237,7 @@ const view = { t0: 0, t1: 1, axis: 'events', times: [], segs: [], bands: [], dra
 
 function what(b) {
 	switch (b.kind) {
-	case 'file': return 'file (fd ' + b.fd + ')';
+	case 'file': return b.name ? b.name + ' (fd ' + b.fd + ')' : 'file (fd ' + b.fd + ')';
 	case 'heap': return '[heap]';
 	case 'stack': return (b.stack_of ? '[stack of thread ' + b.stack_of + ']' : '[stack]') + (b.guard ? ' guard page' : '');
 	case 'shared': return '[shared anonymous]';
@@ -477,6 +491,16 @@ function showTip(ev, b) {
 	tip.appendChild(document.createTextNode('\n' + (b.n > 1 ? b.n + ' pieces here, merged: ' : 'this piece: ') +
 		ms(b.since) + ' \u2192 ' + ms(b.until) + ' ms' + (b.live ? ' (still mapped at the end)' : '')));
 	const t = touching(b);
+	/* issue 11's faults records: the region's name (a file's) and its page faults */
+	const fr = t.filter((e) => e.event === 'faults');
+	if (fr.length) {
+		const names = [...new Set(fr.map((e) => e.region).filter(Boolean))];
+		const total = fr.reduce((n, e) => n + (e.total || 0), 0);
+		const cls = {};
+		for (const e of fr) for (const k of ['anon', 'cow', 'file', 'file_cow', 'shared', 'stack', 'other']) if (e[k]) cls[k] = (cls[k] || 0) + e[k];
+		tip.appendChild(document.createTextNode('\n' + (names.length ? names.join(', ') + ': ' : '') + num(total) + ' page faults (' +
+			Object.keys(cls).map((k) => k + ' ' + num(cls[k])).join(', ') + ')'));
+	}
 	tip.appendChild(document.createTextNode('\n\nevents that touched it' + (M.sampling.events > events.length ? ' (of those in the table)' : '') + ':'));
 	for (const e of t.slice(0, 12)) tip.appendChild(document.createTextNode('\n  ' + evLine(e)));
 	if (t.length > 12) tip.appendChild(document.createTextNode('\n  \u2026 ' + (t.length - 12) + ' more: click the band to list them'));

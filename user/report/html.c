@@ -31,12 +31,13 @@ struct band {
 };
 
 struct point {
-	uint64_t ts, accessible, reserved, heap;
+	uint64_t ts, accessible, reserved, heap, rss;
 };
 
 struct series {
 	struct point *p;
 	size_t n, cap;
+	uint64_t rss;		/* the last rss record's total (issue 11), 0 before one */
 };
 
 struct thread {
@@ -64,6 +65,7 @@ struct html {
 	uint64_t dropped_bands;	/* short-lived pieces not drawn at all */
 	uint64_t quantum;	/* merge gap, ns */
 	bool thinned;		/* some counters were thinned to HTML_MAX_POINTS */
+	bool has_rss;		/* the trace has rss records: the counters carry RSS */
 	bool threads_cut;
 	int err;
 	struct outbuf line;	/* one event's JSON, reused */
@@ -123,27 +125,37 @@ static void html__on_region_end(void *ctx, const struct aspace *as, const struct
 		h->err = -ENOMEM;
 }
 
-/* A point of as's counters, when one of them changed. */
-static int series__note(struct html *h, const struct aspace *as, uint64_t ts)
+static struct series *series__get(struct html *h, uint32_t id)
 {
-	struct point pt = { ts, as->accessible, as->reserved,
-			    as->heap_end > as->heap_start ? as->heap_end - as->heap_start : 0 };
 	struct series *s;
-	struct point *p;
 	size_t cap;
 
-	if (as->id >= h->nseries) {
+	if (id >= h->nseries) {
 		cap = h->nseries;
-		s = grow(h->series, &cap, as->id + 1, sizeof(*s));
+		s = grow(h->series, &cap, id + 1, sizeof(*s));
 		if (!s)
-			return -ENOMEM;
+			return NULL;
 		memset(s + h->nseries, 0, (cap - h->nseries) * sizeof(*s));
 		h->series = s;
 		h->nseries = cap;
 	}
-	s = &h->series[as->id];
+	return &h->series[id];
+}
+
+/* A point of as's counters, when one of them changed. */
+static int series__note(struct html *h, const struct aspace *as, uint64_t ts)
+{
+	struct point pt = { .ts = ts, .accessible = as->accessible, .reserved = as->reserved,
+			    .heap = as->heap_end > as->heap_start ? as->heap_end - as->heap_start : 0 };
+	struct series *s = series__get(h, as->id);
+	struct point *p;
+
+	if (!s)
+		return -ENOMEM;
+	pt.rss = s->rss;
 	if (s->n && s->p[s->n - 1].accessible == pt.accessible &&
-	    s->p[s->n - 1].reserved == pt.reserved && s->p[s->n - 1].heap == pt.heap)
+	    s->p[s->n - 1].reserved == pt.reserved && s->p[s->n - 1].heap == pt.heap &&
+	    s->p[s->n - 1].rss == pt.rss)
 		return 0;
 	if (s->n && s->p[s->n - 1].ts == ts) {
 		s->p[s->n - 1] = pt;	/* one event, one point */
@@ -241,6 +253,14 @@ static int html__feed(struct html *h, struct reader *r, struct analysis *a, char
 			goto oom;
 		if (analysis__feed(a, &ev))
 			break;		/* a->oom: the page warns, as the report does */
+		if (ev.type == MT_EV_RSS && (as = analysis__as(a, ev.as))) {
+			struct series *s = series__get(h, as->id);
+
+			if (!s)
+				goto oom;
+			s->rss = ev.rss.rss.total;
+			h->has_rss = true;
+		}
 		if ((as = analysis__as(a, ev.as)) && series__note(h, as, ev.ts))
 			goto oom;
 		if (ev.type == MT_EV_FORK && !ev.error && !ev.fork.thread &&
@@ -368,10 +388,14 @@ static void model__counters(struct html *h, struct outbuf *ob)
 				m.accessible = p->accessible > m.accessible ? p->accessible : m.accessible;
 				m.reserved = p->reserved > m.reserved ? p->reserved : m.reserved;
 				m.heap = p->heap > m.heap ? p->heap : m.heap;
+				m.rss = p->rss > m.rss ? p->rss : m.rss;
 			}
-			outbuf__printf(ob, "%s[%llu,%llu,%llu,%llu]", i ? "," : "",
+			outbuf__printf(ob, "%s[%llu,%llu,%llu,%llu", i ? "," : "",
 				       (unsigned long long)m.ts, (unsigned long long)m.accessible,
 				       (unsigned long long)m.reserved, (unsigned long long)m.heap);
+			if (h->has_rss)	/* RSS as the last rss record said, 0 before one */
+				outbuf__printf(ob, ",%llu", (unsigned long long)m.rss);
+			outbuf__puts(ob, "]");
 		}
 		outbuf__puts(ob, "]");
 	}
