@@ -46,7 +46,7 @@ DEPFLAGS  = -MMD -MP
 # user/trace: the live tracer (libbpf); user/report: analyses of a trace.
 USER_DIRS     := user/event user/trace user/report
 USER_INCLUDES := -I$(OUTPUT) -Ibpf -Iuser $(addprefix -I,$(USER_DIRS))
-LIBS     := -lbpf -lelf -lz -ljansson -lm
+LIBS     := -lbpf -lelf -lz -ljansson -lyajl -lm
 
 BPF_SRCS  := $(wildcard bpf/*.bpf.c)
 BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
@@ -215,10 +215,10 @@ tests/bin/%: tests/unit/%.c $(LIB_OBJS) | tests/bin
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(USER_INCLUDES) $(DEPFLAGS) -MF $@.d $< $(LIB_OBJS) $(LIBS) -lcmocka -ljansson -o $@
 
-# The reader test links only the analysis side and jansson: no libbpf needed.
+# The reader test links only the analysis side, jansson and yajl: no libbpf needed.
 tests/bin/test_reader: tests/unit/test_reader.c $(NOBPF_OBJS) | tests/bin
 	$(call msg,CC,$@ (no libbpf))
-	$(Q)$(CC) $(CFLAGS) $(USER_INCLUDES) $(DEPFLAGS) -MF $@.d $< $(NOBPF_OBJS) -lcmocka -ljansson -lm -o $@
+	$(Q)$(CC) $(CFLAGS) $(USER_INCLUDES) $(DEPFLAGS) -MF $@.d $< $(NOBPF_OBJS) -lcmocka -ljansson -lyajl -lm -o $@
 
 # The report test (golden traces, doctored traces, fuzz): the no-libbpf
 # objects rebuilt with ASan + UBSan.
@@ -232,7 +232,7 @@ $(OUTPUT)/san/%.o: user/%.c | $(SKELS)
 
 tests/bin/test_report_golden: tests/unit/test_report_golden.c $(SAN_OBJS) | tests/bin
 	$(call msg,CC-SAN,$@)
-	$(Q)$(CC) $(CFLAGS) -O1 $(SAN_FLAGS) $(USER_INCLUDES) $(DEPFLAGS) -MF $@.d $< $(SAN_OBJS) -lcmocka -ljansson -lm -o $@
+	$(Q)$(CC) $(CFLAGS) -O1 $(SAN_FLAGS) $(USER_INCLUDES) $(DEPFLAGS) -MF $@.d $< $(SAN_OBJS) -lcmocka -ljansson -lyajl -lm -o $@
 
 tests/bin/%: tests/integration/%.c $(ITEST_LIB) | tests/bin
 	$(call msg,CC,$@)

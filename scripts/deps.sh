@@ -16,7 +16,7 @@
 # Usage: scripts/deps.sh [--bench | --test]
 set -eu
 PKGS="make clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcmocka-dev \
-libjansson-dev jq strace procps util-linux golang-go libcap2-bin passwd \
+libjansson-dev libyajl-dev jq strace procps util-linux golang-go libcap2-bin passwd \
 clickhouse-server clickhouse-client"
 # the picture tests: a real browser and node for mermaid-cli
 # xxd builds the HTML page's assets into memtrace (make); fonts for its screenshots
