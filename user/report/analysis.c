@@ -155,6 +155,13 @@ static void as__peaks(struct aspace *as)
 		as->peak_total = as->accessible + as->reserved;
 }
 
+/* A piece leaves the map, or its permissions change, at the current event. */
+static void as__ended(struct analysis *a, const struct aspace *as, const struct region *r)
+{
+	if (a->on_region_end)
+		a->on_region_end(a->hook_ctx, as, r, a->last_ts);
+}
+
 /* Index of the first region that ends after addr. */
 static size_t as__lower(const struct aspace *as, uint64_t addr)
 {
@@ -252,7 +259,7 @@ static void region__forget(struct aspace *as, const struct region *r)
 }
 
 /* Removes [start, end): the regions cut at the edges keep their outer parts. */
-static int as__remove(struct aspace *as, uint64_t start, uint64_t end)
+static int as__remove(struct analysis *a, struct aspace *as, uint64_t start, uint64_t end)
 {
 	size_t i, j;
 
@@ -260,6 +267,7 @@ static int as__remove(struct aspace *as, uint64_t start, uint64_t end)
 		return start >= end ? 0 : -ENOMEM;
 	i = as__lower(as, start);
 	for (j = i; j < as->nregions && as->regions[j].end <= end; j++) {
+		as__ended(a, as, &as->regions[j]);
 		as__account(as, &as->regions[j], -1);
 		region__forget(as, &as->regions[j]);
 	}
@@ -271,23 +279,25 @@ static int as__remove(struct aspace *as, uint64_t start, uint64_t end)
 }
 
 /* Maps r, replacing whatever it overlaps (a successful mmap always may). */
-static int as__insert(struct aspace *as, const struct region *r)
+static int as__insert(struct analysis *a, struct aspace *as, const struct region *r)
 {
 	size_t i;
 
 	if (r->start >= r->end)
 		return 0;
-	if (as__remove(as, r->start, r->end) || as__reserve(as, 1))
+	if (as__remove(a, as, r->start, r->end) || as__reserve(as, 1))
 		return -ENOMEM;
 	i = as__lower(as, r->start);
 	memmove(&as->regions[i + 1], &as->regions[i], (as->nregions - i) * sizeof(*r));
 	as->regions[i] = *r;
+	as->regions[i].since = a->last_ts;
 	as->nregions++;
 	as__account(as, r, +1);
 	return 0;
 }
 
-static int as__protect(struct aspace *as, uint64_t start, uint64_t end, uint64_t prot)
+static int as__protect(struct analysis *a, struct aspace *as, uint64_t start, uint64_t end,
+		       uint64_t prot)
 {
 	struct region *r;
 	size_t i;
@@ -298,8 +308,12 @@ static int as__protect(struct aspace *as, uint64_t start, uint64_t end, uint64_t
 		return -ENOMEM;
 	for (i = as__lower(as, start); i < as->nregions && as->regions[i].end <= end; i++) {
 		r = &as->regions[i];
+		if (r->prot == prot)
+			continue;
+		as__ended(a, as, r);
 		as__account(as, r, -1);
 		r->prot = prot;
+		r->since = a->last_ts;
 		as__account(as, r, +1);
 	}
 	return 0;
@@ -712,6 +726,8 @@ static int analysis__fork(struct analysis *a, struct proc *p, struct aspace *as,
 		/* the child's faults are its own */
 		for (i = 0; i < cas->nregions; i++)
 			cas->regions[i].mem = 0;
+		for (i = 0; i < cas->nregions; i++)
+			cas->regions[i].since = ev->ts;
 		cas->accessible = as->accessible;
 		cas->reserved = as->reserved;
 		cas->heap_start = as->heap_start;
@@ -795,7 +811,7 @@ static int analysis__mmap(struct analysis *a, struct aspace *as, const struct mt
 		.made_ts = ev->ts, .made_tid = ev->tid,
 	};
 
-	if (as__insert(as, &r))
+	if (as__insert(a, as, &r))
 		return -ENOMEM;
 	if (m->flags & (MAP_STACK | MAP_GROWSDOWN)) {
 		a->pending_stack_as = as->id;
@@ -811,7 +827,7 @@ static int analysis__mmap(struct analysis *a, struct aspace *as, const struct mt
 	return 0;
 }
 
-static int analysis__mremap(struct aspace *as, const struct mt_event *ev)
+static int analysis__mremap(struct analysis *a, struct aspace *as, const struct mt_event *ev)
 {
 	const struct mt_mremap *m = &ev->mremap;
 	uint64_t old_end = m->old_addr + page__up(m->old_len);
@@ -837,7 +853,7 @@ static int analysis__mremap(struct aspace *as, const struct mt_event *ev)
 			copy[j].mem = 0;
 	}
 	if (!(m->flags & MREMAP_DONTUNMAP) && m->old_len)
-		e = as__remove(as, m->old_addr, old_end);
+		e = as__remove(a, as, m->old_addr, old_end);
 	delta = m->addr - m->old_addr;
 	for (i = 0; !e && i < n; i++) {
 		if (copy[i].start - m->old_addr >= new_len)
@@ -847,7 +863,7 @@ static int analysis__mremap(struct aspace *as, const struct mt_event *ev)
 		if (copy[i].end > m->addr + new_len)
 			copy[i].end = m->addr + new_len;
 		copy[i].made_type = copy[i].made_type == MT_EV_BRK ? MT_EV_MREMAP : copy[i].made_type;
-		e = as__insert(as, &copy[i]);
+		e = as__insert(a, as, &copy[i]);
 	}
 	if (!e && n && new_len > page__up(m->old_len)) {
 		tail = copy[n - 1];
@@ -858,13 +874,13 @@ static int analysis__mremap(struct aspace *as, const struct mt_event *ev)
 		tail.made_type = MT_EV_MREMAP;
 		tail.made_ts = ev->ts;
 		tail.made_tid = ev->tid;
-		e = as__insert(as, &tail);
+		e = as__insert(a, as, &tail);
 	}
 	free(copy);
 	return e;
 }
 
-static int analysis__brk(struct aspace *as, const struct mt_event *ev)
+static int analysis__brk(struct analysis *a, struct aspace *as, const struct mt_event *ev)
 {
 	uint64_t brk = ev->brk.addr, old_top, new_top;
 	struct region r;
@@ -884,7 +900,7 @@ static int analysis__brk(struct aspace *as, const struct mt_event *ev)
 	if (brk > as->heap_peak)
 		as->heap_peak = brk;
 	if (new_top < old_top)
-		return as__remove(as, new_top < as->heap_start ? as->heap_start : new_top, old_top);
+		return as__remove(a, as, new_top < as->heap_start ? as->heap_start : new_top, old_top);
 	if (new_top == old_top)
 		return 0;
 	/* grow the [heap] region in place, as the kernel extends its VMA */
@@ -895,14 +911,14 @@ static int analysis__brk(struct aspace *as, const struct mt_event *ev)
 		r.end = new_top;
 		/* the same region grows: its faults go with it, not to the history */
 		as->regions[i].mem = 0;
-		return as__insert(as, &r);
+		return as__insert(a, as, &r);
 	}
 	r = (struct region){ .start = old_top > page__up(as->heap_start) ? old_top :
 					page__up(as->heap_start),
 			     .end = new_top, .prot = PROT_READ | PROT_WRITE,
 			     .flags = MAP_PRIVATE | MAP_ANONYMOUS, .fd = -1,
 			     .made_type = MT_EV_BRK, .made_ts = ev->ts, .made_tid = ev->tid };
-	return as__insert(as, &r);
+	return as__insert(a, as, &r);
 }
 
 int analysis__feed(struct analysis *a, const struct mt_event *ev)
@@ -969,17 +985,17 @@ int analysis__feed(struct analysis *a, const struct mt_event *ev)
 		e = analysis__mmap(a, as, ev);
 		break;
 	case MT_EV_MUNMAP:
-		e = as__remove(as, ev->range.addr, ev->range.addr + page__up(ev->range.len));
+		e = as__remove(a, as, ev->range.addr, ev->range.addr + page__up(ev->range.len));
 		break;
 	case MT_EV_MPROTECT:
-		e = as__protect(as, ev->range.addr, ev->range.addr + page__up(ev->range.len),
+		e = as__protect(a, as, ev->range.addr, ev->range.addr + page__up(ev->range.len),
 				ev->range.prot);
 		break;
 	case MT_EV_BRK:
-		e = analysis__brk(as, ev);
+		e = analysis__brk(a, as, ev);
 		break;
 	case MT_EV_MREMAP:
-		e = analysis__mremap(as, ev);
+		e = analysis__mremap(a, as, ev);
 		break;
 	}
 	if (as)

@@ -43,6 +43,7 @@ struct region {
 	uint64_t made_ts;
 	uint32_t made_tid;
 	uint32_t stack_of;	/* the thread (tid) whose stack this is, 0 if none known */
+	uint64_t since;		/* this piece as it is since: made, copied by fork, moved, reprotected */
 	uint32_t mem;		/* issue 11: its faults, as->rmem[mem - 1]; 0 = none (region__mem) */
 };
 
@@ -171,6 +172,15 @@ struct analysis {
 	char **names;		/* issue 11: region names of faults records, [0] unused */
 	size_t nnames, cap_names;
 	bool has_mem;		/* the trace has faults, fault, rss or as_end records */
+	/*
+	 * Optional, NULL but for the HTML page (which draws the map over
+	 * time): called when a piece of a mapping leaves the map or changes
+	 * permissions, with the piece as it was from r->since to ts. The
+	 * analysis itself keeps no history.
+	 */
+	void (*on_region_end)(void *ctx, const struct aspace *as, const struct region *r,
+			      uint64_t ts);
+	void *hook_ctx;
 };
 
 /* Returns 0 or -ENOMEM. */

@@ -6,6 +6,7 @@
  * event writers escape them); the JSON is built with jansson.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include <sys/mman.h>
 #include <jansson.h>
 #include "decode.h"
+#include "html.h"
 #include "mermaid.h"
 #include "outbuf.h"
 #include "perfetto.h"
@@ -39,6 +41,8 @@ const char report__usage[] =
 "                          text trace's TIME column), not at the end\n"
 "      --perfetto FILE     write a timeline for ui.perfetto.dev or chrome://tracing\n"
 "      --mermaid           print a Mermaid graph TD of processes, threads and memory\n"
+"      --html FILE         write one self-contained page to look at the trace (tree,\n"
+"                          address-space map over time, counters, events); no network\n"
 "  -h, --help              this help\n"
 "\n"
 "Examples:\n"
@@ -47,6 +51,7 @@ const char report__usage[] =
 "  memtrace report --maps --at 0.0042 t.jsonl\n"
 "  memtrace report --perfetto t.json t.jsonl\n"
 "  memtrace report --mermaid t.jsonl > t.mmd\n"
+"  memtrace report --html t.html t.jsonl && xdg-open t.html\n"
 "  sudo memtrace run -f json -o - heap | memtrace report -\n"
 "  sudo memtrace run --report threads\n"
 "\n"
@@ -57,6 +62,7 @@ enum {
 	OPT_AT,
 	OPT_PERFETTO,
 	OPT_MERMAID,
+	OPT_HTML,
 };
 
 struct report_opts {
@@ -66,6 +72,7 @@ struct report_opts {
 	uint64_t at_ns;
 	const char *perfetto;
 	bool mermaid;
+	const char *html;
 	const char *path;
 	const char *label;	/* what the header calls the trace, if not its path */
 };
@@ -709,6 +716,14 @@ static json_t *json__report(const struct reader *r, const struct analysis *a,
 	return root;
 }
 
+struct json_t *report__json(const struct reader *r, const struct analysis *a,
+			    const struct claims *c)
+{
+	struct report_opts o = {};
+
+	return json__report(r, a, c, &o);
+}
+
 /* ---- the command ---- */
 
 /* "0.0042" seconds -> ns; -EINVAL for anything that is not a time. */
@@ -733,6 +748,7 @@ static int opts__parse_report(int argc, char **argv, struct report_opts *o, char
 		{ "at", required_argument, NULL, OPT_AT },
 		{ "perfetto", required_argument, NULL, OPT_PERFETTO },
 		{ "mermaid", no_argument, NULL, OPT_MERMAID },
+		{ "html", required_argument, NULL, OPT_HTML },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -768,6 +784,9 @@ static int opts__parse_report(int argc, char **argv, struct report_opts *o, char
 		case OPT_MERMAID:
 			o->mermaid = true;
 			break;
+		case OPT_HTML:
+			o->html = optarg;
+			break;
 		case 'h':
 			return 1;
 		case ':':
@@ -783,8 +802,12 @@ static int opts__parse_report(int argc, char **argv, struct report_opts *o, char
 			 "one trace at a time (got %d)", argc - optind);
 		return -EINVAL;
 	}
-	if ((o->perfetto != NULL) + o->mermaid + o->json > 1) {
-		snprintf(err, n, "--perfetto, --mermaid and --format json each make their own output: pick one");
+	if ((o->perfetto != NULL) + o->mermaid + o->json + (o->html != NULL) > 1) {
+		snprintf(err, n, "--perfetto, --mermaid, --html and --format json each make their own output: pick one");
+		return -EINVAL;
+	}
+	if (o->html && (o->has_at || o->maps_only)) {
+		snprintf(err, n, "--html draws the whole trace over time: --at and --maps do not apply");
 		return -EINVAL;
 	}
 	o->path = argv[optind];
@@ -806,6 +829,47 @@ static int report__feed(struct reader *r, struct analysis *a, const struct repor
 	}
 	if (rc < 0) {
 		fprintf(stderr, "memtrace: %s\n", err);
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * --html FILE: written beside as a temporary file and renamed when whole,
+ * so that a failed run never leaves half a page. Returns 0 or 1.
+ */
+static int report__html(const char *path, struct reader *r, struct analysis *a)
+{
+	char tmp[4096], err[512];
+	FILE *f;
+	int fd, rc;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp)) {
+		fprintf(stderr, "memtrace: '%s': name too long\n", path);
+		return 1;
+	}
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0 || !(f = fdopen(fd, "w"))) {
+		fprintf(stderr, "memtrace: cannot write '%s': %s\n", path, strerror(errno));
+		if (fd >= 0) {
+			close(fd);
+			unlink(tmp);
+		}
+		return 1;
+	}
+	/* a trace shows every address and path it saw: the page is as private (0600) */
+	rc = html__write(f, r, a, err, sizeof(err));
+	if (fclose(f) && !rc) {
+		rc = -errno;
+		snprintf(err, sizeof(err), "%s", strerror(errno));
+	}
+	if (!rc && rename(tmp, path)) {
+		rc = -errno;
+		snprintf(err, sizeof(err), "%s", strerror(errno));
+	}
+	if (rc) {
+		fprintf(stderr, "memtrace: %s: %s\n", path, err);
+		unlink(tmp);
 		return 1;
 	}
 	return 0;
@@ -854,6 +918,10 @@ static int report__run(const struct report_opts *o, FILE *out)
 		}
 		goto cleanup;
 	}
+	if (o->html) {
+		rc = report__html(o->html, &r, &a);
+		goto cleanup;
+	}
 	if (report__feed(&r, &a, o))
 		goto cleanup;
 	if (o->mermaid) {
@@ -887,6 +955,42 @@ cleanup:
 		rc = 1;
 	outbuf__free(&ob);
 	claims__free(&c);
+	analysis__free(&a);
+	reader__close(&r);
+	return rc;
+}
+
+int report__html_fd(const char *path, const char *label, int fd, const char *name)
+{
+	struct reader r = {};
+	struct analysis a = {};
+	char err[512];
+	FILE *f = NULL;
+	int rc = 1, dfd;
+
+	if (reader__open(&r, path, err, sizeof(err))) {
+		fprintf(stderr, "memtrace: %s\n", err);
+		goto cleanup;
+	}
+	if (label)
+		r.name = label;
+	dfd = dup(fd);
+	if (dfd < 0 || !(f = fdopen(dfd, "w")) || analysis__init(&a)) {
+		fprintf(stderr, "memtrace: %s: %s\n", name, strerror(errno));
+		if (dfd >= 0 && !f)
+			close(dfd);
+		goto cleanup;
+	}
+	if (html__write(f, &r, &a, err, sizeof(err)) || fflush(f)) {
+		fprintf(stderr, "memtrace: %s: %s\n", name, err);
+		goto cleanup;
+	}
+	rc = 0;
+cleanup:
+	if (f && fclose(f) && !rc) {
+		fprintf(stderr, "memtrace: writing '%s' failed: %s\n", name, strerror(errno));
+		rc = 1;
+	}
 	analysis__free(&a);
 	reader__close(&r);
 	return rc;
