@@ -58,6 +58,16 @@ LIB_OBJS  := $(filter-out $(OUTPUT)/user/memtrace.o,$(USER_OBJS))
 # The analysis side alone: links without libbpf (tests prove it).
 NOBPF_OBJS := $(filter $(OUTPUT)/user/event/% $(OUTPUT)/user/report/%,$(USER_OBJS))
 
+# The HTML page (memtrace report --html): web/page.{html,css,js} and uPlot,
+# pinned by web/package-lock.json, compiled into memtrace as byte arrays
+# (xxd -i), so that memtrace alone writes the page. npm is needed to build
+# only; `make deps` installs it where node is missing.
+NPM       ?= npm
+WEB_SRCS  := web/page.html web/page.css web/page.js
+WEB_NPM   := web/node_modules/.package-lock.json
+WEB_LIB   := web/node_modules/uplot/dist/uPlot.iife.min.js web/node_modules/uplot/dist/uPlot.min.css
+HTML_ASSETS := $(OUTPUT)/html_assets.h
+
 WL_COMMON := workloads/common.c
 WL_SRCS   := $(filter-out $(WL_COMMON),$(wildcard workloads/*.c))
 WORKLOADS := $(patsubst %.c,%,$(WL_SRCS))
@@ -143,6 +153,22 @@ $(OUTPUT)/user/%.o: user/%.c | $(SKELS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(USER_INCLUDES) $(DEPFLAGS) -c $< -o $@
+
+$(WEB_NPM): web/package.json web/package-lock.json
+	$(call msg,NPM,web/node_modules)
+	$(Q)command -v $(NPM) >/dev/null || { echo "memtrace: $(NPM) not found: run 'make deps' (the HTML page's chart library, uPlot, comes from npm at build time)" >&2; exit 1; }
+	$(Q)cd web && $(NPM) ci --no-audit --no-fund --loglevel=error
+	$(Q)touch $@
+
+$(HTML_ASSETS): $(WEB_SRCS) $(WEB_NPM) | $(OUTPUT)
+	$(call msg,GEN,$@)
+	$(Q)rm -rf $(OUTPUT)/web && mkdir -p $(OUTPUT)/web
+	$(Q)cp $(WEB_SRCS) $(WEB_LIB) $(OUTPUT)/web/
+	$(Q)(cd $(OUTPUT) && for f in web/*; do xxd -i "$$f"; done) | \
+		sed 's/^unsigned/static const unsigned/' > $@.tmp
+	$(Q)mv $@.tmp $@
+
+$(OUTPUT)/user/report/html.o: $(HTML_ASSETS)
 
 memtrace: $(USER_OBJS)
 	$(call msg,LINK,$@)
