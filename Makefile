@@ -169,6 +169,7 @@ $(HTML_ASSETS): $(WEB_SRCS) $(WEB_NPM) | $(OUTPUT)
 	$(Q)mv $@.tmp $@
 
 $(OUTPUT)/user/report/html.o: $(HTML_ASSETS)
+$(OUTPUT)/san/report/html.o: $(HTML_ASSETS)
 
 memtrace: $(USER_OBJS)
 	$(call msg,LINK,$@)
