@@ -427,6 +427,9 @@ static size_t insert(char *s, size_t len, size_t at, const char *what, size_t n)
 	/* at past len: a strstr that ran into the bytes of an earlier, longer trace */
 	if (len + n > MAX_TRACE || at > len)
 		return len;
+	/* a duplicated line lies in s itself: at or after `at`, it moves with the tail */
+	if (what >= s + at && what < s + len)
+		what += n;
 	memmove(s + at + n, s + at, len - at);
 	memcpy(s + at, what, n);
 	return len + n;
