@@ -34,6 +34,16 @@
 #define NR_fork		57
 #define NR_vfork	58
 #define NR_clone3	435
+/* issue 10: more calls */
+#define NR_madvise	28
+#define NR_shmat	30
+#define NR_shmdt	67
+#define NR_prctl	157
+#define NR_pkey_mprotect 329
+
+/* include/uapi/linux/prctl.h */
+#define PR_SET_VMA		0x53564d41
+#define PR_SET_VMA_ANON_NAME	0
 
 #define CLONE_VM_F	0x00000100ULL
 #define CLONE_VFORK_F	0x00004000ULL
@@ -516,7 +526,7 @@ int BPF_PROG(handle_free, struct task_struct *task)
 	return 0;
 }
 
-static __always_inline __u32 mem__type(long nr)
+static __always_inline __u32 mem__type(struct pt_regs *regs, long nr)
 {
 	switch (nr) {
 	case NR_mmap:		return MT_EV_MMAP;
@@ -524,8 +534,90 @@ static __always_inline __u32 mem__type(long nr)
 	case NR_brk:		return MT_EV_BRK;
 	case NR_mprotect:	return MT_EV_MPROTECT;
 	case NR_mremap:		return MT_EV_MREMAP;
+	/* issue 10 */
+	case NR_pkey_mprotect:	return MT_EV_MPROTECT;
+	case NR_madvise:	return MT_EV_MADVISE;
+	case NR_shmat:		return MT_EV_SHMAT;
+	case NR_shmdt:		return MT_EV_SHMDT;
+	case NR_prctl:
+		/* only the naming of anonymous memory (kernel/sys.c prctl_set_vma) */
+		return regs->di == PR_SET_VMA && regs->si == PR_SET_VMA_ANON_NAME ?
+		       MT_EV_VMA_NAME : MT_EV_NONE;
 	default:		return MT_EV_NONE;
 	}
+}
+
+/*
+ * shmat's segment size, for shmdt: by shmdt's exit the VMAs are gone, and
+ * ksys_shmdt (ipc/shm.c) removes as much as the segment's size from the
+ * attach address. Key: the mm and the address; attachments inherited
+ * over fork or made before attach are unknown (len 0).
+ */
+struct shm_key {
+	__u64 mm;
+	__u64 addr;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct shm_key);
+	__type(value, __u64);
+} shm_sizes SEC(".maps");
+
+/*
+ * The attached segment's file is a clone of the shm file (ipc/shm.c
+ * do_shmat: alloc_file_clone), whose inode size is the segment's size
+ * (shmem_kernel_file_setup / hugetlb_file_setup set i_size).
+ */
+static long shm__size_cb(struct task_struct *task, struct vm_area_struct *vma, void *data)
+{
+	struct file *f = vma->vm_file;
+
+	*(__u64 *)data = f ? BPF_CORE_READ(f, f_inode, i_size) : 0;
+	return 0;
+}
+
+static __always_inline __u64 shm__attached(struct task_struct *task, __u64 addr)
+{
+	struct shm_key k = { .mm = task__mm(task), .addr = addr };
+	__u64 size = 0;
+
+	bpf_find_vma(task, addr, shm__size_cb, &size, 0);
+	if (size)
+		bpf_map_update_elem(&shm_sizes, &k, &size, BPF_ANY);
+	return size;
+}
+
+static __always_inline __u64 shm__detached(struct task_struct *task, __u64 addr)
+{
+	struct shm_key k = { .mm = task__mm(task), .addr = addr };
+	__u64 *v = bpf_map_lookup_elem(&shm_sizes, &k), size = v ? *v : 0;
+
+	if (v)
+		bpf_map_delete_elem(&shm_sizes, &k);
+	return size;
+}
+
+/* prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, addr, len, name) */
+static __always_inline void vma_name__event(struct pt_regs *regs, long ret,
+					    struct task_struct *task, __u32 as)
+{
+	struct mt_vma_name_event *e;
+	const char *name = (const char *)regs->r8;
+
+	e = event__new(sizeof(*e), MT_EV_VMA_NAME, task, as);
+	if (!e)
+		return;
+	e->addr = regs->dx;
+	e->len = regs->r10;
+	e->ret = ret;
+	e->flags = name ? 0 : MT_VMA_NAME_NULL;
+	e->__pad = 0;
+	e->name[0] = '\0';
+	if (name && bpf_probe_read_user_str(e->name, sizeof(e->name), name) < 0)
+		e->name[0] = '\0';
+	event__submit(e, sizeof(*e));
 }
 
 /*
@@ -656,11 +748,15 @@ static __always_inline bool nr__creates(long nr)
 	return nr == NR_clone || nr == NR_clone3 || nr == NR_fork || nr == NR_vfork;
 }
 
-static __always_inline void mem__event(struct pt_regs *regs, long ret, __u32 type,
+static __always_inline void mem__event(struct pt_regs *regs, long ret, long nr, __u32 type,
 				       struct task_struct *task, __u32 as)
 {
 	struct mt_mem_event *e;
 
+	if (type == MT_EV_VMA_NAME) {
+		vma_name__event(regs, ret, task, as);
+		return;
+	}
 	e = event__new(sizeof(*e), type, task, as);
 	if (!e)
 		return;
@@ -671,6 +767,20 @@ static __always_inline void mem__event(struct pt_regs *regs, long ret, __u32 typ
 	e->args[4] = regs->r8;
 	e->args[5] = regs->r9;
 	e->ret = ret;
+	switch (nr) {
+	case NR_mprotect:
+		e->args[3] = 0;
+		break;
+	case NR_pkey_mprotect:
+		e->args[3] = MT_PKEY_SET | (__u32)regs->r10;	/* an int (mm/mprotect.c) */
+		break;
+	case NR_shmat:
+		e->args[3] = ret < 0 && ret >= -4095 ? 0 : shm__attached(task, ret);
+		break;
+	case NR_shmdt:
+		e->args[1] = ret ? 0 : shm__detached(task, regs->di);
+		break;
+	}
 	event__submit(e, sizeof(*e));
 }
 
@@ -681,7 +791,7 @@ int BPF_PROG(handle_sys_exit, struct pt_regs *regs, long ret)
 	long nr = regs->orig_ax;
 	bool failed_exec = (nr == NR_execve || nr == NR_execveat) && ret < 0;
 	bool failed_fork = ret < 0 && nr__creates(nr);
-	__u32 type = mem__type(nr), as;
+	__u32 type = mem__type(regs, nr), as;
 
 	/* most syscalls end here, before any map lookup */
 	if (type == MT_EV_NONE && !failed_exec && !failed_fork)
@@ -701,7 +811,7 @@ int BPF_PROG(handle_sys_exit, struct pt_regs *regs, long ret)
 	else if (failed_fork)
 		fork__failed(regs, ret, nr, task, as);
 	else
-		mem__event(regs, ret, type, task, as);
+		mem__event(regs, ret, nr, type, task, as);
 	return 0;
 }
 

@@ -21,6 +21,12 @@
 
 #define NSEC_PER_SEC	1000000000ULL
 
+#ifndef MREMAP_DONTUNMAP
+#define MREMAP_DONTUNMAP	4
+#endif
+/* mremap's new_addr counts with these (mm/mremap.c: DONTUNMAP takes it as a hint) */
+#define MREMAP_TARGET	(MREMAP_FIXED | MREMAP_DONTUNMAP)
+
 static const char *const format_names[] = {
 	[MT_FMT_TEXT] = "text",
 	[MT_FMT_JSON] = "json",
@@ -186,6 +192,43 @@ static void json__mem(struct outbuf *ob, const struct mt_event *ev)
 		json__hex(ob, K("addr"), ev->range.addr);
 		json__u64(ob, K("len"), ev->range.len);
 		json__name(ob, K("prot"), decode__prot(ev->range.prot, names, sizeof(names)));
+		if (ev->range.has_pkey) {
+			json__key(ob, K("pkey"));
+			outbuf__i64(ob, ev->range.pkey);
+		}
+		break;
+	/* issue 10 */
+	case MT_EV_MADVISE:
+		json__hex(ob, K("addr"), ev->madvise.addr);
+		json__u64(ob, K("len"), ev->madvise.len);
+		json__key(ob, K("advice"));
+		outbuf__json_str(ob, decode__madvise(ev->madvise.advice, names, sizeof(names)),
+				 SIZE_MAX);
+		break;
+	case MT_EV_SHMAT:
+		if (ev->has_addr)
+			json__hex(ob, K("addr"), ev->shm.addr);
+		if (ev->shm.len)
+			json__u64(ob, K("len"), ev->shm.len);
+		json__key(ob, K("shmid"));
+		outbuf__i64(ob, ev->shm.shmid);
+		json__name(ob, K("flags"), decode__shm_flags(ev->shm.flags, names, sizeof(names)));
+		if (ev->shm.shmaddr)
+			json__hex(ob, K("hint"), ev->shm.shmaddr);
+		break;
+	case MT_EV_SHMDT:
+		json__hex(ob, K("addr"), ev->shm.addr);
+		if (ev->shm.len)
+			json__u64(ob, K("len"), ev->shm.len);
+		break;
+	case MT_EV_VMA_NAME:
+		json__hex(ob, K("addr"), ev->vma_name.addr);
+		json__u64(ob, K("len"), ev->vma_name.len);
+		json__key(ob, K("name"));
+		if (ev->vma_name.cleared)
+			put_lit(ob, "null");
+		else
+			outbuf__json_str(ob, ev->vma_name.name.s, ev->vma_name.name.max);
 		break;
 	case MT_EV_BRK:
 		json__hex(ob, K("req"), ev->brk.req);
@@ -199,7 +242,7 @@ static void json__mem(struct outbuf *ob, const struct mt_event *ev)
 		json__u64(ob, K("old_len"), ev->mremap.old_len);
 		json__u64(ob, K("new_len"), ev->mremap.new_len);
 		json__name(ob, K("flags"), decode__mremap_flags(ev->mremap.flags, names, sizeof(names)));
-		if (ev->mremap.flags & MREMAP_FIXED)
+		if (ev->mremap.flags & MREMAP_TARGET)
 			json__hex(ob, K("new_addr"), ev->mremap.new_addr);
 		break;
 	}
@@ -464,7 +507,7 @@ static void text__mremap_args(struct outbuf *ob, const struct mt_mremap *e, bool
 	if (ok) {
 		outbuf__hex(ob, e->addr);
 		outbuf__putc(ob, ' ');
-	} else if (e->flags & MREMAP_FIXED) {
+	} else if (e->flags & MREMAP_TARGET) {
 		outbuf__hex(ob, e->new_addr);
 		outbuf__putc(ob, ' ');
 	}
@@ -503,6 +546,63 @@ static void text__mem(struct outbuf *ob, const struct mt_event *ev)
 		if (ev->type == MT_EV_MPROTECT) {
 			outbuf__putc(ob, ' ');
 			text__prot(ob, ev->range.prot);
+		}
+		if (ev->type == MT_EV_MPROTECT && ev->range.has_pkey) {
+			put_lit(ob, " pkey ");
+			outbuf__i64(ob, ev->range.pkey);
+		}
+		break;
+	/* issue 10 */
+	case MT_EV_MADVISE: {
+		char adv[32];
+
+		outbuf__hex(ob, ev->madvise.addr);
+		outbuf__putc(ob, ' ');
+		text__size(ob, ev->madvise.len);
+		outbuf__putc(ob, ' ');
+		outbuf__puts(ob, decode__madvise(ev->madvise.advice, adv, sizeof(adv)));
+		break;
+	}
+	case MT_EV_SHMAT: {
+		char fl[64];
+
+		if (ev->has_addr) {
+			outbuf__hex(ob, ev->shm.addr);
+			outbuf__putc(ob, ' ');
+		}
+		if (ev->shm.len) {
+			text__size(ob, ev->shm.len);
+			outbuf__putc(ob, ' ');
+		}
+		put_lit(ob, "shmid ");
+		outbuf__i64(ob, ev->shm.shmid);
+		if (ev->shm.flags) {
+			outbuf__putc(ob, ' ');
+			outbuf__puts(ob, decode__shm_flags(ev->shm.flags, fl, sizeof(fl)));
+		}
+		if (ev->shm.shmaddr) {
+			put_lit(ob, " hint ");
+			outbuf__hex(ob, ev->shm.shmaddr);
+		}
+		break;
+	}
+	case MT_EV_SHMDT:
+		outbuf__hex(ob, ev->shm.addr);
+		if (ev->shm.len) {
+			outbuf__putc(ob, ' ');
+			text__size(ob, ev->shm.len);
+		}
+		break;
+	case MT_EV_VMA_NAME:
+		outbuf__hex(ob, ev->vma_name.addr);
+		outbuf__putc(ob, ' ');
+		text__size(ob, ev->vma_name.len);
+		if (ev->vma_name.cleared) {
+			put_lit(ob, " (no name)");
+		} else {
+			put_lit(ob, " \"");
+			outbuf__text_str(ob, ev->vma_name.name.s, ev->vma_name.name.max);
+			outbuf__putc(ob, '"');
 		}
 		break;
 	case MT_EV_BRK:
@@ -543,7 +643,9 @@ static const struct line_ops text_ops = {
 	X(SHARED_VM, shared_vm) X(SYSCALL, syscall) X(FILENAME, filename)	\
 	X(OLD_TID, old_tid) X(OLD_AS, old_as) X(CODE, code)		\
 	X(SIGNAL, signal) X(CORE, core) X(ERROR, error)			\
-	X(EXIT_SIGNAL, exit_signal) X(FILENAME_TRUNCATED, filename_truncated)
+	X(EXIT_SIGNAL, exit_signal) X(FILENAME_TRUNCATED, filename_truncated)	\
+	/* issue 10: more calls */					\
+	X(ADVICE, advice) X(PKEY, pkey) X(SHMID, shmid) X(NAME, name)
 
 #define CSV_ENUM(id, name)	CSV_##id,
 #define CSV_NAME(id, name)	#name,
@@ -609,6 +711,29 @@ static void csv__mem(struct csv_row *r, const struct mt_event *ev)
 		if (ev->type == MT_EV_MPROTECT)
 			csv__name(r, CSV_PROT, decode__prot(ev->range.prot, names, sizeof(names)));
 		break;
+	/* issue 10 */
+	case MT_EV_MADVISE:
+		csv__hex(r, CSV_ADDR, ev->madvise.addr);
+		csv__u64(r, CSV_LEN, ev->madvise.len);
+		break;
+	case MT_EV_SHMAT:
+		if (ev->has_addr)
+			csv__hex(r, CSV_ADDR, ev->shm.addr);
+		if (ev->shm.len)
+			csv__u64(r, CSV_LEN, ev->shm.len);
+		csv__name(r, CSV_FLAGS, decode__shm_flags(ev->shm.flags, names, sizeof(names)));
+		if (ev->shm.shmaddr)
+			csv__hex(r, CSV_HINT, ev->shm.shmaddr);
+		break;
+	case MT_EV_SHMDT:
+		csv__hex(r, CSV_ADDR, ev->shm.addr);
+		if (ev->shm.len)
+			csv__u64(r, CSV_LEN, ev->shm.len);
+		break;
+	case MT_EV_VMA_NAME:
+		csv__hex(r, CSV_ADDR, ev->vma_name.addr);
+		csv__u64(r, CSV_LEN, ev->vma_name.len);
+		break;
 	case MT_EV_BRK:
 		if (ev->has_addr)
 			csv__hex(r, CSV_ADDR, ev->brk.addr);
@@ -621,8 +746,32 @@ static void csv__mem(struct csv_row *r, const struct mt_event *ev)
 		csv__hex(r, CSV_OLD_ADDR, ev->mremap.old_addr);
 		csv__u64(r, CSV_OLD_LEN, ev->mremap.old_len);
 		csv__u64(r, CSV_NEW_LEN, ev->mremap.new_len);
-		if (ev->mremap.flags & MREMAP_FIXED)
+		if (ev->mremap.flags & MREMAP_TARGET)
 			csv__hex(r, CSV_NEW_ADDR, ev->mremap.new_addr);
+		break;
+	}
+}
+
+/* The columns added after error (issue 10), in their order. */
+static void csv__late(struct csv_row *r, const struct mt_event *ev)
+{
+	char buf[32];
+
+	switch (ev->type) {
+	case MT_EV_MPROTECT:
+		if (ev->range.has_pkey)
+			outbuf__i64(csv__at(r, CSV_PKEY), ev->range.pkey);
+		break;
+	case MT_EV_MADVISE:
+		csv__name(r, CSV_ADVICE, decode__madvise(ev->madvise.advice, buf, sizeof(buf)));
+		break;
+	case MT_EV_SHMAT:
+		outbuf__i64(csv__at(r, CSV_SHMID), ev->shm.shmid);
+		break;
+	case MT_EV_VMA_NAME:
+		if (!ev->vma_name.cleared)
+			outbuf__csv_str(csv__at(r, CSV_NAME), ev->vma_name.name.s,
+					ev->vma_name.name.max);
 		break;
 	}
 }
@@ -675,6 +824,7 @@ static void csv__event(struct outbuf *ob, const struct mt_event *ev)
 		csv__u64(&r, CSV_EXIT_SIGNAL, ev->fork.exit_signal);
 	if (ev->type == MT_EV_EXEC && ev->exec.truncated)
 		csv__bool(&r, CSV_FILENAME_TRUNCATED, true);
+	csv__late(&r, ev);
 	csv__at(&r, CSV_NCOLS - 1);
 	outbuf__putc(ob, '\n');
 }
@@ -779,7 +929,7 @@ static uint64_t counts__total(const uint64_t *v)
 	uint64_t sum = 0;
 	int i;
 
-	/* All 16 slots: a count the BPF side keeps under no name still counts. */
+	/* All the slots: a count the BPF side keeps under no name still counts. */
 	for (i = 0; i < MT_COUNT_SLOTS; i++)
 		sum += v[i];
 	return sum;
@@ -790,8 +940,12 @@ static void json__counts(struct outbuf *ob, const char *key, size_t klen, const 
 	int t;
 
 	json__key(ob, key, klen);
+	outbuf__putc(ob, '{');
 	for (t = MT_EV_NONE + 1; t < MT_EV_MAX; t++) {
-		outbuf__putc(ob, t == MT_EV_NONE + 1 ? '{' : ',');
+		if (!event__name(t))
+			continue;
+		if (t != MT_EV_NONE + 1)
+			outbuf__putc(ob, ',');
 		outbuf__putc(ob, '"');
 		outbuf__puts(ob, event__name(t));
 		put_lit(ob, "\":");

@@ -232,6 +232,40 @@ static void event__mem(struct fields *f, struct mt_event *ev)
 		ev->range.len = field__uint(f, "len", UINT64_MAX);
 		ev->range.prot = ev->type == MT_EV_MPROTECT ?
 				 field__flags(f, "prot", DECODE_PROT) : 0;
+		ev->range.has_pkey = ev->type == MT_EV_MPROTECT &&
+				     json_object_get(f->obj, "pkey") != NULL;
+		ev->range.pkey = ev->range.has_pkey ?
+				 field__int(f, "pkey", INT32_MIN, INT32_MAX) : 0;
+		break;
+	/* issue 10 */
+	case MT_EV_MADVISE: {
+		const char *adv;
+
+		ev->madvise.addr = field__addr(f, "addr", true, &ev->has_addr);
+		ev->madvise.len = field__uint(f, "len", UINT64_MAX);
+		adv = field__str(f, "advice", true);
+		if (adv && decode__parse_madvise(adv, &ev->madvise.advice))
+			f->bad = reader__fail(f->r, f->err, f->errlen,
+					      "madvise record: unknown advice '%s'", adv);
+		break;
+	}
+	case MT_EV_SHMAT:
+		ev->shm.addr = field__addr(f, "addr", false, &ev->has_addr);
+		ev->shm.len = json_object_get(f->obj, "len") ? field__uint(f, "len", UINT64_MAX) : 0;
+		ev->shm.shmid = field__int(f, "shmid", INT32_MIN, INT32_MAX);
+		ev->shm.flags = field__flags(f, "flags", DECODE_SHM);
+		ev->shm.shmaddr = field__addr(f, "hint", false, NULL);
+		break;
+	case MT_EV_SHMDT:
+		ev->shm.addr = field__addr(f, "addr", true, &ev->has_addr);
+		ev->shm.len = json_object_get(f->obj, "len") ? field__uint(f, "len", UINT64_MAX) : 0;
+		break;
+	case MT_EV_VMA_NAME:
+		ev->vma_name.addr = field__addr(f, "addr", true, &ev->has_addr);
+		ev->vma_name.len = field__uint(f, "len", UINT64_MAX);
+		ev->vma_name.cleared = !field__get(f, "name", false);
+		if (!ev->vma_name.cleared)
+			ev->vma_name.name = field__mt_str(f, "name");
 		break;
 	case MT_EV_BRK:
 		ev->brk.req = field__addr(f, "req", true, NULL);

@@ -6,6 +6,7 @@
  * and mprotect split the mappings they cut, a failed call changes nothing.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -133,6 +134,74 @@ const char *edge__kind_name(enum edge_kind k)
 	default:
 		return "replaces";
 	}
+}
+
+/* ---- region names ---- */
+
+static uint64_t name__hash(const char *s, size_t k)
+{
+	uint64_t h = 1469598103934665603ULL;	/* FNV-1a */
+
+	while (k--)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+	return h;
+}
+
+const char *analysis__name(const struct analysis *a, uint32_t name)
+{
+	return name && name < a->nnames ? a->names[name] : NULL;
+}
+
+static int names__grow(struct analysis *a)
+{
+	size_t cap = a->cap_index ? a->cap_index * 2 : 256, i, j;
+	uint32_t *idx = calloc(cap, sizeof(*idx));
+
+	if (!idx)
+		return -ENOMEM;
+	for (i = 1; i < a->nnames; i++) {
+		j = name__hash(a->names[i], strlen(a->names[i])) & (cap - 1);
+		while (idx[j])
+			j = (j + 1) & (cap - 1);
+		idx[j] = i;
+	}
+	free(a->name_index);
+	a->name_index = idx;
+	a->cap_index = cap;
+	return 0;
+}
+
+/* The id of the k bytes at s (no NUL needed), added if new; 0 on no memory. */
+static uint32_t analysis__intern(struct analysis *a, const char *s, size_t k)
+{
+	char **v;
+	size_t j;
+
+	if ((a->nnames + 1) * 2 > a->cap_index && names__grow(a))
+		return 0;
+	j = name__hash(s, k) & (a->cap_index - 1);
+	for (; a->name_index[j]; j = (j + 1) & (a->cap_index - 1)) {
+		const char *n = a->names[a->name_index[j]];
+
+		if (!strncmp(n, s, k) && !n[k])
+			return a->name_index[j];
+	}
+	if (!a->nnames)
+		a->nnames = 1;
+	if (a->nnames == a->cap_names) {
+		size_t cap = a->cap_names ? a->cap_names * 2 : 64;
+
+		v = realloc(a->names, cap * sizeof(*v));
+		if (!v)
+			return 0;
+		a->names = v;
+		a->cap_names = cap;
+	}
+	a->names[a->nnames] = strndup(s, k);
+	if (!a->names[a->nnames])
+		return 0;
+	a->name_index[j] = a->nnames;
+	return a->nnames++;
 }
 
 /* ---- the interval map ---- */
@@ -594,6 +663,62 @@ static int analysis__brk(struct aspace *as, const struct mt_event *ev)
 	return as__insert(as, &r);
 }
 
+/* ---- issue 10: more calls ---- */
+
+#define MADV_DONTNEED_NR	4
+#define MADV_FREE_NR		8
+#define SHM_RDONLY_F		010000
+#define SHM_EXEC_F		0100000
+
+/* madvise changes no mapping; what was given back is counted. */
+static void analysis__madvise(struct aspace *as, const struct mt_event *ev)
+{
+	as->madvises++;
+	if (ev->madvise.advice == MADV_DONTNEED_NR || ev->madvise.advice == MADV_FREE_NR)
+		as->madv_freed += page__up(ev->madvise.len);
+}
+
+/* shmat maps the whole segment shared (ipc/shm.c do_shmat), shmdt removes it. */
+static int analysis__shmat(struct analysis *a, struct aspace *as, const struct mt_event *ev)
+{
+	char name[48];
+	struct region r = {
+		.start = ev->shm.addr, .end = ev->shm.addr + page__up(ev->shm.len),
+		.prot = ev->shm.flags & SHM_RDONLY_F ? PROT_READ : PROT_READ | PROT_WRITE,
+		.flags = MAP_SHARED | MAP_ANONYMOUS, .fd = -1, .made_type = MT_EV_SHMAT,
+		.made_ts = ev->ts, .made_tid = ev->tid,
+	};
+
+	if (!ev->shm.len)
+		return 0;	/* size unknown: nothing to place */
+	if (ev->shm.flags & SHM_EXEC_F)
+		r.prot |= PROT_EXEC;
+	snprintf(name, sizeof(name), "[SysV shm %d]", ev->shm.shmid);
+	r.name = analysis__intern(a, name, strlen(name));
+	return as__insert(as, &r);
+}
+
+/* prctl(PR_SET_VMA_ANON_NAME): /proc/PID/maps shows [anon:NAME] */
+static int analysis__vma_name(struct analysis *a, struct aspace *as, const struct mt_event *ev)
+{
+	uint64_t start = ev->vma_name.addr, end = start + page__up(ev->vma_name.len);
+	char name[MT_VMA_NAME_LEN + 8];
+	uint32_t id = 0;
+	size_t i;
+
+	if (!ev->vma_name.cleared) {
+		snprintf(name, sizeof(name), "[anon:%.*s]",
+			 (int)strnlen(ev->vma_name.name.s, ev->vma_name.name.max),
+			 ev->vma_name.name.s);
+		id = analysis__intern(a, name, strlen(name));
+	}
+	if (start >= end || as__split(as, start) || as__split(as, end))
+		return start >= end ? 0 : -ENOMEM;
+	for (i = as__lower(as, start); i < as->nregions && as->regions[i].end <= end; i++)
+		as->regions[i].name = id;
+	return 0;
+}
+
 int analysis__feed(struct analysis *a, const struct mt_event *ev)
 {
 	struct aspace *as;
@@ -657,6 +782,20 @@ int analysis__feed(struct analysis *a, const struct mt_event *ev)
 	case MT_EV_MREMAP:
 		e = analysis__mremap(as, ev);
 		break;
+	/* issue 10 */
+	case MT_EV_MADVISE:
+		if (as)
+			analysis__madvise(as, ev);
+		break;
+	case MT_EV_SHMAT:
+		e = as ? analysis__shmat(a, as, ev) : 0;
+		break;
+	case MT_EV_SHMDT:
+		e = as ? as__remove(as, ev->shm.addr, ev->shm.addr + page__up(ev->shm.len)) : 0;
+		break;
+	case MT_EV_VMA_NAME:
+		e = as ? analysis__vma_name(a, as, ev) : 0;
+		break;
 	}
 	if (as)
 		as__peaks(as);
@@ -693,6 +832,10 @@ void analysis__free(struct analysis *a)
 	}
 	free(a->as);
 	free(a->edges);
+	for (i = 1; i < a->nnames; i++)
+		free(a->names[i]);
+	free(a->names);
+	free(a->name_index);
 	if (m) {
 		free(m->keys);
 		free(m->vals);

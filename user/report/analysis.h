@@ -43,6 +43,7 @@ struct region {
 	uint64_t made_ts;
 	uint32_t made_tid;
 	uint32_t stack_of;	/* the thread (tid) whose stack this is, 0 if none known */
+	uint32_t name;		/* analysis__name(): path, [anon:NAME], [stack], ...; 0 = none */
 };
 
 /* An address space: one mm_struct, named by the trace's `as`. */
@@ -67,6 +68,10 @@ struct aspace {
 	uint32_t shared_procs;	/* processes created into it with CLONE_VM (vfork) */
 	uint32_t large_blocks;	/* anonymous rw- mmaps >= AN_LARGE_BLOCK that are not stacks */
 	uint64_t largest_block;
+	/* issue 10 */
+	uint32_t madvises;	/* successful madvise calls */
+	uint64_t madv_freed;	/* bytes given back with MADV_DONTNEED/FREE (asked, not resident) */
+	bool kernel_map;	/* started from the kernel's map (vma records) */
 	uint64_t ended_ts;	/* the last task using it exited or exec'd away; 0 = alive */
 	bool ended;
 };
@@ -128,7 +133,15 @@ struct analysis {
 	uint32_t pending_stack_as;	/* a MAP_STACK mapping waiting for its thread */
 	uint64_t pending_stack;
 	uint32_t pending_stack_tid;
+	/* region names, interned: names[0] is unused (0 = no name) */
+	char **names;
+	size_t nnames, cap_names;
+	uint32_t *name_index;	/* open addressing into names, cap_index slots */
+	size_t cap_index;
 };
+
+/* A region's name (path, "[anon:NAME]", "[stack]", ...), NULL for 0. */
+const char *analysis__name(const struct analysis *a, uint32_t name);
 
 /* Returns 0 or -ENOMEM. */
 int analysis__init(struct analysis *a);

@@ -85,8 +85,17 @@ static void text__size(struct outbuf *ob, uint64_t bytes)
 }
 
 /* What a region is, for the maps view. */
-static void text__what(struct outbuf *ob, const struct region *r)
+static void text__what(struct outbuf *ob, const struct analysis *a, const struct region *r)
 {
+	const char *name = analysis__name(a, r->name);
+
+	/* the file's path or the kernel's name, when the trace has it */
+	if (name && !(region__kind(r) == REGION_STACK && r->stack_of)) {
+		outbuf__text_str(ob, name, SIZE_MAX);
+		if (region__is_guard(r))
+			outbuf__puts(ob, " guard page");
+		return;
+	}
 	switch (region__kind(r)) {
 	case REGION_FILE:
 		outbuf__printf(ob, "file (fd %d)", r->fd);
@@ -113,7 +122,7 @@ static void text__what(struct outbuf *ob, const struct region *r)
 	}
 }
 
-static void text__region(struct outbuf *ob, const struct region *r)
+static void text__region(struct outbuf *ob, const struct analysis *a, const struct region *r)
 {
 	char perms[5], size[32];
 
@@ -121,7 +130,7 @@ static void text__region(struct outbuf *ob, const struct region *r)
 	outbuf__printf(ob, "    %012llx-%012llx %s %08llx %10s  ",
 		       (unsigned long long)r->start, (unsigned long long)r->end, perms,
 		       (unsigned long long)r->offset, decode__size(r->end - r->start, size, sizeof(size)));
-	text__what(ob, r);
+	text__what(ob, a, r);
 	outbuf__printf(ob, "  <- %s at ", event__name(r->made_type));
 	text__ms(ob, r->made_ts);
 	outbuf__printf(ob, " ms by tid %u\n", r->made_tid);
@@ -163,9 +172,15 @@ static void text__maps(struct outbuf *ob, const struct analysis *a, const struct
 		text__size(ob, as->accessible);
 		outbuf__puts(ob, " accessible, ");
 		text__size(ob, as->reserved);
-		outbuf__printf(ob, " reserved, %zu mappings\n", as->nregions);
+		outbuf__printf(ob, " reserved, %zu mappings", as->nregions);
+		if (as->madvises) {
+			outbuf__printf(ob, "; %u madvise, ", as->madvises);
+			text__size(ob, as->madv_freed);
+			outbuf__puts(ob, " given back (MADV_DONTNEED/FREE)");
+		}
+		outbuf__putc(ob, '\n');
 		for (j = 0; j < as->nregions; j++)
-			text__region(ob, &as->regions[j]);
+			text__region(ob, a, &as->regions[j]);
 	}
 }
 
