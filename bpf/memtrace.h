@@ -186,6 +186,10 @@ struct mt_fork_event {
  * return the process keeps its image (as == old_as) and filename is the
  * path the caller passed; after it, filename and old_tid/old_as are what
  * sched_prepare_exec saw, and as is the new, half-built address space.
+ *
+ * Variable length: data[] holds filename_len bytes of the path (no NUL),
+ * then, with MT_EXEC_HAS_ARGV, argv_len bytes of the new image's argument
+ * area (mm->arg_start..arg_end: the strings, each NUL-terminated).
  */
 struct mt_exec_event {
 	struct mt_header hdr;	/* after exec: the new comm and the new as */
@@ -193,7 +197,10 @@ struct mt_exec_event {
 	__u32 old_as;		/* address space the process left */
 	__s32 ret;		/* 0, or -errno of a failed execve/execveat */
 	__u32 flags;		/* MT_EXEC_* */
-	char filename[MT_PATH_LEN];
+	__u16 filename_len;
+	__u16 argv_len;
+	__u32 argc;		/* bprm->argc: how many arguments there were */
+	char data[];
 };
 
 /*

@@ -116,8 +116,32 @@ static void test_calls(void)
 	json_decref(tr);
 }
 
+/* exec's argv: every argument exactly, odd ones too */
+static void test_argv(void)
+{
+	char *argv[] = { (char *)harness_bin("calls"), (char *)harness_tmp("argv.rep"),
+			 "two words", "", "\xff\n\"", NULL };
+	json_t *tr, *ev = NULL, *a, *want;
+	size_t i;
+
+	tr = run("argv.jsonl", argv);
+	ASSERT(tr);
+	json_array_foreach(tr, i, ev)
+		if (ev__is(ev, "exec"))
+			break;
+	ASSERT_MSG(i < json_array_size(tr), "no exec");
+	a = json_object_get(ev, "argv");
+	/* a byte that is not UTF-8 comes back as the code point of its value */
+	want = json_pack("[sssss]", argv[0], argv[1], argv[2], argv[3], "\xc3\xbf\n\"");
+	EXPECT_MSG(json_equal(a, want), "argv: %s", ev__show(ev));
+	EXPECT(!json_object_get(ev, "argv_truncated"));
+	json_decref(want);
+	json_decref(tr);
+}
+
 static const struct harness_test tests[] = {
 	{ "issue 10 calls: exact arguments and results", test_calls, true },
+	{ "exec argv: every argument, exactly", test_argv, true },
 	{ NULL, NULL, false },
 };
 

@@ -4,12 +4,9 @@
  * made with raw syscall() so the arguments are exactly the kernel's, and
  * written down as it happens, in the trace's own schema.
  *
- * Usage: calls REPORT_FILE
+ * Usage: calls REPORT_FILE [ARG...]   (the ARGs are only there to be traced)
  *
- * First thing, the program copies /proc/self/maps into REPORT_FILE as
- * {"event":"vma",...} lines (what the kernel built at exec; this program
- * has mapped nothing yet but what ld.so and libc made, which come after
- * the vma records in the trace). Then each call as one line
+ * Each call is one line
  * {"event":NAME, field:value...} whose fields must be found, equal, in
  * the trace's next event of that name from this process. The test
  * (tests/integration/test_calls.c) compares them; this program only says
@@ -73,30 +70,6 @@ static long sys(long nr, long a, long b, long c, long d, long e, long f)
 	return r == -1 ? -errno : r;
 }
 
-/* /proc/self/maps as the trace's vma records ([vsyscall] is not in the mm) */
-static void maps__copy(void)
-{
-	unsigned long start, end, off, ino;
-	unsigned int major, minor;
-	char perms[8], path[4096], buf[8192];
-	FILE *f = fopen("/proc/self/maps", "re");
-	int n;
-
-	if (!f)
-		exit(2);
-	while (fgets(buf, sizeof(buf), f)) {
-		path[0] = '\0';
-		n = sscanf(buf, "%lx-%lx %7s %lx %x:%x %lu %4095[^\n]", &start, &end, perms,
-			   &off, &major, &minor, &ino, path);
-		if (n < 7 || !strcmp(path, "[vsyscall]"))
-			continue;
-		line("{\"event\":\"vma\",\"start\":\"0x%lx\",\"end\":\"0x%lx\",\"prot\":\"%.3s\",\"shared\":%s,\"offset\":%lu,\"dev\":\"%02x:%02x\",\"inode\":%lu,\"path\":\"%s\",\"origin\":\"exec\"}",
-		     start, end, perms, perms[3] == 's' ? "true" : "false", off, major, minor,
-		     ino, path + strspn(path, " "));
-	}
-	fclose(f);
-}
-
 int main(int argc, char **argv)
 {
 	char exe[4096];
@@ -104,11 +77,9 @@ int main(int argc, char **argv)
 	ssize_t k;
 	int fd;
 
-	/* the maps first: nothing of ours may be mapped before (stdio maps nothing) */
 	out = fopen(argc > 1 ? argv[1] : "/dev/stdout", "we");
 	if (!out)
 		return 2;
-	maps__copy();
 	k = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	exe[k > 0 ? k : 0] = '\0';
 
@@ -169,8 +140,15 @@ int main(int argc, char **argv)
 	/* a file mapping: the trace names the file */
 	fd = open(exe, O_RDONLY | O_CLOEXEC);
 	r = sys(SYS_mmap, 0, 2 * PAGE, PROT_READ, MAP_PRIVATE, fd, 0);
-	line("{\"event\":\"mmap\",\"addr\":\"0x%lx\",\"len\":%lu,\"fd\":%d%s}", r, 2 * PAGE, fd, err(r));
+	line("{\"event\":\"mmap\",\"addr\":\"0x%lx\",\"len\":%lu,\"fd\":%d,\"path\":\"%s\"%s}", r, 2 * PAGE, fd, exe, err(r));
 	sys(SYS_munmap, r, 2 * PAGE, 0, 0, 0, 0);
+	close(fd);
+	/* an unlinked file: named as /proc/PID/maps names it */
+	fd = memfd_create("calls", MFD_CLOEXEC);
+	if (ftruncate(fd, PAGE))
+		return 2;
+	r = sys(SYS_mmap, 0, PAGE, PROT_READ, MAP_SHARED, fd, 0);
+	line("{\"event\":\"mmap\",\"addr\":\"0x%lx\",\"len\":%lu,\"fd\":%d,\"path\":\"/memfd:calls (deleted)\"%s}", r, PAGE, fd, err(r));
 	close(fd);
 	line("{\"event\":\"end\"}");
 	return 0;

@@ -170,6 +170,28 @@ static void mem__decode(struct mt_event *ev, const struct mt_mem_event *e)
 	}
 }
 
+/* A file mmap's path, after the mt_mem_event (bpf/memtrace.h). */
+static int mmap__path(struct mt_event *ev, const void *rec, size_t size)
+{
+	const struct mt_str_head *sh = (const void *)((const char *)rec + sizeof(struct mt_mem_event));
+
+	ev->mmap.has_path = false;
+	ev->mmap.path_truncated = false;
+	ev->mmap.path.s = "";
+	ev->mmap.path.max = 0;
+	if (size < sizeof(struct mt_mem_event) + sizeof(*sh))
+		return 0;	/* anonymous, failed, or no path known */
+	if (size < sizeof(struct mt_mem_event) + sizeof(*sh) + sh->len)
+		return -EINVAL;
+	if (sh->flags & MT_STR_ABSENT)
+		return 0;
+	ev->mmap.has_path = true;
+	ev->mmap.path_truncated = sh->flags & MT_STR_TRUNCATED;
+	ev->mmap.path.s = (const char *)(sh + 1);
+	ev->mmap.path.max = sh->len;
+	return 0;
+}
+
 int event__from_record(struct mt_event *ev, const void *rec, size_t size, uint64_t t0)
 {
 	const struct mt_header *h = rec;
@@ -206,8 +228,15 @@ int event__from_record(struct mt_event *ev, const void *rec, size_t size, uint64
 		ev->fork.syscall_nr = fk->syscall_nr;
 		break;
 	case MT_EV_EXEC:
-		ev->exec.filename.s = ex->filename;
-		ev->exec.filename.max = MT_PATH_LEN;
+		/* variable length: the strings must be there */
+		if (size < sizeof(*ex) + ex->filename_len + ex->argv_len)
+			return -EINVAL;
+		ev->exec.filename.s = ex->data;
+		ev->exec.filename.max = ex->filename_len;
+		ev->exec.has_argv = ex->flags & MT_EXEC_HAS_ARGV;
+		ev->exec.argv_truncated = ex->flags & MT_EXEC_ARGV_TRUNCATED;
+		ev->exec.argv = ex->data + ex->filename_len;
+		ev->exec.argv_len = ev->exec.has_argv ? ex->argv_len : 0;
 		ev->exec.old_as = ex->old_as;
 		ev->exec.old_tid = ex->old_tid;
 		ev->exec.truncated = ex->flags & MT_EXEC_TRUNCATED;
@@ -234,6 +263,8 @@ int event__from_record(struct mt_event *ev, const void *rec, size_t size, uint64
 		break;
 	default:
 		mem__decode(ev, rec);
+		if (h->type == MT_EV_MMAP)
+			return mmap__path(ev, rec, size);
 		break;
 	}
 	return 0;

@@ -57,6 +57,11 @@ struct mt_exec {
 	uint32_t old_as;	/* the address space left behind, 0 = untraced */
 	uint32_t old_tid;	/* the exec'ing thread's tid before exec (== tid mostly) */
 	bool truncated;		/* filename filled its buffer: it may be cut */
+	/* issue 10: the new image's arguments (successful exec only) */
+	bool has_argv;
+	bool argv_truncated;	/* cut at MT_ARGV_LEN bytes */
+	const char *argv;	/* argv_len bytes: the strings, each ended by a NUL */
+	size_t argv_len;	/* (the last one may lack it when cut) */
 };
 
 /* exit: a task ended; thread = false for the last task of its process. */
@@ -76,6 +81,10 @@ struct mt_mmap {
 	uint64_t addr, len, prot, flags, offset;
 	uint64_t hint;		/* the caller's addr argument, 0 = none */
 	int32_t fd;
+	/* issue 10: the file's path, resolved in the kernel from the fd */
+	bool has_path;
+	bool path_truncated;
+	struct mt_str path;
 };
 
 struct mt_range {		/* munmap, mprotect */

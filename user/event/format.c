@@ -148,6 +148,38 @@ static void json__fork(struct outbuf *ob, const struct mt_event *ev)
 	json__name(ob, K("syscall"), event__syscall_name(e->syscall_nr));
 }
 
+/* Calls fn for each argument of argv (NUL-separated, the last maybe cut). */
+static void argv__each(const struct mt_exec *e, void (*fn)(struct outbuf *, const char *,
+							   size_t, size_t), struct outbuf *ob)
+{
+	const char *p = e->argv, *end = e->argv + e->argv_len, *nul;
+	size_t i = 0;
+
+	while (p < end) {
+		nul = memchr(p, '\0', end - p);
+		fn(ob, p, (nul ? nul : end) - p, i++);
+		p = nul ? nul + 1 : end;
+	}
+}
+
+static void json__arg(struct outbuf *ob, const char *s, size_t k, size_t i)
+{
+	if (i)
+		outbuf__putc(ob, ',');
+	outbuf__json_str(ob, s, k);
+}
+
+/* "argv":["cc1","-quiet","x.c"] and "argv_truncated":true when cut */
+static void json__argv(struct outbuf *ob, const struct mt_exec *e)
+{
+	json__key(ob, K("argv"));
+	outbuf__putc(ob, '[');
+	argv__each(e, json__arg, ob);
+	outbuf__putc(ob, ']');
+	if (e->argv_truncated)
+		json__bool(ob, K("argv_truncated"), true);
+}
+
 static void json__exec(struct outbuf *ob, const struct mt_event *ev)
 {
 	json__key(ob, K("filename"));
@@ -157,6 +189,8 @@ static void json__exec(struct outbuf *ob, const struct mt_event *ev)
 	json__u64(ob, K("old_as"), ev->exec.old_as);
 	if (ev->exec.old_tid != ev->tid)
 		json__u64(ob, K("old_tid"), ev->exec.old_tid);
+	if (ev->exec.has_argv)
+		json__argv(ob, &ev->exec);
 }
 
 static void json__exit(struct outbuf *ob, const struct mt_event *ev)
@@ -183,6 +217,12 @@ static void json__mem(struct outbuf *ob, const struct mt_event *ev)
 		json__u64(ob, K("offset"), ev->mmap.offset);
 		if (ev->mmap.hint)
 			json__hex(ob, K("hint"), ev->mmap.hint);
+		if (ev->mmap.has_path) {
+			json__key(ob, K("path"));
+			outbuf__json_str(ob, ev->mmap.path.s, ev->mmap.path.max);
+			if (ev->mmap.path_truncated)
+				json__bool(ob, K("path_truncated"), true);
+		}
 		break;
 	case MT_EV_MUNMAP:
 		json__hex(ob, K("addr"), ev->range.addr);
@@ -417,6 +457,13 @@ static void text__fork(struct outbuf *ob, const struct mt_event *ev)
 	}
 }
 
+static void text__arg(struct outbuf *ob, const char *s, size_t k, size_t i)
+{
+	if (i)
+		outbuf__putc(ob, ' ');
+	outbuf__text_str(ob, s, k);
+}
+
 static void text__exec(struct outbuf *ob, const struct mt_event *ev)
 {
 	const struct mt_exec *e = &ev->exec;
@@ -434,6 +481,13 @@ static void text__exec(struct outbuf *ob, const struct mt_event *ev)
 	outbuf__text_str(ob, e->filename.s, e->filename.max);
 	if (e->truncated)
 		put_lit(ob, "...");
+	if (e->has_argv) {
+		put_lit(ob, " [");
+		argv__each(e, text__arg, ob);
+		if (e->argv_truncated)
+			put_lit(ob, " ...");
+		outbuf__putc(ob, ']');
+	}
 	/* old as 0: the image before was not traced (memtrace's own launcher) */
 	if (!e->old_as && !tid_changed)
 		return;
@@ -488,6 +542,12 @@ static void text__mmap_args(struct outbuf *ob, const struct mt_mmap *e)
 		outbuf__i64(ob, e->fd);
 		put_lit(ob, " off ");
 		outbuf__hex(ob, e->offset);
+	}
+	if (e->has_path) {
+		outbuf__putc(ob, ' ');
+		outbuf__text_str(ob, e->path.s, e->path.max);
+		if (e->path_truncated)
+			put_lit(ob, "...");
 	}
 	if (e->hint) {
 		put_lit(ob, " hint ");
@@ -645,7 +705,10 @@ static const struct line_ops text_ops = {
 	X(SIGNAL, signal) X(CORE, core) X(ERROR, error)			\
 	X(EXIT_SIGNAL, exit_signal) X(FILENAME_TRUNCATED, filename_truncated)	\
 	/* issue 10: more calls */					\
-	X(ADVICE, advice) X(PKEY, pkey) X(SHMID, shmid) X(NAME, name)
+	X(ADVICE, advice) X(PKEY, pkey) X(SHMID, shmid) X(NAME, name)	\
+	/* issue 10: names for what is mapped */			\
+	X(PATH, path) X(PATH_TRUNCATED, path_truncated) X(ARGV, argv)	\
+	X(ARGV_TRUNCATED, argv_truncated)
 
 #define CSV_ENUM(id, name)	CSV_##id,
 #define CSV_NAME(id, name)	#name,
@@ -752,6 +815,24 @@ static void csv__mem(struct csv_row *r, const struct mt_event *ev)
 	}
 }
 
+/*
+ * argv as one field: the arguments separated by spaces (a space inside
+ * one is not told apart: JSON has the exact array).
+ */
+static void csv__argv(struct csv_row *r, const struct mt_exec *e)
+{
+	char buf[MT_ARGV_LEN];
+	size_t k = e->argv_len < sizeof(buf) ? e->argv_len : sizeof(buf), i;
+
+	memcpy(buf, e->argv, k);
+	while (k && !buf[k - 1])
+		k--;
+	for (i = 0; i < k; i++)
+		if (!buf[i])
+			buf[i] = ' ';
+	outbuf__csv_str(csv__at(r, CSV_ARGV), buf, k);
+}
+
 /* The columns added after error (issue 10), in their order. */
 static void csv__late(struct csv_row *r, const struct mt_event *ev)
 {
@@ -772,6 +853,20 @@ static void csv__late(struct csv_row *r, const struct mt_event *ev)
 		if (!ev->vma_name.cleared)
 			outbuf__csv_str(csv__at(r, CSV_NAME), ev->vma_name.name.s,
 					ev->vma_name.name.max);
+		break;
+	case MT_EV_MMAP:
+		if (!ev->mmap.has_path)
+			break;
+		outbuf__csv_str(csv__at(r, CSV_PATH), ev->mmap.path.s, ev->mmap.path.max);
+		if (ev->mmap.path_truncated)
+			csv__bool(r, CSV_PATH_TRUNCATED, true);
+		break;
+	case MT_EV_EXEC:
+		if (!ev->exec.has_argv)
+			break;
+		csv__argv(r, &ev->exec);
+		if (ev->exec.argv_truncated)
+			csv__bool(r, CSV_ARGV_TRUNCATED, true);
 		break;
 	}
 }

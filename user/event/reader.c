@@ -194,6 +194,58 @@ static void event__fork(struct fields *f, struct mt_event *ev)
 				      sc);
 }
 
+/*
+ * argv, a JSON array of strings, back into the record's shape (each
+ * string NUL-terminated): kept in the line's document under a key no
+ * writer uses, so it lives as long as the event's other strings.
+ */
+static void exec__argv(struct fields *f, struct mt_event *ev)
+{
+	json_t *a = field__get(f, "argv", false), *v, *joined;
+	char *buf;
+	size_t i, len = 0, k;
+
+	if (!a)
+		return;
+	if (!json_is_array(a)) {
+		field__type_error(f, "argv", "an array of strings");
+		return;
+	}
+	json_array_foreach(a, i, v) {
+		if (!json_is_string(v)) {
+			field__type_error(f, "argv", "an array of strings");
+			return;
+		}
+		len += json_string_length(v) + 1;
+	}
+	buf = malloc(len + 1);
+	if (!buf) {
+		f->bad = reader__fail(f->r, f->err, f->errlen, "out of memory");
+		return;
+	}
+	len = 0;
+	json_array_foreach(a, i, v) {
+		k = json_string_length(v);
+		memcpy(buf + len, json_string_value(v), k);
+		len += k;
+		buf[len++] = '\0';
+	}
+	ev->exec.argv_truncated = json_object_get(f->obj, "argv_truncated") &&
+				  field__bool(f, "argv_truncated");
+	/* a cut argument had no NUL in the record */
+	if (ev->exec.argv_truncated && len)
+		len--;
+	joined = json_stringn_nocheck(buf, len);
+	free(buf);
+	if (!joined || json_object_set_new(f->obj, "\x01argv", joined)) {
+		f->bad = reader__fail(f->r, f->err, f->errlen, "out of memory");
+		return;
+	}
+	ev->exec.has_argv = true;
+	ev->exec.argv = json_string_value(joined);
+	ev->exec.argv_len = len;
+}
+
 static void event__exec(struct fields *f, struct mt_event *ev)
 {
 	ev->exec.filename = field__mt_str(f, "filename");
@@ -202,6 +254,7 @@ static void event__exec(struct fields *f, struct mt_event *ev)
 			   field__uint(f, "old_tid", UINT32_MAX) : ev->tid;
 	ev->exec.truncated = json_object_get(f->obj, "filename_truncated") &&
 			     field__bool(f, "filename_truncated");
+	exec__argv(f, ev);
 }
 
 static void event__exit(struct fields *f, struct mt_event *ev)
@@ -225,6 +278,11 @@ static void event__mem(struct fields *f, struct mt_event *ev)
 		ev->mmap.fd = field__int(f, "fd", INT32_MIN, INT32_MAX);
 		ev->mmap.offset = field__uint(f, "offset", UINT64_MAX);
 		ev->mmap.hint = field__addr(f, "hint", false, NULL);
+		ev->mmap.has_path = field__get(f, "path", false) != NULL;
+		if (ev->mmap.has_path)
+			ev->mmap.path = field__mt_str(f, "path");
+		ev->mmap.path_truncated = json_object_get(f->obj, "path_truncated") &&
+					  field__bool(f, "path_truncated");
 		break;
 	case MT_EV_MUNMAP:
 	case MT_EV_MPROTECT:

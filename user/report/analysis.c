@@ -95,6 +95,12 @@ const char *region__kind_name(enum region_kind k)
 	return (size_t)k < sizeof(names) / sizeof(names[0]) ? names[k] : "?";
 }
 
+/* MAP_PRIVATE, or MAP_DROPPABLE (0x08: private memory the kernel may drop) */
+static bool region__private(const struct region *r)
+{
+	return (r->flags & 0x0f) == MAP_PRIVATE || (r->flags & 0x0f) == 0x08;
+}
+
 enum region_kind region__kind(const struct region *r)
 {
 	if (r->made_type == MT_EV_BRK)
@@ -105,7 +111,7 @@ enum region_kind region__kind(const struct region *r)
 		return REGION_RESERVED;
 	if (!(r->flags & MAP_ANONYMOUS))
 		return REGION_FILE;
-	if ((r->flags & 0x0f) != MAP_PRIVATE)
+	if (!region__private(r))
 		return REGION_SHARED;
 	return REGION_ANON;
 }
@@ -120,7 +126,7 @@ void region__perms(const struct region *r, char out[5])
 	out[0] = r->prot & PROT_READ ? 'r' : '-';
 	out[1] = r->prot & PROT_WRITE ? 'w' : '-';
 	out[2] = r->prot & PROT_EXEC ? 'x' : '-';
-	out[3] = (r->flags & 0x0f) == MAP_PRIVATE ? 'p' : 's';
+	out[3] = region__private(r) ? 'p' : 's';
 	out[4] = '\0';
 }
 
@@ -188,7 +194,7 @@ static uint32_t analysis__intern(struct analysis *a, const char *s, size_t k)
 	}
 	if (!a->nnames)
 		a->nnames = 1;
-	if (a->nnames == a->cap_names) {
+	if (a->nnames >= a->cap_names) {
 		size_t cap = a->cap_names ? a->cap_names * 2 : 64;
 
 		v = realloc(a->names, cap * sizeof(*v));
@@ -558,6 +564,9 @@ static int analysis__mmap(struct analysis *a, struct aspace *as, const struct mt
 		.made_ts = ev->ts, .made_tid = ev->tid,
 	};
 
+	/* the file's path, when the kernel told it */
+	if (m->has_path)
+		r.name = analysis__intern(a, m->path.s, strnlen(m->path.s, m->path.max));
 	if (as__insert(as, &r))
 		return -ENOMEM;
 	if (m->flags & (MAP_STACK | MAP_GROWSDOWN)) {
