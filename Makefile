@@ -88,8 +88,8 @@ PROG_BINS := $(patsubst tests/progs/%.c,tests/bin/%,$(PROG_SRCS))
 BENCH_SRCS:= $(wildcard bench/*.c)
 BENCH_BINS:= $(patsubst bench/%.c,bench/bin/%,$(BENCH_SRCS))
 
-.PHONY: all workloads tests test bench bench-deps install uninstall clean deps vmlinux help workloads-tsan \
-	workloads-race workloads-escape
+.PHONY: all workloads tests test test-deps bench bench-faults bench-deps install uninstall clean deps vmlinux help \
+	workloads-tsan workloads-race workloads-escape
 .DELETE_ON_ERROR:
 .SECONDARY: $(BPF_OBJS)
 
@@ -99,6 +99,7 @@ help:
 	@echo 'make              build memtrace, the workloads and the tests'
 	@echo 'make deps         install missing Debian packages (needs root)'
 	@echo 'make test         run unit + integration tests (integration needs root)'
+	@echo 'make test-deps    the same as make deps (kept for older scripts)'
 	@echo 'make bench        overhead benchmark: untraced vs memtrace vs strace/perf/bpftrace'
 	@echo 'make bench-deps   install perf and bpftrace for make bench (needs root)'
 	@echo 'make install      install to $$(DESTDIR)$$(PREFIX) (default /usr/local)'
@@ -113,6 +114,9 @@ deps:
 
 bench-deps:
 	$(Q)./scripts/deps.sh --bench
+
+test-deps:
+	$(Q)./scripts/deps.sh --test
 
 $(OUTPUT) tests/bin bench/bin:
 	$(Q)mkdir -p $@
@@ -173,11 +177,36 @@ workloads-escape: $(GO_SRCS)
 		grep -E 'moved to heap|make\(\[\]byte'
 
 # Tests: unit tests link the user objects (cmocka); integration tests use tests/lib.
-tests: $(UNIT_BINS) $(ITEST_BINS) $(PROG_BINS)
+ITEST_SCRIPTS := $(patsubst tests/integration/%.sh,tests/bin/%,$(wildcard tests/integration/*.sh))
+tests: $(UNIT_BINS) $(ITEST_BINS) $(ITEST_SCRIPTS) $(PROG_BINS)
+
+# Integration tests written in shell (they drive other programs: ClickHouse).
+tests/bin/%: tests/integration/%.sh | tests/bin
+	$(call msg,CP,$@)
+	$(Q)install -m 0755 $< $@
 
 tests/bin/%: tests/unit/%.c $(LIB_OBJS) | tests/bin
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(USER_INCLUDES) $(DEPFLAGS) -MF $@.d $< $(LIB_OBJS) $(LIBS) -lcmocka -ljansson -o $@
+
+# The reader test links only the analysis side and jansson: no libbpf needed.
+tests/bin/test_reader tests/bin/test_reader_calls: tests/bin/%: tests/unit/%.c $(NOBPF_OBJS) | tests/bin
+	$(call msg,CC,$@ (no libbpf))
+	$(Q)$(CC) $(CFLAGS) $(USER_INCLUDES) $(DEPFLAGS) -MF $@.d $< $(NOBPF_OBJS) -lcmocka -ljansson -lm -o $@
+
+# The report test (golden traces, doctored traces, fuzz): the no-libbpf
+# objects rebuilt with ASan + UBSan.
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+SAN_OBJS  := $(patsubst $(OUTPUT)/user/%,$(OUTPUT)/san/%,$(NOBPF_OBJS))
+
+$(OUTPUT)/san/%.o: user/%.c | $(SKELS)
+	$(call msg,CC-SAN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -O1 $(SAN_FLAGS) $(USER_INCLUDES) $(DEPFLAGS) -c $< -o $@
+
+tests/bin/test_report_golden: tests/unit/test_report_golden.c $(SAN_OBJS) | tests/bin
+	$(call msg,CC-SAN,$@)
+	$(Q)$(CC) $(CFLAGS) -O1 $(SAN_FLAGS) $(USER_INCLUDES) $(DEPFLAGS) -MF $@.d $< $(SAN_OBJS) -lcmocka -ljansson -lm -o $@
 
 tests/bin/%: tests/integration/%.c $(ITEST_LIB) | tests/bin
 	$(call msg,CC,$@)
@@ -197,6 +226,11 @@ bench/bin/%: bench/%.c | bench/bin
 
 bench: memtrace $(BENCH_BINS)
 	$(Q)./bench/run.sh
+	$(Q)BENCH_FAULTS=1 ./bench/run.sh
+
+# issue 11: only the fault storms (pagetouch, cowtouch) with faults, rss, perf and bpftrace
+bench-faults: memtrace $(BENCH_BINS)
+	$(Q)BENCH_FAULTS=1 ./bench/run.sh
 
 install: all
 	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
@@ -214,4 +248,4 @@ clean:
 	$(Q)rm -rf $(OUTPUT) memtrace tests/bin bench/bin $(WORKLOADS) workloads/race-tsan \
 		$(GO_WORKLOADS) workloads/go-race-race
 
--include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/user/*.d $(OUTPUT)/user/*/*.d tests/bin/*.d bench/bin/*.d)
+-include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/user/*.d $(OUTPUT)/user/*/*.d $(OUTPUT)/san/*/*.d tests/bin/*.d bench/bin/*.d)

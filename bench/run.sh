@@ -18,7 +18,14 @@
 #   BENCH_QUICK=1      smoke run: 2 rounds, 1/5 of the iterations
 #   BENCH_STORMS="..." storms to run (default: mmap brk fork threads pagetouch)
 #   BENCH_TOOLS="..."  tracers besides memtrace (default: strace perf bpftrace;
-#                      "" for memtrace only)
+#                      "" for memtrace only). Issue 11's fault tools:
+#                      memtrace-m (-m: faults aggregated + rss), memtrace-all
+#                      (--faults=all --rss), perf-pf (perf trace -F all
+#                      --no-syscalls), bpftrace-pf (a count per process and
+#                      error code on exceptions:page_fault_user)
+#   BENCH_FAULTS=1     the fault storms: pagetouch and cowtouch against
+#                      untraced, memtrace (faults off), memtrace-m,
+#                      memtrace-all, perf-pf and bpftrace-pf
 #   BENCH_PIN=CPU      run every storm pinned to CPU (taskset), traced or not;
 #                      the tracers themselves stay free to use any core
 #   MEMTRACE=PATH      the memtrace binary (default ./memtrace)
@@ -38,6 +45,10 @@ else
 fi
 STORMS=${BENCH_STORMS:-mmap brk fork threads pagetouch}
 TOOLS=${BENCH_TOOLS-strace perf bpftrace}
+if [ "${BENCH_FAULTS:-0}" = 1 ]; then
+	STORMS=${BENCH_STORMS:-pagetouch cowtouch}
+	TOOLS=${BENCH_TOOLS-memtrace-m memtrace-all perf-pf bpftrace-pf}
+fi
 PIN=${BENCH_PIN:-}
 MEMTRACE=${MEMTRACE:-./memtrace}
 MEMTRACE_ARGS=${MEMTRACE_ARGS:-}
@@ -82,6 +93,9 @@ tool_available() {
 	case $1 in
 	strace) command -v strace >/dev/null ;;
 	perf) command -v perf >/dev/null && perf trace -o /dev/null -e brk -- true >/dev/null 2>&1 ;;
+	memtrace-m|memtrace-all) return 0 ;;
+	perf-pf) command -v perf >/dev/null && perf trace -F all --no-syscalls -o /dev/null -- true >/dev/null 2>&1 ;;
+	bpftrace-pf) command -v bpftrace >/dev/null && [ -d /sys/kernel/tracing/events/exceptions ] ;;
 	bpftrace) command -v bpftrace >/dev/null && [ -d /sys/kernel/tracing/events/syscalls ] ;;
 	*) return 1 ;;
 	esac
@@ -153,6 +167,26 @@ run_one() {
 		LOST=$(summary_lost "$trace")
 		CPU_MS=$(field cpu_ms "$TMP/usage")
 		RSS_KB=$(field maxrss_kb "$TMP/usage") ;;
+	memtrace-m|memtrace-all)
+		local mem=-m
+		[ "$tool" = memtrace-all ] && mem="--faults=all --rss"
+		# shellcheck disable=SC2086
+		"$BIN/selfusage" -o "$TMP/usage" -- "$MEMTRACE" run -q -f json $mem $MEMTRACE_ARGS \
+			-o "$trace" -- "${cmd[@]}" >"$out" 2>"$TMP/err"
+		EVENTS=$(summary_events "$trace")
+		LOST=$(summary_lost "$trace")
+		CPU_MS=$(field cpu_ms "$TMP/usage")
+		RSS_KB=$(field maxrss_kb "$TMP/usage") ;;
+	perf-pf)
+		perf trace -F all --no-syscalls -o "$trace" -- "${cmd[@]}" >"$out" 2>"$TMP/err"
+		EVENTS=$(grep -vc 'LOST' "$trace")
+		LOST=$(awk '/LOST [0-9]+ events/ { for (i = 1; i < NF; i++)
+			if ($i == "LOST") s += $(i + 1) } END { print s + 0 }' "$trace") ;;
+	bpftrace-pf)
+		bpftrace -o "$trace" -e "tracepoint:exceptions:page_fault_user /comm == \"$storm\"/ { @[pid, args->error_code] = count(); }" \
+			-c "${cmd[*]}" >"$out" 2>"$TMP/err"
+		EVENTS=$(grep -c '^@' "$trace")
+		LOST=0 ;;
 	strace)
 		strace -f -qq -o "$trace" -e trace=memory,process "${cmd[@]}" >"$out" 2>"$TMP/err"
 		EVENTS=$(wc -l <"$trace")
@@ -303,14 +337,16 @@ EOF
 # add two clock reads to every run, so they overstate the cost a little.
 
 echo
-echo "kernel time in memtrace's programs, per storm iteration (memtrace run --cost, one run each):"
+COST_ARGS=''
+[ "${BENCH_FAULTS:-0}" = 1 ] && COST_ARGS=-m	# issue 11: what faults + rss cost per fault
+echo "kernel time in memtrace's programs, per storm iteration (memtrace run --cost $COST_ARGS, one run each):"
 printf '%-10s %9s %7s  %s\n' storm ns/iter "of iter" "per hook: runs/iter x ns/run"
 for storm in $STORMS; do
 	n=$(iters_of "$storm")
 	cmd=("$BIN/$storm" -n "$n")
 	[ -n "$PIN" ] && cmd=("$(command -v taskset)" -c "$PIN" "${cmd[@]}")
 	# shellcheck disable=SC2086
-	if ! "$MEMTRACE" run -q --cost -f json $MEMTRACE_ARGS -o "$TMP/cost.jsonl" -- "${cmd[@]}" \
+	if ! "$MEMTRACE" run -q --cost -f json $COST_ARGS $MEMTRACE_ARGS -o "$TMP/cost.jsonl" -- "${cmd[@]}" \
 		>"$TMP/out" 2>"$TMP/err"; then
 		echo "bench/run.sh: $storm with --cost failed:" >&2
 		sed 's/^/  /' "$TMP/err" >&2
@@ -332,6 +368,9 @@ hooks with fewer than 0.1 runs per iteration are left out of the list but
 counted in ns/iter. The syscall tracepoint's own slow path (about 50 ns per
 syscall) is not a BPF program and is not included.
 EOF
+
+# the fault storms stop here: the drain capacity below is the syscall storms'
+[ "${BENCH_FAULTS:-0}" = 1 ] && exit 0
 
 # ---- drain capacity ------------------------------------------------------
 #
@@ -389,3 +428,60 @@ for ((round = 1; round <= (PAIRS < 3 ? PAIRS : 3); round++)); do
 		"$(fmt_rate "$(calc "$ev / $secs")")" "$lost"
 done
 printf 'burst drain capacity: median %s events/s\n' "$(fmt_rate "$(median <"$TMP/burst")")"
+
+# ---- the report's reader -------------------------------------------------
+#
+# memtrace report on a multi-million-event trace: one recorded mmap storm
+# (BENCH_READER_STORM iterations, real lines) replayed until the trace holds
+# BENCH_READER_EVENTS events, each replay shifted in time and given new
+# addresses' ts so that the stream stays sorted. Reader + analysis + text
+# report on one core: events/s from user+sys CPU time, and peak RSS at a
+# quarter of the events and at all of them (it must not grow with events).
+
+READER_EVENTS=${BENCH_READER_EVENTS:-$(( 4000000 / SCALE ))}
+storm=$TMP/reader-storm.jsonl
+"$MEMTRACE" run -q -f json -b 64M -o "$storm" -- "$BIN/mmap" -n 20000 >/dev/null 2>&1
+# replay_trace EVENTS OUT: the storm's event lines repeated, ts shifted per round
+replay_trace() {
+	awk -v want="$1" '
+		NR == 1 { print; next }
+		/"event":"summary"/ { next }
+		{ line[n++] = $0; if (match($0, /"ts":[0-9]+/)) last = substr($0, RSTART + 5, RLENGTH - 5) + 0 }
+		END {
+			for (r = 0; out < want; r++)
+				for (i = 0; i < n && out < want; i++) {
+					l = line[i]
+					if (r && match(l, /"ts":[0-9]+/)) {
+						t = substr(l, RSTART + 5, RLENGTH - 5) + r * (last + 1)
+						l = substr(l, 1, RSTART + 4) sprintf("%d", t) substr(l, RSTART + RLENGTH)
+					}
+					print l; out++
+				}
+			printf "{\"event\":\"summary\",\"ts\":%d,\"duration_ns\":%d,\"events\":{},\"lost\":0,\"missed\":0,\"exit_status\":0}\n", r * (last + 1), r * (last + 1)
+		}' "$storm" >"$2"
+}
+# reader_run TRACE: prints "events cpu_seconds wall_seconds max_rss_kib"
+reader_run() {
+	/usr/bin/time -f '%U %S %e %M' -o "$TMP/reader.time" "$MEMTRACE" report "$1" >"$TMP/reader.out" || return 1
+	read -r u s e m <"$TMP/reader.time"
+	echo "$(sed -n 's/.*: \([0-9]*\) events over.*/\1/p' "$TMP/reader.out" | head -n 1) $(calc "$u + $s") $e $m"
+}
+
+echo
+echo "memtrace report (reader + analysis + text report, one core) on a replayed mmap storm:"
+printf '%-10s %10s %10s %12s %10s\n' events "CPU s" "wall s" events/s "peak RSS"
+if [ -s "$storm" ]; then
+	for part in 4 1; do
+		replay_trace $(( READER_EVENTS / part )) "$TMP/reader.jsonl"
+		: >"$TMP/reader.rate"
+		for ((round = 1; round <= (PAIRS < 3 ? PAIRS : 3); round++)); do
+			read -r ev cpu wall rss < <(reader_run "$TMP/reader.jsonl") || continue
+			calc "$ev / $cpu" >>"$TMP/reader.rate"
+		done
+		printf '%-10s %10.2f %10.2f %12s %8s MiB\n' "$ev" "$cpu" "$wall" \
+			"$(fmt_rate "$(median <"$TMP/reader.rate")")" "$(calc "int($rss / 1024)")"
+	done
+	rm -f "$TMP/reader.jsonl"
+else
+	echo "  (the storm could not be recorded)"
+fi

@@ -21,6 +21,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "memtrace.h"
+#include "maple.h"
 
 /* x86_64 syscall numbers (arch/x86/entry/syscalls/syscall_64.tbl). */
 #define NR_mmap		9
@@ -284,6 +285,621 @@ static __always_inline void event__submit(void *rec, __u64 size)
 	bpf_ringbuf_submit(rec, flags);
 }
 
+/* ---- issue 11: page faults, RSS, the end of an address space ---- */
+
+/*
+ * Set by the loader. With mem_faults off the fault, rss_stat and
+ * exit_mmap programs are not even loaded (the loader turns their autoload
+ * off), and the verifier drops the flushes in sys_exit.
+ */
+const volatile bool mem_faults = false;	/* aggregate faults per region */
+const volatile bool mem_faults_all = false;	/* and a record per fault */
+const volatile bool mem_rss = false;	/* rss records and the peak */
+/* --rss-step in pages; 0: max(256 pages, RSS / 64) */
+const volatile __u64 rss_step_pages = 0;
+const volatile __u32 page_size = 4096;
+
+/* (as, region) -> fault counts: flushed at unmap, at exit_mmap, at the end */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct mt_region_key);
+	__type(value, struct mt_region_val);
+} regions SEC(".maps");
+
+/* What memtrace keeps per traced mm_struct, from its creation to exit_mmap. */
+struct mm_state {
+	__u32 as;
+	__u32 __pad;
+	__s64 last;		/* total pages at the last rss record */
+	__u64 peak;		/* pages */
+	struct mt_rss_pages now;	/* exact counters, each refreshed when it moves */
+	struct mt_rss_pages final;	/* at the last exit/exec of a user */
+	__u64 faults[MT_FAULT_NCLASS];	/* flushed so far */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 32768);
+	__type(key, __u64);
+	__type(value, struct mm_state);
+} mm_states SEC(".maps");
+
+/* include/linux/mm.h */
+#define VM_READ		0x00000001
+#define VM_WRITE	0x00000002
+#define VM_MAYSHARE	0x00000080
+#define VM_GROWSDOWN	0x00000100
+#define VM_PFNMAP	0x00000400
+#define VM_IO		0x00004000
+#define VM_MIXEDMAP	0x10000000
+/* arch/x86/include/asm/trap_pf.h */
+#define X86_PF_PROT	(1 << 0)
+#define X86_PF_WRITE	(1 << 1)
+#define X86_PF_INSTR	(1 << 4)
+/* the top of user space on x86_64 (TASK_SIZE_MAX, 4-level paging; 5-level is above) */
+#define USER_ADDR_END	0x00ff000000000000ULL
+/* include/linux/mm_types_task.h */
+#define MM_FILEPAGES	0
+#define MM_ANONPAGES	1
+#define MM_SWAPENTS	2
+#define MM_SHMEMPAGES	3
+
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
+
+/*
+ * Exact RSS counters. Each is a percpu_counter: `count` plus a pending
+ * delta per CPU below the batch (lib/percpu_counter.c), up to 32 pages
+ * each here, so `count` alone can be off by more than a small process's
+ * whole RSS. /proc (fs/proc/task_mmu.c task_mem, get_mm_counter_sum since
+ * 6.16) shows the sum, and so do we: rss_stat fires on every change of a
+ * counter (6.18; 5.5-6.1 throttled it), and we sum the one that moved.
+ *
+ * The per-CPU deltas live at counters + __per_cpu_offset[cpu]. That
+ * array is no ksym here (no CONFIG_KALLSYMS_ALL), so the offsets come
+ * from a per-CPU map of our own: bpf_map_lookup_percpu_elem() returns
+ * its __percpu pointer plus __per_cpu_offset[cpu].
+ */
+#define MT_MAX_CPUS	64
+const volatile __u32 nr_cpus = 1;	/* possible CPUs, set by the loader */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} pcpu_probe SEC(".maps");
+
+__u64 cpu_off[MT_MAX_CPUS] = {};
+__u32 cpu_off_ready = 0;
+
+/* a pointer's value as a plain number: the verifier tracks pointer types through casts */
+static __always_inline __u64 ptr__value(const void *p)
+{
+	__u64 v = 0;
+
+	bpf_probe_read_kernel(&v, sizeof(v), &p);
+	return v;
+}
+
+static __always_inline bool cpu__offsets(void)
+{
+	__u64 base = 0, m, p;
+	__u32 zero = 0, cpu;
+
+	if (cpu_off_ready)
+		return true;
+	/* bpf_array.pptrs[0]: plain access to the map struct is refused */
+	m = ptr__value(&pcpu_probe);
+	if (bpf_probe_read_kernel(&base, sizeof(base),
+				  (void *)(m + bpf_core_field_offset(struct bpf_array, pptrs))) ||
+	    !base)
+		return false;
+	for (cpu = 0; cpu < MT_MAX_CPUS; cpu++) {
+		if (cpu >= nr_cpus)
+			break;
+		p = ptr__value(bpf_map_lookup_percpu_elem(&pcpu_probe, &zero, cpu));
+		if (!p)
+			return false;
+		cpu_off[cpu] = p - base;
+	}
+	cpu_off_ready = 1;
+	return true;
+}
+
+/* percpu_counter_sum() of mm->rss_stat[member], clamped at 0 like get_mm_counter_sum */
+static __always_inline __u64 rss__exact(struct mm_struct *mm, __u32 member)
+{
+	struct percpu_counter pc = {};
+	__u64 counters;
+	__s64 v;
+	__u32 cpu;
+
+	/* a variable index into a BTF array is refused: compute the address */
+	bpf_probe_read_kernel(&pc, sizeof(pc), (void *)((__u64)mm +
+			      bpf_core_field_offset(struct mm_struct, rss_stat) +
+			      (member & 3) * bpf_core_type_size(struct percpu_counter)));
+	v = pc.count;
+	counters = (__u64)pc.counters;
+	if (counters && cpu__offsets()) {
+		for (cpu = 0; cpu < MT_MAX_CPUS; cpu++) {
+			__s32 d = 0;
+
+			if (cpu >= nr_cpus)
+				break;
+			bpf_probe_read_kernel(&d, sizeof(d), (void *)(counters + cpu_off[cpu]));
+			v += d;
+		}
+	}
+	return v > 0 ? v : 0;
+}
+
+static __always_inline void rss__read(struct mm_struct *mm, struct mt_rss_pages *p)
+{
+	p->file = rss__exact(mm, MM_FILEPAGES);
+	p->anon = rss__exact(mm, MM_ANONPAGES);
+	p->swap = rss__exact(mm, MM_SWAPENTS);
+	p->shmem = rss__exact(mm, MM_SHMEMPAGES);
+}
+
+/*
+ * Starts tracking mm as address space `as`, from its counters now: a
+ * fork's copied pages were counted (dup_mmap) before task_newtask, and
+ * exec's argument pages before sched_process_exec.
+ */
+static __always_inline void mm__track(__u64 mm, __u32 as)
+{
+	struct mm_state st = { .as = as };
+	struct mt_rss_pages p;
+
+	if ((!mem_faults && !mem_rss) || !mm || !as)
+		return;
+	rss__read((struct mm_struct *)mm, &p);
+	st.now = p;
+	st.peak = p.file + p.anon + p.shmem;
+	st.last = st.peak;
+	bpf_map_update_elem(&mm_states, &mm, &st, BPF_ANY);
+}
+
+/*
+ * The new mm of an exec: its faults before sched_process_exec may have
+ * numbered and tracked it already (fault__handle); keep that id.
+ */
+static __always_inline __u32 exec__new_as(__u64 mm)
+{
+	struct mm_state *st = (mem_faults || mem_rss) ? bpf_map_lookup_elem(&mm_states, &mm) : NULL;
+	__u32 as;
+
+	if (st)
+		return st->as;
+	as = as__new(mm);
+	mm__track(mm, as);
+	return as;
+}
+
+/* The state of the current task's mm, created on first sight (-p, -a). */
+static __always_inline struct mm_state *mm__state_current(struct task_struct *task, __u32 as)
+{
+	__u64 mm = task__mm(task);
+	struct mm_state *st = bpf_map_lookup_elem(&mm_states, &mm);
+
+	if (st || !mm)
+		return st;
+	/* as 0: a new mm in the middle of an exec; sched_process_exec keeps this id */
+	mm__track(mm, as ? as : as__of(mm));
+	return bpf_map_lookup_elem(&mm_states, &mm);
+}
+
+struct vma_info {
+	__u64 start, end, flags, file;
+};
+
+/* The VMA at or above addr (find_vma), through the lockless maple walk. */
+static __always_inline bool vma__find(struct task_struct *task, __u64 addr,
+				      struct vma_info *vi, struct vm_area_struct **out)
+{
+	__u64 root = (__u64)BPF_CORE_READ(task, mm, mm_mt.ma_root);
+	struct vm_area_struct *vma;
+	__u64 v = maple__find_vma(root, addr);
+
+	if (!v)
+		return false;
+	/* an untrusted BTF pointer: plain loads become probe reads */
+	vma = bpf_rdonly_cast((void *)v, bpf_core_type_id_kernel(struct vm_area_struct));
+	vi->start = vma->vm_start;
+	vi->end = vma->vm_end;
+	vi->flags = vma->vm_flags;
+	vi->file = (__u64)vma->vm_file;
+	*out = vma;
+	return true;
+}
+
+/* mm/memory.c handle_pte_fault, as the error code and the VMA tell it. */
+static __always_inline __u32 fault__class(__u64 addr, __u64 err, bool found,
+					  const struct vma_info *vi)
+{
+	bool write = err & X86_PF_WRITE;
+
+	if (!found)
+		return MT_FAULT_OTHER;
+	if (addr < vi->start)	/* expand_stack() or SIGSEGV (mm/mmap.c) */
+		return vi->flags & VM_GROWSDOWN ? MT_FAULT_STACK : MT_FAULT_OTHER;
+	if (vi->flags & (VM_PFNMAP | VM_IO | VM_MIXEDMAP))
+		return MT_FAULT_OTHER;
+	if ((write && !(vi->flags & VM_WRITE)) ||
+	    (!write && !(err & X86_PF_INSTR) && !(vi->flags & VM_READ)))
+		return MT_FAULT_OTHER;	/* access_error(): SIGSEGV */
+	/* a read-only MAP_SHARED file loses VM_SHARED but keeps VM_MAYSHARE (mm/mmap.c) */
+	if (vi->flags & VM_MAYSHARE)
+		return MT_FAULT_SHARED;
+	if (!vi->file)
+		return write && (err & X86_PF_PROT) ? MT_FAULT_COW : MT_FAULT_ANON;
+	return write ? MT_FAULT_FILE_COW : MT_FAULT_FILE;
+}
+
+/* kind and name of a region seen for the first time */
+static __always_inline void region__describe(struct mt_region_val *v, struct task_struct *task,
+					     const struct vma_info *vi,
+					     struct vm_area_struct *vma)
+{
+	struct mm_struct *mm = task->mm;
+	const unsigned char *name;
+	__u64 brk, start_brk, stack;
+
+	if (vi->flags & VM_GROWSDOWN) {
+		v->kind = MT_REGION_STACK;
+		__builtin_memcpy(v->name, "[stack]", 8);
+		return;
+	}
+	if (vi->file) {
+		v->kind = vi->flags & VM_MAYSHARE ? MT_REGION_SHARED : MT_REGION_FILE;
+		name = BPF_CORE_READ(vma, vm_file, f_path.dentry, d_name.name);
+		if (bpf_probe_read_kernel_str(v->name, sizeof(v->name), name) < 0)
+			v->name[0] = '\0';
+		/* shmem and memfd files: still a file name, kind says shared */
+		return;
+	}
+	if (vi->flags & VM_MAYSHARE) {
+		v->kind = MT_REGION_SHARED;
+		return;
+	}
+	brk = BPF_CORE_READ(mm, brk);
+	start_brk = BPF_CORE_READ(mm, start_brk);
+	stack = BPF_CORE_READ(mm, start_stack);
+	/* fs/proc/task_mmu.c names these the same way */
+	if (vi->start <= brk && vi->end >= start_brk) {
+		v->kind = MT_REGION_HEAP;
+		__builtin_memcpy(v->name, "[heap]", 7);
+	} else if (vi->start <= stack && vi->end >= stack) {
+		v->kind = MT_REGION_STACK;
+		__builtin_memcpy(v->name, "[stack]", 8);
+	} else {
+		v->kind = MT_REGION_ANON;
+	}
+}
+
+static __always_inline void region__count(struct task_struct *task, __u32 as, __u64 addr,
+					  __u32 cls, bool found, const struct vma_info *vi,
+					  struct vm_area_struct *vma)
+{
+	struct mt_region_key k = { .as = as };
+	struct mt_region_val *v, nv = {};
+
+	if (found && (vi->flags & VM_GROWSDOWN)) {
+		k.growsdown = 1;
+		k.anchor = vi->end;
+	} else if (found && addr >= vi->start) {
+		k.anchor = vi->start;
+	} else {
+		k.anchor = 0;	/* no VMA: one bucket per address space */
+	}
+	v = bpf_map_lookup_elem(&regions, &k);
+	if (!v) {
+		if (found && addr >= vi->start) {
+			nv.start = vi->start;
+			nv.end = vi->end;
+		} else if (found) {	/* the stack grows down to addr */
+			nv.start = addr & ~4095ULL;
+			nv.end = vi->end;
+		} else {
+			nv.kind = MT_REGION_UNKNOWN;
+		}
+		if (found)
+			region__describe(&nv, task, vi, vma);
+		nv.pid = task->tgid;
+		bpf_map_update_elem(&regions, &k, &nv, BPF_NOEXIST);
+		v = bpf_map_lookup_elem(&regions, &k);
+		if (!v) {
+			drop__count(MT_EV_FAULTS);	/* map full: a fault not counted */
+			return;
+		}
+	}
+	if (cls < MT_FAULT_NCLASS)
+		__sync_fetch_and_add(&v->counts[cls], 1);
+	/* the VMA moves: brk grows the heap, the stack grows down */
+	if (found) {
+		if (addr < v->start)
+			v->start = addr & ~4095ULL;
+		if (vi->end > v->end)
+			v->end = vi->end;
+	}
+}
+
+static __always_inline void fault__record(struct task_struct *task, __u32 as, __u64 addr,
+					  __u64 ip, __u64 err, bool kernel, __u32 cls,
+					  bool found, const struct vma_info *vi)
+{
+	struct mt_fault_event *e = event__new(sizeof(*e), MT_EV_FAULT, task, as);
+
+	if (!e)
+		return;
+	e->addr = addr;
+	e->ip = ip;
+	e->start = found ? vi->start : 0;
+	e->end = found ? vi->end : 0;
+	e->class = cls;
+	e->flags = (err & X86_PF_WRITE ? MT_FAULT_F_WRITE : 0) |
+		   (err & X86_PF_PROT ? MT_FAULT_F_PRESENT : 0) |
+		   (err & X86_PF_INSTR ? MT_FAULT_F_INSTR : 0) |
+		   (kernel ? MT_FAULT_F_KERNEL : 0);
+	event__submit(e, sizeof(*e));
+}
+
+static __always_inline int fault__handle(__u64 addr, __u64 ip, __u64 err, bool kernel)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct vm_area_struct *vma = NULL;
+	struct vma_info vi = {};
+	struct mm_state *st;
+	__u32 as, cls;
+	bool found;
+
+	if (!proc__traced(task->tgid, task, &as))
+		return 0;
+	/*
+	 * The address space of the mm faulting, not the process's cached id:
+	 * between exec_mmap and sched_process_exec the kernel already faults
+	 * in the new mm (create_elf_tables, clearing bss) while the cache
+	 * still names the old one, whose faults were written at its exit_mmap.
+	 */
+	st = mm__state_current(task, 0);
+	if (!st)
+		return 0;
+	as = st->as;
+	found = vma__find(task, addr, &vi, &vma);
+	cls = fault__class(addr, err, found, &vi);
+	region__count(task, as, addr, cls, found, &vi, vma);
+	if (mem_faults_all)
+		fault__record(task, as, addr, ip, err, kernel, cls, found, &vi);
+	return 0;
+}
+
+/*
+ * Fires in do_user_addr_fault (arch/x86/mm/fault.c) before the kernel
+ * looks the VMA up, with interrupts off.
+ */
+SEC("tp_btf/page_fault_user")
+int BPF_PROG(handle_fault_user, unsigned long address, struct pt_regs *regs,
+	     unsigned long error_code)
+{
+	return fault__handle(address, regs->ip, error_code, false);
+}
+
+/*
+ * The kernel touching user memory for the task: read(2) into fresh pages,
+ * copy_to_user of a syscall's result. The same fault, only taken in
+ * kernel mode; kernel addresses (vmalloc) are not ours.
+ */
+SEC("tp_btf/page_fault_kernel")
+int BPF_PROG(handle_fault_kernel, unsigned long address, struct pt_regs *regs,
+	     unsigned long error_code)
+{
+	struct pt_regs *user;
+
+	if (address >= USER_ADDR_END)
+		return 0;
+	user = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	return fault__handle(address, user ? user->ip : 0, error_code, true);
+}
+
+/* Which regions a flush takes, and what it adds up. */
+struct flush_ctx {
+	struct task_struct *task;
+	__u32 as;
+	__u32 reason;
+	__u64 lo, hi;		/* [lo, hi): regions overlapping it; all with AS_END */
+	__u64 faults[MT_FAULT_NCLASS];
+};
+
+static long region__flush_one(struct bpf_map *map, struct mt_region_key *k,
+			      struct mt_region_val *v, struct flush_ctx *c)
+{
+	struct mt_faults_event *e;
+	int i;
+
+	if (k->as != c->as)
+		return 0;
+	if (c->reason != MT_FAULTS_AS_END && (v->end <= c->lo || v->start >= c->hi))
+		return 0;
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (e) {
+		header__fill(&e->hdr, MT_EV_FAULTS, c->task, c->as);
+		e->start = v->start;
+		e->end = v->end;
+		e->kind = v->kind;
+		e->reason = c->reason;
+		__builtin_memcpy(e->name, v->name, sizeof(e->name));
+	}
+	for (i = 0; i < MT_FAULT_NCLASS; i++) {
+		if (e)
+			e->counts[i] = v->counts[i];
+		c->faults[i] += v->counts[i];
+	}
+	if (e)
+		event__submit(e, sizeof(*e));
+	else
+		drop__count(MT_EV_FAULTS);
+	bpf_map_delete_elem(map, k);
+	return 0;
+}
+
+/* Writes (and forgets) the regions of as that overlap [lo, hi). */
+static __always_inline void regions__flush(struct task_struct *task, __u32 as, __u32 reason,
+					   __u64 lo, __u64 hi, struct mm_state *st)
+{
+	struct flush_ctx c = { .task = task, .as = as, .reason = reason, .lo = lo, .hi = hi };
+	int i;
+
+	bpf_for_each_map_elem(&regions, region__flush_one, &c, 0);
+	if (!st)
+		return;
+	for (i = 0; i < MT_FAULT_NCLASS; i++)
+		st->faults[i] += c.faults[i];
+}
+
+/* munmap, mremap's old range, MAP_FIXED over old mappings: regions gone. */
+static __always_inline void mem__unmapped(struct pt_regs *regs, long ret, __u32 type,
+					  struct task_struct *task, __u32 as)
+{
+	__u64 lo, len;
+
+	if (!mem_faults || (ret < 0 && ret >= -4095))
+		return;
+	switch (type) {
+	case MT_EV_MUNMAP:
+		lo = regs->di;
+		len = regs->si;
+		break;
+	case MT_EV_MREMAP:	/* (old_addr, old_len, ...): moved or shrunk */
+		lo = regs->di;
+		len = regs->si;
+		break;
+	case MT_EV_MMAP:
+		if (!(regs->r10 & 0x10))	/* MAP_FIXED: replaced what was there */
+			return;
+		lo = ret;
+		len = regs->si;
+		break;
+	default:
+		return;
+	}
+	regions__flush(task, as, MT_FAULTS_UNMAP, lo, lo + len,
+		       mm__state_current(task, as));
+}
+
+/* RSS: every change of an mm counter (include/linux/mm.h add_mm_counter). */
+SEC("tp_btf/rss_stat")
+int BPF_PROG(handle_rss, struct mm_struct *mm, int member)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u64 key = (__u64)mm, step;
+	struct mt_rss_event *e;
+	struct mt_rss_pages p;
+	struct mm_state *st;
+	__s64 total, d;
+	__u32 as;
+
+	st = bpf_map_lookup_elem(&mm_states, &key);
+	if (!st) {
+		/* first sight of a traced process's mm (-p, -a) */
+		if (key != task__mm(task) || !proc__traced(task->tgid, task, &as))
+			return 0;
+		st = mm__state_current(task, as);
+		if (!st)
+			return 0;
+	}
+	/* only the counter that moved: the others are as we last read them */
+	switch (member) {
+	case MM_FILEPAGES:
+		st->now.file = rss__exact(mm, MM_FILEPAGES);
+		break;
+	case MM_ANONPAGES:
+		st->now.anon = rss__exact(mm, MM_ANONPAGES);
+		break;
+	case MM_SWAPENTS:
+		st->now.swap = rss__exact(mm, MM_SWAPENTS);
+		break;
+	default:
+		st->now.shmem = rss__exact(mm, MM_SHMEMPAGES);
+		break;
+	}
+	p = st->now;
+	total = p.file + p.anon + p.shmem;
+	if (total > 0 && (__u64)total > st->peak)
+		st->peak = total;
+	if (!mem_rss)
+		return 0;
+	d = total - st->last;
+	step = rss_step_pages;
+	if (!step) {
+		step = (__u64)st->last / 64;	/* last >= 0: clang cannot emit signed division */
+		if (step < 256)		/* 1 MiB of 4 KiB pages */
+			step = 256;
+	}
+	if (d < (__s64)step && -d < (__s64)step)
+		return 0;
+	st->last = total;
+	e = event__new(sizeof(*e), MT_EV_RSS, task, st->as);
+	if (!e)
+		return 0;
+	e->pages = p;
+	e->peak = st->peak;
+	e->page_size = page_size;
+	e->__pad = 0;
+	event__submit(e, sizeof(*e));
+	return 0;
+}
+
+/* The counters while the mm is still whole: its user exits or execs. */
+static __always_inline void mm__last(struct task_struct *task)
+{
+	__u64 mm = task__mm(task);
+	struct mm_state *st;
+
+	if (!mem_faults && !mem_rss)
+		return;
+	st = bpf_map_lookup_elem(&mm_states, &mm);
+	if (st)
+		rss__read((struct mm_struct *)mm, &st->final);
+}
+
+/*
+ * mm teardown (kernel/fork.c mmput -> mm/mmap.c exit_mmap): once per mm,
+ * in its last user's context (the exiting task, or the task whose exec
+ * dropped it), after the pages are gone and before the maple tree is.
+ */
+SEC("tp_btf/exit_mmap")
+int BPF_PROG(handle_exit_mmap, struct mm_struct *mm)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u64 key = (__u64)mm;
+	struct mt_as_end_event *e;
+	struct mm_state *st;
+	int i;
+
+	st = bpf_map_lookup_elem(&mm_states, &key);
+	if (!st)
+		return 0;
+	if (mem_faults)
+		regions__flush(task, st->as, MT_FAULTS_AS_END, 0, ~0ULL, st);
+	e = event__new(sizeof(*e), MT_EV_AS_END, task, st->as);
+	if (e) {
+		e->peak = st->peak;
+		e->last = st->final;
+		for (i = 0; i < MT_FAULT_NCLASS; i++)
+			e->faults[i] = st->faults[i];
+		e->page_size = page_size;
+		e->__pad = 0;
+		event__submit(e, sizeof(*e));
+	}
+	bpf_map_delete_elem(&mm_states, &key);
+	/* a new mm at the same address must not inherit the id (exec__new_as, as__of) */
+	bpf_map_delete_elem(&mm_ids, &key);
+	return 0;
+}
+
+/* ---- end of issue 11 ---- */
+
 
 /*
  * Records with strings (exec, a file mmap, vma) are built in a per-CPU
@@ -537,6 +1153,8 @@ int handle_fork(__u64 *ctx)
 		return 0;
 
 	cas = shared_vm ? pas : as__new(task__mm(child));
+	if (!shared_vm)
+		mm__track(task__mm(child), cas);	/* issue 11 */
 	if (!thread && bpf_map_update_elem(&traced, &ctgid, &cas, BPF_ANY))
 		__sync_fetch_and_add(&untracked, 1);
 
@@ -610,6 +1228,7 @@ int BPF_PROG(handle_prepare_exec, struct task_struct *task, struct linux_binprm 
 	p->flags = n == sizeof(p->filename) ? MT_EXEC_TRUNCATED : 0;
 	p->len = n > 0 ? n - 1 : 0;
 	p->pending = 1;
+	mm__last(task);		/* issue 11: the old mm, still whole */
 	return 0;
 }
 
@@ -659,7 +1278,7 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid,
 		p->pending = 0;
 	/* task->mm is already the new mm: the old id can only come from the cache */
 	old_as = v ? *v & MT_TRACED_AS_MASK : 0;
-	as = as__new(task__mm(task));
+	as = exec__new_as(task__mm(task));	/* issue 11: as__new unless faults named it */
 	if (v)
 		*v = as;
 	/* the slot may hold the old id; not cached if the map had no room */
@@ -733,6 +1352,8 @@ int handle_exit(__u64 *ctx)
 		group_dead = BPF_CORE_READ(task, signal, live.counter) == 0;
 
 	if (proc__traced(tgid, task, &as)) {
+		if (group_dead)
+			mm__last(task);		/* issue 11 */
 		e = event__new(sizeof(*e), MT_EV_EXIT, task, as);
 		if (e) {
 			e->exit_code = exit__status(task);
@@ -1121,7 +1742,10 @@ int BPF_PROG(handle_sys_exit, struct pt_regs *regs, long ret)
 		fork__failed(regs, ret, nr, task, as);
 	else
 		mem__event(regs, ret, nr, type, task, as);
+	if (type != MT_EV_NONE)
+		mem__unmapped(regs, ret, type, task, as);	/* issue 11 */
 	return 0;
 }
+
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -36,6 +36,12 @@ enum mt_event_type {
 	MT_EV_BRK,
 	MT_EV_MPROTECT,
 	MT_EV_MREMAP,
+	/* issue 11: the memory itself (faults, RSS, the end of an address space) */
+	MT_EV_FAULTS,		/* fault counts of one region, by class (aggregated) */
+	MT_EV_FAULT,		/* one page fault (--faults=all) */
+	MT_EV_RSS,		/* an address space's RSS moved by a step */
+	MT_EV_AS_END,		/* an address space was torn down (exit_mmap) */
+	/* end of issue 11 */
 	/* issue 10: more calls and the kernel-made map (one block, keep together) */
 	MT_EV_MADVISE,		/* struct mt_mem_event: addr, len, advice */
 	MT_EV_SHMAT,		/* struct mt_mem_event: shmid, shmaddr, shmflg, size */
@@ -232,5 +238,125 @@ struct mt_exit_event {
 	__u32 exit_code;
 	__u32 flags;		/* MT_EXIT_* */
 };
+
+/* ---- issue 11: page faults, RSS, the end of an address space ---- */
+
+/*
+ * What a page fault did, from the x86 error code and the VMA it hit
+ * (arch/x86/mm/fault.c, mm/memory.c handle_pte_fault). A fault is not a
+ * page: file faults map up to 16 pages around the one asked for
+ * (do_fault_around), MAP_POPULATE and mlock map pages without faulting.
+ */
+enum mt_fault_class {
+	MT_FAULT_ANON = 0,	/* private anonymous page not present: first touch (or swap-in) */
+	MT_FAULT_COW,		/* write to a present private anonymous page: copy-on-write */
+	MT_FAULT_FILE,		/* read/exec of a private file mapping */
+	MT_FAULT_FILE_COW,	/* write to a private file mapping: the file page is copied */
+	MT_FAULT_SHARED,	/* MAP_SHARED mapping (file, shmem, shared anonymous) */
+	MT_FAULT_STACK,		/* below a VM_GROWSDOWN VMA: the stack grows */
+	MT_FAULT_OTHER,		/* no VMA, access not allowed (SIGSEGV), vdso/pfnmap */
+	MT_FAULT_NCLASS,
+};
+
+/* Longest region name kept: a file's last path component, or [heap]/[stack]. */
+#define MT_REGION_NAME_LEN	64
+
+/* faults.kind: what the region is */
+enum mt_region_kind {
+	MT_REGION_ANON = 0,
+	MT_REGION_FILE,
+	MT_REGION_SHARED,	/* MAP_SHARED without a file name (shmem, shared anon) */
+	MT_REGION_HEAP,
+	MT_REGION_STACK,
+	MT_REGION_UNKNOWN,	/* no VMA found (only faults of class other) */
+};
+
+/* faults.reason: why the counts were written */
+enum mt_faults_reason {
+	MT_FAULTS_UNMAP = 0,	/* munmap, mremap or MAP_FIXED took (part of) the region */
+	MT_FAULTS_AS_END,	/* its address space was torn down */
+	MT_FAULTS_TRACE_END,	/* the trace ended with the region still mapped */
+};
+
+/*
+ * MT_EV_FAULTS: every fault of one region of one address space since its
+ * last record, by class. The header's task is the one that unmapped it
+ * (or tore the address space down; user space at the trace's end).
+ */
+struct mt_faults_event {
+	struct mt_header hdr;
+	__u64 start;		/* lowest and highest address the region had while faulting */
+	__u64 end;
+	__u64 counts[MT_FAULT_NCLASS];
+	__u32 kind;		/* enum mt_region_kind */
+	__u32 reason;		/* enum mt_faults_reason */
+	char name[MT_REGION_NAME_LEN];
+};
+
+/* fault.flags */
+#define MT_FAULT_F_WRITE	(1U << 0)
+#define MT_FAULT_F_KERNEL	(1U << 1)	/* taken in kernel mode (copy_to_user ...) */
+#define MT_FAULT_F_PRESENT	(1U << 2)	/* a page was mapped: a protection fault */
+#define MT_FAULT_F_INSTR	(1U << 3)	/* instruction fetch */
+
+/* MT_EV_FAULT: one page fault (--faults=all). */
+struct mt_fault_event {
+	struct mt_header hdr;
+	__u64 addr;
+	__u64 ip;		/* user ip (for a kernel-mode fault: where the syscall came from) */
+	__u64 start;		/* the VMA, 0/0 if none */
+	__u64 end;
+	__u32 class;		/* enum mt_fault_class */
+	__u32 flags;		/* MT_FAULT_F_* */
+};
+
+/* RSS counters, in pages (include/linux/mm_types_task.h MM_*PAGES order). */
+struct mt_rss_pages {
+	__u64 file;
+	__u64 anon;
+	__u64 swap;
+	__u64 shmem;
+};
+
+/* MT_EV_RSS: the address space's RSS moved by a step since its last record. */
+struct mt_rss_event {
+	struct mt_header hdr;
+	struct mt_rss_pages pages;
+	__u64 peak;		/* pages: the highest file + anon + shmem seen so far */
+	__u32 page_size;
+	__u32 __pad;
+};
+
+/*
+ * MT_EV_AS_END: an mm_struct was torn down (exit, or exec leaving it).
+ * last: the counters when its last process exited or exec'd, before
+ * the pages went (all zero if that was not seen).
+ */
+struct mt_as_end_event {
+	struct mt_header hdr;	/* the task that dropped the last reference */
+	__u64 peak;		/* pages, as VmHWM counts them */
+	struct mt_rss_pages last;
+	__u64 faults[MT_FAULT_NCLASS];	/* every fault of the address space */
+	__u32 page_size;
+	__u32 __pad;
+};
+
+/* The aggregation map's key and value (user space flushes it at the end). */
+struct mt_region_key {
+	__u32 as;
+	__u32 growsdown;	/* anchor is the VMA's end: a stack moves its start */
+	__u64 anchor;		/* the VMA's start (end for a stack) at the first fault */
+};
+
+struct mt_region_val {
+	__u64 start;
+	__u64 end;
+	__u64 counts[MT_FAULT_NCLASS];
+	__u32 kind;
+	__u32 pid;		/* the process that faulted first */
+	char name[MT_REGION_NAME_LEN];
+};
+
+/* ---- end of issue 11 ---- */
 
 #endif /* MEMTRACE_H */

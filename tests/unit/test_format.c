@@ -19,7 +19,7 @@
 #include "format.h"
 
 #define T0		5000000000ULL	/* CLOCK_MONOTONIC at trace start */
-#define CSV_NCOLS	41
+#define CSV_NCOLS	64	/* 33 + issue 11's 23 + issue 10's 8 */
 #define HDR(type_, us)	{ .ts = T0 + (us) * 1000ULL, .type = (type_), .pid = 4242, \
 			  .tid = 4242, .as = 1, .comm = "threads" }
 
@@ -185,7 +185,7 @@ static void test_mmap(void **state)
 	       "\"addr\":\"0x7f3a0d5d5000\",\"len\":8192,\"prot\":\"rw-\","
 	       "\"flags\":\"MAP_PRIVATE|MAP_ANONYMOUS\",\"fd\":-1,\"offset\":0}\n",
 	       "412000,mmap,4242,4242,threads,1,0x7f3a0d5d5000,8192,rw-,MAP_PRIVATE|MAP_ANONYMOUS,-1,0,"
-	       ",,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
+	       ",,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
 	assert_string_equal(format(MT_FMT_JSON, &anon32, sizeof(anon32)),
 			    format(MT_FMT_JSON, &anon, sizeof(anon)));
 	expect(&file, sizeof(file),
@@ -196,7 +196,7 @@ static void test_mmap(void **state)
 	       "\"flags\":\"MAP_PRIVATE|MAP_FIXED|MAP_DENYWRITE\",\"fd\":3,\"offset\":4096,"
 	       "\"hint\":\"0x400000\"}\n",
 	       "1500000000,mmap,4242,4242,threads,1,0x400000,8192,r-x,"
-	       "MAP_PRIVATE|MAP_FIXED|MAP_DENYWRITE,3,4096,0x400000,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
+	       "MAP_PRIVATE|MAP_FIXED|MAP_DENYWRITE,3,4096,0x400000,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
 }
 
 /* A failed mmap has `error` and no `addr`. */
@@ -221,7 +221,7 @@ static void test_mmap_error(void **state)
 	       "\"len\":0,\"prot\":\"rw-\",\"flags\":\"MAP_PRIVATE|MAP_ANONYMOUS\",\"fd\":-1,"
 	       "\"offset\":0,\"error\":\"EINVAL\"}\n",
 	       "600000,mmap,4242,4242,threads,1,,0,rw-,MAP_PRIVATE|MAP_ANONYMOUS,-1,0,"
-	       ",,,,,,,,,,,,,,,,,,EINVAL,,,,,,,,,,\n");
+	       ",,,,,,,,,,,,,,,,,,EINVAL,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
 	j = json_loads(format(MT_FMT_JSON, &enomem, sizeof(enomem)), 0, NULL);
 	assert_non_null(j);
 	assert_null(json_object_get(j, "addr"));
@@ -267,19 +267,19 @@ static void test_munmap_mprotect(void **state)
 	       "   0.000500    4242    4242 threads             1 munmap    0x7f3a0d5d5000 1 MiB\n",
 	       "{\"ts\":500000,\"event\":\"munmap\",\"pid\":4242,\"tid\":4242,\"comm\":\"threads\",\"as\":1,"
 	       "\"addr\":\"0x7f3a0d5d5000\",\"len\":1048576}\n",
-	       "500000,munmap,4242,4242,threads,1,0x7f3a0d5d5000,1048576,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
+	       "500000,munmap,4242,4242,threads,1,0x7f3a0d5d5000,1048576,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
 	/* munmap and mprotect keep their input addr and add error. */
 	un.ret = -EINVAL;
 	expect(&un, sizeof(un),
 	       "   0.000500    4242    4242 threads             1 munmap    EINVAL (0x7f3a0d5d5000 1 MiB)\n",
 	       "{\"ts\":500000,\"event\":\"munmap\",\"pid\":4242,\"tid\":4242,\"comm\":\"threads\",\"as\":1,"
 	       "\"addr\":\"0x7f3a0d5d5000\",\"len\":1048576,\"error\":\"EINVAL\"}\n",
-	       "500000,munmap,4242,4242,threads,1,0x7f3a0d5d5000,1048576,,,,,,,,,,,,,,,,,,,,,,,EINVAL,,,,,,,,,,\n");
+	       "500000,munmap,4242,4242,threads,1,0x7f3a0d5d5000,1048576,,,,,,,,,,,,,,,,,,,,,,,EINVAL,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
 	expect(&prot, sizeof(prot),
 	       "   0.000800    4242    4242 threads             1 mprotect  0x7f3a0d5d5000 4 KiB r--\n",
 	       "{\"ts\":800000,\"event\":\"mprotect\",\"pid\":4242,\"tid\":4242,\"comm\":\"threads\",\"as\":1,"
 	       "\"addr\":\"0x7f3a0d5d5000\",\"len\":4096,\"prot\":\"r--\"}\n",
-	       "800000,mprotect,4242,4242,threads,1,0x7f3a0d5d5000,4096,r--,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
+	       "800000,mprotect,4242,4242,threads,1,0x7f3a0d5d5000,4096,r--,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
 	prot.ret = -EACCES;
 	prot.args[2] = 7;
 	expect(&prot, sizeof(prot),
@@ -287,7 +287,7 @@ static void test_munmap_mprotect(void **state)
 	       "EACCES (0x7f3a0d5d5000 4 KiB rwx)\n",
 	       "{\"ts\":800000,\"event\":\"mprotect\",\"pid\":4242,\"tid\":4242,\"comm\":\"threads\",\"as\":1,"
 	       "\"addr\":\"0x7f3a0d5d5000\",\"len\":4096,\"prot\":\"rwx\",\"error\":\"EACCES\"}\n",
-	       "800000,mprotect,4242,4242,threads,1,0x7f3a0d5d5000,4096,rwx,,,,,,,,,,,,,,,,,,,,,,EACCES,,,,,,,,,,\n");
+	       "800000,mprotect,4242,4242,threads,1,0x7f3a0d5d5000,4096,rwx,,,,,,,,,,,,,,,,,,,,,,EACCES,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
 }
 
 static void test_brk(void **state)
@@ -303,7 +303,7 @@ static void test_brk(void **state)
 	       "   0.000100    4242    4242 threads             1 brk       query -> 0x55d0c3a1f000\n",
 	       "{\"ts\":100000,\"event\":\"brk\",\"pid\":4242,\"tid\":4242,\"comm\":\"threads\",\"as\":1,"
 	       "\"req\":\"0x0\",\"addr\":\"0x55d0c3a1f000\"}\n",
-	       "100000,brk,4242,4242,threads,1,0x55d0c3a1f000,,,,,,,0x0,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
+	       "100000,brk,4242,4242,threads,1,0x55d0c3a1f000,,,,,,,0x0,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
 	grow.args[0] = 0x55d0c3a40000;
 	grow.ret = 0x55d0c3a40000;
 	expect(&grow, sizeof(grow),
@@ -311,7 +311,7 @@ static void test_brk(void **state)
 	       "req 0x55d0c3a40000 -> 0x55d0c3a40000\n",
 	       "{\"ts\":100000,\"event\":\"brk\",\"pid\":4242,\"tid\":4242,\"comm\":\"threads\",\"as\":1,"
 	       "\"req\":\"0x55d0c3a40000\",\"addr\":\"0x55d0c3a40000\"}\n",
-	       "100000,brk,4242,4242,threads,1,0x55d0c3a40000,,,,,,,0x55d0c3a40000,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
+	       "100000,brk,4242,4242,threads,1,0x55d0c3a40000,,,,,,,0x55d0c3a40000,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
 	/* Refused: the break comes back unchanged; that is ENOMEM. */
 	fail.args[0] = 0x7fd0c3a40000;
 	expect(&fail, sizeof(fail),
@@ -320,7 +320,7 @@ static void test_brk(void **state)
 	       "{\"ts\":100000,\"event\":\"brk\",\"pid\":4242,\"tid\":4242,\"comm\":\"threads\",\"as\":1,"
 	       "\"req\":\"0x7fd0c3a40000\",\"addr\":\"0x55d0c3a1f000\",\"error\":\"ENOMEM\"}\n",
 	       "100000,brk,4242,4242,threads,1,0x55d0c3a1f000,,,,,,,0x7fd0c3a40000,"
-	       ",,,,,,,,,,,,,,,,ENOMEM,,,,,,,,,,\n");
+	       ",,,,,,,,,,,,,,,,ENOMEM,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
 	/* A fatal signal while waiting for the mm lock: a real -errno, no addr. */
 	intr.args[0] = 0x55d0c3a40000;
 	intr.ret = -EINTR;
@@ -328,7 +328,7 @@ static void test_brk(void **state)
 	       "   0.000100    4242    4242 threads             1 brk       EINTR (req 0x55d0c3a40000)\n",
 	       "{\"ts\":100000,\"event\":\"brk\",\"pid\":4242,\"tid\":4242,\"comm\":\"threads\",\"as\":1,"
 	       "\"req\":\"0x55d0c3a40000\",\"error\":\"EINTR\"}\n",
-	       "100000,brk,4242,4242,threads,1,,,,,,,,0x55d0c3a40000,,,,,,,,,,,,,,,,,EINTR,,,,,,,,,,\n");
+	       "100000,brk,4242,4242,threads,1,,,,,,,,0x55d0c3a40000,,,,,,,,,,,,,,,,,EINTR,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
 }
 
 static void test_mremap(void **state)
@@ -356,7 +356,7 @@ static void test_mremap(void **state)
 	       "\"addr\":\"0x7f2000000000\",\"old_addr\":\"0x7f0000000000\",\"old_len\":1048576,"
 	       "\"new_len\":2097152,\"flags\":\"MREMAP_MAYMOVE\"}\n",
 	       "900000,mremap,4242,4242,threads,1,0x7f2000000000,,,MREMAP_MAYMOVE,,,,,"
-	       "0x7f0000000000,1048576,2097152,,,,,,,,,,,,,,,,,,,,,,,,\n");
+	       "0x7f0000000000,1048576,2097152,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
 	expect(&fixed, sizeof(fixed),
 	       "   0.000900    4242    4242 threads             1 mremap    "
 	       "ENOMEM (0x7f0000000000 1 MiB -> 0x7f1000000000 2 MiB MAYMOVE|FIXED)\n",
@@ -365,7 +365,7 @@ static void test_mremap(void **state)
 	       "\"flags\":\"MREMAP_MAYMOVE|MREMAP_FIXED\",\"new_addr\":\"0x7f1000000000\","
 	       "\"error\":\"ENOMEM\"}\n",
 	       "900000,mremap,4242,4242,threads,1,,,,MREMAP_MAYMOVE|MREMAP_FIXED,,,,,"
-	       "0x7f0000000000,1048576,2097152,0x7f1000000000,,,,,,,,,,,,,ENOMEM,,,,,,,,,,\n");
+	       "0x7f0000000000,1048576,2097152,0x7f1000000000,,,,,,,,,,,,,ENOMEM,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
 	expect(&shrink, sizeof(shrink),
 	       "   0.000900    4242    4242 threads             1 mremap    "
 	       "0x7f0000000000 2 MiB -> 0x7f0000000000 1 MiB\n",
@@ -373,7 +373,7 @@ static void test_mremap(void **state)
 	       "\"addr\":\"0x7f0000000000\",\"old_addr\":\"0x7f0000000000\",\"old_len\":2097152,"
 	       "\"new_len\":1048576,\"flags\":\"0\"}\n",
 	       "900000,mremap,4242,4242,threads,1,0x7f0000000000,,,0,,,,,"
-	       "0x7f0000000000,2097152,1048576,,,,,,,,,,,,,,,,,,,,,,,,\n");
+	       "0x7f0000000000,2097152,1048576,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
 }
 
 static void test_fork(void **state)
@@ -412,14 +412,14 @@ static void test_fork(void **state)
 	       "\"syscall\":\"clone\"}\n",
 	       "1100000,fork,4242,4242,threads,1,,,,CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|"
 	       "CLONE_THREAD|CLONE_SYSVSEM|CLONE_SETTLS|CLONE_PARENT_SETTID|CLONE_CHILD_CLEARTID,"
-	       ",,,,,,,,4242,4243,1,1,1,clone,,,,,,,,0,,,,,,,,,\n");
+	       ",,,,,,,,4242,4243,1,1,1,clone,,,,,,,,0,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
 	expect(&proc, sizeof(proc),
 	       "   0.001200    4242    4242 threads             1 fork      process 4250 (as 2) "
 	       "fork(SIGCHLD)\n",
 	       "{\"ts\":1200000,\"event\":\"fork\",\"pid\":4242,\"tid\":4242,\"comm\":\"threads\",\"as\":1,"
 	       "\"child_pid\":4250,\"child_tid\":4250,\"thread\":false,\"child_as\":2,\"shared_vm\":false,"
 	       "\"flags\":\"SIGCHLD\",\"exit_signal\":17,\"syscall\":\"fork\"}\n",
-	       "1200000,fork,4242,4242,threads,1,,,,SIGCHLD,,,,,,,,,4250,4250,2,0,0,fork,,,,,,,,17,,,,,,,,,\n");
+	       "1200000,fork,4242,4242,threads,1,,,,SIGCHLD,,,,,,,,,4250,4250,2,0,0,fork,,,,,,,,17,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
 	expect(&vfork, sizeof(vfork),
 	       "   0.001300    4242    4242 threads             1 fork      process 4251 "
 	       "(as 1, shared vm) vfork(VM|VFORK|SIGCHLD)\n",
@@ -427,14 +427,14 @@ static void test_fork(void **state)
 	       "\"child_pid\":4251,\"child_tid\":4251,\"thread\":false,\"child_as\":1,\"shared_vm\":true,"
 	       "\"flags\":\"CLONE_VM|CLONE_VFORK|SIGCHLD\",\"exit_signal\":17,\"syscall\":\"vfork\"}\n",
 	       "1300000,fork,4242,4242,threads,1,,,,CLONE_VM|CLONE_VFORK|SIGCHLD,,,,,,,,,"
-	       "4251,4251,1,0,1,vfork,,,,,,,,17,,,,,,,,,\n");
+	       "4251,4251,1,0,1,vfork,,,,,,,,17,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
 	/* Flags unknown: null, not "0"; an unknown syscall is null too. */
 	expect(&unknown, sizeof(unknown),
 	       "   0.001400    4242    4242 threads             1 fork      process 4252 (as 3)\n",
 	       "{\"ts\":1400000,\"event\":\"fork\",\"pid\":4242,\"tid\":4242,\"comm\":\"threads\",\"as\":1,"
 	       "\"child_pid\":4252,\"child_tid\":4252,\"thread\":false,\"child_as\":3,\"shared_vm\":false,"
 	       "\"flags\":null,\"exit_signal\":null,\"syscall\":null}\n",
-	       "1400000,fork,4242,4242,threads,1,,,,,,,,,,,,,4252,4252,3,0,0,,,,,,,,,,,,,,,,,,\n");
+	       "1400000,fork,4242,4242,threads,1,,,,,,,,,,,,,4252,4252,3,0,0,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
 	unknown.syscall_nr = 435;
 	assert_string_equal(format(MT_FMT_TEXT, &unknown, sizeof(unknown)),
 			    "   0.001400    4242    4242 threads             1 fork      "
@@ -450,7 +450,7 @@ static void test_fork(void **state)
 	       "{\"ts\":1500000,\"event\":\"fork\",\"pid\":4242,\"tid\":4242,\"comm\":\"threads\",\"as\":1,"
 	       "\"thread\":false,\"shared_vm\":false,\"flags\":\"CLONE_SIGHAND\",\"exit_signal\":0,"
 	       "\"syscall\":\"clone\",\"error\":\"EINVAL\"}\n",
-	       "1500000,fork,4242,4242,threads,1,,,,CLONE_SIGHAND,,,,,,,,,,,,0,0,clone,,,,,,,EINVAL,0,,,,,,,,,\n");
+	       "1500000,fork,4242,4242,threads,1,,,,CLONE_SIGHAND,,,,,,,,,,,,0,0,clone,,,,,,,EINVAL,0,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
 	/* clone3's CLONE_NEWTIME: a flag, the signal apart */
 	failed.clone_flags = 0x80;
 	failed.exit_signal = 17;
@@ -500,7 +500,7 @@ static void test_exec(void **state)
 	       "/work/main/workloads/threads (old as 1)\n",
 	       "{\"ts\":0,\"event\":\"exec\",\"pid\":4242,\"tid\":4242,\"comm\":\"threads\",\"as\":2,"
 	       "\"filename\":\"/work/main/workloads/threads\",\"old_as\":1}\n",
-	       "0,exec,4242,4242,threads,2,,,,,,,,,,,,,,,,,,,/work/main/workloads/threads,,1,,,,,,,,,,,,,,\n");
+	       "0,exec,4242,4242,threads,2,,,,,,,,,,,,,,,,,,,/work/main/workloads/threads,,1,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
 	/* A non-leader thread exec'd: it takes over the leader's tid. */
 	r.e.old_tid = 4245;
 	expect(&r, sizeof(r.e) + r.e.filename_len,
@@ -508,7 +508,7 @@ static void test_exec(void **state)
 	       "/work/main/workloads/threads (old as 1, old tid 4245)\n",
 	       "{\"ts\":0,\"event\":\"exec\",\"pid\":4242,\"tid\":4242,\"comm\":\"threads\",\"as\":2,"
 	       "\"filename\":\"/work/main/workloads/threads\",\"old_as\":1,\"old_tid\":4245}\n",
-	       "0,exec,4242,4242,threads,2,,,,,,,,,,,,,,,,,,,/work/main/workloads/threads,4245,1,,,,,,,,,,,,,,\n");
+	       "0,exec,4242,4242,threads,2,,,,,,,,,,,,,,,,,,,/work/main/workloads/threads,4245,1,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
 	/* A failed execve: the image stays, the error is named, the as unchanged. */
 	r.e.old_tid = 4242;
 	r.e.old_as = 2;
@@ -519,7 +519,7 @@ static void test_exec(void **state)
 	       "ENOENT /nonexist/x\n",
 	       "{\"ts\":0,\"event\":\"exec\",\"pid\":4242,\"tid\":4242,\"comm\":\"threads\",\"as\":2,"
 	       "\"filename\":\"/nonexist/x\",\"old_as\":2,\"error\":\"ENOENT\"}\n",
-	       "0,exec,4242,4242,threads,2,,,,,,,,,,,,,,,,,,,/nonexist/x,,2,,,,ENOENT,,,,,,,,,,\n");
+	       "0,exec,4242,4242,threads,2,,,,,,,,,,,,,,,,,,,/nonexist/x,,2,,,,ENOENT,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
 }
 
 static void test_exit(void **state)
@@ -542,18 +542,18 @@ static void test_exit(void **state)
 	       "   0.001200    4242    4243 threads             1 exit      thread exit code 0\n",
 	       "{\"ts\":1200000,\"event\":\"exit\",\"pid\":4242,\"tid\":4243,\"comm\":\"threads\",\"as\":1,"
 	       "\"code\":0,\"signal\":0,\"core\":false,\"thread\":true}\n",
-	       "1200000,exit,4242,4243,threads,1,,,,,,,,,,,,,,,,1,,,,,,0,0,0,,,,,,,,,,,\n");
+	       "1200000,exit,4242,4243,threads,1,,,,,,,,,,,,,,,,1,,,,,,0,0,0,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
 	expect(&proc, sizeof(proc),
-	       "   3.000000    4242    4242 threads             1 exit      exit code 3\n",
+	       "   3.000000    4242    4242 threads             1 exit      exit code 3,,,,,,,,\n",
 	       "{\"ts\":3000000000,\"event\":\"exit\",\"pid\":4242,\"tid\":4242,\"comm\":\"threads\","
 	       "\"as\":1,\"code\":3,\"signal\":0,\"core\":false,\"thread\":false}\n",
-	       "3000000000,exit,4242,4242,threads,1,,,,,,,,,,,,,,,,0,,,,,,3,0,0,,,,,,,,,,,\n");
+	       "3000000000,exit,4242,4242,threads,1,,,,,,,,,,,,,,,,0,,,,,,3,0,0,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
 	expect(&segv, sizeof(segv),
 	       "   3.000000    4242    4242 threads             1 exit      "
 	       "killed by SIGSEGV (core dumped)\n",
 	       "{\"ts\":3000000000,\"event\":\"exit\",\"pid\":4242,\"tid\":4242,\"comm\":\"threads\","
 	       "\"as\":1,\"code\":0,\"signal\":11,\"core\":true,\"thread\":false}\n",
-	       "3000000000,exit,4242,4242,threads,1,,,,,,,,,,,,,,,,0,,,,,,0,11,1,,,,,,,,,,,\n");
+	       "3000000000,exit,4242,4242,threads,1,,,,,,,,,,,,,,,,0,,,,,,0,11,1,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
 	thr.exit_code = 9;
 	assert_string_equal(format(MT_FMT_TEXT, &thr, sizeof(thr)),
 			    "   0.001200    4242    4243 threads             1 exit      "
@@ -650,7 +650,7 @@ static void test_hostile_strings(void **state)
 	memcpy(rec.e.hdr.comm, "a,b", 4);
 	rec.e.filename_len = 0;
 	assert_string_equal(format(MT_FMT_CSV, &rec, sizeof(rec)),
-			    "1000,exec,4242,4242,\"a,b\",1,,,,,,,,,,,,,,,,,,,,1094795585,1,,,,,,,,,,,,,,\n");
+			    "1000,exec,4242,4242,\"a,b\",1,,,,,,,,,,,,,,,,,,,,1094795585,1,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
 }
 
 static void test_start(void **state)
@@ -700,7 +700,11 @@ static void test_start(void **state)
 	assert_string_equal(take(),
 			    "ts,event,pid,tid,comm,as,addr,len,prot,flags,fd,offset,hint,req,"
 			    "old_addr,old_len,new_len,new_addr,child_pid,child_tid,child_as,thread,"
-			    "shared_vm,syscall,filename,old_tid,old_as,code,signal,core,error,exit_signal,filename_truncated,advice,pkey,shmid,name,path,path_truncated,argv,argv_truncated\n");
+			    "shared_vm,syscall,filename,old_tid,old_as,code,signal,core,error,exit_signal,filename_truncated,"
+			    "start,end,region,kind,reason,faults_anon,faults_cow,faults_file,faults_file_cow,"
+			    "faults_shared,faults_stack,faults_other,faults_total,ip,class,write,kernel,"
+			    "rss_anon,rss_file,rss_shmem,rss_swap,rss_total,rss_peak,"
+			    "advice,pkey,shmid,name,path,path_truncated,argv,argv_truncated\n");
 	f.fmt = MT_FMT_TEXT;
 	format__start(&f, &ob, &st);
 	assert_string_equal(take(),
@@ -723,9 +727,9 @@ static void test_summary(void **state)
 	assert_string_equal(take(),
 			    "{\"event\":\"summary\",\"ts\":520000000,\"duration_ns\":520000000,"
 			    "\"events\":{\"fork\":4,\"exec\":1,\"exit\":5,\"mmap\":30,\"munmap\":2,"
-			    "\"brk\":3,\"mprotect\":6,\"mremap\":1,\"madvise\":0,\"shmat\":0,\"shmdt\":0,\"vma_name\":0,\"vma\":0},\"lost\":17,"
+			    "\"brk\":3,\"mprotect\":6,\"mremap\":1,\"faults\":0,\"fault\":0,\"rss\":0,\"as_end\":0,\"madvise\":0,\"shmat\":0,\"shmdt\":0,\"vma_name\":0,\"vma\":0},\"lost\":17,"
 			    "\"lost_by_type\":{\"fork\":0,\"exec\":0,\"exit\":0,\"mmap\":15,\"munmap\":2,"
-			    "\"brk\":0,\"mprotect\":0,\"mremap\":0,\"madvise\":0,\"shmat\":0,\"shmdt\":0,\"vma_name\":0,\"vma\":0},\"missed\":0,\"exit_status\":0}\n");
+			    "\"brk\":0,\"mprotect\":0,\"mremap\":0,\"faults\":0,\"fault\":0,\"rss\":0,\"as_end\":0,\"madvise\":0,\"shmat\":0,\"shmdt\":0,\"vma_name\":0,\"vma\":0},\"missed\":0,\"exit_status\":0}\n");
 	sum.exit_status = -1;
 	format__summary(&f, &ob, &sum);
 	assert_non_null(strstr(take(), ",\"exit_status\":null}\n"));
@@ -773,7 +777,7 @@ static void test_summary_print(void **state)
 	fflush(f);
 	assert_string_equal(text,
 			    "memtrace: 52 events in 0.52 s (fork 4, exec 1, exit 5, mmap 30, munmap 2, "
-			    "brk 3, mprotect 6, mremap 1, madvise 0, shmat 0, shmdt 0, vma_name 0, vma 0); 0 lost\n");
+			    "brk 3, mprotect 6, mremap 1); 0 lost\n");
 	rewind(f);
 	sum.lost[MT_EV_MMAP] = 15;
 	sum.lost[MT_EV_MUNMAP] = 2;
@@ -781,7 +785,7 @@ static void test_summary_print(void **state)
 	fclose(f);
 	assert_string_equal(text,
 			    "memtrace: 52 events in 0.52 s (fork 4, exec 1, exit 5, mmap 30, munmap 2, "
-			    "brk 3, mprotect 6, mremap 1, madvise 0, shmat 0, shmdt 0, vma_name 0, vma 0); 17 lost\n"
+			    "brk 3, mprotect 6, mremap 1); 17 lost\n"
 			    "memtrace: warning: 17 events were lost because the ring buffer was full "
 			    "(mmap 15, munmap 2); the trace is incomplete: raise --buffer-size\n");
 	free(text);

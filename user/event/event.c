@@ -25,6 +25,11 @@ static const char *const event_names[MT_EV_MAX] = {
 	[MT_EV_BRK] = "brk",
 	[MT_EV_MPROTECT] = "mprotect",
 	[MT_EV_MREMAP] = "mremap",
+	/* issue 11 */
+	[MT_EV_FAULTS] = "faults",
+	[MT_EV_FAULT] = "fault",
+	[MT_EV_RSS] = "rss",
+	[MT_EV_AS_END] = "as_end",
 	[MT_EV_MADVISE] = "madvise",
 	[MT_EV_SHMAT] = "shmat",
 	[MT_EV_SHMDT] = "shmdt",
@@ -41,12 +46,164 @@ static const size_t record_sizes[MT_EV_MAX] = {
 	[MT_EV_BRK] = sizeof(struct mt_mem_event),
 	[MT_EV_MPROTECT] = sizeof(struct mt_mem_event),
 	[MT_EV_MREMAP] = sizeof(struct mt_mem_event),
+	/* issue 11 */
+	[MT_EV_FAULTS] = sizeof(struct mt_faults_event),
+	[MT_EV_FAULT] = sizeof(struct mt_fault_event),
+	[MT_EV_RSS] = sizeof(struct mt_rss_event),
+	[MT_EV_AS_END] = sizeof(struct mt_as_end_event),
 	[MT_EV_MADVISE] = sizeof(struct mt_mem_event),
 	[MT_EV_SHMAT] = sizeof(struct mt_mem_event),
 	[MT_EV_SHMDT] = sizeof(struct mt_mem_event),
 	[MT_EV_VMA_NAME] = sizeof(struct mt_vma_name_event),
 	[MT_EV_VMA] = sizeof(struct mt_vma_event),
 };
+
+/* ---- issue 11 ---- */
+
+static const char *const fault_class_names[MT_FAULT_NCLASS] = {
+	[MT_FAULT_ANON] = "anon",
+	[MT_FAULT_COW] = "cow",
+	[MT_FAULT_FILE] = "file",
+	[MT_FAULT_FILE_COW] = "file_cow",
+	[MT_FAULT_SHARED] = "shared",
+	[MT_FAULT_STACK] = "stack",
+	[MT_FAULT_OTHER] = "other",
+};
+
+static const char *const region_kind_names[] = {
+	[MT_REGION_ANON] = "anon",
+	[MT_REGION_FILE] = "file",
+	[MT_REGION_SHARED] = "shared",
+	[MT_REGION_HEAP] = "heap",
+	[MT_REGION_STACK] = "stack",
+	[MT_REGION_UNKNOWN] = "unknown",
+};
+
+static const char *const faults_reason_names[] = {
+	[MT_FAULTS_UNMAP] = "unmap",
+	[MT_FAULTS_AS_END] = "as_end",
+	[MT_FAULTS_TRACE_END] = "trace_end",
+};
+
+#define NAMES_LEN(a)	(sizeof(a) / sizeof((a)[0]))
+
+static uint32_t names__find(const char *const *names, uint32_t n, const char *name)
+{
+	uint32_t i;
+
+	for (i = 0; i < n; i++)
+		if (names[i] && !strcmp(names[i], name))
+			return i;
+	return n;
+}
+
+const char *event__fault_class_name(uint32_t cls)
+{
+	return cls < MT_FAULT_NCLASS ? fault_class_names[cls] : NULL;
+}
+
+uint32_t event__fault_class(const char *name)
+{
+	return names__find(fault_class_names, MT_FAULT_NCLASS, name);
+}
+
+const char *event__region_kind_name(uint32_t kind)
+{
+	return kind < NAMES_LEN(region_kind_names) ? region_kind_names[kind] : "unknown";
+}
+
+uint32_t event__region_kind(const char *name)
+{
+	uint32_t k = names__find(region_kind_names, NAMES_LEN(region_kind_names), name);
+
+	return k < NAMES_LEN(region_kind_names) ? k : MT_REGION_UNKNOWN;
+}
+
+const char *event__faults_reason_name(uint32_t reason)
+{
+	return reason < NAMES_LEN(faults_reason_names) ? faults_reason_names[reason] : NULL;
+}
+
+uint32_t event__faults_reason(const char *name)
+{
+	uint32_t r = names__find(faults_reason_names, NAMES_LEN(faults_reason_names), name);
+
+	return r < NAMES_LEN(faults_reason_names) ? r : UINT32_MAX;
+}
+
+void fault_counts__sum(struct mt_fault_counts *c)
+{
+	int i;
+
+	c->total = 0;
+	for (i = 0; i < MT_FAULT_NCLASS; i++)
+		c->total += c->n[i];
+}
+
+static void counts__from(struct mt_fault_counts *c, const __u64 *n)
+{
+	int i;
+
+	for (i = 0; i < MT_FAULT_NCLASS; i++)
+		c->n[i] = n[i];
+	fault_counts__sum(c);
+}
+
+static void rss__bytes(struct mt_rss_bytes *b, const struct mt_rss_pages *p, uint64_t page)
+{
+	b->anon = p->anon * page;
+	b->file = p->file * page;
+	b->shmem = p->shmem * page;
+	b->swap = p->swap * page;
+	b->total = b->anon + b->file + b->shmem;
+}
+
+static void mem11__decode(struct mt_event *ev, const void *rec)
+{
+	const struct mt_faults_event *fs = rec;
+	const struct mt_fault_event *f = rec;
+	const struct mt_rss_event *r = rec;
+	const struct mt_as_end_event *a = rec;
+
+	switch (ev->type) {
+	case MT_EV_FAULTS:
+		ev->faults.start = fs->start;
+		ev->faults.end = fs->end;
+		ev->faults.name.s = fs->name;
+		ev->faults.name.max = MT_REGION_NAME_LEN;
+		ev->faults.kind = fs->kind;
+		ev->faults.reason = fs->reason;
+		counts__from(&ev->faults.counts, fs->counts);
+		break;
+	case MT_EV_FAULT:
+		ev->fault.addr = f->addr;
+		ev->fault.ip = f->ip;
+		ev->fault.start = f->start;
+		ev->fault.end = f->end;
+		ev->fault.class = f->class;
+		ev->fault.write = f->flags & MT_FAULT_F_WRITE;
+		ev->fault.kernel = f->flags & MT_FAULT_F_KERNEL;
+		ev->fault.present = f->flags & MT_FAULT_F_PRESENT;
+		ev->fault.instr = f->flags & MT_FAULT_F_INSTR;
+		break;
+	case MT_EV_RSS:
+		rss__bytes(&ev->rss.rss, &r->pages, r->page_size);
+		ev->rss.peak = r->peak * r->page_size;
+		break;
+	default:	/* MT_EV_AS_END */
+		ev->as_end.rss_peak = a->peak * a->page_size;
+		rss__bytes(&ev->as_end.last, &a->last, a->page_size);
+		counts__from(&ev->as_end.faults, a->faults);
+		break;
+	}
+}
+
+bool event__is_mem11(uint32_t type)
+{
+	return type >= MT_EV_FAULTS && type <= MT_EV_AS_END;
+}
+
+/* ---- end of issue 11 ---- */
 
 const char *event__name(uint32_t type)
 {
@@ -260,6 +417,12 @@ int event__from_record(struct mt_event *ev, const void *rec, size_t size, uint64
 		ev->exit.signal = xt->exit_code & 0x7f;
 		ev->exit.core = xt->exit_code & 0x80;
 		ev->exit.thread = !(xt->flags & MT_EXIT_GROUP_DEAD);
+		break;
+	case MT_EV_FAULTS:	/* issue 11 */
+	case MT_EV_FAULT:
+	case MT_EV_RSS:
+	case MT_EV_AS_END:
+		mem11__decode(ev, rec);
 		break;
 	default:
 		mem__decode(ev, rec);

@@ -105,6 +105,51 @@ struct mt_mremap {
 	uint64_t new_addr;	/* the MREMAP_FIXED or MREMAP_DONTUNMAP target, 0 = none */
 };
 
+/* ---- issue 11: faults, rss, as_end ---- */
+
+/* Fault counts by enum mt_fault_class, and their sum. */
+struct mt_fault_counts {
+	uint64_t n[MT_FAULT_NCLASS];
+	uint64_t total;
+};
+
+/* faults: the faults one region took since its last record. */
+struct mt_faults {
+	uint64_t start, end;	/* the region's lowest and highest address while faulting */
+	struct mt_str name;	/* file name, [heap], [stack]; empty if none */
+	uint32_t kind;		/* enum mt_region_kind */
+	uint32_t reason;	/* enum mt_faults_reason */
+	struct mt_fault_counts counts;
+};
+
+/* fault: one page fault (--faults=all). */
+struct mt_fault {
+	uint64_t addr, ip;
+	uint64_t start, end;	/* the VMA; 0/0 if none */
+	uint32_t class;		/* enum mt_fault_class */
+	bool write, kernel, present, instr;
+};
+
+/* Bytes. */
+struct mt_rss_bytes {
+	uint64_t anon, file, shmem, swap;
+	uint64_t total;		/* anon + file + shmem, what VmRSS counts */
+};
+
+/* rss: the address space's RSS moved by a step. */
+struct mt_rss {
+	struct mt_rss_bytes rss;
+	uint64_t peak;		/* bytes: the highest total so far */
+};
+
+/* as_end: an address space was torn down. */
+struct mt_as_end {
+	uint64_t rss_peak;	/* bytes: VmHWM of the address space */
+	struct mt_rss_bytes last;	/* at its last exit/exec, before the pages went */
+	struct mt_fault_counts faults;
+};
+
+/* end of issue 11 */
 /* ---- issue 10: more calls (keep this block together) ---- */
 
 struct mt_madvise {
@@ -144,6 +189,11 @@ struct mt_event {
 		struct mt_range range;
 		struct mt_brk brk;
 		struct mt_mremap mremap;
+		/* issue 11 */
+		struct mt_faults faults;
+		struct mt_fault fault;
+		struct mt_rss rss;
+		struct mt_as_end as_end;
 		/* issue 10 */
 		struct mt_madvise madvise;
 		struct mt_shm shm;
@@ -168,5 +218,19 @@ const char *event__syscall_name(uint32_t nr);
 uint32_t event__syscall_nr(const char *name);
 /* A memory call (mmap .. mremap, madvise, shmat, shmdt, vma_name). */
 bool event__is_mem(uint32_t type);
+
+/* issue 11: "anon", "cow", ... for enum mt_fault_class; NULL if unknown. */
+const char *event__fault_class_name(uint32_t cls);
+uint32_t event__fault_class(const char *name);	/* MT_FAULT_NCLASS if unknown */
+/* "anon", "file", "shared", "heap", "stack", "unknown" */
+const char *event__region_kind_name(uint32_t kind);
+uint32_t event__region_kind(const char *name);	/* MT_REGION_UNKNOWN if unknown */
+/* "unmap", "as_end", "trace_end" */
+const char *event__faults_reason_name(uint32_t reason);
+uint32_t event__faults_reason(const char *name);	/* UINT32_MAX if unknown */
+/* faults, fault, rss, as_end: the memory itself rather than a call. */
+bool event__is_mem11(uint32_t type);
+/* Sets c->total from c->n. */
+void fault_counts__sum(struct mt_fault_counts *c);
 
 #endif /* MEMTRACE_EVENT_H */

@@ -296,6 +296,73 @@ static void json__error(struct outbuf *ob, const struct mt_event *ev)
 		json__name(ob, K("error"), event__error(ev, ebuf, sizeof(ebuf)));
 }
 
+/* ---- issue 11: faults, fault, rss, as_end in JSON ---- */
+
+/* ,"anon":N,...,"total":N; open: '{' before the first key instead of ',' */
+static void json__fault_counts(struct outbuf *ob, const struct mt_fault_counts *c, char open)
+{
+	int i;
+
+	for (i = 0; i < MT_FAULT_NCLASS; i++) {
+		outbuf__putc(ob, i ? ',' : open);
+		outbuf__putc(ob, '"');
+		outbuf__puts(ob, event__fault_class_name(i));
+		put_lit(ob, "\":");
+		outbuf__u64(ob, c->n[i]);
+	}
+	json__u64(ob, K("total"), c->total);
+}
+
+static void json__mem11(struct outbuf *ob, const struct mt_event *ev)
+{
+	const struct mt_rss_bytes *b;
+
+	switch (ev->type) {
+	case MT_EV_FAULTS:
+		json__hex(ob, K("start"), ev->faults.start);
+		json__hex(ob, K("end"), ev->faults.end);
+		json__key(ob, K("region"));
+		outbuf__json_str(ob, ev->faults.name.s, ev->faults.name.max);
+		json__name(ob, K("kind"), event__region_kind_name(ev->faults.kind));
+		json__name(ob, K("reason"), event__faults_reason_name(ev->faults.reason));
+		json__fault_counts(ob, &ev->faults.counts, ',');
+		break;
+	case MT_EV_FAULT:
+		json__hex(ob, K("addr"), ev->fault.addr);
+		json__hex(ob, K("ip"), ev->fault.ip);
+		json__name(ob, K("class"), event__fault_class_name(ev->fault.class));
+		json__bool(ob, K("write"), ev->fault.write);
+		json__bool(ob, K("kernel"), ev->fault.kernel);
+		json__bool(ob, K("present"), ev->fault.present);
+		json__hex(ob, K("start"), ev->fault.start);
+		json__hex(ob, K("end"), ev->fault.end);
+		break;
+	case MT_EV_RSS:
+		b = &ev->rss.rss;
+		json__u64(ob, K("anon"), b->anon);
+		json__u64(ob, K("file"), b->file);
+		json__u64(ob, K("shmem"), b->shmem);
+		json__u64(ob, K("swap"), b->swap);
+		json__u64(ob, K("total"), b->total);
+		json__u64(ob, K("peak"), ev->rss.peak);
+		break;
+	default:	/* MT_EV_AS_END */
+		b = &ev->as_end.last;
+		json__u64(ob, K("rss_peak"), ev->as_end.rss_peak);
+		json__u64(ob, K("rss_anon"), b->anon);
+		json__u64(ob, K("rss_file"), b->file);
+		json__u64(ob, K("rss_shmem"), b->shmem);
+		json__u64(ob, K("rss_swap"), b->swap);
+		json__u64(ob, K("rss_total"), b->total);
+		json__key(ob, K("faults"));
+		json__fault_counts(ob, &ev->as_end.faults, '{');
+		outbuf__putc(ob, '}');
+		break;
+	}
+}
+
+/* ---- end of issue 11 ---- */
+
 /* What one line format does with each part of an event (JSON, text). */
 struct line_ops {
 	void (*header)(struct outbuf *ob, const struct mt_event *ev);
@@ -304,6 +371,7 @@ struct line_ops {
 	void (*exit)(struct outbuf *ob, const struct mt_event *ev);
 	void (*mem)(struct outbuf *ob, const struct mt_event *ev);
 	void (*error)(struct outbuf *ob, const struct mt_event *ev);
+	void (*mem11)(struct outbuf *ob, const struct mt_event *ev);	/* issue 11 */
 	const char *end;
 };
 
@@ -321,6 +389,12 @@ static void line__event(const struct line_ops *ops, struct outbuf *ob,
 	case MT_EV_EXIT:
 		ops->exit(ob, ev);
 		break;
+	case MT_EV_FAULTS:	/* issue 11 */
+	case MT_EV_FAULT:
+	case MT_EV_RSS:
+	case MT_EV_AS_END:
+		ops->mem11(ob, ev);
+		break;
 	default:
 		ops->mem(ob, ev);
 		break;
@@ -332,7 +406,8 @@ static void line__event(const struct line_ops *ops, struct outbuf *ob,
 
 static const struct line_ops json_ops = {
 	.header = json__header, .fork = json__fork, .exec = json__exec,
-	.exit = json__exit, .mem = json__mem, .error = json__error, .end = "}\n",
+	.exit = json__exit, .mem = json__mem, .error = json__error,
+	.mem11 = json__mem11, .end = "}\n",
 };
 
 /* ---- text ---- */
@@ -685,9 +760,97 @@ static void text__mem(struct outbuf *ob, const struct mt_event *ev)
 		outbuf__putc(ob, ')');
 }
 
+/* ---- issue 11: faults, fault, rss, as_end in text ---- */
+
+/* "anon 3, cow 1, total 4": the classes that are not 0 */
+static void text__fault_counts(struct outbuf *ob, const struct mt_fault_counts *c)
+{
+	int i;
+
+	for (i = 0; i < MT_FAULT_NCLASS; i++) {
+		if (!c->n[i])
+			continue;
+		outbuf__puts(ob, event__fault_class_name(i));
+		outbuf__putc(ob, ' ');
+		outbuf__u64(ob, c->n[i]);
+		put_lit(ob, ", ");
+	}
+	put_lit(ob, "total ");
+	outbuf__u64(ob, c->total);
+}
+
+static void text__rss_bytes(struct outbuf *ob, const struct mt_rss_bytes *b)
+{
+	text__size(ob, b->total);
+	put_lit(ob, " (anon ");
+	text__size(ob, b->anon);
+	put_lit(ob, ", file ");
+	text__size(ob, b->file);
+	put_lit(ob, ", shmem ");
+	text__size(ob, b->shmem);
+	if (b->swap) {
+		put_lit(ob, ", swap ");
+		text__size(ob, b->swap);
+	}
+	outbuf__putc(ob, ')');
+}
+
+static void text__mem11(struct outbuf *ob, const struct mt_event *ev)
+{
+	const struct mt_faults *fs = &ev->faults;
+
+	switch (ev->type) {
+	case MT_EV_FAULTS:
+		outbuf__hex(ob, fs->start);
+		outbuf__putc(ob, '-');
+		outbuf__hex(ob, fs->end);
+		outbuf__putc(ob, ' ');
+		if (fs->name.s && fs->name.s[0]) {
+			outbuf__text_str(ob, fs->name.s, fs->name.max);
+			outbuf__putc(ob, ' ');
+		}
+		outbuf__putc(ob, '(');
+		outbuf__puts(ob, event__region_kind_name(fs->kind));
+		put_lit(ob, "): ");
+		text__fault_counts(ob, &fs->counts);
+		put_lit(ob, " [");
+		outbuf__puts(ob, event__faults_reason_name(fs->reason) ?: "?");
+		outbuf__putc(ob, ']');
+		break;
+	case MT_EV_FAULT:
+		outbuf__hex(ob, ev->fault.addr);
+		outbuf__putc(ob, ' ');
+		outbuf__puts(ob, event__fault_class_name(ev->fault.class) ?: "?");
+		if (ev->fault.write)
+			put_lit(ob, " write");
+		else
+			put_lit(ob, " read");
+		if (ev->fault.kernel)
+			put_lit(ob, " (kernel)");
+		put_lit(ob, " ip ");
+		outbuf__hex(ob, ev->fault.ip);
+		break;
+	case MT_EV_RSS:
+		text__rss_bytes(ob, &ev->rss.rss);
+		put_lit(ob, " peak ");
+		text__size(ob, ev->rss.peak);
+		break;
+	default:	/* MT_EV_AS_END */
+		put_lit(ob, "peak rss ");
+		text__size(ob, ev->as_end.rss_peak);
+		put_lit(ob, ", last ");
+		text__rss_bytes(ob, &ev->as_end.last);
+		put_lit(ob, "; faults ");
+		text__fault_counts(ob, &ev->as_end.faults);
+		break;
+	}
+}
+
+/* ---- end of issue 11 ---- */
+
 static const struct line_ops text_ops = {
 	.header = text__header, .fork = text__fork, .exec = text__exec,
-	.exit = text__exit, .mem = text__mem, .end = "\n",
+	.exit = text__exit, .mem = text__mem, .mem11 = text__mem11, .end = "\n",
 };
 
 /* ---- CSV ---- */
@@ -704,11 +867,24 @@ static const struct line_ops text_ops = {
 	X(OLD_TID, old_tid) X(OLD_AS, old_as) X(CODE, code)		\
 	X(SIGNAL, signal) X(CORE, core) X(ERROR, error)			\
 	X(EXIT_SIGNAL, exit_signal) X(FILENAME_TRUNCATED, filename_truncated)	\
-	/* issue 10: more calls */					\
+	CSV_COLUMNS_ISSUE11(X) CSV_COLUMNS_ISSUE10(X)
+
+/* issue 10: more calls, names for what is mapped (after issue 11's) */
+#define CSV_COLUMNS_ISSUE10(X)						\
 	X(ADVICE, advice) X(PKEY, pkey) X(SHMID, shmid) X(NAME, name)	\
-	/* issue 10: names for what is mapped */			\
 	X(PATH, path) X(PATH_TRUNCATED, path_truncated) X(ARGV, argv)	\
 	X(ARGV_TRUNCATED, argv_truncated)
+
+/* issue 11: faults, fault, rss, as_end (appended: older columns keep their place) */
+#define CSV_COLUMNS_ISSUE11(X)						\
+	X(START, start) X(END, end) X(REGION, region) X(KIND, kind)	\
+	X(REASON, reason) X(F_ANON, faults_anon) X(F_COW, faults_cow)	\
+	X(F_FILE, faults_file) X(F_FILE_COW, faults_file_cow)		\
+	X(F_SHARED, faults_shared) X(F_STACK, faults_stack)		\
+	X(F_OTHER, faults_other) X(F_TOTAL, faults_total) X(IP, ip)	\
+	X(CLASS, class) X(WRITE, write) X(KERNEL, kernel)		\
+	X(RSS_ANON, rss_anon) X(RSS_FILE, rss_file) X(RSS_SHMEM, rss_shmem)	\
+	X(RSS_SWAP, rss_swap) X(RSS_TOTAL, rss_total) X(RSS_PEAK, rss_peak)
 
 #define CSV_ENUM(id, name)	CSV_##id,
 #define CSV_NAME(id, name)	#name,
@@ -871,6 +1047,60 @@ static void csv__late(struct csv_row *r, const struct mt_event *ev)
 	}
 }
 
+/* ---- issue 11 ---- */
+
+static void csv__fault_counts(struct csv_row *r, const struct mt_fault_counts *c)
+{
+	int i;
+
+	for (i = 0; i < MT_FAULT_NCLASS; i++)
+		csv__u64(r, CSV_F_ANON + i, c->n[i]);
+	csv__u64(r, CSV_F_TOTAL, c->total);
+}
+
+static void csv__rss_bytes(struct csv_row *r, const struct mt_rss_bytes *b)
+{
+	csv__u64(r, CSV_RSS_ANON, b->anon);
+	csv__u64(r, CSV_RSS_FILE, b->file);
+	csv__u64(r, CSV_RSS_SHMEM, b->shmem);
+	csv__u64(r, CSV_RSS_SWAP, b->swap);
+	csv__u64(r, CSV_RSS_TOTAL, b->total);
+}
+
+/* After the error column: these columns all come after it. */
+static void csv__mem11(struct csv_row *r, const struct mt_event *ev)
+{
+	switch (ev->type) {
+	case MT_EV_FAULTS:
+		csv__hex(r, CSV_START, ev->faults.start);
+		csv__hex(r, CSV_END, ev->faults.end);
+		outbuf__csv_str(csv__at(r, CSV_REGION), ev->faults.name.s, ev->faults.name.max);
+		csv__name(r, CSV_KIND, event__region_kind_name(ev->faults.kind));
+		csv__name(r, CSV_REASON, event__faults_reason_name(ev->faults.reason));
+		csv__fault_counts(r, &ev->faults.counts);
+		break;
+	case MT_EV_FAULT:
+		csv__hex(r, CSV_START, ev->fault.start);
+		csv__hex(r, CSV_END, ev->fault.end);
+		csv__hex(r, CSV_IP, ev->fault.ip);
+		csv__name(r, CSV_CLASS, event__fault_class_name(ev->fault.class));
+		csv__bool(r, CSV_WRITE, ev->fault.write);
+		csv__bool(r, CSV_KERNEL, ev->fault.kernel);
+		break;
+	case MT_EV_RSS:
+		csv__rss_bytes(r, &ev->rss.rss);
+		csv__u64(r, CSV_RSS_PEAK, ev->rss.peak);
+		break;
+	default:	/* MT_EV_AS_END: rss_* are the last counters */
+		csv__fault_counts(r, &ev->as_end.faults);
+		csv__rss_bytes(r, &ev->as_end.last);
+		csv__u64(r, CSV_RSS_PEAK, ev->as_end.rss_peak);
+		break;
+	}
+}
+
+/* ---- end of issue 11 ---- */
+
 static void csv__event(struct outbuf *ob, const struct mt_event *ev)
 {
 	struct csv_row r = { .ob = ob, .col = 0 };
@@ -910,6 +1140,13 @@ static void csv__event(struct outbuf *ob, const struct mt_event *ev)
 		csv__u64(&r, CSV_SIGNAL, ev->exit.signal);
 		csv__bool(&r, CSV_CORE, ev->exit.core);
 		break;
+	case MT_EV_FAULTS:	/* issue 11: columns after error, below */
+	case MT_EV_FAULT:
+	case MT_EV_RSS:
+	case MT_EV_AS_END:
+		if (ev->type == MT_EV_FAULT)
+			csv__hex(&r, CSV_ADDR, ev->fault.addr);
+		break;
 	default:
 		csv__mem(&r, ev);
 		break;
@@ -919,6 +1156,8 @@ static void csv__event(struct outbuf *ob, const struct mt_event *ev)
 		csv__u64(&r, CSV_EXIT_SIGNAL, ev->fork.exit_signal);
 	if (ev->type == MT_EV_EXEC && ev->exec.truncated)
 		csv__bool(&r, CSV_FILENAME_TRUNCATED, true);
+	if (event__is_mem11(ev->type))
+		csv__mem11(&r, ev);
 	csv__late(&r, ev);
 	csv__at(&r, CSV_NCOLS - 1);
 	outbuf__putc(ob, '\n');
@@ -1003,6 +1242,8 @@ void format__start(const struct formatter *f, struct outbuf *ob, const struct tr
 		json__wall_time(ob, K("wall_start"), st->wall_start_ns);
 		json__key(ob, K("wall_start_ns"));
 		outbuf__i64(ob, st->wall_start_ns);
+		if (st->part)
+			json__u64(ob, K("part"), st->part);
 		put_lit(ob, ",\"ts\":0}\n");
 		break;
 	case MT_FMT_CSV:
@@ -1028,6 +1269,11 @@ static uint64_t counts__total(const uint64_t *v)
 	for (i = 0; i < MT_COUNT_SLOTS; i++)
 		sum += v[i];
 	return sum;
+}
+
+uint64_t summary__lost(const struct trace_summary *sum)
+{
+	return counts__total(sum->lost) + sum->missed;
 }
 
 static void json__counts(struct outbuf *ob, const char *key, size_t klen, const uint64_t *v)
@@ -1078,7 +1324,7 @@ void format__summary(const struct formatter *f, struct outbuf *ob, const struct 
 	outbuf__u64(ob, sum->duration_ns);
 	json__u64(ob, K("duration_ns"), sum->duration_ns);
 	json__counts(ob, K("events"), sum->events);
-	json__u64(ob, K("lost"), counts__total(sum->lost) + sum->missed);
+	json__u64(ob, K("lost"), summary__lost(sum));
 	json__counts(ob, K("lost_by_type"), sum->lost);
 	json__u64(ob, K("missed"), sum->missed);
 	if (sum->ncost)
@@ -1093,7 +1339,7 @@ void format__summary(const struct formatter *f, struct outbuf *ob, const struct 
 
 void summary__print(FILE *out, const struct trace_summary *sum)
 {
-	uint64_t lost = counts__total(sum->lost) + sum->missed;
+	uint64_t lost = summary__lost(sum);
 	const char *sep = "";
 	int t;
 
@@ -1101,6 +1347,9 @@ void summary__print(FILE *out, const struct trace_summary *sum)
 		(unsigned long long)counts__total(sum->events),
 		(double)sum->duration_ns / NSEC_PER_SEC);
 	for (t = MT_EV_NONE + 1; t < MT_EV_MAX; t++) {
+		/* issue 11: memory records only when there are some (off by default) */
+		if (event__is_mem11(t) && !sum->events[t])
+			continue;
 		fprintf(out, "%s%s %llu", sep, event__name(t),
 			(unsigned long long)sum->events[t]);
 		sep = ", ";

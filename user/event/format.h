@@ -32,6 +32,7 @@ struct trace_start {
 	const char *boot_id;		/* /proc/sys/kernel/random/boot_id, NULL if unknown */
 	int64_t wall_start_ns;		/* CLOCK_REALTIME at ts 0, ns since the epoch */
 	uint32_t root_pid;		/* the launched/attached pid, 0 for -a */
+	uint32_t part;			/* file number of a split trace (--rotate, SIGHUP), 0 if none */
 };
 
 /* One BPF program's kernel time (kernel.bpf_stats_enabled), for --cost. */
@@ -92,6 +93,8 @@ void format__event(const struct formatter *f, struct outbuf *ob, const struct mt
 int format__record(const struct formatter *f, struct outbuf *ob, const void *rec, size_t size);
 /* JSON: the summary record; CSV and text: nothing (the summary goes to stderr). */
 void format__summary(const struct formatter *f, struct outbuf *ob, const struct trace_summary *sum);
+/* Events lost in any way: ring full (every type) + missed runs. */
+uint64_t summary__lost(const struct trace_summary *sum);
 /* The human summary memtrace prints on stderr at the end (with the lost warning). */
 void summary__print(FILE *out, const struct trace_summary *sum);
 /* --cost: one line per hook with its runs and kernel time (nothing without). */

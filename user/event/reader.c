@@ -340,6 +340,83 @@ static void event__mem(struct fields *f, struct mt_event *ev)
 	}
 }
 
+/* ---- issue 11: faults, fault, rss, as_end ---- */
+
+static void counts__parse(struct fields *f, json_t *obj, struct mt_fault_counts *c)
+{
+	json_t *saved = f->obj;
+	int i;
+
+	f->obj = obj;
+	for (i = 0; i < MT_FAULT_NCLASS; i++)
+		c->n[i] = field__uint(f, event__fault_class_name(i), UINT64_MAX);
+	c->total = field__uint(f, "total", UINT64_MAX);
+	f->obj = saved;
+}
+
+static void rss__parse(struct fields *f, struct mt_rss_bytes *b, const char *const keys[5])
+{
+	b->anon = field__uint(f, keys[0], UINT64_MAX);
+	b->file = field__uint(f, keys[1], UINT64_MAX);
+	b->shmem = field__uint(f, keys[2], UINT64_MAX);
+	b->swap = field__uint(f, keys[3], UINT64_MAX);
+	b->total = field__uint(f, keys[4], UINT64_MAX);
+}
+
+static void event__mem11(struct fields *f, struct mt_event *ev)
+{
+	static const char *const rss_keys[5] = { "anon", "file", "shmem", "swap", "total" };
+	static const char *const last_keys[5] = { "rss_anon", "rss_file", "rss_shmem",
+						  "rss_swap", "rss_total" };
+	const char *s;
+	json_t *faults;
+
+	switch (ev->type) {
+	case MT_EV_FAULTS:
+		ev->faults.start = field__addr(f, "start", true, NULL);
+		ev->faults.end = field__addr(f, "end", true, NULL);
+		ev->faults.name = field__mt_str(f, "region");
+		s = field__str(f, "kind", true);
+		ev->faults.kind = s ? event__region_kind(s) : MT_REGION_UNKNOWN;
+		s = field__str(f, "reason", true);
+		ev->faults.reason = s ? event__faults_reason(s) : 0;
+		if (s && ev->faults.reason == UINT32_MAX && !f->bad)
+			f->bad = reader__fail(f->r, f->err, f->errlen,
+					      "faults record: unknown reason '%s'", s);
+		counts__parse(f, f->obj, &ev->faults.counts);
+		break;
+	case MT_EV_FAULT:
+		ev->fault.addr = field__addr(f, "addr", true, NULL);
+		ev->fault.ip = field__addr(f, "ip", true, NULL);
+		s = field__str(f, "class", true);
+		ev->fault.class = s ? event__fault_class(s) : 0;
+		if (s && ev->fault.class == MT_FAULT_NCLASS && !f->bad)
+			f->bad = reader__fail(f->r, f->err, f->errlen,
+					      "fault record: unknown class '%s'", s);
+		ev->fault.write = field__bool(f, "write");
+		ev->fault.kernel = field__bool(f, "kernel");
+		ev->fault.present = field__bool(f, "present");
+		ev->fault.start = field__addr(f, "start", true, NULL);
+		ev->fault.end = field__addr(f, "end", true, NULL);
+		break;
+	case MT_EV_RSS:
+		rss__parse(f, &ev->rss.rss, rss_keys);
+		ev->rss.peak = field__uint(f, "peak", UINT64_MAX);
+		break;
+	default:	/* MT_EV_AS_END */
+		ev->as_end.rss_peak = field__uint(f, "rss_peak", UINT64_MAX);
+		rss__parse(f, &ev->as_end.last, last_keys);
+		faults = field__get(f, "faults", true);
+		if (faults && !json_is_object(faults))
+			field__type_error(f, "faults", "an object");
+		else if (faults)
+			counts__parse(f, faults, &ev->as_end.faults);
+		break;
+	}
+}
+
+/* ---- end of issue 11 ---- */
+
 /* Fills ev from obj. Returns 0 or -EINVAL with the message in err. */
 static int event__from_json(struct reader *r, json_t *obj, uint32_t type,
 			    struct mt_event *ev, char *err, size_t errlen)
@@ -364,6 +441,12 @@ static int event__from_json(struct reader *r, json_t *obj, uint32_t type,
 		break;
 	case MT_EV_EXIT:
 		event__exit(&f, ev);
+		break;
+	case MT_EV_FAULTS:	/* issue 11 */
+	case MT_EV_FAULT:
+	case MT_EV_RSS:
+	case MT_EV_AS_END:
+		event__mem11(&f, ev);
 		break;
 	default:
 		event__mem(&f, ev);
@@ -528,11 +611,6 @@ int reader__open(struct reader *r, const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "'%s' is a directory: name a trace file (memtrace run -f json -o t.jsonl ...)", path);
 		return -EISDIR;
 	}
-	r->heap = calloc(READER_WINDOW, sizeof(*r->heap));
-	if (!r->heap) {
-		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
-	}
 	obj = reader__line(r, &rc, err, errlen);
 	if (!obj) {
 		if (!rc) {
@@ -561,6 +639,23 @@ int reader__open(struct reader *r, const char *path, char *err, size_t errlen)
 static bool slot__less(const struct reader_slot *a, const struct reader_slot *b)
 {
 	return a->ev.ts < b->ev.ts || (a->ev.ts == b->ev.ts && a->lineno < b->lineno);
+}
+
+/* Room for one more slot: the window grows with the trace, up to READER_WINDOW. */
+static int heap__grow(struct reader *r)
+{
+	struct reader_slot *v;
+	size_t cap;
+
+	if (r->nheap < r->heap_cap)
+		return 0;
+	cap = r->heap_cap ? r->heap_cap * 2 : 64;
+	v = realloc(r->heap, (cap < READER_WINDOW ? cap : READER_WINDOW) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	r->heap = v;
+	r->heap_cap = cap < READER_WINDOW ? cap : READER_WINDOW;
+	return 0;
 }
 
 static void heap__push(struct reader *r, const struct reader_slot *s)
@@ -614,10 +709,12 @@ static int reader__parse_next(struct reader *r, struct reader_slot *s, char *err
 			return reader__fail(r, err, errlen, "record without an \"event\" name");
 		}
 		if (r->has_summary) {
+			/* name lives in obj: format the message before letting it go */
+			rc = reader__fail(r, err, errlen,
+					  "'%s' record after the summary: one trace per file (were two traces joined?)",
+					  name);
 			json_decref(obj);
-			return reader__fail(r, err, errlen,
-					    "'%s' record after the summary: one trace per file (were two traces joined?)",
-					    name);
+			return rc;
 		}
 		if (!strcmp(name, "summary")) {
 			rc = reader__summary(r, obj, err, errlen);
@@ -663,6 +760,11 @@ int reader__next(struct reader *r, struct mt_event *ev, char *err, size_t errlen
 		if (!rc) {
 			r->eof = true;
 			break;
+		}
+		if (heap__grow(r)) {
+			json_decref(s.doc);
+			snprintf(err, errlen, "out of memory");
+			return -ENOMEM;
 		}
 		heap__push(r, &s);
 	}

@@ -40,7 +40,7 @@ struct reader {
 	uint64_t last_ts;
 	/* min-heap of parsed events by (ts, line) */
 	struct reader_slot *heap;
-	size_t nheap;
+	size_t nheap, heap_cap;	/* grows up to READER_WINDOW */
 	void *out_doc;		/* json_t of the event last returned */
 	bool eof;
 };

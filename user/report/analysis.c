@@ -294,6 +294,8 @@ static int as__remove(struct aspace *as, uint64_t start, uint64_t end)
 	i = as__lower(as, start);
 	for (j = i; j < as->nregions && as->regions[j].end <= end; j++)
 		as__account(as, &as->regions[j], -1);
+	if (j == i)
+		return 0;	/* nothing there (regions may still be NULL) */
 	memmove(&as->regions[i], &as->regions[j], (as->nregions - j) * sizeof(*as->regions));
 	as->nregions -= j - i;
 	return 0;
@@ -740,6 +742,18 @@ int analysis__feed(struct analysis *a, const struct mt_event *ev)
 	a->events++;
 	a->by_type[ev->type]++;
 	a->last_ts = ev->ts;
+	/*
+	 * issue 11: faults/rss/as_end come after a process's exit (exit_mmap,
+	 * the trace's end) and name no new process; the report does not use
+	 * them yet.
+	 */
+	if (event__is_mem11(ev->type)) {
+		/* counted for the process named, if the trace knows it */
+		p = analysis__proc(a, ev->pid);
+		if (p)
+			p->events[ev->type]++;
+		return 0;
+	}
 	p = analysis__proc(a, ev->pid);
 	if (!p || (p->ended && !(ev->type == MT_EV_EXIT))) {
 		/* first sight (the root process, or one running before -p/-a) */

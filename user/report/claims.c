@@ -104,89 +104,68 @@ static int claims__fork(struct claims *c, const struct analysis *a)
 }
 
 /* Threads: one address space, a stack mapping each. */
-static int claims__threads(struct claims *c, const struct analysis *a)
+static int claims__threads(struct claims *c, const struct aspace *as)
 {
-	const struct aspace *as;
 	uint64_t stack = 0;
-	size_t i, j, stacks;
-	int r = 0;
+	size_t j, stacks = 0;
+	char size[32];
 
-	for (i = 1; i < a->nas && !r; i++) {
-		as = a->as[i];
-		if (!as || !as->threads)
-			continue;
-		stacks = 0;
-		for (j = 0; j < as->nregions; j++) {
-			if (as->regions[j].stack_of && !region__is_guard(&as->regions[j])) {
-				stacks++;
-				stack = as->regions[j].end - as->regions[j].start;
-			}
-		}
-		if (stacks) {
-			char size[32];
-
-			r = claims__add(c, "%u threads of pid %u share as %u (one address space, the same globals and heap); %zu of them got a stack of their own, a separate %s mapping each.",
-					as->threads + 1, as->pid, as->id, stacks,
-					decode__size(stack, size, sizeof(size)));
-		} else {
-			r = claims__add(c, "%u threads of pid %u share as %u: one address space, the same globals and heap; no stack mapping was seen per thread (the runtime carves stacks out of memory it already has).",
-					as->threads + 1, as->pid, as->id);
+	if (!as->threads)
+		return 0;
+	for (j = 0; j < as->nregions; j++) {
+		if (as->regions[j].stack_of && !region__is_guard(&as->regions[j])) {
+			stacks++;
+			stack = as->regions[j].end - as->regions[j].start;
 		}
 	}
-	return r;
+	if (stacks)
+		return claims__add(c, "%u threads of pid %u share as %u (one address space, the same globals and heap); %zu of them got a stack of their own, a separate %s mapping each.",
+				   as->threads + 1, as->pid, as->id, stacks,
+				   decode__size(stack, size, sizeof(size)));
+	return claims__add(c, "%u threads of pid %u share as %u: one address space, the same globals and heap; no stack mapping was seen per thread (the runtime carves stacks out of memory it already has).",
+			   as->threads + 1, as->pid, as->id);
 }
 
 /* The heap: brk for small blocks, a mapping of its own for a large one. */
-static int claims__heap(struct claims *c, const struct analysis *a)
+static int claims__heap(struct claims *c, const struct aspace *as)
 {
-	const struct aspace *as;
 	char s1[32], s2[32];
-	size_t i;
-	int r = 0;
 
-	for (i = 1; i < a->nas && !r; i++) {
-		as = a->as[i];
-		if (!as || (!as->brk_grows && !as->large_blocks))
-			continue;
-		if (as->brk_grows && as->large_blocks)
-			r = claims__add(c, "in as %u (pid %u) small allocations grew the heap by brk %u time%s (to %s); %u large block%s got a mapping of %s own with mmap (largest %s).",
-					as->id, as->pid, as->brk_grows, as->brk_grows == 1 ? "" : "s",
-					decode__size(as->heap_peak - as->heap_start, s1, sizeof(s1)),
-					as->large_blocks, as->large_blocks == 1 ? "" : "s",
-					as->large_blocks == 1 ? "its" : "their",
-					decode__size(as->largest_block, s2, sizeof(s2)));
-		else if (as->brk_grows > 1)
-			r = claims__add(c, "in as %u (pid %u) the heap grew by brk %u times, to %s.",
-					as->id, as->pid, as->brk_grows,
-					decode__size(as->heap_peak - as->heap_start, s1, sizeof(s1)));
-		else if (as->large_blocks)
-			r = claims__add(c, "in as %u (pid %u) %u anonymous read-write mapping%s of %s or more (largest %s) were made with mmap rather than taken from the brk heap.",
-					as->id, as->pid, as->large_blocks, as->large_blocks == 1 ? "" : "s",
-					decode__size(AN_LARGE_BLOCK, s1, sizeof(s1)),
-					decode__size(as->largest_block, s2, sizeof(s2)));
-	}
-	return r;
+	if (as->brk_grows && as->large_blocks)
+		return claims__add(c, "in as %u (pid %u) small allocations grew the heap by brk %u time%s (to %s); %u large block%s got a mapping of %s own with mmap (largest %s).",
+				   as->id, as->pid, as->brk_grows, as->brk_grows == 1 ? "" : "s",
+				   decode__size(as->heap_peak - as->heap_start, s1, sizeof(s1)),
+				   as->large_blocks, as->large_blocks == 1 ? "" : "s",
+				   as->large_blocks == 1 ? "its" : "their",
+				   decode__size(as->largest_block, s2, sizeof(s2)));
+	if (as->brk_grows > 1)
+		return claims__add(c, "in as %u (pid %u) the heap grew by brk %u times, to %s.",
+				   as->id, as->pid, as->brk_grows,
+				   decode__size(as->heap_peak - as->heap_start, s1, sizeof(s1)));
+	if (as->large_blocks)
+		return claims__add(c, "in as %u (pid %u) %u anonymous read-write mapping%s of %s or more (largest %s) were made with mmap rather than taken from the brk heap.",
+				   as->id, as->pid, as->large_blocks, as->large_blocks == 1 ? "" : "s",
+				   decode__size(AN_LARGE_BLOCK, s1, sizeof(s1)),
+				   decode__size(as->largest_block, s2, sizeof(s2)));
+	return 0;
 }
 
 /* Reservations: address space held PROT_NONE is not memory. */
-static int claims__reserved(struct claims *c, const struct analysis *a)
+static int claims__reserved(struct claims *c, const struct aspace *as)
 {
-	const struct aspace *as;
 	char s1[32], s2[32];
-	size_t i;
-	int r = 0;
 
-	for (i = 1; i < a->nas && !r; i++) {
-		as = a->as[i];
-		if (!as || as->peak_reserved < (64ULL << 20) ||
-		    as->peak_reserved < as->peak_accessible)
-			continue;
-		r = claims__add(c, "as %u (pid %u) reserved up to %s PROT_NONE, more than the %s it could use at its peak: mapped bytes are not memory in use.",
-				as->id, as->pid, decode__size(as->peak_reserved, s1, sizeof(s1)),
-				decode__size(as->peak_accessible, s2, sizeof(s2)));
-	}
-	return r;
+	if (as->peak_reserved < (64ULL << 20) || as->peak_reserved < as->peak_accessible)
+		return 0;
+	return claims__add(c, "as %u (pid %u) reserved up to %s PROT_NONE, more than the %s it could use at its peak: mapped bytes are not memory in use.",
+			   as->id, as->pid, decode__size(as->peak_reserved, s1, sizeof(s1)),
+			   decode__size(as->peak_accessible, s2, sizeof(s2)));
 }
+
+/* The rules about one address space, in the order they are said. */
+static int (*const as_rules[])(struct claims *c, const struct aspace *as) = {
+	claims__threads, claims__heap, claims__reserved,
+};
 
 static int claims__exits(struct claims *c, const struct analysis *a)
 {
@@ -207,9 +186,16 @@ static int claims__exits(struct claims *c, const struct analysis *a)
 
 int claims__build(struct claims *c, const struct analysis *a, const struct reader *r)
 {
+	size_t k, i;
+
 	memset(c, 0, sizeof(*c));
-	if (claims__fork(c, a) || claims__threads(c, a) || claims__heap(c, a) ||
-	    claims__reserved(c, a) || claims__exits(c, a))
+	if (claims__fork(c, a))
+		return -ENOMEM;
+	for (k = 0; k < sizeof(as_rules) / sizeof(as_rules[0]); k++)
+		for (i = 1; i < a->nas; i++)
+			if (a->as[i] && as_rules[k](c, a->as[i]))
+				return -ENOMEM;
+	if (claims__exits(c, a))
 		return -ENOMEM;
 	if (!c->n)
 		return claims__add(c, "%zu process%s, no fork, thread or heap pattern of the seed's experiments.",

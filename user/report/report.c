@@ -301,12 +301,7 @@ static void text__tree(struct outbuf *ob, const struct analysis *a)
 
 static void text__header(struct outbuf *ob, const struct reader *r, const struct analysis *a)
 {
-	uint64_t lost = 0;
-	int t;
-
-	for (t = 0; t < MT_COUNT_SLOTS; t++)
-		lost += r->summary.lost[t];
-	lost += r->summary.missed;
+	uint64_t lost = summary__lost(&r->summary);
 	outbuf__puts(ob, "memtrace report: ");
 	outbuf__text_str(ob, r->name, SIZE_MAX);
 	outbuf__puts(ob, "\n  trace of ");
@@ -454,12 +449,8 @@ static json_t *json__report(const struct reader *r, const struct analysis *a,
 {
 	json_t *root, *procs = json_array(), *edges = json_array(), *spaces = json_array();
 	json_t *claims = json_array(), *warnings = json_array();
-	uint64_t lost = r->summary.missed;
+	uint64_t lost = summary__lost(&r->summary);
 	size_t i;
-	int t;
-
-	for (t = 0; t < MT_COUNT_SLOTS; t++)
-		lost += r->summary.lost[t];
 	for (i = 0; i < a->nprocs; i++)
 		json_array_append_new(procs, json__proc(a, a->procs[i]));
 	for (i = 0; i < a->nedges; i++)

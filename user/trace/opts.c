@@ -31,12 +31,27 @@ const char opts__run_usage[] =
 "                         and its sub-cgroups (filtered in the kernel), until\n"
 "                         Ctrl-C\n"
 "      --fail-on-loss     exit 3 if any event was lost or not written\n"
+"      --rotate SIZE[,COUNT]\n"
+"                         with -o FILE: once FILE reaches SIZE, rename it FILE.1\n"
+"                         (FILE.1 to FILE.2, ...) and start a new FILE; keep\n"
+"                         COUNT old files (default: all). Each file has its own\n"
+"                         start record and summary\n"
 "      --cost             also report the kernel time memtrace's BPF programs\n"
 "                         took, per hook (turns on the kernel's BPF statistics:\n"
 "                         two clock reads per run of every BPF program, 100 ns\n"
 "                         or more in a VM, so the traced program runs slower)\n"
 "      --report           print `memtrace report` of the trace at the end instead of\n"
 "                         the events (with -f json -o FILE, the trace stays in FILE)\n"
+"  -m, --memory           page faults per region and RSS (--faults --rss); on by\n"
+"                         default for bundled workloads, off otherwise\n"
+"      --faults[=all]     page faults counted in the kernel per region and class\n"
+"                         (anon, cow, file, file_cow, shared, stack), written as\n"
+"                         `faults` records when a region goes; =all: also one\n"
+"                         `fault` event per fault (for short runs)\n"
+"      --rss              `rss` records when RSS moves by a step, the peak, and\n"
+"                         `as_end` when an address space is torn down\n"
+"      --rss-step SIZE    the step (default max(1M, RSS/64))\n"
+"      --no-memory        neither (a bundled workload's default is both)\n"
 "  -v, --verbose          show libbpf's messages\n"
 "  -h, --help             this help\n"
 "\n"
@@ -45,7 +60,8 @@ const char opts__run_usage[] =
 "(128+N if a signal N killed it), 127 if COMMAND is not found, 2 on a usage\n"
 "error, 1 if it could not trace or the trace is incomplete. -o creates FILE\n"
 "with mode 0600 and refuses a symlink or another user's file in a\n"
-"world-writable directory.\n"
+"world-writable directory. SIGINT and SIGTERM stop tracing; so does SIGHUP,\n"
+"except with -o FILE, where it reopens FILE (after logrotate moved it).\n"
 "\n"
 "Examples:\n"
 "  sudo memtrace run threads                   # bundled workload, text events\n"
@@ -55,8 +71,19 @@ const char opts__run_usage[] =
 "  sudo memtrace run -p 1234                   # attach to a running process\n"
 "  sudo memtrace run -u alice -- make          # the program runs as alice\n"
 "  sudo memtrace run --cgroup /sys/fs/cgroup/system.slice/nginx.service -o t.jsonl\n"
+"  sudo memtrace run -a -f json -o /var/log/memtrace.jsonl --rotate 100M,10\n"
 "  sudo memtrace run --cost -o /dev/null heap  # what tracing cost in the kernel\n"
 "  sudo memtrace run --report threads          # trace, then the report\n";
+
+void opts__memory_defaults(struct run_opts *o)
+{
+	bool workload = !o->is_command && !o->attach_pid && !o->all && o->argc;
+
+	if (o->faults < 0)
+		o->faults = workload;
+	if (o->rss < 0)
+		o->rss = workload;
+}
 
 int opts__parse_size(const char *s, uint64_t *bytes)
 {
@@ -97,6 +124,12 @@ enum {
 	OPT_CGROUP,
 	OPT_FAIL_ON_LOSS,
 	OPT_REPORT,
+	OPT_ROTATE,
+	/* issue 11 */
+	OPT_FAULTS,
+	OPT_RSS,
+	OPT_RSS_STEP,
+	OPT_NO_MEMORY,
 };
 
 static const struct option run_longopts[] = {
@@ -112,6 +145,12 @@ static const struct option run_longopts[] = {
 	{ "user",	 required_argument, NULL, 'u' },
 	{ "cgroup",	 required_argument, NULL, OPT_CGROUP },
 	{ "fail-on-loss", no_argument,	    NULL, OPT_FAIL_ON_LOSS },
+	{ "rotate",	 required_argument, NULL, OPT_ROTATE },
+	{ "faults",	 optional_argument, NULL, OPT_FAULTS },
+	{ "rss",	 no_argument,	    NULL, OPT_RSS },
+	{ "rss-step",	 required_argument, NULL, OPT_RSS_STEP },
+	{ "memory",	 no_argument,	    NULL, 'm' },
+	{ "no-memory",	 no_argument,	    NULL, OPT_NO_MEMORY },
 	{ "help",	 no_argument,	    NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -150,6 +189,31 @@ static void long__error(const char *arg, char *err, size_t errlen)
 	snprintf(err, errlen, "unknown option '%.*s'", (int)(n + 2), arg);
 }
 
+/* "SIZE" or "SIZE,COUNT" for --rotate. Returns 0 or -EINVAL. */
+static int parse_rotate(const char *s, struct run_opts *o)
+{
+	char size[64], *end;
+	const char *comma = strchr(s, ',');
+	size_t n = comma ? (size_t)(comma - s) : strlen(s);
+	unsigned long v;
+
+	if (n >= sizeof(size))
+		return -EINVAL;
+	memcpy(size, s, n);
+	size[n] = '\0';
+	if (opts__parse_size(size, &o->rotate_size))
+		return -EINVAL;
+	o->rotate_count = 0;
+	if (!comma)
+		return 0;
+	errno = 0;
+	v = strtoul(comma + 1, &end, 10);
+	if (errno || end == comma + 1 || *end || comma[1] == '-' || !v || v > MT_MAX_ROTATE_COUNT)
+		return -EINVAL;
+	o->rotate_count = v;
+	return 0;
+}
+
 #define fail(...) do { snprintf(err, errlen, __VA_ARGS__); return -EINVAL; } while (0)
 
 int opts__parse_run(int argc, char **argv, struct run_opts *o, char *err, size_t errlen)
@@ -159,6 +223,8 @@ int opts__parse_run(int argc, char **argv, struct run_opts *o, char *err, size_t
 	memset(o, 0, sizeof(*o));
 	o->fmt = MT_FMT_TEXT;
 	o->buffer_size = MT_DEFAULT_BUFFER;
+	o->faults = -1;
+	o->rss = -1;
 
 	/* getopt stops at `--` and eats it; remember whether it was there */
 	for (i = 1; i < argc; i++) {
@@ -171,7 +237,7 @@ int opts__parse_run(int argc, char **argv, struct run_opts *o, char *err, size_t
 	optind = 0;	/* full reset: the tests call us more than once */
 	opterr = 0;
 	/* '+': stop at the workload name, its own options are its own */
-	while ((c = getopt_long(argc, argv, "+:f:o:b:p:u:aqvh", run_longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:f:o:b:p:u:aqvmh", run_longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			if (format__parse(optarg, &o->fmt))
@@ -211,6 +277,13 @@ int opts__parse_run(int argc, char **argv, struct run_opts *o, char *err, size_t
 		case OPT_FAIL_ON_LOSS:
 			o->fail_on_loss = true;
 			break;
+		case OPT_ROTATE:
+			if (parse_rotate(optarg, o))
+				fail("bad --rotate '%s': use SIZE or SIZE,COUNT, like 100M or 100M,10 (COUNT 1 to %d)",
+				     optarg, MT_MAX_ROTATE_COUNT);
+			if (o->rotate_size < MT_MIN_ROTATE)
+				fail("--rotate size '%s' is too small: give 64K or more", optarg);
+			break;
 		case 'u':
 			if (!*optarg)
 				fail("empty user name for -u/--user");
@@ -220,6 +293,32 @@ int opts__parse_run(int argc, char **argv, struct run_opts *o, char *err, size_t
 			if (!*optarg)
 				fail("empty path for --cgroup");
 			o->cgroup = optarg;
+			break;
+		case OPT_FAULTS:
+			if (!optarg)
+				o->faults = 1;
+			else if (!strcmp(optarg, "all"))
+				o->faults = 2;
+			else
+				fail("bad --faults value '%s': use --faults or --faults=all", optarg);
+			break;
+		case OPT_RSS:
+			o->rss = 1;
+			break;
+		case OPT_RSS_STEP:
+			if (opts__parse_size(optarg, &o->rss_step) || o->rss_step < 4096)
+				fail("bad --rss-step '%s': use a size of 4K or more, like 1M", optarg);
+			if (o->rss < 0)
+				o->rss = 1;
+			break;
+		case 'm':
+			if (o->faults < 1)
+				o->faults = 1;
+			o->rss = 1;
+			break;
+		case OPT_NO_MEMORY:
+			o->faults = 0;
+			o->rss = 0;
 			break;
 		case OPT_HELP:
 			return 1;
@@ -256,7 +355,12 @@ int opts__parse_run(int argc, char **argv, struct run_opts *o, char *err, size_t
 	/* the report reads the JSON trace back: it cannot read text or CSV */
 	if (o->report && o->output && o->fmt != MT_FMT_JSON)
 		fail("--report with -o needs -f json (it reads the trace back); or drop -o and the trace goes to a temporary file");
+	if (o->rotate_size && (!o->output || !strcmp(o->output, "-")))
+		fail("--rotate renames the file it writes: give it -o FILE");
+	if (o->rotate_size && o->report)
+		fail("--report reads one file back: drop --rotate, or run `memtrace report` on each file");
 	if (!o->is_command && o->argc && o->argv[0][0] == '-')
 		fail("unknown option '%s'", o->argv[0]);
+	opts__memory_defaults(o);
 	return 0;
 }

@@ -14,6 +14,8 @@
 #define MT_DEFAULT_BUFFER	(8ULL << 20)	/* ring buffer, bytes */
 #define MT_MIN_BUFFER		(4096ULL)
 #define MT_MAX_BUFFER		(1ULL << 30)
+#define MT_MIN_ROTATE		(64ULL << 10)	/* --rotate: below, start and summary dominate */
+#define MT_MAX_ROTATE_COUNT	10000	/* each rotation renames every file kept */
 
 /* memtrace's own exit statuses (otherwise it exits with the program's). */
 #define MT_EXIT_FAILURE		1	/* could not trace, or the trace is incomplete */
@@ -33,6 +35,12 @@ struct run_opts {
 	bool fail_on_loss;	/* --fail-on-loss: exit MT_EXIT_LOSS if any event is missing */
 	const char *user;	/* -u: run the program as this user (name or uid), or NULL */
 	const char *cgroup;	/* --cgroup: only processes of this cgroup v2 directory */
+	uint64_t rotate_size;	/* --rotate: start a new -o file at this size; 0: never */
+	uint32_t rotate_count;	/* --rotate: old files kept (FILE.1...); 0: all */
+	/* issue 11: -1 until decided (opts__memory_defaults) */
+	int faults;		/* 0 off, 1 aggregated per region, 2 every fault (--faults=all) */
+	int rss;		/* 0 off, 1 rss records */
+	uint64_t rss_step;	/* --rss-step bytes; 0: max(1 MiB, RSS/64) */
 	bool is_command;	/* argv came after `--` */
 	int argc;		/* workload name or command, with its arguments */
 	char **argv;
@@ -44,6 +52,12 @@ struct run_opts {
  * Returns 1 when --help was asked for.
  */
 int opts__parse_run(int argc, char **argv, struct run_opts *o, char *err, size_t errlen);
+/*
+ * issue 11: faults and rss left undecided by the command line get their
+ * default: on for a bundled workload (showing memory is what they are
+ * for), off otherwise (docs/performance.md: what they cost).
+ */
+void opts__memory_defaults(struct run_opts *o);
 /* "8M", "16MiB", "65536", "1G" -> bytes. Returns 0 or -EINVAL. */
 int opts__parse_size(const char *s, uint64_t *bytes);
 /* The usage text of `memtrace run`. */

@@ -41,6 +41,7 @@
 static volatile sig_atomic_t exiting;	/* signal number that asked us to stop */
 static volatile sig_atomic_t write_cancel;	/* set STOP_WRITE_SECS after it */
 static volatile sig_atomic_t child_changed;
+static volatile sig_atomic_t reopen_asked;	/* SIGHUP with -o FILE */
 static volatile pid_t forward_pid;
 
 struct session {
@@ -64,6 +65,17 @@ struct session {
 	bool err_between;
 	uint64_t bad_records;
 	bool failed;		/* the trace is incomplete: exit 1 */
+	/*
+	 * A trace split into files (--rotate, SIGHUP): each file has its
+	 * start record (the same t0, so ts goes on across files) and a
+	 * summary of the events in it, so each is a trace of its own.
+	 */
+	uint64_t t0, wall_ns;
+	uint32_t part;		/* number of the file being written; 0: not split */
+	pid_t root_pid;		/* of the start record */
+	uint32_t rotated;	/* FILE.1 ... FILE.rotated are this run's */
+	uint64_t file_start;	/* ob.written when this file began */
+	struct trace_summary base;	/* counters when this file began */
 };
 
 static void on_stop_signal(int sig, siginfo_t *si, void *uc)
@@ -85,6 +97,12 @@ static void on_stop_signal(int sig, siginfo_t *si, void *uc)
 		kill(forward_pid, sig);
 }
 
+/* SIGHUP with -o FILE: reopen FILE at the next record boundary (logrotate). */
+static void on_hup(int sig)
+{
+	reopen_asked = 1;
+}
+
 static void on_sigchld(int sig)
 {
 	child_changed = 1;
@@ -97,7 +115,7 @@ static void on_alarm(int sig)
 	alarm(1);
 }
 
-static void signals__install(void)
+static void signals__install(bool hup_reopens)
 {
 	struct sigaction sa = {};
 
@@ -108,6 +126,12 @@ static void signals__install(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+
+	if (hup_reopens) {
+		sa.sa_handler = on_hup;
+		sa.sa_flags = 0;
+		sigaction(SIGHUP, &sa, NULL);
+	}
 
 	sa.sa_handler = on_sigchld;
 	sa.sa_flags = SA_NOCLDSTOP;
@@ -147,6 +171,8 @@ static uint64_t clock__ns(clockid_t clk)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
+static int session__next_file(struct session *s, bool rotate);
+
 static int session__on_record(void *ctx, const void *rec, size_t size)
 {
 	struct session *s = ctx;
@@ -164,6 +190,10 @@ static int session__on_record(void *ctx, const void *rec, size_t size)
 	 */
 	if (outbuf__maybe_flush(&s->ob))
 		s->late++;
+	/* between two records: no event is cut or written twice */
+	else if (s->o.rotate_size &&
+		 s->ob.written + s->ob.len - s->file_start >= s->o.rotate_size)
+		session__next_file(s, true);
 	return 0;
 }
 
@@ -332,6 +362,13 @@ static bool fd__is_stdout(int fd)
 	return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
+static bool output__is_regular(int fd)
+{
+	struct stat st;
+
+	return !fstat(fd, &st) && S_ISREG(st.st_mode);
+}
+
 static int session__open_output(struct session *s)
 {
 	int e;
@@ -343,6 +380,11 @@ static int session__open_output(struct session *s)
 		s->out_fd = output__open(s->o.output);
 		if (s->out_fd < 0)
 			return s->out_fd;
+		if (s->o.rotate_size && !output__is_regular(s->out_fd)) {
+			fprintf(stderr, "memtrace: --rotate renames '%s', which is not a regular file: give a file path\n",
+				s->o.output);
+			return -EINVAL;
+		}
 	}
 	s->events_on_stdout = fd__is_stdout(s->out_fd);
 	e = outbuf__init(&s->ob, s->out_fd, OUTBUF_SIZE);
@@ -381,9 +423,133 @@ static void session__write_start(struct session *s, uint64_t wall_ns)
 	st.kernel_release = u.release;
 	st.version = MEMTRACE_VERSION;
 	st.wall_start_ns = wall_ns;
-	st.root_pid = s->o.attach_pid ? s->o.attach_pid : s->launch.pid;
+	/* kept: the program may be reaped before a later file starts */
+	if (!s->root_pid)
+		s->root_pid = s->o.attach_pid ? s->o.attach_pid : s->launch.pid;
+	st.root_pid = s->root_pid;
+	st.part = s->part;
 	format__start(&s->fmt, &s->ob, &st);
 	outbuf__flush(&s->ob);
+}
+
+/* The counters of the current file: the run's so far less those at its start. */
+static void summary__part(struct trace_summary *p, const struct trace_summary *run,
+			  const struct trace_summary *base)
+{
+	size_t i;
+
+	*p = *run;
+	for (i = 0; i < MT_COUNT_SLOTS; i++) {
+		p->events[i] -= base->events[i];
+		p->lost[i] -= base->lost[i];
+	}
+	p->missed -= base->missed;
+}
+
+/* The kernel's loss counters so far, into sum. */
+static void session__read_lost(struct session *s, struct trace_summary *sum)
+{
+	tracer__lost(&s->tracer, sum->lost, MT_EV_MAX);
+	sum->missed = tracer__missed(&s->tracer);
+}
+
+/*
+ * Makes room for a new FILE: FILE.k becomes FILE.k+1 (the oldest past
+ * COUNT is replaced), FILE becomes FILE.1. rename() never follows a link
+ * at its target. Returns 0 or -errno after saying why.
+ */
+static int output__shift(struct session *s)
+{
+	const char *path = s->o.output;
+	char from[PATH_MAX + 16], to[PATH_MAX + 16];
+	uint32_t k = s->rotated, count = s->o.rotate_count;
+
+	if (count && k >= count)
+		k = count - 1;
+	for (; k >= 1; k--) {
+		snprintf(from, sizeof(from), "%s.%u", path, k);
+		snprintf(to, sizeof(to), "%s.%u", path, k + 1);
+		if (rename(from, to) && errno != ENOENT)
+			goto fail;
+	}
+	snprintf(from, sizeof(from), "%s", path);
+	snprintf(to, sizeof(to), "%s.1", path);
+	if (rename(from, to))
+		goto fail;
+	if (!count || s->rotated < count)
+		s->rotated++;
+	return 0;
+fail:
+	fprintf(stderr, "memtrace: --rotate: cannot rename '%s' to '%s': %s\n", from, to,
+		strerror(errno));
+	return -errno;
+}
+
+/* Is path still the file we write (not moved away, nor replaced)? */
+static bool output__is_ours(const char *path, int fd)
+{
+	struct stat a, b;
+
+	return !stat(path, &a) && !fstat(fd, &b) && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+/*
+ * Ends the current file with its summary and goes on in a new one,
+ * between two records: rotate renames the files first (--rotate); else
+ * FILE was moved by someone else (SIGHUP). Returns 0 or -1 with ob.err
+ * set, which stops the trace as any write error does.
+ */
+static int session__next_file(struct session *s, bool rotate)
+{
+	struct trace_summary run = s->sum, part;
+	int fd;
+
+	/* the events first, so that a failure counts events only */
+	if (outbuf__flush(&s->ob)) {
+		s->err_between = true;
+		return -1;
+	}
+	session__read_lost(s, &run);
+	run.duration_ns = clock__ns(CLOCK_MONOTONIC) - s->t0;
+	run.exit_status = -1;	/* the run goes on */
+	summary__part(&part, &run, &s->base);
+	format__summary(&s->fmt, &s->ob, &part);
+	if (outbuf__flush(&s->ob)) {
+		s->ob.dropped_lines = 0;	/* the summary line is no event */
+		s->err_between = true;
+		return -1;
+	}
+	if (!s->part)
+		s->part = 1;	/* the file just ended had no "part": it was 1 */
+	if (rotate && output__is_ours(s->o.output, s->out_fd) && output__shift(s)) {
+		s->ob.err = EIO;
+		s->err_between = true;
+		return -1;
+	}
+	close(s->out_fd);
+	s->out_fd = -1;
+	s->ob.fd = -1;
+	fd = output__open(s->o.output);
+	if (fd < 0) {
+		s->ob.err = -fd;
+		s->err_between = true;
+		return -1;
+	}
+	s->out_fd = s->ob.fd = fd;
+	s->base = run;
+	s->part++;
+	s->file_start = s->ob.written;
+	session__write_start(s, s->wall_ns);
+	return s->ob.err ? -1 : 0;
+}
+
+/* SIGHUP with -o: a new FILE if logrotate moved ours away, else nothing. */
+static void session__reopen(struct session *s)
+{
+	reopen_asked = 0;
+	if (s->ob.err || output__is_ours(s->o.output, s->out_fd))
+		return;
+	session__next_file(s, false);
 }
 
 /*
@@ -434,6 +600,8 @@ static int session__loop(struct session *s)
 		}
 		if (e > 0 && !s->ob.err && outbuf__flush(&s->ob))
 			s->err_between = true;
+		if (reopen_asked)
+			session__reopen(s);
 		if (s->ob.err)
 			break;
 		if (child_changed && session__reap(s, &status))
@@ -512,7 +680,11 @@ static int session__finish(struct session *s, uint64_t t0, int status)
 			s->sum.unwritten = total;
 	}
 	if (!s->ob.err) {
-		format__summary(&s->fmt, &s->ob, &s->sum);
+		struct trace_summary part;
+
+		/* a split trace: this file's events and losses only */
+		summary__part(&part, &s->sum, &s->base);
+		format__summary(&s->fmt, &s->ob, &part);
 		outbuf__flush(&s->ob);
 	}
 	if (s->ob.err == EPIPE)
@@ -548,6 +720,9 @@ static int session__run(struct session *s)
 		.wakeup_bytes = s->o.buffer_size / 16,
 		.all = s->o.all,
 		.verbose = s->o.verbose,
+		.faults = s->o.faults,	/* issue 11 */
+		.rss = s->o.rss,
+		.rss_step = s->o.rss_step,
 	};
 	char err[512];
 	uint64_t t0, wall;
@@ -585,8 +760,10 @@ static int session__run(struct session *s)
 		fprintf(stderr, "memtrace: %s\n", err);
 		goto abort;
 	}
-	s->fmt.t0 = t0 = clock__ns(CLOCK_MONOTONIC);
-	wall = clock__ns(CLOCK_REALTIME);
+	s->fmt.t0 = s->t0 = t0 = clock__ns(CLOCK_MONOTONIC);
+	s->wall_ns = wall = clock__ns(CLOCK_REALTIME);
+	if (s->o.rotate_size)
+		s->part = 1;
 	session__write_start(s, wall);
 	if (s->ob.err) {
 		/* better to run nothing than a program whose trace goes nowhere */
@@ -604,6 +781,9 @@ static int session__run(struct session *s)
 		goto abort;
 	}
 	status = session__loop(s);
+	/* issue 11: what regions still mapped took, so that every fault is in the trace */
+	if (s->o.faults)
+		tracer__flush_faults(&s->tracer, clock__ns(CLOCK_MONOTONIC));
 	return session__finish(s, t0, status);
 
 abort:
@@ -788,7 +968,8 @@ int cmd_run(int argc, char **argv)
 		r = 1;
 		goto cleanup;
 	}
-	signals__install();
+	/* with -o FILE, SIGHUP is logrotate's "reopen", not a stop */
+	signals__install(s->o.output && strcmp(s->o.output, "-") && !s->o.report);
 	r = session__run(s);
 	if (s->o.report && session__report(s))
 		r = 1;

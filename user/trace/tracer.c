@@ -191,6 +191,17 @@ static int skel__load(struct tracer *t, const struct tracer_opts *o, bool exit_g
 	t->skel->rodata->exit_has_group_dead = exit_group_dead;
 	bpf_program__set_autoload(t->skel->progs.handle_prepare_exec, prepare_exec);
 	t->skel->rodata->cgroup_id = o->cgroup_id;
+	/* issue 11: what is off is not loaded at all, so it costs nothing */
+	t->skel->rodata->mem_faults = o->faults != MT_MEM_FAULTS_OFF;
+	t->skel->rodata->mem_faults_all = o->faults == MT_MEM_FAULTS_ALL;
+	t->skel->rodata->mem_rss = o->rss;
+	t->skel->rodata->rss_step_pages = o->rss_step / getpagesize();
+	t->skel->rodata->page_size = getpagesize();
+	t->skel->rodata->nr_cpus = libbpf_num_possible_cpus() > 0 ? libbpf_num_possible_cpus() : 1;
+	bpf_program__set_autoload(t->skel->progs.handle_fault_user, o->faults != MT_MEM_FAULTS_OFF);
+	bpf_program__set_autoload(t->skel->progs.handle_fault_kernel, o->faults != MT_MEM_FAULTS_OFF);
+	bpf_program__set_autoload(t->skel->progs.handle_rss, o->faults || o->rss);
+	bpf_program__set_autoload(t->skel->progs.handle_exit_mmap, o->faults || o->rss);
 	t->skel->rodata->cgroup_level = o->cgroup_level;
 	e = bpf_map__set_max_entries(t->skel->maps.events, o->buffer_size);
 	if (e) {
@@ -415,6 +426,40 @@ size_t tracer__cost(struct tracer *t, struct hook_cost *c, size_t n)
 uint64_t tracer__untracked(struct tracer *t)
 {
 	return t->skel->bss->untracked;
+}
+
+int tracer__flush_faults(struct tracer *t, uint64_t ts)
+{
+	int fd = bpf_map__fd(t->skel->maps.regions);
+	struct mt_region_key key, next;
+	struct mt_region_val v;
+	struct mt_faults_event e;
+	int n = 0, err;
+
+	/* restart from the first key each time: the current one is deleted */
+	while (!(err = bpf_map_get_next_key(fd, NULL, &next))) {
+		key = next;
+		if (!bpf_map_lookup_elem(fd, &key, &v)) {
+			memset(&e, 0, sizeof(e));
+			e.hdr.ts = ts;
+			e.hdr.type = MT_EV_FAULTS;
+			e.hdr.pid = v.pid;
+			e.hdr.tid = v.pid;
+			e.hdr.as = key.as;
+			e.start = v.start;
+			e.end = v.end;
+			memcpy(e.counts, v.counts, sizeof(e.counts));
+			e.kind = v.kind;
+			e.reason = MT_FAULTS_TRACE_END;
+			memcpy(e.name, v.name, sizeof(e.name));
+			if (t->fn)
+				t->fn(t->ctx, &e, sizeof(e));
+			n++;
+		}
+		if (bpf_map_delete_elem(fd, &key))
+			break;
+	}
+	return n;
 }
 
 void tracer__destroy(struct tracer *t)

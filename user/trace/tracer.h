@@ -25,7 +25,13 @@ struct tracer_opts {
 	uint64_t cgroup_id;	/* with all: only this cgroup v2 and below; 0 = any */
 	uint32_t cgroup_level;	/* its depth below the root cgroup */
 	bool verbose;		/* libbpf messages to stderr */
+	/* issue 11 */
+	int faults;		/* MT_MEM_FAULTS_*: off, aggregated per region, every fault */
+	bool rss;		/* rss records and the peak */
+	uint64_t rss_step;	/* bytes; 0: max(1 MiB, RSS/64) */
 };
+
+enum { MT_MEM_FAULTS_OFF = 0, MT_MEM_FAULTS_AGG, MT_MEM_FAULTS_ALL };
 
 /* Called per record; a negative return stops the current poll with that error. */
 typedef int (*tracer_record_fn)(void *ctx, const void *rec, size_t size);
@@ -82,6 +88,12 @@ uint64_t tracer__missed(struct tracer *t);
 uint64_t tracer__untracked(struct tracer *t);
 /* Fills up to n entries, one per program that ran; returns how many. */
 size_t tracer__cost(struct tracer *t, struct hook_cost *c, size_t n);
+/*
+ * issue 11: hands every region's fault counts still in the kernel to the
+ * record callback as faults records (reason trace_end), then forgets them.
+ * Returns how many.
+ */
+int tracer__flush_faults(struct tracer *t, uint64_t ts);
 /* Detaches and frees everything; accepts a tracer never loaded if its stats_fd is -1. */
 void tracer__destroy(struct tracer *t);
 

@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Integration tests of issue 11: tests/progs/faultprog takes page faults
+ * whose classes and counts are known; the trace's faults records must
+ * have exactly those for those regions, rss and as_end must agree with
+ * the kernel's VmHWM/VmRSS, and nothing may be lost.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <jansson.h>
+#include "harness.h"
+
+#define RUN_TIMEOUT_MS	30000
+
+struct expect {
+	uint64_t anon, file, filew, kread, stack_lo, child;
+	long n_anon, n_file, n_filew, n_kread, n_stack, n_cow, hwm_kb, rss_kb;
+};
+
+static bool expect__read(struct expect *x, const char *path)
+{
+	char *buf = file__read(path, NULL);
+	bool ok;
+
+	if (!buf)
+		return false;
+	ok = sscanf(buf, "anon %lx %ld\nfile %lx %ld\nfilew %lx %ld\nkread %lx %ld\nstack %lx %ld\n"
+		    "cow %*x %ld\nchild %lu\nhwm_kb %ld\nrss_kb %ld\n",
+		    &x->anon, &x->n_anon, &x->file, &x->n_file, &x->filew, &x->n_filew,
+		    &x->kread, &x->n_kread, &x->stack_lo, &x->n_stack, &x->n_cow, &x->child,
+		    &x->hwm_kb, &x->rss_kb) == 14;
+	free(buf);
+	return ok;
+}
+
+/* Sum of class `cls` over the faults records of pid whose region holds addr. */
+static long faults__at(const json_t *tr, long long pid, uint64_t addr, const char *cls)
+{
+	uint64_t start, end;
+	long sum = 0;
+	size_t i;
+	json_t *ev;
+
+	json_array_foreach(tr, i, ev) {
+		if (!ev__is(ev, "faults") || ev__int_or(ev, "pid", -1) != pid ||
+		    !ev__addr(ev, "start", &start) || !ev__addr(ev, "end", &end))
+			continue;
+		if (addr >= start && addr < end)
+			sum += ev__int_or(ev, cls, 0);
+	}
+	return sum;
+}
+
+/* Sum of every faults record's counts, and of every as_end's totals. */
+static void faults__totals(const json_t *tr, long long *records, long long *as_ends)
+{
+	size_t i;
+	json_t *ev;
+
+	*records = *as_ends = 0;
+	json_array_foreach(tr, i, ev) {
+		if (ev__is(ev, "faults"))
+			*records += ev__int_or(ev, "total", 0);
+		else if (ev__is(ev, "as_end"))
+			*as_ends += ev__int_or(json_object_get(ev, "faults"), "total", 0);
+	}
+}
+
+static json_t *as_end__of(const json_t *tr, long long pid)
+{
+	size_t i;
+	json_t *ev;
+
+	json_array_foreach(tr, i, ev)
+		if (ev__is(ev, "as_end") && ev__int_or(ev, "pid", -1) == pid)
+			return ev;
+	return NULL;
+}
+
+static void test_ground_truth(void)
+{
+	const char *trace = harness_tmp("faults.jsonl"), *out = harness_tmp("faults.out");
+	struct expect x;
+	struct proc p;
+	json_t *tr, *sum, *end;
+	long long pid, rec_total, end_total, peak;
+	long file;
+	int code;
+
+	code = memtrace__run(&p, RUN_TIMEOUT_MS, "run", "-q", "-m", "-f", "json", "-o", trace,
+			     "--", harness_bin("faultprog"), out, harness_tmp("faults.dat"), NULL);
+	ASSERT_MSG(code == 0, "memtrace exited %d: %s", code, p.err);
+	proc__free(&p);
+	ASSERT_MSG(expect__read(&x, out), "faultprog wrote no results to %s", out);
+	tr = trace__load(trace);
+	ASSERT(tr);
+	pid = trace__root_pid(tr);
+	sum = trace__summary(tr);
+	EXPECT_EQ(ev__int_or(sum, "lost", -1), 0);
+
+	/* exact: one fault per page for anonymous writes, file writes, read(2), stack growth */
+	EXPECT_EQ(faults__at(tr, pid, x.anon, "anon"), x.n_anon);
+	EXPECT_EQ(faults__at(tr, pid, x.anon, "cow"), 0);
+	EXPECT_EQ(faults__at(tr, pid, x.filew, "file_cow"), x.n_filew);
+	EXPECT_EQ(faults__at(tr, pid, x.kread, "anon"), x.n_kread);
+	EXPECT_EQ(faults__at(tr, pid, x.stack_lo - 4096, "stack"), x.n_stack);
+	/*
+	 * File reads: fault-around (mm/memory.c do_fault_around) maps up to
+	 * fault_around_bytes (64 KiB, 16 pages) per fault, so N pages take
+	 * between N/16 and N faults.
+	 */
+	file = faults__at(tr, pid, x.file, "file");
+	EXPECT_MSG(file >= x.n_file / 16 && file <= x.n_file,
+		   "file faults %ld for %ld pages read", file, x.n_file);
+	/* the child's copies of the pages it wrote, in its own address space */
+	EXPECT_EQ(faults__at(tr, x.child, x.anon, "cow"), x.n_cow);
+	EXPECT_EQ(faults__at(tr, x.child, x.anon, "anon"), 0);
+
+	/* every fault is in a faults record, and in its address space's as_end */
+	faults__totals(tr, &rec_total, &end_total);
+	EXPECT_EQ(rec_total, end_total);
+
+	/* the kernel's own figures: VmHWM of a process that did not exec */
+	end = as_end__of(tr, pid);
+	ASSERT_MSG(end, "no as_end for pid %lld", pid);
+	peak = ev__int_or(end, "rss_peak", -1);
+	EXPECT_EQ(peak / 1024, x.hwm_kb);
+	EXPECT_EQ(ev__int_or(end, "rss_total", -1) / 1024, x.rss_kb);
+	json_decref(tr);
+}
+
+/* Without -m, a command is traced as before: no memory records at all. */
+static void test_off_by_default(void)
+{
+	const char *trace = harness_tmp("nofaults.jsonl");
+	struct proc p;
+	json_t *tr;
+	int code;
+
+	code = memtrace__run(&p, RUN_TIMEOUT_MS, "run", "-q", "-f", "json", "-o", trace,
+			     "--", "/bin/true", NULL);
+	ASSERT_EQ(code, 0);
+	proc__free(&p);
+	tr = trace__load(trace);
+	ASSERT(tr);
+	EXPECT_EQ(events__count_type(tr, "faults", -1), 0);
+	EXPECT_EQ(events__count_type(tr, "rss", -1), 0);
+	EXPECT_EQ(events__count_type(tr, "as_end", -1), 0);
+	json_decref(tr);
+}
+
+/* --faults=all: one fault event per fault, as many as the faults records count. */
+static void test_faults_all(void)
+{
+	const char *trace = harness_tmp("faultsall.jsonl"), *out = harness_tmp("faultsall.out");
+	long long rec_total, end_total;
+	struct proc p;
+	json_t *tr;
+	int code;
+
+	code = memtrace__run(&p, RUN_TIMEOUT_MS, "run", "-q", "--faults=all", "-f", "json", "-o",
+			     trace, "--", harness_bin("faultprog"), out,
+			     harness_tmp("faultsall.dat"), NULL);
+	ASSERT_MSG(code == 0, "memtrace exited %d: %s", code, p.err);
+	proc__free(&p);
+	tr = trace__load(trace);
+	ASSERT(tr);
+	EXPECT_EQ(ev__int_or(trace__summary(tr), "lost", -1), 0);
+	faults__totals(tr, &rec_total, &end_total);
+	EXPECT_EQ((long long)events__count_type(tr, "fault", -1), rec_total);
+	json_decref(tr);
+}
+
+static const struct harness_test tests[] = {
+	{ "ground truth: anon, file (fault-around), file_cow, read(2), stack, child cow; VmHWM",
+	  test_ground_truth, true },
+	{ "a command without -m: no memory records", test_off_by_default, true },
+	{ "--faults=all: one fault event per fault counted", test_faults_all, true },
+	{ NULL, NULL, false },
+};
+
+int main(void)
+{
+	return harness_main(tests);
+}

@@ -1,0 +1,581 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * `memtrace report` on the golden traces of tests/data/ (recorded with
+ * `memtrace run -f json -o tests/data/NAME.jsonl NAME`), built with ASan and
+ * UBSan (Makefile):
+ *  - the text and JSON reports equal the checked-in NAME.report.txt/.json
+ *    (tests/data/regen.sh rewrites them after a deliberate change);
+ *  - a checker holds the report to what the trace says (per-type event
+ *    counts against the summary, fork-exec children end in their own
+ *    address space, N threads share one with N-1 stacks), and doctored
+ *    copies of the traces fail it;
+ *  - a seeded mutation loop (bounded: MEMTRACE_FUZZ_SECONDS, default 3)
+ *    never crashes the reader, the analysis or the report, and every
+ *    failure is one line on stderr.
+ * Runs from the repository root (tests/run.sh cds there).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <jansson.h>
+#include "report.h"
+
+#define DATA		"tests/data/"
+#define MAX_TRACE	(1 << 20)
+
+static const char *const golden[] = { "fork-exec", "threads", "heap" };
+#define NGOLDEN		(sizeof(golden) / sizeof(golden[0]))
+
+static char tmp_trace[64], tmp_out[64], tmp_err[64];
+
+static int setup(void **state)
+{
+	char *names[] = { tmp_trace, tmp_out, tmp_err };
+	int i, fd;
+
+	for (i = 0; i < 3; i++) {
+		strcpy(names[i], "/tmp/memtrace-test-report.XXXXXX");
+		fd = mkstemp(names[i]);
+		if (fd < 0)
+			return -1;
+		close(fd);
+	}
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	unlink(tmp_trace);
+	unlink(tmp_out);
+	unlink(tmp_err);
+	return 0;
+}
+
+/* The whole file, NUL-terminated (malloc'd); *len its size. */
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "r");
+	char *s;
+	size_t n;
+
+	if (!f)
+		fail_msg("cannot read %s (run the tests from the repository root)", path);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	s = malloc(n + 1);
+	assert_non_null(s);
+	n = fread(s, 1, n, f);
+	fclose(f);
+	s[n] = '\0';
+	if (len)
+		*len = n;
+	return s;
+}
+
+static void spill(const char *path, const char *s, size_t len)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(s, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* Runs `memtrace report ARGS` in-process, stdout to tmp_out and stderr to tmp_err. */
+static int report(int argc, const char **argv)
+{
+	int out, err, fd1, fd2, rc;
+
+	fflush(stdout);
+	fflush(stderr);
+	out = dup(1);
+	err = dup(2);
+	fd1 = open(tmp_out, O_WRONLY | O_TRUNC | O_CREAT, 0600);
+	fd2 = open(tmp_err, O_WRONLY | O_TRUNC | O_CREAT, 0600);
+	assert_true(out >= 0 && err >= 0 && fd1 >= 0 && fd2 >= 0);
+	dup2(fd1, 1);
+	dup2(fd2, 2);
+	close(fd1);
+	close(fd2);
+	rc = cmd_report(argc, (char **)argv);
+	fflush(stdout);
+	fflush(stderr);
+	dup2(out, 1);
+	dup2(err, 2);
+	close(out);
+	close(err);
+	return rc;
+}
+
+static int report_json(const char *path)
+{
+	const char *argv[] = { "report", "-f", "json", path };
+
+	return report(4, argv);
+}
+
+/* ---- golden output ---- */
+
+static void test_golden(void **state)
+{
+	char trace[128], want[128];
+	const char *text[2], *json[4];
+	char *got, *exp;
+	size_t i;
+
+	for (i = 0; i < NGOLDEN; i++) {
+		snprintf(trace, sizeof(trace), DATA "%s.jsonl", golden[i]);
+		text[0] = "report";
+		text[1] = trace;
+		json[0] = "report", json[1] = "-f", json[2] = "json", json[3] = trace;
+		assert_int_equal(report(2, text), 0);
+		snprintf(want, sizeof(want), DATA "%s.report.txt", golden[i]);
+		got = slurp(tmp_out, NULL);
+		exp = slurp(want, NULL);
+		if (strcmp(got, exp))
+			fail_msg("memtrace report %s differs from %s (tests/data/regen.sh after a deliberate change):\n%s",
+				 trace, want, got);
+		free(got);
+		free(exp);
+		assert_int_equal(report(4, json), 0);
+		snprintf(want, sizeof(want), DATA "%s.report.json", golden[i]);
+		got = slurp(tmp_out, NULL);
+		exp = slurp(want, NULL);
+		if (strcmp(got, exp))
+			fail_msg("memtrace report -f json %s differs from %s", trace, want);
+		free(got);
+		free(exp);
+	}
+}
+
+/* ---- the checker: the report against the trace ---- */
+
+/* The trace's summary counts, by event name; NULL if it has no summary. */
+static json_t *trace_summary(const char *trace)
+{
+	char *s = slurp(trace, NULL), *last, *end;
+	json_t *sum;
+
+	end = s + strlen(s);
+	while (end > s && end[-1] == '\n')
+		*--end = '\0';
+	last = strrchr(s, '\n');
+	sum = json_loads(last ? last + 1 : s, 0, NULL);
+	free(s);
+	if (sum && strcmp(json_string_value(json_object_get(sum, "event")) ?: "", "summary")) {
+		json_decref(sum);
+		return NULL;
+	}
+	return sum;
+}
+
+static json_t *find_proc(json_t *rep, json_int_t pid)
+{
+	json_t *p;
+	size_t i;
+
+	json_array_foreach(json_object_get(rep, "processes"), i, p)
+		if (json_integer_value(json_object_get(p, "pid")) == pid)
+			return p;
+	return NULL;
+}
+
+/*
+ * Returns NULL if the report of `trace` agrees with it, else what is wrong.
+ * kind: "fork-exec", "threads" or anything else (counts only).
+ */
+static const char *check(const char *trace, const char *kind)
+{
+	static char why[256];
+	json_t *rep, *sum, *p, *e, *as, *r, *events;
+	json_int_t n, want, threads, stacks;
+	const char *name;
+	size_t i, j;
+
+	if (report_json(trace))
+		return "the report failed";
+	rep = json_load_file(tmp_out, 0, NULL);
+	assert_non_null(rep);
+	sum = trace_summary(trace);
+	why[0] = '\0';
+	/* every event of the summary is in the report, and no more */
+	json_object_foreach(sum ? json_object_get(sum, "events") : NULL, name, events) {
+		n = 0;
+		json_array_foreach(json_object_get(rep, "processes"), i, p)
+			n += json_integer_value(json_object_get(json_object_get(p, "events"), name));
+		want = json_integer_value(events);
+		if (n != want) {
+			snprintf(why, sizeof(why), "%lld %s events in the report, %lld in the summary",
+				 (long long)n, name, (long long)want);
+			goto out;
+		}
+	}
+	if (!strcmp(kind, "fork-exec")) {
+		/* a copied child that exec'd ends in an address space its parent never had */
+		json_array_foreach(json_object_get(rep, "tree"), i, e) {
+			json_t *child, *parent;
+
+			if (strcmp(json_string_value(json_object_get(e, "relation")), "copy"))
+				continue;
+			child = find_proc(rep, json_integer_value(json_object_get(e, "to_pid")));
+			parent = find_proc(rep, json_integer_value(json_object_get(e, "from_pid")));
+			if (!child || !parent || !json_array_size(json_object_get(child, "execs")))
+				continue;
+			if (json_integer_value(json_object_get(child, "as")) ==
+			    json_integer_value(json_object_get(parent, "as")) ||
+			    json_integer_value(json_object_get(child, "as")) ==
+			    json_integer_value(json_object_get(e, "from_as"))) {
+				snprintf(why, sizeof(why), "child pid %lld ends in its parent's address space",
+					 (long long)json_integer_value(json_object_get(child, "pid")));
+				goto out;
+			}
+		}
+		json_array_foreach(json_object_get(rep, "claims"), i, e)
+			if (strstr(json_string_value(e), "share no address space"))
+				goto out;
+		snprintf(why, sizeof(why), "no claim that parent and child share no address space");
+	} else if (!strcmp(kind, "threads")) {
+		/* N threads in one as: N-1 stacks of their own, one per thread */
+		json_array_foreach(json_object_get(rep, "address_spaces"), i, as) {
+			threads = json_integer_value(json_object_get(as, "threads"));
+			if (!threads)
+				continue;
+			stacks = 0;
+			json_array_foreach(json_object_get(as, "regions"), j, r)
+				stacks += json_integer_value(json_object_get(r, "stack_of")) &&
+					  !json_is_true(json_object_get(r, "guard"));
+			if (stacks != threads) {
+				snprintf(why, sizeof(why), "%lld threads in as %lld but %lld stacks",
+					 (long long)threads + 1,
+					 (long long)json_integer_value(json_object_get(as, "as")),
+					 (long long)stacks);
+				goto out;
+			}
+			goto out;
+		}
+		snprintf(why, sizeof(why), "no address space with threads");
+	}
+out:
+	json_decref(sum);
+	json_decref(rep);
+	return why[0] ? why : NULL;
+}
+
+/*
+ * A copy of trace with every line passed through fn, which edits the
+ * object and returns 1 to drop it, 0 to keep it. Written to tmp_trace.
+ */
+static void doctor(const char *trace, int (*fn)(json_t *line, void *arg), void *arg)
+{
+	char *s = slurp(trace, NULL), *line, *save = NULL, *out;
+	FILE *f = fopen(tmp_trace, "w");
+	json_t *j;
+
+	assert_non_null(f);
+	for (line = strtok_r(s, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		j = json_loads(line, 0, NULL);
+		assert_non_null(j);
+		if (!fn(j, arg)) {
+			out = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+			fprintf(f, "%s\n", out);
+			free(out);
+		}
+		json_decref(j);
+	}
+	fclose(f);
+	free(s);
+}
+
+static bool is(json_t *line, const char *event)
+{
+	return !strcmp(json_string_value(json_object_get(line, "event")) ?: "", event);
+}
+
+/* The fork child's events moved into its parent's address space. */
+static int child_in_parents_as(json_t *line, void *arg)
+{
+	json_int_t *pids = arg;	/* [0] parent, [1] child, [2] parent's as */
+
+	if (is(line, "fork") && !json_is_true(json_object_get(line, "thread")) && !pids[1]) {
+		pids[0] = json_integer_value(json_object_get(line, "pid"));
+		pids[1] = json_integer_value(json_object_get(line, "child_pid"));
+		pids[2] = json_integer_value(json_object_get(line, "as"));
+		json_object_set_new(line, "child_as", json_integer(pids[2]));
+	} else if (pids[1] && json_integer_value(json_object_get(line, "pid")) == pids[1]) {
+		json_object_set_new(line, "as", json_integer(pids[2]));
+		if (is(line, "exec"))
+			json_object_set_new(line, "old_as", json_integer(pids[2]));
+	}
+	return 0;
+}
+
+/* The first MAP_STACK mapping dropped. */
+static int drop_a_stack(json_t *line, void *arg)
+{
+	int *done = arg;
+	const char *flags = json_string_value(json_object_get(line, "flags"));
+
+	if (*done || !is(line, "mmap") || !flags || !strstr(flags, "MAP_STACK"))
+		return 0;
+	return ++*done;
+}
+
+static int drop_a_munmap(json_t *line, void *arg)
+{
+	int *done = arg;
+
+	return !*done && is(line, "munmap") ? ++*done : 0;
+}
+
+static int keep(json_t *line, void *arg)
+{
+	return 0;
+}
+
+static void test_checker(void **state)
+{
+	json_int_t pids[3] = { 0 };
+	const char *why;
+	int done;
+
+	/* the golden traces pass, and so does a faithful copy */
+	assert_null(check(DATA "fork-exec.jsonl", "fork-exec"));
+	assert_null(check(DATA "threads.jsonl", "threads"));
+	assert_null(check(DATA "heap.jsonl", "heap"));
+	doctor(DATA "threads.jsonl", keep, NULL);
+	assert_null(check(tmp_trace, "threads"));
+
+	doctor(DATA "fork-exec.jsonl", child_in_parents_as, pids);
+	assert_true(pids[1] != 0);
+	why = check(tmp_trace, "fork-exec");
+	assert_non_null(why);
+	assert_non_null(strstr(why, "ends in its parent's address space"));
+
+	done = 0;
+	doctor(DATA "threads.jsonl", drop_a_stack, &done);
+	assert_int_equal(done, 1);
+	why = check(tmp_trace, "threads");
+	assert_non_null(why);
+
+	done = 0;
+	doctor(DATA "fork-exec.jsonl", drop_a_munmap, &done);
+	assert_int_equal(done, 1);
+	why = check(tmp_trace, "counts");
+	assert_non_null(why);
+	assert_non_null(strstr(why, "munmap events in the report"));
+}
+
+/* A trace cut short (memtrace killed): a report, with the warning. */
+static void test_incomplete(void **state)
+{
+	const char *argv[] = { "report", tmp_trace };
+	char *s, *end, *out;
+	size_t len;
+
+	s = slurp(DATA "heap.jsonl", &len);
+	s[len - 1] = '\0';
+	end = strrchr(s, '\n');	/* the summary is the last line */
+	assert_non_null(strstr(end, "\"summary\""));
+	spill(tmp_trace, s, end + 1 - s);
+	assert_int_equal(report(2, argv), 0);
+	out = slurp(tmp_out, NULL);
+	assert_non_null(strstr(out, "WARNING: the trace has no summary record"));
+	assert_non_null(strstr(out, "incomplete"));
+	free(out);
+	assert_int_equal(report_json(tmp_trace), 0);
+	out = slurp(tmp_out, NULL);
+	assert_non_null(strstr(out, "\"complete\": false"));
+	assert_non_null(strstr(out, "incomplete: the trace has no summary record"));
+	free(out);
+	free(s);
+}
+
+/* ---- fuzz ---- */
+
+static uint64_t rng;
+
+static uint64_t rnd(uint64_t n)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return n ? rng % n : 0;
+}
+
+/* The start of a random line of s (len bytes). */
+static size_t line_at(const char *s, size_t len)
+{
+	size_t i = rnd(len);
+
+	while (i && s[i - 1] != '\n')
+		i--;
+	return i;
+}
+
+static size_t insert(char *s, size_t len, size_t at, const char *what, size_t n)
+{
+	if (len + n > MAX_TRACE)
+		return len;
+	memmove(s + at + n, s + at, len - at);
+	memcpy(s + at, what, n);
+	return len + n;
+}
+
+static size_t mutate(char *s, size_t len)
+{
+	static const char *const hostile[] = {
+		"\\u0000", "\\ud800", "\xff\xfe", "\x1b[2J", "\\\"", "%s%n", "\xc3\x28",
+		"\\u00ff\\u0080", "\"\"", "\n", "{}", "[", "\t",
+	};
+	static const char *const numbers[] = {
+		"99999999999999999999999", "-1", "1e400", "18446744073709551615",
+		"9223372036854775807", "4294967296", "0", "-9223372036854775808", "0.5", "null",
+	};
+	size_t at, end, n;
+	const char *w, *p;
+
+	if (!len)
+		return len;
+	switch (rnd(9)) {
+	case 0:		/* flip bytes */
+		for (n = 1 + rnd(4); n--;)
+			s[rnd(len)] ^= 1 << rnd(8);
+		return len;
+	case 1:		/* cut the trace anywhere */
+		return rnd(len);
+	case 2:		/* delete a line */
+		at = line_at(s, len);
+		p = memchr(s + at, '\n', len - at);
+		end = p ? (size_t)(p - s) + 1 : len;
+		memmove(s + at, s + end, len - end);
+		return len - (end - at);
+	case 3:		/* duplicate a line (a second start or summary, a repeated event) */
+		at = line_at(s, len);
+		p = memchr(s + at, '\n', len - at);
+		end = p ? (size_t)(p - s) + 1 : len;
+		return insert(s, len, line_at(s, len), s + at, end - at);
+	case 4:		/* a duplicate key */
+		at = line_at(s, len);
+		w = rnd(2) ? "\"ts\":1," : "\"as\":7,";
+		return at + 1 <= len ? insert(s, len, at + 1, w, strlen(w)) : len;
+	case 5:		/* a huge or odd number in place of one */
+		at = rnd(len);
+		while (at < len && (s[at] < '0' || s[at] > '9'))
+			at++;
+		end = at;
+		while (end < len && s[end] >= '0' && s[end] <= '9')
+			end++;
+		if (at == len)
+			return len;
+		w = numbers[rnd(sizeof(numbers) / sizeof(numbers[0]))];
+		memmove(s + at, s + end, len - end);
+		len -= end - at;
+		return insert(s, len, at, w, strlen(w));
+	case 6:		/* hostile bytes inside a comm or filename */
+		p = strstr(s + line_at(s, len), rnd(2) ? "\"comm\":\"" : "\"filename\":\"");
+		if (!p)
+			return len;
+		w = hostile[rnd(sizeof(hostile) / sizeof(hostile[0]))];
+		return insert(s, len, p - s + 8 + rnd(3), w, strlen(w));
+	case 7:		/* swap two lines' order: ts goes backwards */
+		at = line_at(s, len);
+		p = memchr(s + at, '\n', len - at);
+		if (!p)
+			return len;
+		end = p - s + 1;
+		{
+			char line[4096];
+
+			n = end - at;
+			if (n > sizeof(line))
+				return len;
+			memcpy(line, s + at, n);
+			memmove(s + at, s + end, len - end);
+			len -= n;
+			return insert(s, len, line_at(s, len), line, n);
+		}
+	default:	/* an address or a flag name changed */
+		p = strstr(s + line_at(s, len), rnd(2) ? "\"0x" : "MAP_");
+		if (!p)
+			return len;
+		at = p - s + 1 + rnd(4);
+		if (at < len)
+			s[at] = "x0fgZ|_-"[rnd(8)];
+		return len;
+	}
+}
+
+/* Every failure is one line: "memtrace: ...\n". */
+static void check_error(int rc, const char *what)
+{
+	char *err = slurp(tmp_err, NULL);
+
+	if (rc != 0 && rc != 1)
+		fail_msg("%s: exit status %d", what, rc);
+	if (rc == 1 && (strncmp(err, "memtrace: ", 10) || !strchr(err, '\n') ||
+			strchr(err, '\n')[1] != '\0'))
+		fail_msg("%s: failed without one line of error: '%s'", what, err);
+	free(err);
+}
+
+static void test_fuzz(void **state)
+{
+	const char *env = getenv("MEMTRACE_FUZZ_SECONDS");
+	double seconds = env ? atof(env) : 3;
+	const char *text[] = { "report", tmp_trace };
+	const char *maps[] = { "report", "--maps", "--at", "0.01", tmp_trace };
+	char *base[NGOLDEN], *s, path[128];
+	size_t blen[NGOLDEN], len, i, k, iters = 0;
+	struct timespec t0, t;
+
+	env = getenv("MEMTRACE_FUZZ_SEED");
+	rng = env ? strtoull(env, NULL, 0) : 0x9e3779b97f4a7c15ULL;
+	print_message("fuzz seed 0x%llx for %.1f s (MEMTRACE_FUZZ_SEED, MEMTRACE_FUZZ_SECONDS)\n",
+		      (unsigned long long)rng, seconds);
+	for (i = 0; i < NGOLDEN; i++) {
+		snprintf(path, sizeof(path), DATA "%s.jsonl", golden[i]);
+		base[i] = slurp(path, &blen[i]);
+	}
+	s = malloc(MAX_TRACE + 1);
+	assert_non_null(s);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		i = rnd(NGOLDEN);
+		memcpy(s, base[i], blen[i]);
+		len = blen[i];
+		for (k = 1 + rnd(3); k--;)
+			len = mutate(s, len);
+		spill(tmp_trace, s, len);
+		check_error(report(2, text), "report");
+		check_error(report_json(tmp_trace), "report -f json");
+		check_error(report(5, maps), "report --maps --at");
+		iters++;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+	} while (t.tv_sec - t0.tv_sec + (t.tv_nsec - t0.tv_nsec) / 1e9 < seconds);
+	print_message("fuzz: %zu mutated traces, each through text, JSON and --maps --at\n", iters);
+	for (i = 0; i < NGOLDEN; i++)
+		free(base[i]);
+	free(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_golden),
+		cmocka_unit_test(test_checker),
+		cmocka_unit_test(test_incomplete),
+		cmocka_unit_test(test_fuzz),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
