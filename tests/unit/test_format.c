@@ -544,7 +544,7 @@ static void test_exit(void **state)
 	       "\"code\":0,\"signal\":0,\"core\":false,\"thread\":true}\n",
 	       "1200000,exit,4242,4243,threads,1,,,,,,,,,,,,,,,,1,,,,,,0,0,0,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
 	expect(&proc, sizeof(proc),
-	       "   3.000000    4242    4242 threads             1 exit      exit code 3,,,,,,,,\n",
+	       "   3.000000    4242    4242 threads             1 exit      exit code 3\n",
 	       "{\"ts\":3000000000,\"event\":\"exit\",\"pid\":4242,\"tid\":4242,\"comm\":\"threads\","
 	       "\"as\":1,\"code\":3,\"signal\":0,\"core\":false,\"thread\":false}\n",
 	       "3000000000,exit,4242,4242,threads,1,,,,,,,,,,,,,,,,0,,,,,,3,0,0,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");

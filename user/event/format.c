@@ -1347,8 +1347,11 @@ void summary__print(FILE *out, const struct trace_summary *sum)
 		(unsigned long long)counts__total(sum->events),
 		(double)sum->duration_ns / NSEC_PER_SEC);
 	for (t = MT_EV_NONE + 1; t < MT_EV_MAX; t++) {
-		/* issue 11: memory records only when there are some (off by default) */
-		if (event__is_mem11(t) && !sum->events[t])
+		/*
+		 * issue 11: memory records only when there are some (off by
+		 * default); issue 10's new calls likewise, so the usual line stays
+		 */
+		if ((event__is_mem11(t) || t > MT_EV_MREMAP) && !sum->events[t])
 			continue;
 		fprintf(out, "%s%s %llu", sep, event__name(t),
 			(unsigned long long)sum->events[t]);
