@@ -399,6 +399,8 @@ int event__from_record(struct mt_event *ev, const void *rec, size_t size, uint64
 		ev->exec.truncated = ex->flags & MT_EXEC_TRUNCATED;
 		ev->error = ret__errno(ex->ret);
 		break;
+	case MT_EV_VMA:
+		return -EINVAL;	/* reserved: the kernel-made map is not recorded yet */
 	case MT_EV_VMA_NAME: {
 		const struct mt_vma_name_event *vn = rec;
 
