@@ -46,7 +46,7 @@ DEPFLAGS  = -MMD -MP
 # user/trace: the live tracer (libbpf); user/report: analyses of a trace.
 USER_DIRS     := user/event user/trace user/report
 USER_INCLUDES := -I$(OUTPUT) -Ibpf -Iuser $(addprefix -I,$(USER_DIRS))
-LIBS     := -lbpf -lelf -lz -ljansson -lm
+LIBS     := -lbpf -lelf -lz -ljansson -lyajl -lm
 
 BPF_SRCS  := $(wildcard bpf/*.bpf.c)
 BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
@@ -57,6 +57,16 @@ USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS))
 LIB_OBJS  := $(filter-out $(OUTPUT)/user/memtrace.o,$(USER_OBJS))
 # The analysis side alone: links without libbpf (tests prove it).
 NOBPF_OBJS := $(filter $(OUTPUT)/user/event/% $(OUTPUT)/user/report/%,$(USER_OBJS))
+
+# The HTML page (memtrace report --html): web/page.{html,css,js} and uPlot,
+# pinned by web/package-lock.json, compiled into memtrace as byte arrays
+# (xxd -i), so that memtrace alone writes the page. npm is needed to build
+# only; `make deps` installs it where node is missing.
+NPM       ?= npm
+WEB_SRCS  := web/page.html web/page.css web/page.js
+WEB_NPM   := web/node_modules/.package-lock.json
+WEB_LIB   := web/node_modules/uplot/dist/uPlot.iife.min.js web/node_modules/uplot/dist/uPlot.min.css
+HTML_ASSETS := $(OUTPUT)/html_assets.h
 
 WL_COMMON := workloads/common.c
 WL_SRCS   := $(filter-out $(WL_COMMON),$(wildcard workloads/*.c))
@@ -144,6 +154,22 @@ $(OUTPUT)/user/%.o: user/%.c | $(SKELS)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(USER_INCLUDES) $(DEPFLAGS) -c $< -o $@
 
+$(WEB_NPM): web/package.json web/package-lock.json
+	$(call msg,NPM,web/node_modules)
+	$(Q)command -v $(NPM) >/dev/null || { echo "memtrace: $(NPM) not found: run 'make deps' (the HTML page's chart library, uPlot, comes from npm at build time)" >&2; exit 1; }
+	$(Q)cd web && $(NPM) ci --no-audit --no-fund --loglevel=error
+	$(Q)touch $@
+
+$(HTML_ASSETS): $(WEB_SRCS) $(WEB_NPM) | $(OUTPUT)
+	$(call msg,GEN,$@)
+	$(Q)rm -rf $(OUTPUT)/web && mkdir -p $(OUTPUT)/web
+	$(Q)cp $(WEB_SRCS) $(WEB_LIB) $(OUTPUT)/web/
+	$(Q)(cd $(OUTPUT) && for f in web/*; do xxd -i "$$f"; done) | \
+		sed 's/^unsigned/static const unsigned/' > $@.tmp
+	$(Q)mv $@.tmp $@
+
+$(OUTPUT)/user/report/html.o: $(HTML_ASSETS)
+
 memtrace: $(USER_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LIBS) -o $@
@@ -189,10 +215,10 @@ tests/bin/%: tests/unit/%.c $(LIB_OBJS) | tests/bin
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(USER_INCLUDES) $(DEPFLAGS) -MF $@.d $< $(LIB_OBJS) $(LIBS) -lcmocka -ljansson -o $@
 
-# The reader test links only the analysis side and jansson: no libbpf needed.
+# The reader tests link only the analysis side, jansson and yajl: no libbpf needed.
 tests/bin/test_reader tests/bin/test_reader_calls: tests/bin/%: tests/unit/%.c $(NOBPF_OBJS) | tests/bin
 	$(call msg,CC,$@ (no libbpf))
-	$(Q)$(CC) $(CFLAGS) $(USER_INCLUDES) $(DEPFLAGS) -MF $@.d $< $(NOBPF_OBJS) -lcmocka -ljansson -lm -o $@
+	$(Q)$(CC) $(CFLAGS) $(USER_INCLUDES) $(DEPFLAGS) -MF $@.d $< $(NOBPF_OBJS) -lcmocka -ljansson -lyajl -lm -o $@
 
 # The report test (golden traces, doctored traces, fuzz): the no-libbpf
 # objects rebuilt with ASan + UBSan.
@@ -206,7 +232,7 @@ $(OUTPUT)/san/%.o: user/%.c | $(SKELS)
 
 tests/bin/test_report_golden: tests/unit/test_report_golden.c $(SAN_OBJS) | tests/bin
 	$(call msg,CC-SAN,$@)
-	$(Q)$(CC) $(CFLAGS) -O1 $(SAN_FLAGS) $(USER_INCLUDES) $(DEPFLAGS) -MF $@.d $< $(SAN_OBJS) -lcmocka -ljansson -lm -o $@
+	$(Q)$(CC) $(CFLAGS) -O1 $(SAN_FLAGS) $(USER_INCLUDES) $(DEPFLAGS) -MF $@.d $< $(SAN_OBJS) -lcmocka -ljansson -lyajl -lm -o $@
 
 tests/bin/%: tests/integration/%.c $(ITEST_LIB) | tests/bin
 	$(call msg,CC,$@)

@@ -453,11 +453,11 @@ replay_trace() {
 					l = line[i]
 					if (r && match(l, /"ts":[0-9]+/)) {
 						t = substr(l, RSTART + 5, RLENGTH - 5) + r * (last + 1)
-						l = substr(l, 1, RSTART + 4) sprintf("%d", t) substr(l, RSTART + RLENGTH)
+						l = substr(l, 1, RSTART + 4) sprintf("%.0f", t) substr(l, RSTART + RLENGTH)
 					}
 					print l; out++
 				}
-			printf "{\"event\":\"summary\",\"ts\":%d,\"duration_ns\":%d,\"events\":{},\"lost\":0,\"missed\":0,\"exit_status\":0}\n", r * (last + 1), r * (last + 1)
+			printf "{\"event\":\"summary\",\"ts\":%.0f,\"duration_ns\":%.0f,\"events\":{},\"lost\":0,\"missed\":0,\"exit_status\":0}\n", r * (last + 1), r * (last + 1)
 		}' "$storm" >"$2"
 }
 # reader_run TRACE: prints "events cpu_seconds wall_seconds max_rss_kib"

@@ -8,17 +8,19 @@
 # missing) and @mermaid-js/mermaid-cli as pinned by
 # tests/mermaid/package-lock.json (npm ci, no browser download: puppeteer
 # uses /usr/bin/chromium, see tests/mermaid/puppeteer.json) for the picture
-# tests. With --bench, also the tracers `make bench` compares against (perf,
-# bpftrace), and mounts tracefs, which they need (memtrace itself does not).
+# tests and the HTML page's; xxd, node and npm also build the page (make
+# runs npm ci in web/ for uPlot, as pinned by web/package-lock.json). With
+# --bench, also the tracers `make bench` compares against (perf, bpftrace), and mounts tracefs, which they need (memtrace itself does not).
 # --test is accepted for older scripts: the test tools are always installed.
 #
 # Usage: scripts/deps.sh [--bench | --test]
 set -eu
 PKGS="make clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcmocka-dev \
-libjansson-dev jq strace procps util-linux golang-go libcap2-bin passwd \
+libjansson-dev libyajl-dev jq strace procps util-linux golang-go libcap2-bin passwd \
 clickhouse-server clickhouse-client"
 # the picture tests: a real browser and node for mermaid-cli
-PKGS="$PKGS chromium"
+# xxd builds the HTML page's assets into memtrace (make); fonts for its screenshots
+PKGS="$PKGS chromium xxd fonts-dejavu-core"
 command -v node >/dev/null 2>&1 || PKGS="$PKGS nodejs"
 command -v npm >/dev/null 2>&1 || PKGS="$PKGS npm"
 case "${1:-}" in

@@ -24,16 +24,13 @@
 #include <libgen.h>
 #include <limits.h>
 #include <sched.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "harness.h"
+#include "selfcheck.h"
 
-#define RUN_TIMEOUT_MS	30000
-#define MAX_ARGV	32
-#define MAX_PIDS	64
 #define ARENA_HINT	0xc000000000ULL	/* Go's first heap arena on linux/amd64 */
 #define ARENA_BYTES	(64ULL << 20)	/* heapArenaBytes */
 #define GOROUTINES	1000
@@ -42,73 +39,20 @@
 /* threads the runtime may start beyond GOMAXPROCS: sysmon, a template, GC */
 #define EXTRA_THREADS	3
 
-/* ---- checks that a doctored trace can probe ------------------------------ */
-
-/* CHECK() fails the test, except while probing, when it only counts misses. */
-static struct {
-	bool on;
-	int misses;
-} probe;
-
-static bool check__(bool ok, const char *file, int line, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static bool check__(bool ok, const char *file, int line, const char *fmt, ...)
-{
-	va_list ap;
-	char *msg;
-
-	if (ok)
-		return true;
-	if (probe.on) {
-		probe.misses++;
-		return false;
-	}
-	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
-	va_end(ap);
-	harness_fail(file, line, "%s", msg ? msg : fmt);
-	free(msg);
-	return false;
-}
-
-#define CHECK(c, ...)	check__(!!(c), __FILE__, __LINE__, __VA_ARGS__)
-
 /* ---- the runs ----------------------------------------------------------- */
 
-struct go_run;
-
-struct go_spec {
-	const char *label;
-	const char *name;
-	const char *args[8];
-	const char *marker;		/* a piece of its stdout */
-	long n, m;			/* goroutines / producers / blocks, and -m */
-	bool env_report;		/* report path through MEMTRACE_SELF_REPORT */
-	void (*check)(const struct go_run *r);
-};
-
-struct go_run {
-	const struct go_spec *spec;
-	bool tried, ok;
-	int code;
-	char *out, *err;
-	json_t *trace, *report;
-	long long root;
-};
-
-static void check_exec(const struct go_run *r);
-static void check_goroutines(const struct go_run *r);
-static void check_race(const struct go_run *r);
-static void check_channel(const struct go_run *r);
-static void check_heap(const struct go_run *r);
+static void check_exec(const struct selfcheck_run *r);
+static void check_goroutines(const struct selfcheck_run *r);
+static void check_race(const struct selfcheck_run *r);
+static void check_channel(const struct selfcheck_run *r);
+static void check_heap(const struct selfcheck_run *r);
 
 enum { EXEC, GOR, RACE, FIX1, FIX2, CHAN, HEAP, NRUNS };
 
 #define CHILD_EXIT	3
 
-static const struct go_spec specs[NRUNS] = {
+/* n: goroutines / producers / blocks; m: -m */
+static const struct selfcheck_spec specs[NRUNS] = {
 	[EXEC] = { "go-exec --child-exit 3", "go-exec", { "--child-exit", "3" }, "exited with 3",
 		   0, 0, true, check_exec },
 	[GOR]  = { "go-goroutines -n 1000", "go-goroutines", { "-n", "1000" }, "1000 goroutines: 1 pid",
@@ -125,8 +69,6 @@ static const struct go_spec specs[NRUNS] = {
 		   check_heap },
 };
 
-static struct go_run runs[NRUNS];
-
 /* workloads/NAME next to the memtrace binary: where `memtrace run NAME` finds it. */
 static const char *workload__path(const char *name)
 {
@@ -142,10 +84,10 @@ static const char *workload__path(const char *name)
  * The Go workloads exist only if make found `go`. Without them: skip, or
  * fail when MEMTRACE_REQUIRE_BPF=1 asks for every test to really run.
  */
-static bool go__built(const char *name)
+static bool go__built(const struct selfcheck_spec *s)
 {
 	const char *req = getenv("MEMTRACE_REQUIRE_BPF");
-	const char *path = workload__path(name);
+	const char *path = workload__path(s->name);
 
 	if (!access(path, X_OK))
 		return true;
@@ -153,120 +95,14 @@ static bool go__built(const char *name)
 		harness_fail(__FILE__, __LINE__, "%s: %s (go not found at build time? make deps "
 			     "installs golang-go; MEMTRACE_REQUIRE_BPF=1)", path, strerror(errno));
 	else
-		harness_skip("%s not built: go not found (make deps installs golang-go)", name);
+		harness_skip("%s not built: go not found (make deps installs golang-go)", s->name);
 	return false;
 }
 
-static bool run__load(int which)
-{
-	struct go_run *r = &runs[which];
-	const struct go_spec *s = &specs[which];
-	char *argv[MAX_ARGV], tname[64], rname[64];
-	const char *t, *rep;
-	struct proc p;
-	int n = 0, i, e;
-
-	if (r->tried)
-		return CHECK(r->ok, "the run of %s failed (see its first test)", s->label);
-	if (!go__built(s->name))
-		return false;
-	r->tried = true;
-	r->spec = s;
-	snprintf(tname, sizeof(tname), "go%d.jsonl", which);
-	snprintf(rname, sizeof(rname), "go%d.report", which);
-	t = harness_tmp(tname);
-	rep = harness_tmp(rname);
-	unlink(rep);
-	argv[n++] = (char *)harness_memtrace();
-	argv[n++] = "run";
-	argv[n++] = "-f";
-	argv[n++] = "json";
-	argv[n++] = "-o";
-	argv[n++] = (char *)t;
-	argv[n++] = (char *)s->name;
-	for (i = 0; s->args[i]; i++)
-		argv[n++] = (char *)s->args[i];
-	if (!s->env_report) {
-		argv[n++] = "--json";
-		argv[n++] = (char *)rep;
-	}
-	argv[n] = NULL;
-	if (s->env_report)
-		setenv("MEMTRACE_SELF_REPORT", rep, 1);
-	e = proc__spawn(&p, NULL, argv);
-	unsetenv("MEMTRACE_SELF_REPORT");
-	if (!CHECK(!e, "cannot start memtrace: %s", strerror(-e)))
-		return false;
-	proc__wait(&p, RUN_TIMEOUT_MS);
-	r->code = p.code;
-	r->out = p.out;
-	r->err = p.err;
-	p.out = p.err = NULL;
-	if (!CHECK(!p.timed_out, "memtrace run %s timed out", s->label)) {
-		proc__free(&p);
-		return false;
-	}
-	proc__free(&p);
-	r->trace = trace__load(t);
-	r->report = jsonl__read(rep);
-	if (!r->trace || !CHECK(r->report, "%s wrote no readable self-report to %s", s->label, rep)) {
-		harness_diag("memtrace exited %d; stderr: %s", r->code, r->err);
-		return false;
-	}
-	r->root = trace__root_pid(r->trace);
-	r->ok = true;
-	return true;
-}
+static struct selfcheck_run runs[NRUNS];
+static struct selfcheck_set workloads = { specs, runs, NRUNS, go__built };
 
 /* ---- reading traces and reports ----------------------------------------- */
-
-static long long ev__pid(const json_t *ev)
-{
-	return ev__int_or(ev, "pid", -1);
-}
-
-static bool ev__ok(const json_t *ev)
-{
-	return !json_object_get(ev, "error");
-}
-
-static bool str__eq(const char *a, const char *b)
-{
-	return a && b && !strcmp(a, b);
-}
-
-static bool flags__has(const json_t *ev, const char *name)
-{
-	const char *s = ev__str(ev, "flags"), *p;
-	size_t m = strlen(name);
-
-	for (p = s; p && *p; p = strchr(p, '|') ? strchr(p, '|') + 1 : NULL)
-		if (!strncmp(p, name, m) && (p[m] == '|' || !p[m]))
-			return true;
-	return false;
-}
-
-static bool ev__range(const json_t *ev, uint64_t *start, uint64_t *end)
-{
-	long long len;
-
-	if (!ev__addr(ev, "addr", start) || !ev__int(ev, "len", &len) || len < 0)
-		return false;
-	*end = *start + (uint64_t)len;
-	return true;
-}
-
-static bool ev__bool_is(const json_t *ev, const char *key, bool want)
-{
-	bool b;
-
-	return ev__bool(ev, key, &b) && b == want;
-}
-
-static bool ev__inner(const json_t *tr, size_t i)
-{
-	return i != 0 && i != json_array_size(tr) - 1;
-}
 
 /* The as of pid's (last) exec: the address space its Go program runs in. */
 static long long exec__as(const json_t *tr, long long pid, size_t *idx)
@@ -283,67 +119,6 @@ static long long exec__as(const json_t *tr, long long pid, size_t *idx)
 		}
 	}
 	return as;
-}
-
-static json_t *report__find(const json_t *rep, const char *kind, const char *key,
-			    const char *val, size_t nth)
-{
-	json_t *l;
-	size_t i;
-
-	json_array_foreach(rep, i, l) {
-		if (!str__eq(ev__str(l, "kind"), kind) || (key && !str__eq(ev__str(l, key), val)))
-			continue;
-		if (!nth--)
-			return l;
-	}
-	return NULL;
-}
-
-static size_t report__count(const json_t *rep, const char *kind)
-{
-	size_t n = 0;
-
-	while (report__find(rep, kind, NULL, NULL, n))
-		n++;
-	return n;
-}
-
-struct pidset {
-	long long v[MAX_PIDS];
-	size_t n;
-};
-
-static bool pidset__has(const struct pidset *s, long long pid)
-{
-	size_t i;
-
-	for (i = 0; i < s->n; i++)
-		if (s->v[i] == pid)
-			return true;
-	return false;
-}
-
-static void trace__family(const json_t *tr, long long root, struct pidset *s)
-{
-	bool grew = true;
-	json_t *ev;
-	size_t i;
-
-	s->n = 0;
-	s->v[s->n++] = root;
-	while (grew) {
-		grew = false;
-		json_array_foreach(tr, i, ev) {
-			long long c = ev__int_or(ev, "child_pid", -1);
-
-			if (ev__is(ev, "fork") && pidset__has(s, ev__pid(ev)) &&
-			    !pidset__has(s, c) && s->n < MAX_PIDS) {
-				s->v[s->n++] = c;
-				grew = true;
-			}
-		}
-	}
 }
 
 /* What Go 1.19 takes for GOMAXPROCS: the CPUs this process may run on. */
@@ -472,9 +247,9 @@ static size_t check_go_process(const json_t *tr, long long pid, long long as)
 }
 
 /* Every workload: exit status, first event, nothing lost, the report's pids. */
-static void check_common(const struct go_run *r)
+static void check_common(const struct selfcheck_run *r)
 {
-	const struct go_spec *s = r->spec;
+	const struct selfcheck_spec *s = r->spec;
 	const json_t *tr = r->trace, *first = json_array_get(tr, 1), *sum, *ex, *ev;
 	struct pidset fam;
 	char tail[64];
@@ -508,7 +283,7 @@ static void check_common(const struct go_run *r)
 }
 
 /* Every tid in the report is the main thread or a thread the trace saw created. */
-static void check_report_tids(const struct go_run *r)
+static void check_report_tids(const struct selfcheck_run *r)
 {
 	const json_t *l, *ev;
 	size_t i, j;
@@ -529,11 +304,11 @@ static void check_report_tids(const struct go_run *r)
 
 /* ---- go-exec ------------------------------------------------------------ */
 
-static void check_exec(const struct go_run *r)
+static void check_exec(const struct selfcheck_run *r)
 {
 	const json_t *tr = r->trace, *parent, *child, *cexit, *fk = NULL, *ev, *cex, *pex;
 	long long P = r->root, C, pas, eas;
-	size_t i, exec_i = 0, nforks = 0, cex_i = 0, pex_i = 0;
+	size_t i, exec_i = 0, nforks = 0;
 	uint64_t pg, cg;
 
 	check_common(r);
@@ -606,13 +381,8 @@ static void check_exec(const struct go_run *r)
 	CHECK(ev__int_or(cex, "code", -1) == CHILD_EXIT && ev__int_or(cexit, "code", -1) == CHILD_EXIT,
 	      "child's exit code %lld, the parent's Wait saw %lld, want %d", ev__int_or(cex, "code", -1),
 	      ev__int_or(cexit, "code", -1), CHILD_EXIT);
-	json_array_foreach(tr, i, ev) {
-		if (ev == cex)
-			cex_i = i;
-		if (ev == pex)
-			pex_i = i;
-	}
-	CHECK(cex_i < pex_i, "the parent exits before the child it waits for");
+	CHECK(trace__index(tr, cex) < trace__index(tr, pex),
+	      "the parent exits before the child it waits for");
 }
 
 /* ---- go-goroutines ------------------------------------------------------ */
@@ -624,7 +394,7 @@ static int addr__cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static void check_goroutines(const struct go_run *r)
+static void check_goroutines(const struct selfcheck_run *r)
 {
 	const json_t *tr = r->trace, *main_l, *l, *ev;
 	long long as = exec__as(tr, r->root, NULL), n = r->spec->n, created;
@@ -690,17 +460,26 @@ static void check_goroutines(const struct go_run *r)
 
 /* ---- go-race, go-channel ------------------------------------------------ */
 
-static void check_race(const struct go_run *r)
+/* What go-race and go-channel share; their result line, NULL if none. */
+static const json_t *check_go_result(const struct selfcheck_run *r)
 {
 	const json_t *res;
-	long long want = r->spec->n * r->spec->m, actual, lost;
-	bool fixed = false, b;
 
 	check_common(r);
 	check_go_process(r->trace, r->root, exec__as(r->trace, r->root, NULL));
 	check_report_tids(r);
 	res = report__find(r->report, "result", NULL, NULL, 0);
-	if (!CHECK(res, "no result line"))
+	return CHECK(res, "no result line") ? res : NULL;
+}
+
+static void check_race(const struct selfcheck_run *r)
+{
+	const json_t *res;
+	long long want = r->spec->n * r->spec->m, actual, lost;
+	bool fixed = false, b;
+
+	res = check_go_result(r);
+	if (!res)
 		return;
 	actual = ev__int_or(res, "actual", -1);
 	lost = ev__int_or(res, "lost", -1);
@@ -714,21 +493,18 @@ static void check_race(const struct go_run *r)
 		CHECK(actual == want, "--fixed: actual %lld, expected %lld", actual, want);
 	CHECK((long long)report__count(r->report, "goroutine") == r->spec->n,
 	      "%zu goroutine lines, want %ld", report__count(r->report, "goroutine"), r->spec->n);
-	if (!probe.on)
+	if (!selfcheck__probing())
 		harness_diag("%s: expected %lld, actual %lld", r->spec->label, want, actual);
 }
 
-static void check_channel(const struct go_run *r)
+static void check_channel(const struct selfcheck_run *r)
 {
 	const json_t *res, *l;
 	long long n = r->spec->n, m = r->spec->m, want = n * m * (m + 1) / 2;
 	size_t j;
 
-	check_common(r);
-	check_go_process(r->trace, r->root, exec__as(r->trace, r->root, NULL));
-	check_report_tids(r);
-	res = report__find(r->report, "result", NULL, NULL, 0);
-	if (!CHECK(res, "no result line"))
+	res = check_go_result(r);
+	if (!res)
 		return;
 	CHECK(ev__int_or(res, "expected", -1) == want && ev__int_or(res, "actual", -1) == want &&
 	      ev__int_or(res, "received", -1) == n * m,
@@ -744,7 +520,7 @@ static void check_channel(const struct go_run *r)
 
 /* ---- go-heap ------------------------------------------------------------ */
 
-static void check_heap(const struct go_run *r)
+static void check_heap(const struct selfcheck_run *r)
 {
 	const json_t *tr = r->trace, *l, *last, *peak, *ev;
 	long long root = r->root;
@@ -798,7 +574,7 @@ static void check_heap(const struct go_run *r)
 	      (long long)((r->spec->n - 1) * BLOCK),
 	      "HeapReleased grew from %lld to %lld, want by the blocks' %ld MiB",
 	      ev__int_or(peak, "heap_released", 0), ev__int_or(last, "heap_released", 0), r->spec->n);
-	if (!probe.on)
+	if (!selfcheck__probing())
 		harness_diag("go-heap: %zu arena reservations, %llu MiB committed, HeapSys %lld MiB",
 			     nres, (unsigned long long)(committed >> 20),
 			     ev__int_or(last, "heap_sys", 0) >> 20);
@@ -806,82 +582,41 @@ static void check_heap(const struct go_run *r)
 
 /* ---- the tests ---------------------------------------------------------- */
 
-static void run__check(int which)
-{
-	if (run__load(which))
-		specs[which].check(&runs[which]);
-}
-
 static void test_exec(void)
 {
-	run__check(EXEC);
+	selfcheck__run(&workloads, EXEC);
 }
 
 static void test_goroutines(void)
 {
-	run__check(GOR);
+	selfcheck__run(&workloads, GOR);
 }
 
 static void test_race(void)
 {
-	run__check(RACE);
+	selfcheck__run(&workloads, RACE);
 }
 
 static void test_race_fixed(void)
 {
-	run__check(FIX1);
-	run__check(FIX2);
+	selfcheck__run(&workloads, FIX1);
+	selfcheck__run(&workloads, FIX2);
 }
 
 static void test_channel(void)
 {
-	run__check(CHAN);
+	selfcheck__run(&workloads, CHAN);
 }
 
 static void test_heap(void)
 {
-	run__check(HEAP);
+	selfcheck__run(&workloads, HEAP);
 }
 
 /* ---- doctored traces ---------------------------------------------------- */
 
-static json_t *tr__nth(json_t *tr, const char *event, long long pid, size_t nth, size_t *idx)
-{
-	json_t *ev;
-	size_t i;
-
-	json_array_foreach(tr, i, ev) {
-		if (ev__is(ev, event) && (pid < 0 || ev__pid(ev) == pid) && !nth--) {
-			if (idx)
-				*idx = i;
-			return ev;
-		}
-	}
-	return NULL;
-}
-
-static void set_int(json_t *obj, const char *key, long long v)
-{
-	if (obj)
-		json_object_set_new(obj, key, json_integer(v));
-}
-
-static void set_str(json_t *obj, const char *key, const char *v)
-{
-	if (obj)
-		json_object_set_new(obj, key, json_string(v));
-}
-
-static void set_addr(json_t *obj, const char *key, uint64_t v)
-{
-	char buf[32];
-
-	snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)v);
-	set_str(obj, key, buf);
-}
-
 /* The process fork (os/exec's) of a go-exec trace. */
-static json_t *exec__fork(struct go_run *r)
+static json_t *exec__fork(struct selfcheck_run *r)
 {
 	json_t *ev;
 	size_t i;
@@ -893,23 +628,23 @@ static json_t *exec__fork(struct go_run *r)
 }
 
 /* os/exec as a plain fork: a copy of the address space */
-static void dr_exec_copy(struct go_run *r)
+static void dr_exec_copy(struct selfcheck_run *r)
 {
 	json_t *fk = exec__fork(r);
 
-	set_str(fk, "flags", "CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD");
+	ev__set_str(fk, "flags", "CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD");
 	json_object_set_new(fk, "shared_vm", json_false());
-	set_int(fk, "child_as", 99);
+	ev__set_int(fk, "child_as", 99);
 }
 
 /* the vfork flag alone gone */
-static void dr_exec_no_vfork(struct go_run *r)
+static void dr_exec_no_vfork(struct selfcheck_run *r)
 {
-	set_str(exec__fork(r), "flags", "CLONE_VM|SIGCHLD");
+	ev__set_str(exec__fork(r), "flags", "CLONE_VM|SIGCHLD");
 }
 
 /* the child's program runs in the parent's as */
-static void dr_exec_shared_after(struct go_run *r)
+static void dr_exec_shared_after(struct selfcheck_run *r)
 {
 	json_t *ev, *fk = exec__fork(r);
 	long long C = ev__int_or(fk, "child_pid", -1), pas = ev__int_or(fk, "as", -1);
@@ -917,40 +652,40 @@ static void dr_exec_shared_after(struct go_run *r)
 
 	json_array_foreach(r->trace, i, ev)
 		if (ev__pid(ev) == C)
-			set_int(ev, "as", pas);
+			ev__set_int(ev, "as", pas);
 }
 
-static void dr_exec_child_code(struct go_run *r)
+static void dr_exec_child_code(struct selfcheck_run *r)
 {
 	json_t *fk = exec__fork(r), *ex = trace__exit_of(r->trace, ev__int_or(fk, "child_pid", -1));
 
-	set_int(ex, "code", ev__int_or(ex, "code", 0) + 1);
+	ev__set_int(ex, "code", ev__int_or(ex, "code", 0) + 1);
 }
 
 /* the child's memory starts at its fork as a copy: its exec's old_as is new */
-static void dr_exec_old_as(struct go_run *r)
+static void dr_exec_old_as(struct selfcheck_run *r)
 {
 	json_t *fk = exec__fork(r);
 
-	set_int(tr__nth(r->trace, "exec", ev__int_or(fk, "child_pid", -1), 0, NULL), "old_as", 99);
+	ev__set_int(trace__nth(r->trace, "exec", ev__int_or(fk, "child_pid", -1), 0, NULL), "old_as", 99);
 }
 
 /* a Go thread made by glibc's clone3 */
-static void dr_clone3(struct go_run *r)
+static void dr_clone3(struct selfcheck_run *r)
 {
 	json_t *ev;
 	size_t i;
 
 	json_array_foreach(r->trace, i, ev) {
 		if (ev__is(ev, "fork") && ev__bool_is(ev, "thread", true)) {
-			set_str(ev, "syscall", "clone3");
+			ev__set_str(ev, "syscall", "clone3");
 			return;
 		}
 	}
 }
 
 /* a thread per goroutine: many more thread forks */
-static void dr_many_threads(struct go_run *r)
+static void dr_many_threads(struct selfcheck_run *r)
 {
 	json_t *fk = NULL, *ev;
 	size_t i;
@@ -960,47 +695,47 @@ static void dr_many_threads(struct go_run *r)
 			fk = ev;
 	for (i = 0; fk && i < 200; i++) {
 		ev = json_deep_copy(fk);
-		set_int(ev, "child_tid", ev__int_or(fk, "child_tid", 0) + 10000 + i);
+		ev__set_int(ev, "child_tid", ev__int_or(fk, "child_tid", 0) + 10000 + i);
 		json_array_insert_new(r->trace, json_array_size(r->trace) - 1, ev);
 	}
 }
 
 /* an mmap per goroutine */
-static void dr_mmap_each(struct go_run *r)
+static void dr_mmap_each(struct selfcheck_run *r)
 {
-	json_t *m = tr__nth(r->trace, "mmap", r->root, 0, NULL), *ev;
+	json_t *m = trace__nth(r->trace, "mmap", r->root, 0, NULL), *ev;
 	long i;
 
 	for (i = 0; m && i < r->spec->n; i++) {
 		ev = json_deep_copy(m);
-		set_addr(ev, "addr", 0x7f0000000000ULL + (uint64_t)i * 0x10000);
+		ev__set_addr(ev, "addr", 0x7f0000000000ULL + (uint64_t)i * 0x10000);
 		json_array_insert_new(r->trace, json_array_size(r->trace) - 1, ev);
 	}
 }
 
 /* a goroutine's local outside the arena, in the first (non-FIXED) mmap */
-static void dr_local_outside(struct go_run *r)
+static void dr_local_outside(struct selfcheck_run *r)
 {
 	json_t *l = report__find(r->report, "goroutine", NULL, NULL, 7);
 	uint64_t a;
 
-	if (ev__addr(tr__nth(r->trace, "mmap", r->root, 0, NULL), "addr", &a))
-		set_addr(l, "local_addr", a + 0x100);
+	if (ev__addr(trace__nth(r->trace, "mmap", r->root, 0, NULL), "addr", &a))
+		ev__set_addr(l, "local_addr", a + 0x100);
 }
 
 /* a goroutine's stack in a MAP_STACK mapping of its own */
-static void dr_stack_mapped(struct go_run *r)
+static void dr_stack_mapped(struct selfcheck_run *r)
 {
-	json_t *m = json_deep_copy(tr__nth(r->trace, "mmap", r->root, 0, NULL));
+	json_t *m = json_deep_copy(trace__nth(r->trace, "mmap", r->root, 0, NULL));
 	json_t *l = report__find(r->report, "goroutine", NULL, NULL, 3);
 
-	set_str(m, "flags", "MAP_PRIVATE|MAP_ANONYMOUS|MAP_STACK");
-	set_addr(m, "addr", 0x7e0000000000ULL);
-	set_addr(l, "stack_addr", 0x7e0000000100ULL);
+	ev__set_str(m, "flags", "MAP_PRIVATE|MAP_ANONYMOUS|MAP_STACK");
+	ev__set_addr(m, "addr", 0x7e0000000000ULL);
+	ev__set_addr(l, "stack_addr", 0x7e0000000100ULL);
 	json_array_insert_new(r->trace, 2, m);
 }
 
-static json_t *arena__first_commit(struct go_run *r, size_t *idx)
+static json_t *arena__first_commit(struct selfcheck_run *r, size_t *idx)
 {
 	json_t *ev;
 	size_t i;
@@ -1017,15 +752,15 @@ static json_t *arena__first_commit(struct go_run *r, size_t *idx)
 }
 
 /* the commit was not MAP_FIXED: no reservation is filled */
-static void dr_commit_not_fixed(struct go_run *r)
+static void dr_commit_not_fixed(struct selfcheck_run *r)
 {
 	size_t i;
 
-	set_str(arena__first_commit(r, &i), "flags", "MAP_PRIVATE|MAP_ANONYMOUS");
+	ev__set_str(arena__first_commit(r, &i), "flags", "MAP_PRIVATE|MAP_ANONYMOUS");
 }
 
 /* the PROT_NONE reservation at 0xc000000000 missing */
-static void dr_no_reservation(struct go_run *r)
+static void dr_no_reservation(struct selfcheck_run *r)
 {
 	json_t *ev;
 	size_t i;
@@ -1039,77 +774,46 @@ static void dr_no_reservation(struct go_run *r)
 }
 
 /* a goroutine that ran on a thread the trace never saw */
-static void dr_unknown_tid(struct go_run *r)
+static void dr_unknown_tid(struct selfcheck_run *r)
 {
-	set_int(report__find(r->report, "goroutine", NULL, NULL, 5), "tid", 1);
+	ev__set_int(report__find(r->report, "goroutine", NULL, NULL, 5), "tid", 1);
 }
 
-static void dr_two_locals(struct go_run *r)
+static void dr_two_locals(struct selfcheck_run *r)
 {
 	json_t *a = report__find(r->report, "goroutine", NULL, NULL, 1);
 
-	set_str(report__find(r->report, "goroutine", NULL, NULL, 2), "local_addr",
+	ev__set_str(report__find(r->report, "goroutine", NULL, NULL, 2), "local_addr",
 		ev__str(a, "local_addr"));
 }
 
 /* an event in a second address space */
-static void dr_other_as(struct go_run *r)
+static void dr_other_as(struct selfcheck_run *r)
 {
-	json_t *ev = tr__nth(r->trace, "mmap", r->root, 3, NULL);
+	json_t *ev = trace__nth(r->trace, "mmap", r->root, 3, NULL);
 
-	set_int(ev, "as", ev__int_or(ev, "as", 0) + 1);
+	ev__set_int(ev, "as", ev__int_or(ev, "as", 0) + 1);
 }
 
-static void dr_brk(struct go_run *r)
+static void dr_brk(struct selfcheck_run *r)
 {
-	json_t *ev = json_deep_copy(tr__nth(r->trace, "mmap", r->root, 0, NULL));
+	json_t *ev = json_deep_copy(trace__nth(r->trace, "mmap", r->root, 0, NULL));
 
-	set_str(ev, "event", "brk");
+	ev__set_str(ev, "event", "brk");
 	json_array_insert_new(r->trace, 3, ev);
 }
 
-static void dr_race_over(struct go_run *r)
-{
-	json_t *l = report__find(r->report, "result", NULL, NULL, 0);
-
-	set_int(l, "actual", ev__int_or(l, "expected", 0) + 1);
-	set_int(l, "lost", -1);
-}
-
-static void dr_fixed_lost(struct go_run *r)
-{
-	json_t *l = report__find(r->report, "result", NULL, NULL, 0);
-
-	set_int(l, "actual", ev__int_or(l, "expected", 0) - 1);
-	set_int(l, "lost", 1);
-}
-
-static void dr_ch_sum(struct go_run *r)
-{
-	json_t *l = report__find(r->report, "result", NULL, NULL, 0);
-
-	set_int(l, "actual", ev__int_or(l, "actual", 0) - 1);
-}
-
-static void dr_ch_expected(struct go_run *r)
-{
-	json_t *l = report__find(r->report, "result", NULL, NULL, 0);
-
-	set_int(l, "actual", ev__int_or(l, "actual", 0) + 7);
-	set_int(l, "expected", ev__int_or(l, "expected", 0) + 7);
-}
-
-static void dr_heap_block_moved(struct go_run *r)
+static void dr_heap_block_moved(struct selfcheck_run *r)
 {
 	json_t *l = report__find(r->report, "alloc", "what", "large", 40);
 	uint64_t a;
 
 	if (ev__addr(l, "addr", &a))
-		set_addr(l, "addr", a + (1ULL << 30));
+		ev__set_addr(l, "addr", a + (1ULL << 30));
 }
 
 /* one 4 MiB commit missing: the heap is bigger than what was mapped */
-static void dr_heap_commit_gone(struct go_run *r)
+static void dr_heap_commit_gone(struct selfcheck_run *r)
 {
 	json_t *ev;
 	size_t i, n = 0;
@@ -1124,7 +828,7 @@ static void dr_heap_commit_gone(struct go_run *r)
 	}
 }
 
-static void dr_heap_one_arena(struct go_run *r)
+static void dr_heap_one_arena(struct selfcheck_run *r)
 {
 	json_t *ev;
 	size_t i;
@@ -1138,32 +842,28 @@ static void dr_heap_one_arena(struct go_run *r)
 	}
 }
 
-static void dr_heap_unmap(struct go_run *r)
+static void dr_heap_unmap(struct selfcheck_run *r)
 {
 	size_t i;
 	json_t *ev = json_deep_copy(arena__first_commit(r, &i));
 
-	set_str(ev, "event", "munmap");
+	ev__set_str(ev, "event", "munmap");
 	json_array_insert_new(r->trace, json_array_size(r->trace) - 2, ev);
 }
 
-static void dr_heap_sys(struct go_run *r)
+static void dr_heap_sys(struct selfcheck_run *r)
 {
 	json_t *l = report__find(r->report, "phase", "phase", "after_free", 0);
 
-	set_int(l, "heap_sys", ev__int_or(l, "heap_sys", 0) + (4 << 20));
+	ev__set_int(l, "heap_sys", ev__int_or(l, "heap_sys", 0) + (4 << 20));
 }
 
-static void dr_lost(struct go_run *r)
+static void dr_lost(struct selfcheck_run *r)
 {
-	set_int(trace__summary(r->trace), "lost", 1);
+	ev__set_int(trace__summary(r->trace), "lost", 1);
 }
 
-static const struct {
-	int run;
-	const char *claim;
-	void (*doctor)(struct go_run *r);
-} doctored[] = {
+static const struct selfcheck_doctor doctored[] = {
 	{ EXEC, "go-exec: os/exec as a copying fork", dr_exec_copy },
 	{ EXEC, "go-exec: the clone without CLONE_VFORK", dr_exec_no_vfork },
 	{ EXEC, "go-exec: the child's program in the parent's as", dr_exec_shared_after },
@@ -1180,10 +880,10 @@ static const struct {
 	{ GOR, "go-goroutines: two goroutines, one &localVar", dr_two_locals },
 	{ GOR, "go-goroutines: an event in another as", dr_other_as },
 	{ GOR, "go-goroutines: events lost", dr_lost },
-	{ RACE, "go-race: more increments than were made", dr_race_over },
-	{ FIX1, "go-race --fixed: one update lost", dr_fixed_lost },
-	{ CHAN, "go-channel: the sum is off by one", dr_ch_sum },
-	{ CHAN, "go-channel: expected and actual agree but are wrong", dr_ch_expected },
+	{ RACE, "go-race: more increments than were made", doctor__race_over },
+	{ FIX1, "go-race --fixed: one update lost", doctor__race_lost },
+	{ CHAN, "go-channel: the sum is off by one", doctor__sum_off },
+	{ CHAN, "go-channel: expected and actual agree but are wrong", doctor__sum_agreed },
 	{ HEAP, "go-heap: a brk", dr_brk },
 	{ HEAP, "go-heap: a block outside the arena commits", dr_heap_block_moved },
 	{ HEAP, "go-heap: a commit missing", dr_heap_commit_gone },
@@ -1192,49 +892,9 @@ static const struct {
 	{ HEAP, "go-heap: HeapSys more than was committed", dr_heap_sys },
 };
 
-static int doctored__misses(const struct go_run *base, void (*doctor)(struct go_run *r))
-{
-	struct go_run c = *base;
-	int misses;
-
-	c.trace = json_deep_copy(base->trace);
-	c.report = json_deep_copy(base->report);
-	if (doctor)
-		doctor(&c);
-	probe.on = true;
-	probe.misses = 0;
-	base->spec->check(&c);
-	misses = probe.misses;
-	probe.on = false;
-	json_decref(c.trace);
-	json_decref(c.report);
-	return misses;
-}
-
 static void test_doctored(void)
 {
-	bool judged[NRUNS] = {}, clean[NRUNS] = {};
-	size_t i;
-	int m, w;
-
-	for (i = 0; i < sizeof(doctored) / sizeof(doctored[0]); i++) {
-		w = doctored[i].run;
-		if (!run__load(w))
-			return;
-		/* a doctored copy proves something only if the real run passes */
-		if (!judged[w]) {
-			judged[w] = true;
-			m = doctored__misses(&runs[w], NULL);
-			clean[w] = CHECK(m == 0, "%s: the real run already fails %d checks", specs[w].label, m);
-		}
-		if (!clean[w])
-			continue;
-		m = doctored__misses(&runs[w], doctored[i].doctor);
-		CHECK(m > 0, "doctored \"%s\": every check still passes", doctored[i].claim);
-		if (m > 0)
-			harness_diag("doctored \"%s\": rejected by %d check%s", doctored[i].claim, m,
-				     m == 1 ? "" : "s");
-	}
+	selfcheck__doctored(&workloads, doctored, sizeof(doctored) / sizeof(doctored[0]));
 }
 
 static const struct harness_test tests[] = {
@@ -1250,13 +910,5 @@ static const struct harness_test tests[] = {
 
 int main(void)
 {
-	int r = harness_main(tests), i;
-
-	for (i = 0; i < NRUNS; i++) {
-		json_decref(runs[i].trace);
-		json_decref(runs[i].report);
-		free(runs[i].out);
-		free(runs[i].err);
-	}
-	return r;
+	return selfcheck__main(tests, &workloads);
 }

@@ -248,12 +248,156 @@ static int fork_exec__check(json_t *doc)
 	return bad;
 }
 
+/* ---- issue 11: the claims from the pages, against the trace ---- */
+
+/* Sum of the cow counts of the trace's faults records in address space as (-1: all). */
+static long long trace__cow(const json_t *tr, long long as, long long *records)
+{
+	long long sum = 0;
+	json_t *ev;
+	size_t i;
+
+	*records = 0;
+	json_array_foreach(tr, i, ev) {
+		if (!ev__is(ev, "faults") || (as >= 0 && ev__int_or(ev, "as", -1) != as))
+			continue;
+		(*records)++;
+		sum += ev__int_or(ev, "cow", 0);
+	}
+	return sum;
+}
+
+/* N of the claim "after fork, pid C wrote N page(s)"; -1 if there is none. */
+static long long claim__cow_pages(json_t *doc, long long pid)
+{
+	long long c, n;
+	json_t *l;
+	size_t i;
+
+	json_array_foreach(json_object_get(doc, "claims"), i, l)
+		if (json_is_string(l) &&
+		    sscanf(json_string_value(l), "after fork, pid %lld wrote %lld page", &c, &n) == 2 &&
+		    c == pid)
+			return n;
+	return -1;
+}
+
+static json_t *report__as(json_t *doc, long long as)
+{
+	json_t *s;
+	size_t i;
+
+	json_array_foreach(json_object_get(doc, "address_spaces"), i, s)
+		if (ev__int_or(s, "as", -1) == as)
+			return s;
+	return NULL;
+}
+
+/*
+ * fork-exec: the child writes its stack (and stdio's buffers) before exec,
+ * so its fork copy takes copy-on-write faults; the claim says how many, as
+ * the trace's faults records of that copy count them, and that exec threw
+ * the copy's pages away. Returns the number of failed checks.
+ */
+static int fork_exec_cow__check(json_t *doc, const json_t *tr, bool quiet)
+{
+	json_t *fk = NULL, *ev, *as;
+	long long child, copy, want, got, records;
+	size_t i;
+	int bad = 0;
+
+	json_array_foreach(tr, i, ev)
+		if (ev__is(ev, "fork"))
+			fk = ev;
+	if (!fk)
+		return 1;
+	child = ev__int_or(fk, "child_pid", -1);
+	copy = ev__int_or(fk, "child_as", -1);
+	want = trace__cow(tr, copy, &records);
+	got = claim__cow_pages(doc, child);
+	as = report__as(doc, copy);
+	bad += records == 0 || want <= 0;
+	bad += got != want;
+	bad += !as || ev__int_or(json_object_get(as, "faults"), "cow", -1) != want;
+	bad += !claims__has(doc, "threw away as");
+	if (bad && !quiet)
+		harness_diag("child %lld's fork copy as %lld: %lld faults records, %lld cow faults; the claim says %lld",
+			     child, copy, records, want, got);
+	return bad;
+}
+
+/* threads: faults, none of them copy-on-write, and the claim says so. */
+static int threads_cow__check(json_t *doc, const json_t *tr)
+{
+	long long records, cow = trace__cow(tr, -1, &records);
+
+	return (records == 0) + (cow != 0) + !claims__has(doc, "none was copy-on-write");
+}
+
+/* The trace with every faults record of address space as passed through edit. */
+static void trace__doctor(const json_t *tr, const char *path, long long as,
+			  void (*edit)(json_t *ev))
+{
+	FILE *f = fopen(path, "w");
+	json_t *ev, *copy;
+	size_t i;
+
+	ASSERT(f);
+	json_array_foreach(tr, i, ev) {
+		copy = json_deep_copy(ev);
+		if (ev__is(copy, "faults") && (as < 0 || ev__int_or(copy, "as", -1) == as))
+			edit(copy);
+		json_dumpf(copy, f, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		fputc('\n', f);
+		json_decref(copy);
+	}
+	fclose(f);
+}
+
+/* cow faults relabelled as first touches: no copy happened */
+static void edit__no_cow(json_t *ev)
+{
+	long long cow = ev__int_or(ev, "cow", 0);
+
+	json_object_set_new(ev, "anon", json_integer(ev__int_or(ev, "anon", 0) + cow));
+	json_object_set_new(ev, "cow", json_integer(0));
+}
+
+/* a copy-on-write fault where threads took none */
+static void edit__add_cow(json_t *ev)
+{
+	json_object_set_new(ev, "cow", json_integer(ev__int_or(ev, "cow", 0) + 1));
+	json_object_set_new(ev, "total", json_integer(ev__int_or(ev, "total", 0) + 1));
+}
+
 static void test_fork_exec_claim(void)
 {
 	json_t *doc = workload__report("fork-exec", harness_tmp("fe.jsonl")), *copy;
+	json_t *tr, *fk = NULL, *ev, *bad_tr;
+	const char *doctored = harness_tmp("fe-doctored.jsonl");
+	size_t i;
 
 	ASSERT(doc);
 	EXPECT_EQ(fork_exec__check(doc), 0);
+	/* issue 11: the child's copy-on-write faults, as the trace counts them */
+	tr = jsonl__read(harness_tmp("fe.jsonl"));
+	ASSERT(tr);
+	EXPECT_EQ(fork_exec_cow__check(doc, tr, false), 0);
+	json_array_foreach(tr, i, ev)
+		if (ev__is(ev, "fork"))
+			fk = ev;
+	if (EXPECT(fk)) {
+		/* doctored: the child's copy took no copy-on-write fault */
+		trace__doctor(tr, doctored, ev__int_or(fk, "child_as", -1), edit__no_cow);
+		copy = report__json(doctored, NULL);
+		bad_tr = jsonl__read(doctored);
+		if (EXPECT(copy && bad_tr))
+			EXPECT_MSG(fork_exec_cow__check(copy, bad_tr, true) > 0,
+				   "a child without copy-on-write faults passed");
+		json_decref(copy);
+		json_decref(bad_tr);
+	}
+	json_decref(tr);
 	/* doctored: the child left in its parent's address space */
 	copy = json_deep_copy(doc);
 	json_object_set(json_array_get(json_object_get(copy, "processes"), 1), "as",
@@ -284,12 +428,25 @@ static int threads__check(json_t *doc, long long want_threads)
 static void test_threads_claim(void)
 {
 	json_t *doc = workload__report("threads", harness_tmp("th.jsonl")), *copy, *regions;
-	json_t *r;
+	json_t *r, *tr, *bad_tr;
+	const char *doctored = harness_tmp("th-doctored.jsonl");
 	size_t i;
 
 	ASSERT(doc);
 	/* the workload's default: the main thread and 4 more */
 	EXPECT_EQ(threads__check(doc, 5), 0);
+	/* issue 11: threads take page faults, never a copy-on-write one */
+	tr = jsonl__read(harness_tmp("th.jsonl"));
+	ASSERT(tr);
+	EXPECT_EQ(threads_cow__check(doc, tr), 0);
+	trace__doctor(tr, doctored, -1, edit__add_cow);
+	copy = report__json(doctored, NULL);
+	bad_tr = jsonl__read(doctored);
+	if (EXPECT(copy && bad_tr))
+		EXPECT_MSG(threads_cow__check(copy, bad_tr) > 0, "threads with a copy-on-write fault passed");
+	json_decref(copy);
+	json_decref(bad_tr);
+	json_decref(tr);
 	copy = json_deep_copy(doc);
 	regions = json_object_get(json_array_get(json_object_get(copy, "address_spaces"), 0),
 				  "regions");
@@ -395,8 +552,8 @@ int main(void)
 {
 	static const struct harness_test tests[] = {
 		{ "report maps equal /proc/self/maps at two points", test_maps_equal_proc, true },
-		{ "fork-exec report: two processes, no shared address space", test_fork_exec_claim, true },
-		{ "threads report: one address space, a stack each", test_threads_claim, true },
+		{ "fork-exec report: two processes, no shared address space; the child's copy-on-write faults", test_fork_exec_claim, true },
+		{ "threads report: one address space, a stack each, no copy-on-write", test_threads_claim, true },
 		{ "heap report: brk for small blocks, mmap for the large one", test_heap_claim, true },
 		{ "race and channel reports state their threads", test_other_workloads, true },
 		{ "run --report prints the report", test_run_report, true },

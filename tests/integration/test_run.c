@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <sys/mman.h>
 #include "harness.h"
+#include "strace.h"
 
 #define RUN_TIMEOUT_MS	30000
 #define NTYPES		13
@@ -628,21 +629,6 @@ static void test_nothing_foreign(void)
 
 /* ---- strace ------------------------------------------------------------- */
 
-/*
- * The syscall of a strace -f line "PID name(...": its name and length, or
- * NULL for other lines. A call that strace splits into "<unfinished ...>"
- * and "<... name resumed>" starts with "name(" only once, on the
- * unfinished line, so the resumed half is never taken for another call.
- */
-static const char *strace__call(const char *line, size_t *len)
-{
-	const char *name = line + strspn(line, "0123456789");
-
-	name += strspn(name, " ");
-	*len = strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_");
-	return name[*len] == '(' ? name : NULL;
-}
-
 /* Counts the calls per memory syscall. */
 static void strace__count(const char *buf, size_t *counts)
 {
@@ -669,10 +655,8 @@ static void test_strace_counts(void)
 
 	if (!gt__load())
 		return;
-	if (access("/usr/bin/strace", X_OK) && access("/bin/strace", X_OK)) {
-		harness_skip("strace is not installed");
+	if (strace__missing())
 		return;
-	}
 	proc__run(&p, RUN_TIMEOUT_MS, "strace", "-f", "-qq",
 		  "-e", "trace=mmap,munmap,brk,mprotect,mremap", "-e", "signal=none",
 		  "-o", s, harness_bin("groundtruth"), r, NULL);
@@ -694,83 +678,18 @@ static void test_strace_counts(void)
 	EXPECT_MSG(counts[0] > 10, "strace saw only %zu mmaps: parsing broken?", counts[0]);
 }
 
-/* "syscall:A|B|C" with the flag names sorted: sets compare equal whatever their order. */
-static void creation__spell(const char *sc, size_t sclen, const char *flags, char *out,
-			    size_t n)
-{
-	char names[32][32], buf[512], t[32], *tok, *save;
-	size_t k = 0, i, j, len;
-
-	snprintf(buf, sizeof(buf), "%s", flags);
-	for (tok = strtok_r(buf, "|", &save); tok && k < 32; tok = strtok_r(NULL, "|", &save))
-		snprintf(names[k++], sizeof(names[0]), "%s", tok);
-	for (i = 1; i < k; i++)		/* insertion sort: a handful of names */
-		for (j = i; j > 0 && strcmp(names[j - 1], names[j]) > 0; j--) {
-			memcpy(t, names[j], sizeof(t));
-			memcpy(names[j], names[j - 1], sizeof(t));
-			memcpy(names[j - 1], t, sizeof(t));
-		}
-	len = snprintf(out, n, "%.*s:", (int)sclen, sc);
-	for (i = 0; i < k && len < n; i++)
-		len += snprintf(out + len, n - len, "%s%s", i ? "|" : "", names[i]);
-}
-
-/*
- * One creation from a strace line: "PID clone(..., flags=A|B|SIGCHLD, ...)",
- * "PID clone3({flags=A|B, ..., exit_signal=SIGCHLD, ...}, 88)" (the signal
- * folded in, as memtrace does), "PID fork()" or "PID vfork()" (the flags
- * the kernel uses for them).
- */
-static bool strace__creation(const char *line, char *out, size_t n)
-{
-	const char *p, *f, *sig;
-	char flags[512];
-	size_t len;
-
-	p = strace__call(line, &len);
-	if (!p)
-		return false;
-	if (len == 4 && !strncmp(p, "fork", 4)) {
-		snprintf(flags, sizeof(flags), "SIGCHLD");
-	} else if (len == 5 && !strncmp(p, "vfork", 5)) {
-		snprintf(flags, sizeof(flags), "CLONE_VM|CLONE_VFORK|SIGCHLD");
-	} else if ((len == 5 && !strncmp(p, "clone", 5)) || (len == 6 && !strncmp(p, "clone3", 6))) {
-		f = strstr(p, "flags=");
-		if (!f)
-			return false;
-		f += 6;
-		snprintf(flags, sizeof(flags), "%.*s", (int)strcspn(f, ",})"), f);
-		sig = strstr(p, "exit_signal=");
-		if (sig && (sig += 12) && strncmp(sig, "0,", 2) && strncmp(sig, "0}", 2))
-			snprintf(flags + strlen(flags), sizeof(flags) - strlen(flags), "|%.*s",
-				 (int)strcspn(sig, ",}"), sig);
-	} else {
-		return false;
-	}
-	creation__spell(p, len, flags, out, n);
-	return true;
-}
-
-static int str__cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* Every fork event's syscall and clone flags, against strace's for the same program. */
 static void test_strace_clone_flags(void)
 {
 	const char *s = harness_tmp("strace-clone.out"), *r = harness_tmp("strace-clone.report");
-	char *theirs[64], *mine[64], one[512], *buf, *line;
-	size_t nt = 0, nm = 0, i;
+	struct creations theirs, mine;
 	struct proc p;
-	json_t *ev;
+	char *buf;
 
 	if (!gt__load())
 		return;
-	if (access("/usr/bin/strace", X_OK) && access("/bin/strace", X_OK)) {
-		harness_skip("strace is not installed");
+	if (strace__missing())
 		return;
-	}
 	proc__run(&p, RUN_TIMEOUT_MS, "strace", "-f", "-qq", "-e",
 		  "trace=clone,clone3,fork,vfork", "-e", "signal=none", "-o", s,
 		  harness_bin("groundtruth"), r, NULL);
@@ -778,30 +697,13 @@ static void test_strace_clone_flags(void)
 	proc__free(&p);
 	buf = file__read(s, NULL);
 	ASSERT_MSG(buf, "no strace output in %s", s);
-	for (line = strtok(buf, "\n"); line && nt < 64; line = strtok(NULL, "\n"))
-		if (strace__creation(line, one, sizeof(one)))
-			theirs[nt++] = strdup(one);
+	creations__from_strace(&theirs, buf, false);
 	free(buf);
-	json_array_foreach(gt.trace, i, ev) {
-		const char *sc = ev__str(ev, "syscall") ?: "null";
-
-		if (ev__is(ev, "fork") && nm < 64) {
-			creation__spell(sc, strlen(sc), ev__str(ev, "flags") ?: "null", one,
-					sizeof(one));
-			mine[nm++] = strdup(one);
-		}
-	}
+	creations__from_trace(&mine, gt.trace, false);
 	/* same program, different runs: the same creations, compared as sorted lists */
-	qsort(theirs, nt, sizeof(*theirs), str__cmp);
-	qsort(mine, nm, sizeof(*mine), str__cmp);
-	EXPECT_MSG(nt == nm && nt > 0, "strace saw %zu creations, memtrace %zu", nt, nm);
-	for (i = 0; i < nt && i < nm; i++)
-		EXPECT_MSG(!strcmp(theirs[i], mine[i]), "strace %s, memtrace %s", theirs[i],
-			   mine[i]);
-	for (i = 0; i < nt; i++)
-		free(theirs[i]);
-	for (i = 0; i < nm; i++)
-		free(mine[i]);
+	creations__expect_equal(&theirs, &mine, true);
+	creations__free(&theirs);
+	creations__free(&mine);
 }
 
 /* ---- address-space ids across exec --------------------------------------- */

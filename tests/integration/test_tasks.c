@@ -12,74 +12,10 @@
 #include <string.h>
 #include <unistd.h>
 #include "harness.h"
+#include "strace.h"
 
 #define RUN_TIMEOUT_MS	20000
 #define SKIP		77
-#define MAX_CALLS	16
-
-static bool strace__missing(void)
-{
-	if (access("/usr/bin/strace", X_OK) && access("/bin/strace", X_OK)) {
-		harness_skip("strace is not installed");
-		return true;
-	}
-	return false;
-}
-
-/* "name:A|B|SIGCHLD:ERR" with the flag names sorted, so the order of names does not matter. */
-static void creation__spell(const char *sc, size_t sclen, const char *flags, const char *err,
-			    char *out, size_t n)
-{
-	char names[32][40], buf[512], t[40], *tok, *save;
-	size_t k = 0, i, j, len;
-
-	snprintf(buf, sizeof(buf), "%s", flags);
-	for (tok = strtok_r(buf, "|", &save); tok && k < 32; tok = strtok_r(NULL, "|", &save))
-		snprintf(names[k++], sizeof(names[0]), "%s", tok);
-	for (i = 1; i < k; i++)
-		for (j = i; j > 0 && strcmp(names[j - 1], names[j]) > 0; j--) {
-			memcpy(t, names[j], sizeof(t));
-			memcpy(names[j], names[j - 1], sizeof(t));
-			memcpy(names[j - 1], t, sizeof(t));
-		}
-	len = snprintf(out, n, "%.*s:", (int)sclen, sc);
-	for (i = 0; i < k && len < n; i++)
-		len += snprintf(out + len, n - len, "%s%s", i ? "|" : "", names[i]);
-	if (len < n)
-		snprintf(out + len, n - len, ":%s", err);
-}
-
-/*
- * One creation from a strace -f line, successful or not:
- * "clone(child_stack=NULL, flags=A|SIGCHLD) = -1 EINVAL (...)",
- * "clone3({flags=A, exit_signal=SIGCHLD, ...}, 88) = 123", "clone3(NULL, 0) = -1 EINVAL".
- */
-static bool strace__creation(const char *line, char *out, size_t n)
-{
-	const char *p, *f, *sig, *eq;
-	char flags[512] = "null", err[32] = "ok";
-	size_t len;
-
-	p = line + strspn(line, "0123456789 ");
-	len = strspn(p, "abcdefghijklmnopqrstuvwxyz0123456789_");
-	if (p[len] != '(' || !((len == 5 && !strncmp(p, "clone", 5)) ||
-			       (len == 6 && !strncmp(p, "clone3", 6))))
-		return false;
-	f = strstr(p, "flags=");
-	if (f) {
-		f += 6;
-		snprintf(flags, sizeof(flags), "%.*s", (int)strcspn(f, ",})"), f);
-		sig = strstr(p, "exit_signal=");
-		if (sig && (sig += 12) && strncmp(sig, "0,", 2) && strncmp(sig, "0}", 2))
-			snprintf(flags + strlen(flags), sizeof(flags) - strlen(flags), "|%.*s",
-				 (int)strcspn(sig, ",}"), sig);
-	}
-	eq = strstr(p, "= -1 ");	/* strace pads short calls before " = " */
-	if (eq)
-		snprintf(err, sizeof(err), "%.*s", (int)strcspn(eq + 5, " "), eq + 5);
-	creation__spell(p, len, flags, err, out, n);
-	return true;
-}
 
 /*
  * Runs `tasks MODE` under strace -f and under memtrace and compares every
@@ -87,10 +23,10 @@ static bool strace__creation(const char *line, char *out, size_t n)
  */
 static json_t *tasks__compare(const char *mode)
 {
-	char s[64], t[64], one[512], *theirs[MAX_CALLS], *mine[MAX_CALLS], *buf, *line;
-	size_t nt = 0, nm = 0, i;
+	struct creations theirs, mine;
+	char s[64], t[64], *buf;
 	struct proc p;
-	json_t *tr, *ev;
+	json_t *tr;
 
 	if (strace__missing())
 		return NULL;
@@ -118,27 +54,12 @@ static json_t *tasks__compare(const char *mode)
 		json_decref(tr);
 		return NULL;
 	}
-	for (line = strtok(buf, "\n"); line && nt < MAX_CALLS; line = strtok(NULL, "\n"))
-		if (strace__creation(line, one, sizeof(one)))
-			theirs[nt++] = strdup(one);
+	creations__from_strace(&theirs, buf, true);
 	free(buf);
-	json_array_foreach(tr, i, ev) {
-		const char *sc = ev__str(ev, "syscall") ?: "null";
-
-		if (!ev__is(ev, "fork") || nm >= MAX_CALLS)
-			continue;
-		creation__spell(sc, strlen(sc), ev__str(ev, "flags") ?: "null",
-				ev__str(ev, "error") ?: "ok", one, sizeof(one));
-		mine[nm++] = strdup(one);
-	}
-	EXPECT_MSG(nt == nm && nt > 0, "strace saw %zu creations, memtrace %zu", nt, nm);
-	for (i = 0; i < nt && i < nm; i++)
-		EXPECT_MSG(!strcmp(theirs[i], mine[i]), "call %zu: strace %s, memtrace %s", i,
-			   theirs[i], mine[i]);
-	for (i = 0; i < nt; i++)
-		free(theirs[i]);
-	for (i = 0; i < nm; i++)
-		free(mine[i]);
+	creations__from_trace(&mine, tr, true);
+	creations__expect_equal(&theirs, &mine, false);
+	creations__free(&theirs);
+	creations__free(&mine);
 	return tr;
 }
 

@@ -14,201 +14,56 @@
  * of its mapping - and requires each doctored copy to be rejected, so no
  * check here can pass whatever the trace says.
  */
-#include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include "harness.h"
+#include "selfcheck.h"
 
-#define RUN_TIMEOUT_MS	30000
+#define RUN_TIMEOUT_MS	SELFCHECK_TIMEOUT_MS
 #define PAGE		4096ULL
-#define MAX_PIDS	256
-#define MAX_ARGV	32
-
-/* ---- checks that a doctored trace can probe ------------------------------ */
-
-/*
- * CHECK() fails the running test with its message, except while probing,
- * when it only counts: the doctored-trace test runs the same checks and
- * wants them to miss.
- */
-static struct {
-	bool on;
-	int misses;
-} probe;
-
-static bool check__(bool ok, const char *file, int line, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static bool check__(bool ok, const char *file, int line, const char *fmt, ...)
-{
-	va_list ap;
-	char *msg;
-
-	if (ok)
-		return true;
-	if (probe.on) {
-		probe.misses++;
-		return false;
-	}
-	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
-	va_end(ap);
-	harness_fail(file, line, "%s", msg ? msg : fmt);
-	free(msg);
-	return false;
-}
-
-#define CHECK(c, ...)	check__(!!(c), __FILE__, __LINE__, __VA_ARGS__)
+#define CHILD_EXIT	3	/* fork-exec --child-exit */
 
 /* ---- the runs ----------------------------------------------------------- */
 
-struct wl_run;
-
-struct wl_spec {
-	const char *label;		/* for messages: "threads -n 4" */
-	const char *name;		/* the bundled workload */
-	const char *args[12];		/* its options, NULL-terminated */
-	const char *marker;		/* a piece of its stdout */
-	int threads;			/* threads it starts (besides main) */
-	int child_exit;			/* fork-exec: --child-exit */
-	long messages;			/* channel: -m */
-	bool env_report;		/* report path via MEMTRACE_SELF_REPORT, not --json */
-	void (*check)(const struct wl_run *r);
-};
-
-struct wl_run {
-	const struct wl_spec *spec;
-	bool tried, ok;
-	int code;			/* memtrace's exit status */
-	bool timed_out;
-	char *out, *err;		/* memtrace's stdout (the workload's) and stderr */
-	json_t *trace, *report;
-	long long root;			/* root_pid */
-};
-
-static void check_fork_exec(const struct wl_run *r);
-static void check_threads(const struct wl_run *r);
-static void check_race(const struct wl_run *r);
-static void check_channel(const struct wl_run *r);
-static void check_heap(const struct wl_run *r);
+static void check_fork_exec(const struct selfcheck_run *r);
+static void check_threads(const struct selfcheck_run *r);
+static void check_race(const struct selfcheck_run *r);
+static void check_channel(const struct selfcheck_run *r);
+static void check_heap(const struct selfcheck_run *r);
 
 enum { FE, TH4, TH7, RACE, FIX1, FIX2, FIX3, CH1, CH2, CH3, HEAP, NRUNS };
 
 /*
+ * n: the threads a workload starts (besides main); m: channel's -m.
  * fork-exec and the second channel run get the report path from
  * MEMTRACE_SELF_REPORT (through memtrace, and for fork-exec on to the
  * exec'd child), the others from --json.
  */
 
-#define RACE_FIXED(n)	{ "race --fixed (run " #n ")", "race", { "-n", "4", "-m", "100000", "--fixed" }, \
-			  "expected ", 4, 0, 0, false, check_race }
-#define CHANNEL(n)	{ "channel -n 3 (run " #n ")", "channel", { "-n", "3", "-m", "2000" }, \
-			  "sum ", 4, 0, 2000, n == 2, check_channel }
+#define RACE_FIXED(k)	{ "race --fixed (run " #k ")", "race", { "-n", "4", "-m", "100000", "--fixed" }, \
+			  "expected ", 4, 0, false, check_race }
+#define CHANNEL(k)	{ "channel -n 3 (run " #k ")", "channel", { "-n", "3", "-m", "2000" }, \
+			  "sum ", 4, 2000, k == 2, check_channel }
 
-static const struct wl_spec specs[NRUNS] = {
+static const struct selfcheck_spec specs[NRUNS] = {
 	[FE]   = { "fork-exec --child-exit 3", "fork-exec", { "--child-exit", "3" },
-		   "parent  pid=", 0, 3, 0, true, check_fork_exec },
-	[TH4]  = { "threads -n 4", "threads", { "-n", "4" }, "main       pid=", 4, 0, 0, false,
+		   "parent  pid=", 0, 0, true, check_fork_exec },
+	[TH4]  = { "threads -n 4", "threads", { "-n", "4" }, "main       pid=", 4, 0, false,
 		   check_threads },
-	[TH7]  = { "threads -n 7", "threads", { "-n", "7" }, "main       pid=", 7, 0, 0, false,
+	[TH7]  = { "threads -n 7", "threads", { "-n", "7" }, "main       pid=", 7, 0, false,
 		   check_threads },
-	[RACE] = { "race", "race", { "-n", "4", "-m", "100000" }, "expected ", 4, 0, 0, false,
+	[RACE] = { "race", "race", { "-n", "4", "-m", "100000" }, "expected ", 4, 0, false,
 		   check_race },
 	[FIX1] = RACE_FIXED(1), [FIX2] = RACE_FIXED(2), [FIX3] = RACE_FIXED(3),
 	[CH1]  = CHANNEL(1), [CH2] = CHANNEL(2), [CH3] = CHANNEL(3),
 	[HEAP] = { "heap", "heap", { "-s", "64", "-l", "1048576", "-c", "64", "-r", "3" },
-		   "brk at start", 0, 0, 0, false, check_heap },
+		   "brk at start", 0, 0, false, check_heap },
 };
 
-static struct wl_run runs[NRUNS];
-
-/* `memtrace run -f json -o T NAME ARGS [--json R]`, as the runner sees it. */
-static void run__argv(const struct wl_spec *s, const char *t, const char *rep, char **argv)
-{
-	int n = 0, i;
-
-	argv[n++] = (char *)harness_memtrace();
-	argv[n++] = "run";
-	argv[n++] = "-f";
-	argv[n++] = "json";
-	argv[n++] = "-o";
-	argv[n++] = (char *)t;
-	argv[n++] = (char *)s->name;
-	for (i = 0; s->args[i] && n < MAX_ARGV - 3; i++)
-		argv[n++] = (char *)s->args[i];
-	if (!s->env_report) {
-		argv[n++] = "--json";
-		argv[n++] = (char *)rep;
-	}
-	argv[n] = NULL;
-}
-
-/* Runs workload `which` under memtrace once; false (having said why) if that failed. */
-static bool run__load(int which)
-{
-	struct wl_run *r = &runs[which];
-	const struct wl_spec *s = &specs[which];
-	char *argv[MAX_ARGV], tname[64], rname[64];
-	const char *t, *rep;
-	struct proc p;
-	int e;
-
-	if (r->tried)
-		return CHECK(r->ok, "the run of %s failed (see its first test)", s->label);
-	r->tried = true;
-	r->spec = s;
-	snprintf(tname, sizeof(tname), "run%d.jsonl", which);
-	snprintf(rname, sizeof(rname), "run%d.report", which);
-	t = harness_tmp(tname);
-	rep = harness_tmp(rname);
-	unlink(rep);
-	run__argv(s, t, rep, argv);
-	if (s->env_report)
-		setenv("MEMTRACE_SELF_REPORT", rep, 1);
-	e = proc__spawn(&p, NULL, argv);
-	unsetenv("MEMTRACE_SELF_REPORT");
-	if (!CHECK(!e, "cannot start memtrace: %s", strerror(-e)))
-		return false;
-	proc__wait(&p, RUN_TIMEOUT_MS);
-	r->code = p.code;
-	r->timed_out = p.timed_out;
-	r->out = p.out;
-	r->err = p.err;
-	p.out = p.err = NULL;
-	proc__free(&p);
-	if (!CHECK(!r->timed_out, "memtrace run %s timed out after %d ms", s->label, RUN_TIMEOUT_MS))
-		return false;
-	r->trace = trace__load(t);
-	r->report = jsonl__read(rep);
-	if (!r->trace || !CHECK(r->report, "%s wrote no readable self-report to %s", s->label, rep)) {
-		harness_diag("memtrace exited %d; stderr: %s", r->code, r->err);
-		return false;
-	}
-	r->root = trace__root_pid(r->trace);
-	r->ok = true;
-	return true;
-}
+static struct selfcheck_run runs[NRUNS];
+static struct selfcheck_set workloads = { specs, runs, NRUNS, NULL };
 
 /* ---- reading traces and reports ----------------------------------------- */
-
-static long long ev__pid(const json_t *ev)
-{
-	return ev__int_or(ev, "pid", -1);
-}
-
-static bool ev__ok(const json_t *ev)
-{
-	return !json_object_get(ev, "error");
-}
-
-static bool str__eq(const char *a, const char *b)
-{
-	return a && b && !strcmp(a, b);
-}
 
 static bool str__ends_with(const char *s, const char *tail)
 {
@@ -217,38 +72,8 @@ static bool str__ends_with(const char *s, const char *tail)
 	return n >= m && !strcmp(s + n - m, tail);
 }
 
-/* One name of a "A|B|C" flags string, matched whole. */
-static bool flags__has(const json_t *ev, const char *name)
-{
-	const char *s = ev__str(ev, "flags"), *p;
-	size_t m = strlen(name);
-
-	for (p = s; p && *p; p = strchr(p, '|') ? strchr(p, '|') + 1 : NULL)
-		if (!strncmp(p, name, m) && (p[m] == '|' || !p[m]))
-			return true;
-	return false;
-}
-
-/* [start, start+len) of a memory event, false if it has no address. */
-static bool ev__range(const json_t *ev, uint64_t *start, uint64_t *end)
-{
-	long long len;
-
-	if (!ev__addr(ev, "addr", start) || !ev__int(ev, "len", &len) || len < 0)
-		return false;
-	*end = *start + (uint64_t)len;
-	return true;
-}
-
-static bool ev__bool_is(const json_t *ev, const char *key, bool want)
-{
-	bool b;
-
-	return ev__bool(ev, key, &b) && b == want;
-}
-
 /* The as of the root's exec: the address space its program runs in. */
-static long long root__as(const struct wl_run *r)
+static long long root__as(const struct selfcheck_run *r)
 {
 	json_t *ev;
 	size_t i;
@@ -259,76 +84,11 @@ static long long root__as(const struct wl_run *r)
 	return -1;
 }
 
-/* The nth report line of a kind (with key == val when key is set). */
-static json_t *report__find(const json_t *rep, const char *kind, const char *key,
-			    const char *val, size_t nth)
-{
-	json_t *l;
-	size_t i;
-
-	json_array_foreach(rep, i, l) {
-		if (!str__eq(ev__str(l, "kind"), kind))
-			continue;
-		if (key && !str__eq(ev__str(l, key), val))
-			continue;
-		if (!nth--)
-			return l;
-	}
-	return NULL;
-}
-
-static size_t report__count(const json_t *rep, const char *kind)
-{
-	size_t n = 0;
-
-	while (report__find(rep, kind, NULL, NULL, n))
-		n++;
-	return n;
-}
-
-struct pidset {
-	long long v[MAX_PIDS];
-	size_t n;
-};
-
-static bool pidset__has(const struct pidset *s, long long pid)
-{
-	size_t i;
-
-	for (i = 0; i < s->n; i++)
-		if (s->v[i] == pid)
-			return true;
-	return false;
-}
-
-/* root and every process its forks created, transitively. */
-static void trace__family(const json_t *tr, long long root, struct pidset *s)
-{
-	bool grew = true;
-	json_t *ev;
-	size_t i;
-
-	s->n = 0;
-	s->v[s->n++] = root;
-	while (grew) {
-		grew = false;
-		json_array_foreach(tr, i, ev) {
-			long long c = ev__int_or(ev, "child_pid", -1);
-
-			if (ev__is(ev, "fork") && pidset__has(s, ev__pid(ev)) &&
-			    !pidset__has(s, c) && s->n < MAX_PIDS) {
-				s->v[s->n++] = c;
-				grew = true;
-			}
-		}
-	}
-}
-
 /* ---- every workload ----------------------------------------------------- */
 
-static void check_common(const struct wl_run *r)
+static void check_common(const struct selfcheck_run *r)
 {
-	const struct wl_spec *s = r->spec;
+	const struct selfcheck_spec *s = r->spec;
 	const json_t *tr = r->trace, *start = json_array_get(tr, 0), *first, *sum, *ex, *ev;
 	const json_t *by_type;
 	size_t i, last = json_array_size(tr) - 1;
@@ -392,12 +152,12 @@ static void check_common(const struct wl_run *r)
 
 /* ---- fork-exec ---------------------------------------------------------- */
 
-static void check_fork_exec(const struct wl_run *r)
+static void check_fork_exec(const struct selfcheck_run *r)
 {
 	const json_t *tr = r->trace, *parent, *child, *cexit, *fk = NULL, *exec = NULL, *ev;
 	const json_t *pex, *cex;
 	long long P = r->root, C, pas, fas = -1, eas, want;
-	size_t i, fk_i = 0, exec_i = 0, pex_i = 0, cex_i = 0, nforks = 0, nexecs = 0, loader = 0;
+	size_t i, fk_i = 0, exec_i = 0, nforks = 0, nexecs = 0, loader = 0;
 
 	check_common(r);
 	parent = report__find(r->report, "process", "role", "parent", 0);
@@ -480,21 +240,16 @@ static void check_fork_exec(const struct wl_run *r)
 	if (!CHECK(cex && pex, "exit events: child %s, parent %s", ev__show(cex), ev__show(pex)))
 		return;
 	CHECK(ev__int_or(cex, "code", -1) == ev__int_or(cexit, "code", -2) &&
-	      ev__int_or(cex, "code", -1) == r->spec->child_exit && ev__int_or(cex, "signal", -1) == 0,
+	      ev__int_or(cex, "code", -1) == CHILD_EXIT && ev__int_or(cex, "signal", -1) == 0,
 	      "child's exit code %lld signal %lld; the parent's waitpid saw %lld, --child-exit %d",
 	      ev__int_or(cex, "code", -1), ev__int_or(cex, "signal", -1),
-	      ev__int_or(cexit, "code", -2), r->spec->child_exit);
+	      ev__int_or(cexit, "code", -2), CHILD_EXIT);
 	CHECK(ev__int_or(cex, "as", -1) == eas, "child's exit in as %lld, want %lld",
 	      ev__int_or(cex, "as", -1), eas);
 	CHECK(ev__int_or(pex, "code", -1) == 0, "parent's exit code %lld, want 0",
 	      ev__int_or(pex, "code", -1));
-	json_array_foreach(tr, i, ev) {
-		if (ev == cex)
-			cex_i = i;
-		if (ev == pex)
-			pex_i = i;
-	}
-	CHECK(cex_i < pex_i, "the parent exits before the child it waits for");
+	CHECK(trace__index(tr, cex) < trace__index(tr, pex),
+	      "the parent exits before the child it waits for");
 }
 
 /* ---- threads, race, channel --------------------------------------------- */
@@ -533,11 +288,11 @@ static const json_t *exit__of_tid(const json_t *tr, long long tid)
  * fork each, in the root's as; their tids are the self-report's; each exits
  * with thread:true, and the main thread's exit, last, has thread:false.
  */
-static void check_thread_tasks(const struct wl_run *r)
+static void check_thread_tasks(const struct selfcheck_run *r)
 {
 	const json_t *tr = r->trace, *l, *ev, *last_exit = NULL;
 	long long root = r->root, as = root__as(r), tid;
-	int n = r->spec->threads;
+	int n = r->spec->n;
 	size_t i, j, fk_i, nf, nthread = 0, nproc = 0, nexit = 0, nrep;
 
 	json_array_foreach(tr, i, ev) {
@@ -644,7 +399,7 @@ static const json_t *trace__mapping_of(const json_t *tr, uint64_t addr)
 	return NULL;
 }
 
-static void check_threads(const struct wl_run *r)
+static void check_threads(const struct selfcheck_run *r)
 {
 	const json_t *tr = r->trace, *l, *main_l;
 	size_t seen[64], j, k, fk_i, nf;
@@ -657,9 +412,9 @@ static void check_threads(const struct wl_run *r)
 	main_l = report__find(r->report, "main", NULL, NULL, 0);
 	if (CHECK(main_l, "self-report has no main line")) {
 		CHECK(ev__pid(main_l) == r->root && ev__int_or(main_l, "tid", -1) == r->root &&
-		      ev__int_or(main_l, "threads", -1) == r->spec->threads,
-		      "main line %s, want pid = tid = %lld, threads %d", ev__show(main_l), r->root,
-		      r->spec->threads);
+		      ev__int_or(main_l, "threads", -1) == r->spec->n,
+		      "main line %s, want pid = tid = %lld, threads %ld", ev__show(main_l), r->root,
+		      r->spec->n);
 		/* main's stack is the kernel's [stack]: no syscall made it */
 		CHECK(ev__addr(main_l, "local_addr", &local) && !trace__mapping_of(tr, local),
 		      "main's &local is inside a traced mapping: %s",
@@ -701,7 +456,7 @@ static void check_threads(const struct wl_run *r)
  * exit and glibc giving back the unused part of their stack as they end
  * (madvise MADV_DONTNEED, nptl/nptl-stack.c advise_stack_range).
  */
-static void check_workers_quiet(const struct wl_run *r)
+static void check_workers_quiet(const struct selfcheck_run *r)
 {
 	json_t *ev;
 	size_t i;
@@ -713,7 +468,7 @@ static void check_workers_quiet(const struct wl_run *r)
 	}
 }
 
-static void check_race(const struct wl_run *r)
+static void check_race(const struct selfcheck_run *r)
 {
 	const json_t *res;
 	long long want, exp, act;
@@ -741,9 +496,9 @@ static void check_race(const struct wl_run *r)
 		CHECK(act == exp, "--fixed: actual %lld, want exactly %lld", act, exp);
 }
 
-static void check_channel(const struct wl_run *r)
+static void check_channel(const struct selfcheck_run *r)
 {
-	long long producers = r->spec->threads - 1, m = r->spec->messages, want, got;
+	long long producers = r->spec->n - 1, m = r->spec->m, want, got;
 	const json_t *res, *l;
 	size_t j, np = 0;
 
@@ -841,7 +596,7 @@ static void large__find(const json_t *tr, long long pid, uint64_t addr, uint64_t
 	}
 }
 
-static void check_heap(const struct wl_run *r)
+static void check_heap(const struct selfcheck_run *r)
 {
 	const json_t *tr = r->trace, *rep = r->report, *l, *map, *unmap, *m;
 	const json_t *start, *after_small, *after_trim, *stack, *large, *freed;
@@ -928,56 +683,50 @@ static void check_heap(const struct wl_run *r)
 
 /* ---- the tests ---------------------------------------------------------- */
 
-static void run__check(int which)
-{
-	if (run__load(which))
-		specs[which].check(&runs[which]);
-}
-
 static void test_fork_exec(void)
 {
-	run__check(FE);
+	selfcheck__run(&workloads, FE);
 }
 
 static void test_threads_4(void)
 {
-	run__check(TH4);
+	selfcheck__run(&workloads, TH4);
 }
 
 static void test_threads_7(void)
 {
-	run__check(TH7);
+	selfcheck__run(&workloads, TH7);
 }
 
 static void test_race(void)
 {
-	run__check(RACE);
+	selfcheck__run(&workloads, RACE);
 }
 
 static void test_race_fixed(void)
 {
-	run__check(FIX1);
-	run__check(FIX2);
-	run__check(FIX3);
+	selfcheck__run(&workloads, FIX1);
+	selfcheck__run(&workloads, FIX2);
+	selfcheck__run(&workloads, FIX3);
 }
 
 static void test_channel(void)
 {
-	run__check(CH1);
-	run__check(CH2);
-	run__check(CH3);
+	selfcheck__run(&workloads, CH1);
+	selfcheck__run(&workloads, CH2);
+	selfcheck__run(&workloads, CH3);
 }
 
 static void test_heap(void)
 {
-	run__check(HEAP);
+	selfcheck__run(&workloads, HEAP);
 }
 
 /* With events on stdout, the workload's stdout moves to stderr, whole. */
 static void test_events_on_stdout(void)
 {
 	static const int which[] = { FE, TH4, RACE, CH1, HEAP };
-	const struct wl_spec *s;
+	const struct selfcheck_spec *s;
 	struct proc p;
 	json_t *tr;
 	size_t i, n;
@@ -1002,39 +751,8 @@ static void test_events_on_stdout(void)
 
 /* ---- doctored traces ---------------------------------------------------- */
 
-/* The nth event of a type (of pid, unless pid < 0) in a trace, NULL if none. */
-static json_t *tr__nth(json_t *tr, const char *event, long long pid, size_t nth, size_t *idx)
-{
-	json_t *ev;
-	size_t i;
-
-	json_array_foreach(tr, i, ev) {
-		if (ev__is(ev, event) && (pid < 0 || ev__pid(ev) == pid) && !nth--) {
-			if (idx)
-				*idx = i;
-			return ev;
-		}
-	}
-	return NULL;
-}
-
-static void set_int(json_t *obj, const char *key, long long v)
-{
-	if (obj)
-		json_object_set_new(obj, key, json_integer(v));
-}
-
-static void set_addr(json_t *obj, const char *key, uint64_t v)
-{
-	char buf[32];
-
-	snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)v);
-	if (obj)
-		json_object_set_new(obj, key, json_string(buf));
-}
-
 /* fork-exec: the child's exec'd program runs in the parent's address space. */
-static void dr_fe_shared_as(struct wl_run *r)
+static void dr_fe_shared_as(struct selfcheck_run *r)
 {
 	long long pas = root__as(r);
 	bool after = false;
@@ -1045,11 +763,11 @@ static void dr_fe_shared_as(struct wl_run *r)
 		if (ev__is(ev, "exec") && ev__pid(ev) != r->root)
 			after = true;
 		if (after && ev__pid(ev) != r->root && ev__pid(ev) > 0)
-			set_int(ev, "as", pas);
+			ev__set_int(ev, "as", pas);
 	}
 }
 
-static json_t *exit__of_child(struct wl_run *r)
+static json_t *exit__of_child(struct selfcheck_run *r)
 {
 	json_t *ev;
 	size_t i;
@@ -1060,45 +778,45 @@ static json_t *exit__of_child(struct wl_run *r)
 	return NULL;
 }
 
-static void dr_fe_exit_code(struct wl_run *r)
+static void dr_fe_exit_code(struct selfcheck_run *r)
 {
 	json_t *ex = exit__of_child(r);
 
-	set_int(ex, "code", ev__int_or(ex, "code", 0) + 1);
+	ev__set_int(ex, "code", ev__int_or(ex, "code", 0) + 1);
 }
 
-static void dr_fe_report_pid(struct wl_run *r)
+static void dr_fe_report_pid(struct selfcheck_run *r)
 {
 	json_t *l = report__find(r->report, "child_exit", NULL, NULL, 0);
 
-	set_int(l, "child_pid", ev__int_or(l, "child_pid", 0) + 1000);
+	ev__set_int(l, "child_pid", ev__int_or(l, "child_pid", 0) + 1000);
 }
 
-static void dr_fe_thread_fork(struct wl_run *r)
+static void dr_fe_thread_fork(struct selfcheck_run *r)
 {
-	json_object_set_new(tr__nth(r->trace, "fork", -1, 0, NULL), "thread", json_true());
+	json_object_set_new(trace__nth(r->trace, "fork", -1, 0, NULL), "thread", json_true());
 }
 
-static void dr_root_exit_code(struct wl_run *r)
+static void dr_root_exit_code(struct selfcheck_run *r)
 {
-	set_int(trace__exit_of(r->trace, r->root), "code", 1);
+	ev__set_int(trace__exit_of(r->trace, r->root), "code", 1);
 }
 
 /* threads: a thread fork into a new address space. */
-static void dr_th_child_as(struct wl_run *r)
+static void dr_th_child_as(struct selfcheck_run *r)
 {
-	set_int(tr__nth(r->trace, "fork", -1, 1, NULL), "child_as", root__as(r) + 1);
+	ev__set_int(trace__nth(r->trace, "fork", -1, 1, NULL), "child_as", root__as(r) + 1);
 }
 
-static void dr_th_child_tid(struct wl_run *r)
+static void dr_th_child_tid(struct selfcheck_run *r)
 {
-	json_t *fk = tr__nth(r->trace, "fork", -1, 0, NULL);
+	json_t *fk = trace__nth(r->trace, "fork", -1, 0, NULL);
 
-	set_int(fk, "child_tid", ev__int_or(fk, "child_tid", 0) + 1000);
+	ev__set_int(fk, "child_tid", ev__int_or(fk, "child_tid", 0) + 1000);
 }
 
 /* threads: thread 0's report line and the stack its local lies in, or NULL. */
-static json_t *thread0__stack(struct wl_run *r, struct stack_map *s)
+static json_t *thread0__stack(struct selfcheck_run *r, struct stack_map *s)
 {
 	json_t *l = report__find(r->report, "thread", NULL, NULL, 0);
 	uint64_t local;
@@ -1110,17 +828,17 @@ static json_t *thread0__stack(struct wl_run *r, struct stack_map *s)
 }
 
 /* threads: thread 0's local moved into the guard page of its stack. */
-static void dr_th_guard(struct wl_run *r)
+static void dr_th_guard(struct selfcheck_run *r)
 {
 	struct stack_map s;
 	json_t *l = thread0__stack(r, &s);
 
 	if (l)
-		set_addr(l, "local_addr", s.start + 0x100);
+		ev__set_addr(l, "local_addr", s.start + 0x100);
 }
 
 /* threads: the mprotect that opens thread 0's stack is gone. */
-static void dr_th_no_mprotect(struct wl_run *r)
+static void dr_th_no_mprotect(struct selfcheck_run *r)
 {
 	struct stack_map s;
 
@@ -1128,85 +846,53 @@ static void dr_th_no_mprotect(struct wl_run *r)
 		json_array_remove(r->trace, s.rw_i);
 }
 
-static void dr_th_main_exit(struct wl_run *r)
+static void dr_th_main_exit(struct selfcheck_run *r)
 {
 	json_object_set_new(trace__exit_of(r->trace, r->root), "thread", json_true());
 }
 
-static void dr_th_drop_fork(struct wl_run *r)
+static void dr_th_drop_fork(struct selfcheck_run *r)
 {
 	size_t i;
 
-	if (tr__nth(r->trace, "fork", -1, 3, &i))
+	if (trace__nth(r->trace, "fork", -1, 3, &i))
 		json_array_remove(r->trace, i);
 }
 
 /* a thread's exit in another process */
-static void dr_th_exit_pid(struct wl_run *r)
+static void dr_th_exit_pid(struct selfcheck_run *r)
 {
 	json_t *ev;
 	size_t i;
 
 	json_array_foreach(r->trace, i, ev) {
 		if (ev__is(ev, "exit") && ev__bool_is(ev, "thread", true)) {
-			set_int(ev, "pid", ev__pid(ev) + 1);
+			ev__set_int(ev, "pid", ev__pid(ev) + 1);
 			break;
 		}
 	}
 }
 
-static void dr_race_over(struct wl_run *r)
-{
-	json_t *l = report__find(r->report, "result", NULL, NULL, 0);
-
-	set_int(l, "actual", ev__int_or(l, "expected", 0) + 1);
-	set_int(l, "lost", -1);
-}
-
-static void dr_fixed_lost(struct wl_run *r)
-{
-	json_t *l = report__find(r->report, "result", NULL, NULL, 0);
-
-	set_int(l, "actual", ev__int_or(l, "expected", 0) - 1);
-	set_int(l, "lost", 1);
-}
-
-static void dr_ch_sum(struct wl_run *r)
-{
-	json_t *l = report__find(r->report, "result", NULL, NULL, 0);
-
-	set_int(l, "actual", ev__int_or(l, "actual", 0) - 1);
-}
-
-/* channel: a report that agrees with itself but not with -n 3 -m 2000 */
-static void dr_ch_expected(struct wl_run *r)
-{
-	json_t *l = report__find(r->report, "result", NULL, NULL, 0);
-
-	set_int(l, "actual", ev__int_or(l, "actual", 0) + 7);
-	set_int(l, "expected", ev__int_or(l, "expected", 0) + 7);
-}
-
 /* a worker thread maps memory */
-static void dr_worker_mmap(struct wl_run *r)
+static void dr_worker_mmap(struct selfcheck_run *r)
 {
-	json_t *fk = tr__nth(r->trace, "fork", -1, 0, NULL);
-	json_t *ev = json_deep_copy(tr__nth(r->trace, "mmap", -1, 0, NULL));
+	json_t *fk = trace__nth(r->trace, "fork", -1, 0, NULL);
+	json_t *ev = json_deep_copy(trace__nth(r->trace, "mmap", -1, 0, NULL));
 
-	set_int(ev, "tid", ev__int_or(fk, "child_tid", 0));
+	ev__set_int(ev, "tid", ev__int_or(fk, "child_tid", 0));
 	json_array_insert_new(r->trace, json_array_size(r->trace) - 2, ev);
 }
 
-static void dr_heap_large_moved(struct wl_run *r)
+static void dr_heap_large_moved(struct selfcheck_run *r)
 {
 	json_t *l = report__find(r->report, "alloc", "what", "large", 0);
 	uint64_t a;
 
 	if (ev__addr(l, "addr", &a))
-		set_addr(l, "addr", a + (2ULL << 20));
+		ev__set_addr(l, "addr", a + (2ULL << 20));
 }
 
-static json_t *large__map(struct wl_run *r, const json_t **unmap)
+static json_t *large__map(struct selfcheck_run *r, const json_t **unmap)
 {
 	json_t *l = report__find(r->report, "alloc", "what", "large", 0);
 	const json_t *map = NULL;
@@ -1218,65 +904,61 @@ static json_t *large__map(struct wl_run *r, const json_t **unmap)
 	return (json_t *)map;
 }
 
-static void dr_heap_munmap_len(struct wl_run *r)
+static void dr_heap_munmap_len(struct selfcheck_run *r)
 {
 	const json_t *unmap;
 
 	large__map(r, &unmap);
-	set_int((json_t *)unmap, "len", ev__int_or(unmap, "len", 0) - PAGE);
+	ev__set_int((json_t *)unmap, "len", ev__int_or(unmap, "len", 0) - PAGE);
 }
 
-static void dr_heap_no_shrink(struct wl_run *r)
+static void dr_heap_no_shrink(struct selfcheck_run *r)
 {
 	struct heap_view h;
 
 	if (heap__scan(r->trace, r->root, &h) && h.shrink)
-		set_addr((json_t *)h.shrink, "addr", h.before_shrink);
+		ev__set_addr((json_t *)h.shrink, "addr", h.before_shrink);
 }
 
-static void dr_heap_stack_mapped(struct wl_run *r)
+static void dr_heap_stack_mapped(struct selfcheck_run *r)
 {
 	json_t *l = report__find(r->report, "alloc", "what", "stack", 0);
 	const json_t *unmap, *map = large__map(r, &unmap);
 	uint64_t a;
 
 	if (ev__addr(map, "addr", &a))
-		set_addr(l, "addr", a + PAGE);
+		ev__set_addr(l, "addr", a + PAGE);
 }
 
-static void dr_heap_small_low(struct wl_run *r)
+static void dr_heap_small_low(struct selfcheck_run *r)
 {
 	json_t *l = report__find(r->report, "alloc", "what", "small", 0);
-	json_t *b = tr__nth(r->trace, "brk", r->root, 0, NULL);
+	json_t *b = trace__nth(r->trace, "brk", r->root, 0, NULL);
 	uint64_t a;
 
 	if (ev__addr(b, "addr", &a))
-		set_addr(l, "addr", a - PAGE);
+		ev__set_addr(l, "addr", a - PAGE);
 }
 
-static void dr_lost(struct wl_run *r)
+static void dr_lost(struct selfcheck_run *r)
 {
 	json_t *sum = trace__summary(r->trace);
 
-	set_int(sum, "lost", 1);
-	set_int(json_object_get(sum, "lost_by_type"), "mmap", 1);
+	ev__set_int(sum, "lost", 1);
+	ev__set_int(json_object_get(sum, "lost_by_type"), "mmap", 1);
 }
 
 /* an event of a process outside the tree */
-static void dr_foreign(struct wl_run *r)
+static void dr_foreign(struct selfcheck_run *r)
 {
-	json_t *ev = json_deep_copy(tr__nth(r->trace, "mmap", -1, 0, NULL));
+	json_t *ev = json_deep_copy(trace__nth(r->trace, "mmap", -1, 0, NULL));
 
-	set_int(ev, "pid", 1);
-	set_int(ev, "tid", 1);
+	ev__set_int(ev, "pid", 1);
+	ev__set_int(ev, "tid", 1);
 	json_array_insert_new(r->trace, json_array_size(r->trace) - 1, ev);
 }
 
-static const struct {
-	int run;
-	const char *claim;
-	void (*doctor)(struct wl_run *r);
-} doctored[] = {
+static const struct selfcheck_doctor doctored[] = {
 	{ FE, "fork-exec: child's program in the parent's as", dr_fe_shared_as },
 	{ FE, "fork-exec: child's exit code not the one waitpid saw", dr_fe_exit_code },
 	{ FE, "fork-exec: parent names another child pid", dr_fe_report_pid },
@@ -1291,10 +973,10 @@ static const struct {
 	{ TH4, "threads: a thread exits in another pid", dr_th_exit_pid },
 	{ TH4, "threads: events lost", dr_lost },
 	{ TH4, "threads: an event of a foreign pid", dr_foreign },
-	{ RACE, "race: more increments than were made", dr_race_over },
-	{ FIX1, "race --fixed: one update lost", dr_fixed_lost },
-	{ CH1, "channel: the sum is off by one", dr_ch_sum },
-	{ CH1, "channel: expected and actual agree but are wrong", dr_ch_expected },
+	{ RACE, "race: more increments than were made", doctor__race_over },
+	{ FIX1, "race --fixed: one update lost", doctor__race_lost },
+	{ CH1, "channel: the sum is off by one", doctor__sum_off },
+	{ CH1, "channel: expected and actual agree but are wrong", doctor__sum_agreed },
 	{ CH1, "channel: a worker thread maps memory", dr_worker_mmap },
 	{ RACE, "race: a racing thread maps memory", dr_worker_mmap },
 	{ HEAP, "heap: large block outside its mapping", dr_heap_large_moved },
@@ -1305,52 +987,9 @@ static const struct {
 	{ HEAP, "heap: workload exits 1", dr_root_exit_code },
 };
 
-/* Misses of the run's checks on a copy, doctored or not. */
-static int doctored__misses(const struct wl_run *base, void (*doctor)(struct wl_run *r))
-{
-	struct wl_run c = *base;
-	int misses;
-
-	c.trace = json_deep_copy(base->trace);
-	c.report = json_deep_copy(base->report);
-	probe.on = true;
-	probe.misses = 0;
-	if (doctor)
-		doctor(&c);
-	probe.on = true;
-	probe.misses = 0;
-	base->spec->check(&c);
-	misses = probe.misses;
-	probe.on = false;
-	json_decref(c.trace);
-	json_decref(c.report);
-	return misses;
-}
-
 static void test_doctored(void)
 {
-	bool judged[NRUNS] = {}, clean[NRUNS] = {};
-	size_t i;
-	int m, w;
-
-	for (i = 0; i < sizeof(doctored) / sizeof(doctored[0]); i++) {
-		w = doctored[i].run;
-		if (!run__load(w))
-			continue;
-		/* a doctored copy proves something only if the real run passes */
-		if (!judged[w]) {
-			judged[w] = true;
-			m = doctored__misses(&runs[w], NULL);
-			clean[w] = CHECK(m == 0, "%s: the real run already fails %d checks", specs[w].label, m);
-		}
-		if (!clean[w])
-			continue;
-		m = doctored__misses(&runs[w], doctored[i].doctor);
-		CHECK(m > 0, "doctored \"%s\": every check still passes", doctored[i].claim);
-		if (m > 0)
-			harness_diag("doctored \"%s\": rejected by %d check%s", doctored[i].claim, m,
-				     m == 1 ? "" : "s");
-	}
+	selfcheck__doctored(&workloads, doctored, sizeof(doctored) / sizeof(doctored[0]));
 }
 
 static const struct harness_test tests[] = {
@@ -1368,13 +1007,5 @@ static const struct harness_test tests[] = {
 
 int main(void)
 {
-	int r = harness_main(tests), i;
-
-	for (i = 0; i < NRUNS; i++) {
-		json_decref(runs[i].trace);
-		json_decref(runs[i].report);
-		free(runs[i].out);
-		free(runs[i].err);
-	}
-	return r;
+	return selfcheck__main(tests, &workloads);
 }

@@ -28,6 +28,12 @@
 #include <unistd.h>
 #include <linux/sched.h>
 
+/*
+ * For older headers; the values are the kernel's ABI. user/event/decode.c
+ * has the same fallbacks, but a test program is built alone (WL_CFLAGS, no
+ * user/ includes) so that it asks the kernel for these numbers, not for
+ * whatever memtrace's decoder believes they are.
+ */
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME		0x00000080
 #endif

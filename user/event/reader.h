@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * reader - the second producer of struct mt_event: a JSON Lines trace as
- * `memtrace run -f json` writes it (docs/events.md), parsed with jansson.
+ * `memtrace run -f json` writes it (docs/events.md). Event lines are parsed
+ * with yajl's callback API into a fixed table of known keys (no tree, no
+ * allocation per value); the start and summary records with jansson.
  *
  * The first line must be the start record; a summary record may end the
  * trace (without one the trace is incomplete: memtrace was killed). Events
@@ -22,7 +24,7 @@
 /* Events held back to be sorted by ts; a record later than this is counted. */
 #define READER_WINDOW	4096
 
-struct reader_slot;
+struct reader_state;
 
 struct reader {
 	FILE *in;
@@ -38,10 +40,8 @@ struct reader {
 	uint64_t late;		/* events that came later than the window could sort */
 	uint64_t unknown;	/* records of event types this reader does not know: skipped */
 	uint64_t last_ts;
-	/* min-heap of parsed events by (ts, line) */
-	struct reader_slot *heap;
-	size_t nheap, heap_cap;	/* grows up to READER_WINDOW */
-	void *out_doc;		/* json_t of the event last returned */
+	/* the line parser, the parsed events' slots and their min-heap by (ts, line) */
+	struct reader_state *st;
 	bool eof;
 };
 

@@ -142,74 +142,6 @@ const char *edge__kind_name(enum edge_kind k)
 	}
 }
 
-/* ---- region names ---- */
-
-static uint64_t name__hash(const char *s, size_t k)
-{
-	uint64_t h = 1469598103934665603ULL;	/* FNV-1a */
-
-	while (k--)
-		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
-	return h;
-}
-
-const char *analysis__name(const struct analysis *a, uint32_t name)
-{
-	return name && name < a->nnames ? a->names[name] : NULL;
-}
-
-static int names__grow(struct analysis *a)
-{
-	size_t cap = a->cap_index ? a->cap_index * 2 : 256, i, j;
-	uint32_t *idx = calloc(cap, sizeof(*idx));
-
-	if (!idx)
-		return -ENOMEM;
-	for (i = 1; i < a->nnames; i++) {
-		j = name__hash(a->names[i], strlen(a->names[i])) & (cap - 1);
-		while (idx[j])
-			j = (j + 1) & (cap - 1);
-		idx[j] = i;
-	}
-	free(a->name_index);
-	a->name_index = idx;
-	a->cap_index = cap;
-	return 0;
-}
-
-/* The id of the k bytes at s (no NUL needed), added if new; 0 on no memory. */
-static uint32_t analysis__intern(struct analysis *a, const char *s, size_t k)
-{
-	char **v;
-	size_t j;
-
-	if ((a->nnames + 1) * 2 > a->cap_index && names__grow(a))
-		return 0;
-	j = name__hash(s, k) & (a->cap_index - 1);
-	for (; a->name_index[j]; j = (j + 1) & (a->cap_index - 1)) {
-		const char *n = a->names[a->name_index[j]];
-
-		if (!strncmp(n, s, k) && !n[k])
-			return a->name_index[j];
-	}
-	if (!a->nnames)
-		a->nnames = 1;
-	if (a->nnames >= a->cap_names) {
-		size_t cap = a->cap_names ? a->cap_names * 2 : 64;
-
-		v = realloc(a->names, cap * sizeof(*v));
-		if (!v)
-			return 0;
-		a->names = v;
-		a->cap_names = cap;
-	}
-	a->names[a->nnames] = strndup(s, k);
-	if (!a->names[a->nnames])
-		return 0;
-	a->name_index[j] = a->nnames;
-	return a->nnames++;
-}
-
 /* ---- the interval map ---- */
 
 static void as__account(struct aspace *as, const struct region *r, int sign)
@@ -228,6 +160,13 @@ static void as__peaks(struct aspace *as)
 		as->peak_reserved = as->reserved;
 	if (as->accessible + as->reserved > as->peak_total)
 		as->peak_total = as->accessible + as->reserved;
+}
+
+/* A piece leaves the map, or its permissions change, at the current event. */
+static void as__ended(struct analysis *a, const struct aspace *as, const struct region *r)
+{
+	if (a->on_region_end)
+		a->on_region_end(a->hook_ctx, as, r, a->last_ts);
 }
 
 /* Index of the first region that ends after addr. */
@@ -277,6 +216,8 @@ static int as__split(struct aspace *as, uint64_t addr)
 	memmove(r + 1, r, (as->nregions - i) * sizeof(*r));
 	as->nregions++;
 	r[0].end = addr;
+	/* a `faults` record gave its counts to the whole: they stay with the lower piece */
+	r[1].mem = 0;
 	/* /proc/PID/maps shows an offset for file mappings only */
 	if (r[1].fd >= 0)
 		r[1].offset += addr - r[1].start;
@@ -284,16 +225,59 @@ static int as__split(struct aspace *as, uint64_t addr)
 	return 0;
 }
 
+static void as__area_add(struct aspace *as, const struct fault_area *x);
+
+static const struct region_mem no_mem;
+
+const struct region_mem *region__mem(const struct aspace *as, const struct region *r)
+{
+	return r->mem && r->mem <= as->nrmem ? &as->rmem[r->mem - 1] : &no_mem;
+}
+
+/* A region leaves the map: its faults go to the history. */
+static void region__forget(struct aspace *as, const struct region *r)
+{
+	const struct region_mem *m = region__mem(as, r);
+	struct fault_area x = {
+		.start = r->start, .end = r->end, .name = m->name, .unmapped = true,
+		.faults = m->faults,
+	};
+
+	if (!m->faults.total)
+		return;
+	switch (region__kind(r)) {
+	case REGION_FILE:
+		x.kind = MT_REGION_FILE;
+		break;
+	case REGION_SHARED:
+		x.kind = MT_REGION_SHARED;
+		break;
+	case REGION_HEAP:
+		x.kind = MT_REGION_HEAP;
+		break;
+	case REGION_STACK:
+		x.kind = MT_REGION_STACK;
+		break;
+	default:
+		x.kind = MT_REGION_ANON;
+		break;
+	}
+	as__area_add(as, &x);
+}
+
 /* Removes [start, end): the regions cut at the edges keep their outer parts. */
-static int as__remove(struct aspace *as, uint64_t start, uint64_t end)
+static int as__remove(struct analysis *a, struct aspace *as, uint64_t start, uint64_t end)
 {
 	size_t i, j;
 
 	if (start >= end || as__split(as, start) || as__split(as, end))
 		return start >= end ? 0 : -ENOMEM;
 	i = as__lower(as, start);
-	for (j = i; j < as->nregions && as->regions[j].end <= end; j++)
+	for (j = i; j < as->nregions && as->regions[j].end <= end; j++) {
+		as__ended(a, as, &as->regions[j]);
 		as__account(as, &as->regions[j], -1);
+		region__forget(as, &as->regions[j]);
+	}
 	if (j == i)
 		return 0;	/* nothing there (regions may still be NULL) */
 	memmove(&as->regions[i], &as->regions[j], (as->nregions - j) * sizeof(*as->regions));
@@ -302,23 +286,25 @@ static int as__remove(struct aspace *as, uint64_t start, uint64_t end)
 }
 
 /* Maps r, replacing whatever it overlaps (a successful mmap always may). */
-static int as__insert(struct aspace *as, const struct region *r)
+static int as__insert(struct analysis *a, struct aspace *as, const struct region *r)
 {
 	size_t i;
 
 	if (r->start >= r->end)
 		return 0;
-	if (as__remove(as, r->start, r->end) || as__reserve(as, 1))
+	if (as__remove(a, as, r->start, r->end) || as__reserve(as, 1))
 		return -ENOMEM;
 	i = as__lower(as, r->start);
 	memmove(&as->regions[i + 1], &as->regions[i], (as->nregions - i) * sizeof(*r));
 	as->regions[i] = *r;
+	as->regions[i].since = a->last_ts;
 	as->nregions++;
 	as__account(as, r, +1);
 	return 0;
 }
 
-static int as__protect(struct aspace *as, uint64_t start, uint64_t end, uint64_t prot)
+static int as__protect(struct analysis *a, struct aspace *as, uint64_t start, uint64_t end,
+		       uint64_t prot)
 {
 	struct region *r;
 	size_t i;
@@ -329,8 +315,12 @@ static int as__protect(struct aspace *as, uint64_t start, uint64_t end, uint64_t
 		return -ENOMEM;
 	for (i = as__lower(as, start); i < as->nregions && as->regions[i].end <= end; i++) {
 		r = &as->regions[i];
+		if (r->prot == prot)
+			continue;
+		as__ended(a, as, r);
 		as__account(as, r, -1);
 		r->prot = prot;
+		r->since = a->last_ts;
 		as__account(as, r, +1);
 	}
 	return 0;
@@ -431,6 +421,263 @@ static void as__leave(struct analysis *a, uint32_t id, uint64_t ts)
 	}
 }
 
+/* ---- issue 11: faults, fault, rss, as_end ---- */
+
+const char *analysis__name(const struct analysis *a, uint32_t id)
+{
+	return id && id < a->nnames ? a->names[id] : "";
+}
+
+/* The id of a region name (interned: few distinct names); 0 for none. */
+static uint32_t analysis__intern(struct analysis *a, const struct mt_str *s)
+{
+	size_t k = s->s ? strnlen(s->s, s->max) : 0, i;
+	char **v;
+
+	if (!k)
+		return 0;
+	for (i = 1; i < a->nnames; i++)
+		if (!strncmp(a->names[i], s->s, k) && !a->names[i][k])
+			return i;
+	if (a->nnames >= AN_MAX_NAMES)
+		return 0;	/* a trace of that many files: the rest go unnamed */
+	if (a->nnames + 1 > a->cap_names) {
+		size_t cap = a->cap_names ? a->cap_names * 2 : 64;
+
+		v = realloc(a->names, cap * sizeof(*v));
+		if (!v)
+			return 0;
+		a->names = v;
+		a->cap_names = cap;
+	}
+	if (!a->nnames)
+		a->names[a->nnames++] = NULL;	/* id 0: none */
+	a->names[a->nnames] = strndup(s->s, k);
+	return a->names[a->nnames] ? a->nnames++ : 0;
+}
+
+static void counts__add(struct mt_fault_counts *to, const struct mt_fault_counts *c)
+{
+	size_t i;
+
+	for (i = 0; i < MT_FAULT_NCLASS; i++)
+		to->n[i] += c->n[i];
+	to->total += c->total;
+}
+
+/* Adds x to the areas of as: to an equal one, a new one, or the rest. */
+static void as__area_add(struct aspace *as, const struct fault_area *x)
+{
+	struct fault_area *v;
+	size_t i;
+
+	for (i = 0; i < as->nareas; i++) {
+		v = &as->areas[i];
+		if ((v->start == x->start && v->end == x->end && v->name == x->name &&
+		     v->unmapped == x->unmapped && !v->rest) ||
+		    (v->rest && i == AN_MAX_AREAS - 1)) {
+			counts__add(&v->faults, &x->faults);
+			return;
+		}
+	}
+	if (!as->areas) {
+		as->areas = calloc(AN_MAX_AREAS, sizeof(*as->areas));
+		if (!as->areas)
+			return;
+	}
+	if (as->nareas == AN_MAX_AREAS - 1) {
+		/* the last slot: everything from here on */
+		v = &as->areas[as->nareas];
+		memset(v, 0, sizeof(*v));
+		v->rest = true;
+		v->kind = MT_REGION_UNKNOWN;
+		v->faults = x->faults;
+	} else {
+		/* kept in address order, as the maps are */
+		for (i = as->nareas; i > 0 && as->areas[i - 1].start > x->start; i--)
+			;
+		memmove(&as->areas[i + 1], &as->areas[i], (as->nareas - i) * sizeof(*v));
+		as->areas[i] = *x;
+	}
+	as->nareas++;
+}
+
+/* Gives r a region_mem of its own; false when out of memory. */
+static bool as__new_mem(struct aspace *as, struct region *r)
+{
+	struct region_mem *v;
+
+	if (as->nrmem == as->cap_rmem) {
+		size_t cap = as->cap_rmem ? as->cap_rmem * 2 : 16;
+
+		v = realloc(as->rmem, cap * sizeof(*v));
+		if (!v)
+			return false;
+		as->rmem = v;
+		as->cap_rmem = cap;
+	}
+	memset(&as->rmem[as->nrmem], 0, sizeof(*as->rmem));
+	r->mem = ++as->nrmem;
+	return true;
+}
+
+/* faults: to the live region that holds the record's VMA, else to an area. */
+static void analysis__faults(struct analysis *a, struct aspace *as, const struct mt_event *ev)
+{
+	const struct mt_faults *f = &ev->faults;
+	struct fault_area x = { .start = f->start, .end = f->end, .kind = f->kind,
+				.unmapped = f->reason == MT_FAULTS_UNMAP, .faults = f->counts };
+	struct region *r;
+	size_t i;
+
+	x.name = analysis__intern(a, &f->name);
+	as->fault_records++;
+	counts__add(&as->faults, &f->counts);
+	i = as__lower(as, f->start);
+	if (f->start < f->end && i < as->nregions && as->regions[i].start < f->end) {
+		/* the kernel merges neighbours: the first of them takes the VMA's faults */
+		r = &as->regions[i];
+		if (!r->mem && !as__new_mem(as, r))
+			return;		/* out of memory: counted for the address space only */
+		counts__add(&as->rmem[r->mem - 1].faults, &f->counts);
+		if (x.name)
+			as->rmem[r->mem - 1].name = x.name;
+		return;
+	}
+	as__area_add(as, &x);
+}
+
+static int analysis__mem(struct analysis *a, const struct mt_event *ev)
+{
+	struct aspace *as = as__get(a, ev->as, ev->pid, ev->ts);
+	const struct mt_fault *f = &ev->fault;
+
+	if (!ev->as)
+		return 0;
+	if (!as)
+		return -ENOMEM;
+	switch (ev->type) {
+	case MT_EV_FAULTS:
+		analysis__faults(a, as, ev);
+		break;
+	case MT_EV_FAULT:
+		if (f->class < MT_FAULT_NCLASS)
+			as->fault_events.n[f->class]++;
+		as->fault_events.total++;
+		break;
+	case MT_EV_RSS:
+		as->has_rss = true;
+		as->rss = ev->rss.rss;
+		if (ev->rss.peak > as->rss_peak)
+			as->rss_peak = ev->rss.peak;
+		if (ev->rss.rss.total > as->rss_peak)
+			as->rss_peak = ev->rss.rss.total;
+		break;
+	case MT_EV_AS_END:
+		as->has_rss = true;
+		as->has_as_end = true;
+		as->as_end_ts = ev->ts;
+		as->rss = ev->as_end.last;
+		as->as_end_faults = ev->as_end.faults;
+		if (ev->as_end.rss_peak > as->rss_peak)
+			as->rss_peak = ev->as_end.rss_peak;
+		break;
+	}
+	return 0;
+}
+
+/* The address spaces p used, each once: its first and every exec image. */
+static size_t proc__spaces(const struct proc *p, uint32_t *ids, size_t max)
+{
+	size_t n = 0, i, k;
+	uint32_t id;
+
+	for (i = 0; i <= p->nexecs && n < max; i++) {
+		id = i ? (p->execs[i - 1].error ? 0 : p->execs[i - 1].as) : p->first_as;
+		for (k = 0; k < n && id; k++)
+			if (ids[k] == id)
+				id = 0;
+		if (id)
+			ids[n++] = id;
+	}
+	return n;
+}
+
+#define PROC_MAX_SPACES	64
+
+void analysis__proc_mem(const struct analysis *a, const struct proc *p, struct proc_mem *m)
+{
+	uint32_t ids[PROC_MAX_SPACES];
+	const struct aspace *as;
+	size_t n = proc__spaces(p, ids, PROC_MAX_SPACES), i;
+
+	memset(m, 0, sizeof(*m));
+	for (i = 0; i < n; i++) {
+		as = analysis__as(a, ids[i]);
+		if (!as)
+			continue;
+		m->has_rss |= as->has_rss;
+		if (as->rss_peak > m->rss_peak)
+			m->rss_peak = as->rss_peak;
+		counts__add(&m->faults, &as->faults);
+	}
+}
+
+static uint64_t place__total(const struct fault_place *x)
+{
+	return x->faults->total;
+}
+
+/* Inserts x into the n best of out (most first); returns the new count. */
+static size_t places__put(struct fault_place *out, size_t have, size_t n,
+			  const struct fault_place *x)
+{
+	size_t i = have < n ? have : n - 1;
+
+	if (have >= n && place__total(&out[n - 1]) >= place__total(x))
+		return have;
+	while (i > 0 && place__total(&out[i - 1]) < place__total(x)) {
+		out[i] = out[i - 1];
+		i--;
+	}
+	out[i] = *x;
+	return have < n ? have + 1 : n;
+}
+
+size_t analysis__top_places(const struct analysis *a, const struct proc *p,
+			    struct fault_place *out, size_t n)
+{
+	uint32_t ids[PROC_MAX_SPACES];
+	struct fault_place x;
+	const struct aspace *as;
+	size_t ns = proc__spaces(p, ids, PROC_MAX_SPACES), i, j, have = 0;
+
+	if (!n)
+		return 0;
+	for (i = 0; i < ns; i++) {
+		as = analysis__as(a, ids[i]);
+		if (!as)
+			continue;
+		for (j = 0; j < as->nregions; j++) {
+			const struct region_mem *m = region__mem(as, &as->regions[j]);
+
+			if (!m->faults.total)
+				continue;
+			x = (struct fault_place){ .as = as->id, .region = &as->regions[j],
+						  .faults = &m->faults, .name = m->name };
+			have = places__put(out, have, n, &x);
+		}
+		for (j = 0; j < as->nareas; j++) {
+			if (!as->areas[j].faults.total)
+				continue;
+			x = (struct fault_place){ .as = as->id, .area = &as->areas[j],
+						  .faults = &as->areas[j].faults, .name = as->areas[j].name };
+			have = places__put(out, have, n, &x);
+		}
+	}
+	return have;
+}
+
 /* ---- events ---- */
 
 static int analysis__fork(struct analysis *a, struct proc *p, struct aspace *as,
@@ -483,6 +730,11 @@ static int analysis__fork(struct analysis *a, struct proc *p, struct aspace *as,
 			return -ENOMEM;
 		memcpy(cas->regions, as->regions, as->nregions * sizeof(*as->regions));
 		cas->nregions = as->nregions;
+		/* the child's faults are its own */
+		for (i = 0; i < cas->nregions; i++)
+			cas->regions[i].mem = 0;
+		for (i = 0; i < cas->nregions; i++)
+			cas->regions[i].since = ev->ts;
 		cas->accessible = as->accessible;
 		cas->reserved = as->reserved;
 		cas->heap_start = as->heap_start;
@@ -568,8 +820,8 @@ static int analysis__mmap(struct analysis *a, struct aspace *as, const struct mt
 
 	/* the file's path, when the kernel told it */
 	if (m->has_path)
-		r.name = analysis__intern(a, m->path.s, strnlen(m->path.s, m->path.max));
-	if (as__insert(as, &r))
+		r.name = analysis__intern(a, &m->path);
+	if (as__insert(a, as, &r))
 		return -ENOMEM;
 	if (m->flags & (MAP_STACK | MAP_GROWSDOWN)) {
 		a->pending_stack_as = as->id;
@@ -585,7 +837,7 @@ static int analysis__mmap(struct analysis *a, struct aspace *as, const struct mt
 	return 0;
 }
 
-static int analysis__mremap(struct aspace *as, const struct mt_event *ev)
+static int analysis__mremap(struct analysis *a, struct aspace *as, const struct mt_event *ev)
 {
 	const struct mt_mremap *m = &ev->mremap;
 	uint64_t old_end = m->old_addr + page__up(m->old_len);
@@ -606,9 +858,12 @@ static int analysis__mremap(struct aspace *as, const struct mt_event *ev)
 			return -ENOMEM;
 		memcpy(copy, &as->regions[i], (j - i) * sizeof(*copy));
 		n = j - i;
+		/* the kernel writes the old range's faults at mremap: they stay behind */
+		for (j = 0; j < n; j++)
+			copy[j].mem = 0;
 	}
 	if (!(m->flags & MREMAP_DONTUNMAP) && m->old_len)
-		e = as__remove(as, m->old_addr, old_end);
+		e = as__remove(a, as, m->old_addr, old_end);
 	delta = m->addr - m->old_addr;
 	for (i = 0; !e && i < n; i++) {
 		if (copy[i].start - m->old_addr >= new_len)
@@ -618,7 +873,7 @@ static int analysis__mremap(struct aspace *as, const struct mt_event *ev)
 		if (copy[i].end > m->addr + new_len)
 			copy[i].end = m->addr + new_len;
 		copy[i].made_type = copy[i].made_type == MT_EV_BRK ? MT_EV_MREMAP : copy[i].made_type;
-		e = as__insert(as, &copy[i]);
+		e = as__insert(a, as, &copy[i]);
 	}
 	if (!e && n && new_len > page__up(m->old_len)) {
 		tail = copy[n - 1];
@@ -629,13 +884,13 @@ static int analysis__mremap(struct aspace *as, const struct mt_event *ev)
 		tail.made_type = MT_EV_MREMAP;
 		tail.made_ts = ev->ts;
 		tail.made_tid = ev->tid;
-		e = as__insert(as, &tail);
+		e = as__insert(a, as, &tail);
 	}
 	free(copy);
 	return e;
 }
 
-static int analysis__brk(struct aspace *as, const struct mt_event *ev)
+static int analysis__brk(struct analysis *a, struct aspace *as, const struct mt_event *ev)
 {
 	uint64_t brk = ev->brk.addr, old_top, new_top;
 	struct region r;
@@ -655,7 +910,7 @@ static int analysis__brk(struct aspace *as, const struct mt_event *ev)
 	if (brk > as->heap_peak)
 		as->heap_peak = brk;
 	if (new_top < old_top)
-		return as__remove(as, new_top < as->heap_start ? as->heap_start : new_top, old_top);
+		return as__remove(a, as, new_top < as->heap_start ? as->heap_start : new_top, old_top);
 	if (new_top == old_top)
 		return 0;
 	/* grow the [heap] region in place, as the kernel extends its VMA */
@@ -664,14 +919,16 @@ static int analysis__brk(struct aspace *as, const struct mt_event *ev)
 	    as->regions[i].made_type == MT_EV_BRK && as->regions[i].end == old_top) {
 		r = as->regions[i];
 		r.end = new_top;
-		return as__insert(as, &r);
+		/* the same region grows: its faults go with it, not to the history */
+		as->regions[i].mem = 0;
+		return as__insert(a, as, &r);
 	}
 	r = (struct region){ .start = old_top > page__up(as->heap_start) ? old_top :
 					page__up(as->heap_start),
 			     .end = new_top, .prot = PROT_READ | PROT_WRITE,
 			     .flags = MAP_PRIVATE | MAP_ANONYMOUS, .fd = -1,
 			     .made_type = MT_EV_BRK, .made_ts = ev->ts, .made_tid = ev->tid };
-	return as__insert(as, &r);
+	return as__insert(a, as, &r);
 }
 
 /* ---- issue 10: more calls ---- */
@@ -705,8 +962,8 @@ static int analysis__shmat(struct analysis *a, struct aspace *as, const struct m
 	if (ev->shm.flags & SHM_EXEC_F)
 		r.prot |= PROT_EXEC;
 	snprintf(name, sizeof(name), "[SysV shm %d]", ev->shm.shmid);
-	r.name = analysis__intern(a, name, strlen(name));
-	return as__insert(as, &r);
+	r.name = analysis__intern(a, &(struct mt_str){ name, strlen(name) });
+	return as__insert(a, as, &r);
 }
 
 /* prctl(PR_SET_VMA_ANON_NAME): /proc/PID/maps shows [anon:NAME] */
@@ -721,7 +978,7 @@ static int analysis__vma_name(struct analysis *a, struct aspace *as, const struc
 		snprintf(name, sizeof(name), "[anon:%.*s]",
 			 (int)strnlen(ev->vma_name.name.s, ev->vma_name.name.max),
 			 ev->vma_name.name.s);
-		id = analysis__intern(a, name, strlen(name));
+		id = analysis__intern(a, &(struct mt_str){ name, strlen(name) });
 	}
 	if (start >= end || as__split(as, start) || as__split(as, end))
 		return start >= end ? 0 : -ENOMEM;
@@ -744,14 +1001,15 @@ int analysis__feed(struct analysis *a, const struct mt_event *ev)
 	a->last_ts = ev->ts;
 	/*
 	 * issue 11: faults/rss/as_end come after a process's exit (exit_mmap,
-	 * the trace's end) and name no new process; the report does not use
-	 * them yet.
+	 * the trace's end) and name no new process: they go to their `as`.
 	 */
 	if (event__is_mem11(ev->type)) {
-		/* counted for the process named, if the trace knows it */
 		p = analysis__proc(a, ev->pid);
 		if (p)
 			p->events[ev->type]++;
+		a->has_mem = true;
+		if (analysis__mem(a, ev))
+			goto oom;
 		return 0;
 	}
 	p = analysis__proc(a, ev->pid);
@@ -793,17 +1051,17 @@ int analysis__feed(struct analysis *a, const struct mt_event *ev)
 		e = analysis__mmap(a, as, ev);
 		break;
 	case MT_EV_MUNMAP:
-		e = as__remove(as, ev->range.addr, ev->range.addr + page__up(ev->range.len));
+		e = as__remove(a, as, ev->range.addr, ev->range.addr + page__up(ev->range.len));
 		break;
 	case MT_EV_MPROTECT:
-		e = as__protect(as, ev->range.addr, ev->range.addr + page__up(ev->range.len),
+		e = as__protect(a, as, ev->range.addr, ev->range.addr + page__up(ev->range.len),
 				ev->range.prot);
 		break;
 	case MT_EV_BRK:
-		e = analysis__brk(as, ev);
+		e = analysis__brk(a, as, ev);
 		break;
 	case MT_EV_MREMAP:
-		e = analysis__mremap(as, ev);
+		e = analysis__mremap(a, as, ev);
 		break;
 	/* issue 10 */
 	case MT_EV_MADVISE:
@@ -814,7 +1072,7 @@ int analysis__feed(struct analysis *a, const struct mt_event *ev)
 		e = as ? analysis__shmat(a, as, ev) : 0;
 		break;
 	case MT_EV_SHMDT:
-		e = as ? as__remove(as, ev->shm.addr, ev->shm.addr + page__up(ev->shm.len)) : 0;
+		e = as ? as__remove(a, as, ev->shm.addr, ev->shm.addr + page__up(ev->shm.len)) : 0;
 		break;
 	case MT_EV_VMA_NAME:
 		e = as ? analysis__vma_name(a, as, ev) : 0;
@@ -849,8 +1107,11 @@ void analysis__free(struct analysis *a)
 	}
 	free(a->procs);
 	for (i = 0; i < a->nas; i++) {
-		if (a->as[i])
+		if (a->as[i]) {
 			free(a->as[i]->regions);
+			free(a->as[i]->areas);
+			free(a->as[i]->rmem);
+		}
 		free(a->as[i]);
 	}
 	free(a->as);
@@ -858,7 +1119,6 @@ void analysis__free(struct analysis *a)
 	for (i = 1; i < a->nnames; i++)
 		free(a->names[i]);
 	free(a->names);
-	free(a->name_index);
 	if (m) {
 		free(m->keys);
 		free(m->vals);

@@ -44,6 +44,33 @@ struct region {
 	uint32_t made_tid;
 	uint32_t stack_of;	/* the thread (tid) whose stack this is, 0 if none known */
 	uint32_t name;		/* analysis__name(): path, [anon:NAME], [stack], ...; 0 = none */
+	uint64_t since;		/* this piece as it is since: made, copied by fork, moved, reprotected */
+	uint32_t mem;		/* issue 11: its faults, as->rmem[mem - 1]; 0 = none (region__mem) */
+};
+
+/* issue 11: what `faults` records say of a live region (kept apart: forks copy regions). */
+struct region_mem {
+	struct mt_fault_counts faults;
+	uint32_t name;		/* the record's region name: analysis__name(), 0 = none */
+};
+
+/*
+ * Faults of a region that is not in the live map: unmapped before the end
+ * (the history) or never in the trace's map (the kernel's own map at exec:
+ * the binary, the loader, [stack]; or no VMA at all). Equal (start, end,
+ * name) add up; past AN_MAX_AREAS per address space the rest adds up in
+ * one last area with `rest` set.
+ */
+#define AN_MAX_AREAS	32
+/* Distinct region names kept (file names of faults records); the rest unnamed. */
+#define AN_MAX_NAMES	4096
+struct fault_area {
+	uint64_t start, end;
+	uint32_t name;		/* analysis__name() */
+	uint32_t kind;		/* enum mt_region_kind */
+	bool unmapped;		/* a `faults` record with reason unmap: it was in the map */
+	bool rest;		/* the sum of every area past AN_MAX_AREAS */
+	struct mt_fault_counts faults;
 };
 
 /* An address space: one mm_struct, named by the trace's `as`. */
@@ -74,6 +101,20 @@ struct aspace {
 	bool kernel_map;	/* started from the kernel's map (vma records) */
 	uint64_t ended_ts;	/* the last task using it exited or exec'd away; 0 = alive */
 	bool ended;
+	/* issue 11: the memory itself */
+	struct mt_fault_counts faults;	/* sum of its `faults` records */
+	struct mt_fault_counts fault_events;	/* its `fault` records (--faults=all) */
+	uint64_t fault_records;	/* `faults` records */
+	struct fault_area *areas;	/* faults outside the live map */
+	size_t nareas;
+	struct region_mem *rmem;	/* of live regions with faults (region.mem) */
+	size_t nrmem, cap_rmem;
+	bool has_rss;		/* an rss or as_end record was seen */
+	uint64_t rss_peak;	/* bytes: the highest rss.peak / as_end.rss_peak */
+	struct mt_rss_bytes rss;	/* the latest rss record (as_end: its last counters) */
+	bool has_as_end;	/* the kernel tore it down (as_end record) */
+	uint64_t as_end_ts;
+	struct mt_fault_counts as_end_faults;	/* as_end's totals by class */
 };
 
 struct exec_step {
@@ -133,15 +174,20 @@ struct analysis {
 	uint32_t pending_stack_as;	/* a MAP_STACK mapping waiting for its thread */
 	uint64_t pending_stack;
 	uint32_t pending_stack_tid;
-	/* region names, interned: names[0] is unused (0 = no name) */
-	char **names;
+	char **names;		/* issue 11: region names of faults records, [0] unused */
 	size_t nnames, cap_names;
-	uint32_t *name_index;	/* open addressing into names, cap_index slots */
-	size_t cap_index;
+	bool has_mem;		/* the trace has faults, fault, rss or as_end records */
+	/*
+	 * Optional, NULL but for the HTML page (which draws the map over
+	 * time): called when a piece of a mapping leaves the map or changes
+	 * permissions, with the piece as it was from r->since to ts. The
+	 * analysis itself keeps no history.
+	 */
+	void (*on_region_end)(void *ctx, const struct aspace *as, const struct region *r,
+			      uint64_t ts);
+	void *hook_ctx;
 };
 
-/* A region's name (path, "[anon:NAME]", "[stack]", ...), NULL for 0. */
-const char *analysis__name(const struct analysis *a, uint32_t name);
 
 /* Returns 0 or -ENOMEM. */
 int analysis__init(struct analysis *a);
@@ -154,6 +200,35 @@ void analysis__free(struct analysis *a);
 
 struct proc *analysis__proc(const struct analysis *a, uint32_t pid);
 struct aspace *analysis__as(const struct analysis *a, uint32_t id);
+
+/* A region name of the trace ("libc.so.6", "[heap]"); "" for 0. */
+const char *analysis__name(const struct analysis *a, uint32_t id);
+
+/*
+ * issue 11, per process: its address spaces' figures added up (the fork
+ * copy it started in, every exec image; a shared one counts in full).
+ */
+struct proc_mem {
+	bool has_rss;
+	uint64_t rss_peak;	/* bytes: the highest peak of its address spaces */
+	struct mt_fault_counts faults;
+};
+void analysis__proc_mem(const struct analysis *a, const struct proc *p, struct proc_mem *m);
+
+/* The faults of a live region (zero counts and no name if none). */
+const struct region_mem *region__mem(const struct aspace *as, const struct region *r);
+
+/* A place faults went to: a live region or an area (for "the regions that took most"). */
+struct fault_place {
+	uint32_t as;
+	const struct region *region;	/* NULL: area */
+	const struct fault_area *area;
+	const struct mt_fault_counts *faults;	/* of either */
+	uint32_t name;		/* of either: analysis__name() */
+};
+/* The n places of p's address spaces with the most faults, most first; returns how many. */
+size_t analysis__top_places(const struct analysis *a, const struct proc *p,
+			    struct fault_place *out, size_t n);
 
 /* "file", "anon", "shared", "heap", "stack", "reserved". */
 const char *region__kind_name(enum region_kind k);

@@ -103,6 +103,160 @@ static int claims__fork(struct claims *c, const struct analysis *a)
 	return r;
 }
 
+/* ---- issue 11: what the pages say ---- */
+
+/* "[stack]", "libc.so.6", "[anonymous] at 7f..": a place faults went to. */
+static void place__name(const struct analysis *a, const struct fault_place *x, char *buf,
+			size_t n)
+{
+	const char *name = analysis__name(a, x->name);
+
+	if (*name)
+		snprintf(buf, n, "%s", name);
+	else if (x->region)
+		snprintf(buf, n, "[%s] at %llx", region__kind(x->region) == REGION_ANON ? "anonymous" :
+			 region__kind_name(region__kind(x->region)),
+			 (unsigned long long)x->region->start);
+	else
+		snprintf(buf, n, "[%s] at %llx", x->area->kind == MT_REGION_ANON ? "anonymous" :
+			 event__region_kind_name(x->area->kind), (unsigned long long)x->area->start);
+}
+
+#define COW_PLACES	4
+
+/*
+ * The places of as with the most copy-on-write faults, most first; returns
+ * how many, *all how many had some.
+ */
+static size_t cow__places(const struct aspace *as, struct fault_place *out, size_t *all)
+{
+	const struct mt_fault_counts *c;
+	struct fault_place x;
+	size_t j, have = 0, k;
+
+	for (j = 0; j < as->nregions + as->nareas; j++) {
+		if (j < as->nregions) {
+			const struct region_mem *m = region__mem(as, &as->regions[j]);
+
+			x = (struct fault_place){ .as = as->id, .region = &as->regions[j],
+						  .faults = &m->faults, .name = m->name };
+		} else {
+			const struct fault_area *ar = &as->areas[j - as->nregions];
+
+			x = (struct fault_place){ .as = as->id, .area = ar, .faults = &ar->faults,
+						  .name = ar->name };
+		}
+		c = x.faults;
+		if (!c->n[MT_FAULT_COW])
+			continue;
+		(*all)++;
+		for (k = have < COW_PLACES ? have : COW_PLACES - 1; k > 0; k--) {
+			const struct fault_place *y = &out[k - 1];
+
+			if (y->faults->n[MT_FAULT_COW] >= c->n[MT_FAULT_COW])
+				break;
+			if (k < COW_PLACES)
+				out[k] = out[k - 1];
+		}
+		if (k < COW_PLACES && (have < COW_PLACES || k < have)) {
+			out[k] = x;
+			if (have < COW_PLACES)
+				have++;
+		}
+	}
+	return have;
+}
+
+/*
+ * Fork: the child's copy shares every page with its parent until one of
+ * them writes; the write is a copy-on-write fault in the writer's space.
+ */
+static int claims__cow(struct claims *c, const struct analysis *a)
+{
+	struct fault_place top[COW_PLACES];
+	char list[512], name[96];
+	const struct aspace *cas;
+	const struct edge *e;
+	uint64_t cow, pages;
+	size_t i, k, n, len, all, shown = 0;
+	int r = 0;
+
+	for (i = 0; i < a->nedges && !r; i++) {
+		e = &a->edges[i];
+		cas = analysis__as(a, e->to_as);
+		if (e->kind != EDGE_COPY || !cas || !cas->fault_records || cas->from_as != e->from_as)
+			continue;
+		if (++shown > 3)
+			break;
+		cow = cas->faults.n[MT_FAULT_COW];
+		if (!cow) {
+			r = claims__add(c, "after fork, pid %u wrote no page it shared with pid %u: no copy-on-write fault in its copy (as %u), so nothing was copied.",
+					e->to_pid, e->from_pid, e->to_as);
+			continue;
+		}
+		all = 0;
+		n = cow__places(cas, top, &all);
+		list[0] = '\0';
+		for (k = 0, len = 0; k < n && len < sizeof(list); k++) {
+			const struct mt_fault_counts *f = top[k].faults;
+
+			place__name(a, &top[k], name, sizeof(name));
+			len += snprintf(list + len, sizeof(list) - len, "%s%s %llu", k ? ", " : "",
+					name, (unsigned long long)f->n[MT_FAULT_COW]);
+		}
+		pages = cow;	/* one copy-on-write fault copies one page (4 KiB; no THP here) */
+		r = claims__add(c, "after fork, pid %u wrote %llu page%s it shared with pid %u (%s%s): %llu copy-on-write fault%s in its copy, as %u; only those pages were copied, until then both shared the same physical pages.",
+				e->to_pid, (unsigned long long)pages, pages == 1 ? "" : "s",
+				e->from_pid, list, n < all ? ", ..." : "",
+				(unsigned long long)cow, cow == 1 ? "" : "s", e->to_as);
+	}
+	return r;
+}
+
+/* Exec: the old address space and every page in it go (its as_end). */
+static int claims__exec_pages(struct claims *c, const struct analysis *a)
+{
+	const struct aspace *old, *nas;
+	const struct edge *e;
+	char s1[32], s2[32], s3[32], s4[32];
+	size_t i, shown = 0;
+	int r = 0;
+
+	for (i = 0; i < a->nedges && !r; i++) {
+		e = &a->edges[i];
+		old = analysis__as(a, e->from_as);
+		nas = analysis__as(a, e->to_as);
+		if (e->kind != EDGE_REPLACES || !old || !old->has_as_end || e->from_as == e->to_as)
+			continue;
+		if (++shown > 3)
+			break;
+		r = claims__add(c, "exec in pid %u threw away as %u and its %llu resident pages (%s: anon %s, file %s) when the kernel tore it down; the new image, as %u, started without them%s%s.",
+				e->to_pid, old->id, (unsigned long long)(old->rss.total / AN_PAGE),
+				decode__size(old->rss.total, s1, sizeof(s1)),
+				decode__size(old->rss.anon, s2, sizeof(s2)),
+				decode__size(old->rss.file, s3, sizeof(s3)), e->to_as,
+				nas && nas->has_rss ? " and peaked at " : "",
+				nas && nas->has_rss ? decode__size(nas->rss_peak, s4, sizeof(s4)) : "");
+	}
+	return r;
+}
+
+/* Threads share pages: none of their writes copies one. */
+static int claims__threads_cow(struct claims *c, const struct aspace *as)
+{
+	uint64_t cow = as->faults.n[MT_FAULT_COW];
+
+	if (!as->threads || !as->fault_records || as->from_as)
+		return 0;
+	if (!cow)
+		return claims__add(c, "the %u threads of pid %u took %llu page faults in as %u and none was copy-on-write: threads share the pages, nothing is copied.",
+				   as->threads + 1, as->pid, (unsigned long long)as->faults.total,
+				   as->id);
+	return claims__add(c, "the %u threads of pid %u took %llu page faults in as %u, %llu of them copy-on-write: a write to a page first read (the shared zero page) or still shared with a forked child, never a copy between threads.",
+			   as->threads + 1, as->pid, (unsigned long long)as->faults.total, as->id,
+			   (unsigned long long)cow);
+}
+
 /* Threads: one address space, a stack mapping each. */
 static int claims__threads(struct claims *c, const struct aspace *as)
 {
@@ -164,7 +318,7 @@ static int claims__reserved(struct claims *c, const struct aspace *as)
 
 /* The rules about one address space, in the order they are said. */
 static int (*const as_rules[])(struct claims *c, const struct aspace *as) = {
-	claims__threads, claims__heap, claims__reserved,
+	claims__threads, claims__threads_cow, claims__heap, claims__reserved,
 };
 
 static int claims__exits(struct claims *c, const struct analysis *a)
@@ -189,7 +343,7 @@ int claims__build(struct claims *c, const struct analysis *a, const struct reade
 	size_t k, i;
 
 	memset(c, 0, sizeof(*c));
-	if (claims__fork(c, a))
+	if (claims__fork(c, a) || claims__cow(c, a) || claims__exec_pages(c, a))
 		return -ENOMEM;
 	for (k = 0; k < sizeof(as_rules) / sizeof(as_rules[0]); k++)
 		for (i = 1; i < a->nas; i++)

@@ -323,6 +323,11 @@ static void mm__as(struct mm *m, const struct aspace *as)
 		mm__size(m, as->reserved);
 		put_lit(&m->ob, " reserved");
 	}
+	if (as->has_rss) {
+		/* issue 11: what was really in memory */
+		put_lit(&m->ob, ", RSS peak ");
+		mm__size(m, as->rss_peak);
+	}
 	put_lit(&m->ob, "\"]\n");
 
 	linked = calloc(m->lim.procs + m->lim.threads + 2, sizeof(*linked));

@@ -42,6 +42,7 @@ struct pf_proc {
 	uint32_t key;		/* pid + 1 */
 	bool counted;
 	uint64_t accessible, reserved, heap;
+	bool rss_counted;	/* issue 11: an rss counter was written */
 	uint8_t name_len;
 	char name[PF_COMM];	/* the process_name last written */
 };
@@ -315,6 +316,32 @@ static void pf__task_end(struct pf *pf, struct pf_task *t, uint64_t ts, const ch
 	tab__del(&pf->tasks, tid);
 }
 
+/*
+ * issue 11: an rss record is the counter of the process its address space
+ * was made for, while that process uses it (not the old image's teardown
+ * after an exec).
+ */
+static void pf__rss(struct pf *pf, const struct mt_event *ev)
+{
+	const struct aspace *as = analysis__as(pf->a, ev->as);
+	const struct proc *p = as ? analysis__proc(pf->a, as->pid) : NULL;
+	struct pf_proc *pp = p ? tab__get(&pf->procs, p->pid) : NULL;
+
+	if (!pp || p->as != ev->as || p->ended)
+		return;
+	pf__head(pf, 'C', p->pid, p->pid, ev->ts);
+	put_lit(&pf->ob, ",\"name\":\"rss\",\"args\":{\"anon\":");
+	outbuf__u64(&pf->ob, ev->rss.rss.anon);
+	put_lit(&pf->ob, ",\"file\":");
+	outbuf__u64(&pf->ob, ev->rss.rss.file);
+	put_lit(&pf->ob, ",\"shmem\":");
+	outbuf__u64(&pf->ob, ev->rss.rss.shmem);
+	put_lit(&pf->ob, ",\"swap\":");
+	outbuf__u64(&pf->ob, ev->rss.rss.swap);
+	put_lit(&pf->ob, "}}");
+	pp->rss_counted = true;
+}
+
 /* The counters of process pid after an event, when they changed. */
 static void pf__counters(struct pf *pf, uint32_t pid, uint64_t ts, bool gone)
 {
@@ -344,6 +371,10 @@ static void pf__counters(struct pf *pf, uint32_t pid, uint64_t ts, bool gone)
 		put_lit(&pf->ob, ",\"name\":\"heap\",\"args\":{\"size\":");
 		outbuf__u64(&pf->ob, heap);
 		put_lit(&pf->ob, "}}");
+	}
+	if (gone && pp->rss_counted) {
+		pf__head(pf, 'C', pid, pid, ts);
+		put_lit(&pf->ob, ",\"name\":\"rss\",\"args\":{\"anon\":0,\"file\":0,\"shmem\":0,\"swap\":0}}");
 	}
 	pp->counted = true;
 	pp->accessible = acc;
@@ -439,6 +470,10 @@ static int pf__event(struct pf *pf, const struct mt_event *ev)
 			pf__counters(pf, ev->pid, ev->ts, true);
 			tab__del(&pf->procs, ev->pid);
 		}
+		return 0;
+	case MT_EV_RSS:
+		pf__instant(pf, ev);
+		pf__rss(pf, ev);
 		return 0;
 	default:
 		pf__instant(pf, ev);

@@ -6,6 +6,7 @@
  * event writers escape them); the JSON is built with jansson.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include <sys/mman.h>
 #include <jansson.h>
 #include "decode.h"
+#include "html.h"
 #include "mermaid.h"
 #include "outbuf.h"
 #include "perfetto.h"
@@ -39,6 +41,8 @@ const char report__usage[] =
 "                          text trace's TIME column), not at the end\n"
 "      --perfetto FILE     write a timeline for ui.perfetto.dev or chrome://tracing\n"
 "      --mermaid           print a Mermaid graph TD of processes, threads and memory\n"
+"      --html FILE         write one self-contained page to look at the trace (tree,\n"
+"                          address-space map over time, counters, events); no network\n"
 "  -h, --help              this help\n"
 "\n"
 "Examples:\n"
@@ -47,6 +51,7 @@ const char report__usage[] =
 "  memtrace report --maps --at 0.0042 t.jsonl\n"
 "  memtrace report --perfetto t.json t.jsonl\n"
 "  memtrace report --mermaid t.jsonl > t.mmd\n"
+"  memtrace report --html t.html t.jsonl && xdg-open t.html\n"
 "  sudo memtrace run -f json -o - heap | memtrace report -\n"
 "  sudo memtrace run --report threads\n"
 "\n"
@@ -57,6 +62,7 @@ enum {
 	OPT_AT,
 	OPT_PERFETTO,
 	OPT_MERMAID,
+	OPT_HTML,
 };
 
 struct report_opts {
@@ -66,6 +72,7 @@ struct report_opts {
 	uint64_t at_ns;
 	const char *perfetto;
 	bool mermaid;
+	const char *html;
 	const char *path;
 	const char *label;	/* what the header calls the trace, if not its path */
 };
@@ -84,14 +91,33 @@ static void text__size(struct outbuf *ob, uint64_t bytes)
 	outbuf__puts(ob, decode__size(bytes, buf, sizeof(buf)));
 }
 
-/* What a region is, for the maps view. */
-static void text__what(struct outbuf *ob, const struct analysis *a, const struct region *r)
+/* issue 11: "71 (anon 14, cow 10, file 32)": the classes that are not 0. */
+static void text__faults(struct outbuf *ob, const struct mt_fault_counts *c)
 {
-	const char *name = analysis__name(a, r->name);
+	const char *sep = " (";
+	int k;
 
-	/* the file's path or the kernel's name, when the trace has it */
-	if (name && !(region__kind(r) == REGION_STACK && r->stack_of)) {
-		outbuf__text_str(ob, name, SIZE_MAX);
+	outbuf__printf(ob, "%llu", (unsigned long long)c->total);
+	for (k = 0; k < MT_FAULT_NCLASS; k++) {
+		if (!c->n[k])
+			continue;
+		outbuf__printf(ob, "%s%s %llu", sep, event__fault_class_name(k),
+			       (unsigned long long)c->n[k]);
+		sep = ", ";
+	}
+	if (*sep == ',')
+		outbuf__putc(ob, ')');
+}
+
+/* What a region is, for the maps view. */
+static void text__what(struct outbuf *ob, const struct analysis *a, const struct aspace *as,
+		       const struct region *r)
+{
+	uint32_t name = region__mem(as, r)->name;
+
+	/* issue 10: the file's path or the kernel's name, when the trace has it */
+	if (r->name && !(region__kind(r) == REGION_STACK && r->stack_of)) {
+		outbuf__text_str(ob, analysis__name(a, r->name), SIZE_MAX);
 		if (region__is_guard(r))
 			outbuf__puts(ob, " guard page");
 		return;
@@ -99,6 +125,10 @@ static void text__what(struct outbuf *ob, const struct analysis *a, const struct
 	switch (region__kind(r)) {
 	case REGION_FILE:
 		outbuf__printf(ob, "file (fd %d)", r->fd);
+		if (name) {
+			outbuf__putc(ob, ' ');
+			outbuf__text_str(ob, analysis__name(a, name), SIZE_MAX);
+		}
 		break;
 	case REGION_HEAP:
 		outbuf__puts(ob, "[heap]");
@@ -122,18 +152,79 @@ static void text__what(struct outbuf *ob, const struct analysis *a, const struct
 	}
 }
 
-static void text__region(struct outbuf *ob, const struct analysis *a, const struct region *r)
+static void text__region(struct outbuf *ob, const struct analysis *a, const struct aspace *as,
+			 const struct region *r)
 {
+	const struct region_mem *m = region__mem(as, r);
 	char perms[5], size[32];
 
 	region__perms(r, perms);
 	outbuf__printf(ob, "    %012llx-%012llx %s %08llx %10s  ",
 		       (unsigned long long)r->start, (unsigned long long)r->end, perms,
 		       (unsigned long long)r->offset, decode__size(r->end - r->start, size, sizeof(size)));
-	text__what(ob, a, r);
+	text__what(ob, a, as, r);
 	outbuf__printf(ob, "  <- %s at ", event__name(r->made_type));
 	text__ms(ob, r->made_ts);
-	outbuf__printf(ob, " ms by tid %u\n", r->made_tid);
+	outbuf__printf(ob, " ms by tid %u", r->made_tid);
+	if (m->faults.total) {
+		outbuf__puts(ob, "  faults ");
+		text__faults(ob, &m->faults);
+	}
+	outbuf__putc(ob, '\n');
+}
+
+/* An area: faults of a region that is not in the map (issue 11). */
+static void text__area(struct outbuf *ob, const struct analysis *a, const struct fault_area *x)
+{
+	const char *name = analysis__name(a, x->name);
+
+	if (x->rest) {
+		outbuf__printf(ob, "    %-25s ", "(more regions)");
+	} else {
+		outbuf__printf(ob, "    %012llx-%012llx ", (unsigned long long)x->start,
+			       (unsigned long long)x->end);
+	}
+	if (*name)
+		outbuf__text_str(ob, name, SIZE_MAX);
+	else if (!x->rest)
+		outbuf__printf(ob, "[%s]", x->kind == MT_REGION_UNKNOWN ? "no mapping" :
+			       event__region_kind_name(x->kind));
+	outbuf__puts(ob, x->rest ? "" : x->unmapped ? " (unmapped before the end)" :
+		     " (not in the trace's map)");
+	outbuf__puts(ob, "  faults ");
+	text__faults(ob, &x->faults);
+	outbuf__putc(ob, '\n');
+}
+
+/* The as header's memory: RSS peak, faults (issue 11). */
+static void text__as_mem(struct outbuf *ob, const struct aspace *as)
+{
+	if (!as->has_rss && !as->fault_records)
+		return;
+	outbuf__puts(ob, "    memory:");
+	if (as->has_rss) {
+		outbuf__puts(ob, " RSS peak ");
+		text__size(ob, as->rss_peak);
+		outbuf__puts(ob, as->has_as_end ? ", at its end " : ", last seen ");
+		text__size(ob, as->rss.total);
+		outbuf__puts(ob, " (anon ");
+		text__size(ob, as->rss.anon);
+		outbuf__puts(ob, ", file ");
+		text__size(ob, as->rss.file);
+		if (as->rss.shmem)
+			outbuf__puts(ob, ", shmem "), text__size(ob, as->rss.shmem);
+		if (as->rss.swap)
+			outbuf__puts(ob, ", swap "), text__size(ob, as->rss.swap);
+		outbuf__puts(ob, ");");
+	}
+	outbuf__puts(ob, " faults ");
+	text__faults(ob, &as->faults);
+	if (as->has_as_end && as->as_end_faults.total != as->faults.total)
+		outbuf__printf(ob, " [as_end counted %llu]",
+			       (unsigned long long)as->as_end_faults.total);
+	if (as->fault_events.total)
+		outbuf__printf(ob, "; %llu fault events", (unsigned long long)as->fault_events.total);
+	outbuf__putc(ob, '\n');
 }
 
 static void text__maps(struct outbuf *ob, const struct analysis *a, const struct report_opts *o)
@@ -179,8 +270,63 @@ static void text__maps(struct outbuf *ob, const struct analysis *a, const struct
 			outbuf__puts(ob, " given back (MADV_DONTNEED/FREE)");
 		}
 		outbuf__putc(ob, '\n');
+		text__as_mem(ob, as);
 		for (j = 0; j < as->nregions; j++)
-			text__region(ob, a, &as->regions[j]);
+			text__region(ob, a, as, &as->regions[j]);
+		if (as->nareas)
+			outbuf__puts(ob, "    faults outside the map above:\n");
+		for (j = 0; j < as->nareas; j++)
+			text__area(ob, a, &as->areas[j]);
+	}
+}
+
+/* A place faults went to, short: "libc.so.6 in as 1". */
+static void text__place(struct outbuf *ob, const struct analysis *a, const struct fault_place *x)
+{
+	const char *name;
+
+	if (x->region) {
+		name = analysis__name(a, x->name);
+		if (*name)
+			outbuf__text_str(ob, name, SIZE_MAX);
+		else
+			text__what(ob, a, analysis__as(a, x->as), x->region);
+		outbuf__printf(ob, " at %llx", (unsigned long long)x->region->start);
+	} else {
+		name = analysis__name(a, x->area->name);
+		if (*name)
+			outbuf__text_str(ob, name, SIZE_MAX);
+		else if (x->area->rest)
+			outbuf__puts(ob, "more regions");
+		else
+			outbuf__printf(ob, "[%s]", event__region_kind_name(x->area->kind));
+		if (!x->area->rest)
+			outbuf__printf(ob, " at %llx", (unsigned long long)x->area->start);
+		if (x->area->unmapped)
+			outbuf__puts(ob, " (unmapped)");
+	}
+	outbuf__printf(ob, " in as %u: ", x->as);
+	text__faults(ob, x->faults);
+}
+
+/* "faults 71 (anon 14, ...); most in: ..." under a process (issue 11). */
+static void text__proc_faults(struct outbuf *ob, const struct analysis *a, const struct proc *p)
+{
+	struct fault_place top[TOP_REGIONS];
+	struct proc_mem m;
+	size_t n, k;
+
+	analysis__proc_mem(a, p, &m);
+	if (!m.faults.total)
+		return;
+	outbuf__puts(ob, "            faults ");
+	text__faults(ob, &m.faults);
+	outbuf__putc(ob, '\n');
+	n = analysis__top_places(a, p, top, TOP_REGIONS);
+	for (k = 0; k < n; k++) {
+		outbuf__puts(ob, k ? "                        " : "              most in: ");
+		text__place(ob, a, &top[k]);
+		outbuf__putc(ob, '\n');
 	}
 }
 
@@ -191,9 +337,12 @@ static void text__processes(struct outbuf *ob, const struct analysis *a)
 	size_t i, j;
 
 	outbuf__puts(ob, "\nProcesses\n");
-	outbuf__printf(ob, "  %7s %7s %-16s %10s %10s %-22s %7s %12s %12s %10s\n", "PID", "PPID",
+	outbuf__printf(ob, "  %7s %7s %-16s %10s %10s %-22s %7s %12s %12s %10s", "PID", "PPID",
 		       "COMM", "START(ms)", "END(ms)", "EXIT", "THREADS", "ACCESSIBLE", "RESERVED",
 		       "HEAP");
+	if (a->has_mem)
+		outbuf__printf(ob, " %10s %8s", "RSS PEAK", "FAULTS");
+	outbuf__putc(ob, '\n');
 	for (i = 0; i < a->nprocs; i++) {
 		char acc[32], res[32], heap[32], exit[40], sig[16];
 		uint64_t pa = 0, pr = 0, hp = 0;
@@ -224,9 +373,17 @@ static void text__processes(struct outbuf *ob, const struct analysis *a)
 			outbuf__printf(ob, "%10.3f", (double)p->end_ts / 1e6);
 		else
 			outbuf__printf(ob, "%10s", "-");
-		outbuf__printf(ob, " %-22s %7u %12s %12s %10s\n", exit, p->threads_created + 1,
+		outbuf__printf(ob, " %-22s %7u %12s %12s %10s", exit, p->threads_created + 1,
 			       decode__size(pa, acc, sizeof(acc)), decode__size(pr, res, sizeof(res)),
 			       decode__size(hp, heap, sizeof(heap)));
+		if (a->has_mem) {
+			struct proc_mem m;
+
+			analysis__proc_mem(a, p, &m);
+			outbuf__printf(ob, " %10s %8llu", m.has_rss ? decode__size(m.rss_peak, acc,
+				       sizeof(acc)) : "-", (unsigned long long)m.faults.total);
+		}
+		outbuf__putc(ob, '\n');
 		for (j = 0; j < p->nexecs; j++) {
 			outbuf__puts(ob, "            exec ");
 			outbuf__text_str(ob, p->execs[j].filename, SIZE_MAX);
@@ -236,8 +393,12 @@ static void text__processes(struct outbuf *ob, const struct analysis *a)
 			else
 				outbuf__printf(ob, " -> as %u\n", p->execs[j].as);
 		}
+		if (a->has_mem)
+			text__proc_faults(ob, a, p);
 	}
 	outbuf__puts(ob, "  ACCESSIBLE, RESERVED (PROT_NONE) and HEAP are peaks over the process's address spaces.\n");
+	if (a->has_mem)
+		outbuf__puts(ob, "  RSS PEAK is the highest resident set of its address spaces (VmHWM); FAULTS adds up\n  their page faults (faults are not pages: a file fault maps up to 16).\n");
 }
 
 /* The children of pid in the tree, depth first. */
@@ -361,27 +522,62 @@ static json_t *json__str(const char *s)
 	return json_string(s) ?: json_string("");
 }
 
-static json_t *json__region(const struct region *r)
+/* {"anon": n, ..., "total": n} (issue 11) */
+static json_t *json__faults(const struct mt_fault_counts *c)
 {
+	json_t *o = json_object();
+	int k;
+
+	for (k = 0; k < MT_FAULT_NCLASS; k++)
+		json_object_set_new(o, event__fault_class_name(k), json_integer(c->n[k]));
+	json_object_set_new(o, "total", json_integer(c->total));
+	return o;
+}
+
+static json_t *json__rss(const struct mt_rss_bytes *r)
+{
+	return json_pack("{s:I,s:I,s:I,s:I,s:I}", "anon", (json_int_t)r->anon,
+			 "file", (json_int_t)r->file, "shmem", (json_int_t)r->shmem,
+			 "swap", (json_int_t)r->swap, "total", (json_int_t)r->total);
+}
+
+static json_t *json__area(const struct analysis *a, const struct fault_area *x)
+{
+	return json_pack("{s:o,s:o,s:o,s:s,s:b,s:b,s:o}", "start", json__hex(x->start),
+			 "end", json__hex(x->end), "name", json__str(analysis__name(a, x->name)),
+			 "kind", event__region_kind_name(x->kind), "unmapped", x->unmapped,
+			 "rest", x->rest, "faults", json__faults(&x->faults));
+}
+
+static json_t *json__region(const struct analysis *a, const struct aspace *as,
+			    const struct region *r)
+{
+	const struct region_mem *m = region__mem(as, r);
 	char perms[5];
+	json_t *o;
 
 	region__perms(r, perms);
-	return json_pack("{s:o,s:o,s:I,s:s,s:I,s:s,s:i,s:b,s:i,s:s,s:I,s:i}",
+	o = json_pack("{s:o,s:o,s:I,s:s,s:I,s:s,s:i,s:b,s:i,s:s,s:I,s:i}",
 			 "start", json__hex(r->start), "end", json__hex(r->end),
 			 "size", (json_int_t)(r->end - r->start), "perms", perms,
 			 "offset", (json_int_t)r->offset, "kind", region__kind_name(region__kind(r)),
 			 "stack_of", (int)r->stack_of, "guard", region__is_guard(r),
 			 "fd", (int)r->fd, "made_by", event__name(r->made_type),
 			 "made_ts", (json_int_t)r->made_ts, "made_tid", (int)r->made_tid);
+	json_object_set_new(o, "name", json__str(analysis__name(a, m->name)));
+	json_object_set_new(o, "faults", json__faults(&m->faults));
+	return o;
 }
 
-static json_t *json__aspace(const struct aspace *as)
+static json_t *json__aspace(const struct analysis *a, const struct aspace *as)
 {
-	json_t *o, *regions = json_array();
+	json_t *o, *regions = json_array(), *areas = json_array();
 	size_t j;
 
 	for (j = 0; j < as->nregions; j++)
-		json_array_append_new(regions, json__region(&as->regions[j]));
+		json_array_append_new(regions, json__region(a, as, &as->regions[j]));
+	for (j = 0; j < as->nareas; j++)
+		json_array_append_new(areas, json__area(a, &as->areas[j]));
 	o = json_pack("{s:i,s:i,s:i,s:b,s:i,s:I,s:b,s:I,s:I,s:I,s:I,s:I,s:i,s:i,s:i}",
 		      "as", (int)as->id, "pid", (int)as->pid, "fork_copy_of", (int)as->from_as,
 		      "by_exec", as->by_exec, "exec_replaced", (int)as->exec_of_as,
@@ -399,8 +595,53 @@ static json_t *json__aspace(const struct aspace *as)
 	}
 	if (as->ended)
 		json_object_set_new(o, "ended_ts", json_integer(as->ended_ts));
+	/* issue 11: null where the trace has no rss/as_end record of it */
+	json_object_set_new(o, "rss_peak", as->has_rss ? json_integer(as->rss_peak) : json_null());
+	json_object_set_new(o, "rss", as->has_rss ? json__rss(&as->rss) : json_null());
+	json_object_set_new(o, "faults", json__faults(&as->faults));
+	json_object_set_new(o, "fault_records", json_integer(as->fault_records));
+	json_object_set_new(o, "fault_events", json__faults(&as->fault_events));
+	json_object_set_new(o, "as_end", as->has_as_end ?
+			    json_pack("{s:I,s:o}", "ts", (json_int_t)as->as_end_ts,
+				      "faults", json__faults(&as->as_end_faults)) : json_null());
 	json_object_set_new(o, "regions", regions);
+	json_object_set_new(o, "fault_areas", areas);
 	return o;
+}
+
+/* issue 11: rss_peak, faults and the regions that took most of them. */
+static void json__proc_mem(const struct analysis *a, const struct proc *p, json_t *o)
+{
+	struct fault_place top[TOP_REGIONS];
+	json_t *places = json_array(), *x;
+	struct proc_mem m;
+	size_t n, k;
+
+	analysis__proc_mem(a, p, &m);
+	n = analysis__top_places(a, p, top, TOP_REGIONS);
+	for (k = 0; k < n; k++) {
+		if (top[k].region) {
+			x = json_pack("{s:i,s:o,s:o,s:o,s:s,s:b,s:b,s:o}", "as", (int)top[k].as,
+				      "start", json__hex(top[k].region->start),
+				      "end", json__hex(top[k].region->end),
+				      "name", json__str(analysis__name(a, top[k].name)),
+				      "kind", region__kind_name(region__kind(top[k].region)),
+				      "in_map", true, "unmapped", false,
+				      "faults", json__faults(top[k].faults));
+		} else {
+			x = json_pack("{s:i,s:o,s:o,s:o,s:s,s:b,s:b,s:o}", "as", (int)top[k].as,
+				      "start", json__hex(top[k].area->start),
+				      "end", json__hex(top[k].area->end),
+				      "name", json__str(analysis__name(a, top[k].area->name)),
+				      "kind", event__region_kind_name(top[k].area->kind),
+				      "in_map", false, "unmapped", top[k].area->unmapped,
+				      "faults", json__faults(&top[k].area->faults));
+		}
+		json_array_append_new(places, x);
+	}
+	json_object_set_new(o, "rss_peak", m.has_rss ? json_integer(m.rss_peak) : json_null());
+	json_object_set_new(o, "faults", json__faults(&m.faults));
+	json_object_set_new(o, "top_fault_regions", places);
 }
 
 static json_t *json__proc(const struct analysis *a, const struct proc *p)
@@ -441,6 +682,7 @@ static json_t *json__proc(const struct analysis *a, const struct proc *p)
 		      "execs", execs, "events", events);
 	if (p->ended)
 		json_object_set_new(o, "end_ts", json_integer(p->end_ts));
+	json__proc_mem(a, p, o);
 	return o;
 }
 
@@ -460,7 +702,7 @@ static json_t *json__report(const struct reader *r, const struct analysis *a,
 			"from_as", (int)a->edges[i].from_as, "to_as", (int)a->edges[i].to_as));
 	for (i = 1; i < a->nas; i++)
 		if (a->as[i])
-			json_array_append_new(spaces, json__aspace(a->as[i]));
+			json_array_append_new(spaces, json__aspace(a, a->as[i]));
 	for (i = 0; i < c->n; i++)
 		json_array_append_new(claims, json_string(c->lines[i]));
 	if (!r->has_summary)
@@ -480,9 +722,19 @@ static json_t *json__report(const struct reader *r, const struct analysis *a,
 		"failed_calls", (json_int_t)a->failed, "unknown_records", (json_int_t)r->unknown,
 		"claims", claims, "warnings", warnings, "processes", procs, "tree", edges,
 		"address_spaces", spaces);
+	/* issue 11: the trace has faults/fault/rss/as_end records */
+	json_object_set_new(json_object_get(root, "trace"), "memory", json_boolean(a->has_mem));
 	if (o->has_at)
 		json_object_set_new(root, "at_ns", json_integer(o->at_ns));
 	return root;
+}
+
+struct json_t *report__json(const struct reader *r, const struct analysis *a,
+			    const struct claims *c)
+{
+	struct report_opts o = {};
+
+	return json__report(r, a, c, &o);
 }
 
 /* ---- the command ---- */
@@ -509,6 +761,7 @@ static int opts__parse_report(int argc, char **argv, struct report_opts *o, char
 		{ "at", required_argument, NULL, OPT_AT },
 		{ "perfetto", required_argument, NULL, OPT_PERFETTO },
 		{ "mermaid", no_argument, NULL, OPT_MERMAID },
+		{ "html", required_argument, NULL, OPT_HTML },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -544,6 +797,9 @@ static int opts__parse_report(int argc, char **argv, struct report_opts *o, char
 		case OPT_MERMAID:
 			o->mermaid = true;
 			break;
+		case OPT_HTML:
+			o->html = optarg;
+			break;
 		case 'h':
 			return 1;
 		case ':':
@@ -559,8 +815,12 @@ static int opts__parse_report(int argc, char **argv, struct report_opts *o, char
 			 "one trace at a time (got %d)", argc - optind);
 		return -EINVAL;
 	}
-	if ((o->perfetto != NULL) + o->mermaid + o->json > 1) {
-		snprintf(err, n, "--perfetto, --mermaid and --format json each make their own output: pick one");
+	if ((o->perfetto != NULL) + o->mermaid + o->json + (o->html != NULL) > 1) {
+		snprintf(err, n, "--perfetto, --mermaid, --html and --format json each make their own output: pick one");
+		return -EINVAL;
+	}
+	if (o->html && (o->has_at || o->maps_only)) {
+		snprintf(err, n, "--html draws the whole trace over time: --at and --maps do not apply");
 		return -EINVAL;
 	}
 	o->path = argv[optind];
@@ -582,6 +842,47 @@ static int report__feed(struct reader *r, struct analysis *a, const struct repor
 	}
 	if (rc < 0) {
 		fprintf(stderr, "memtrace: %s\n", err);
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * --html FILE: written beside as a temporary file and renamed when whole,
+ * so that a failed run never leaves half a page. Returns 0 or 1.
+ */
+static int report__html(const char *path, struct reader *r, struct analysis *a)
+{
+	char tmp[4096], err[512];
+	FILE *f;
+	int fd, rc;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp)) {
+		fprintf(stderr, "memtrace: '%s': name too long\n", path);
+		return 1;
+	}
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0 || !(f = fdopen(fd, "w"))) {
+		fprintf(stderr, "memtrace: cannot write '%s': %s\n", path, strerror(errno));
+		if (fd >= 0) {
+			close(fd);
+			unlink(tmp);
+		}
+		return 1;
+	}
+	/* a trace shows every address and path it saw: the page is as private (0600) */
+	rc = html__write(f, r, a, err, sizeof(err));
+	if (fclose(f) && !rc) {
+		rc = -errno;
+		snprintf(err, sizeof(err), "%s", strerror(errno));
+	}
+	if (!rc && rename(tmp, path)) {
+		rc = -errno;
+		snprintf(err, sizeof(err), "%s", strerror(errno));
+	}
+	if (rc) {
+		fprintf(stderr, "memtrace: %s: %s\n", path, err);
+		unlink(tmp);
 		return 1;
 	}
 	return 0;
@@ -630,6 +931,10 @@ static int report__run(const struct report_opts *o, FILE *out)
 		}
 		goto cleanup;
 	}
+	if (o->html) {
+		rc = report__html(o->html, &r, &a);
+		goto cleanup;
+	}
 	if (report__feed(&r, &a, o))
 		goto cleanup;
 	if (o->mermaid) {
@@ -663,6 +968,42 @@ cleanup:
 		rc = 1;
 	outbuf__free(&ob);
 	claims__free(&c);
+	analysis__free(&a);
+	reader__close(&r);
+	return rc;
+}
+
+int report__html_fd(const char *path, const char *label, int fd, const char *name)
+{
+	struct reader r = {};
+	struct analysis a = {};
+	char err[512];
+	FILE *f = NULL;
+	int rc = 1, dfd;
+
+	if (reader__open(&r, path, err, sizeof(err))) {
+		fprintf(stderr, "memtrace: %s\n", err);
+		goto cleanup;
+	}
+	if (label)
+		r.name = label;
+	dfd = dup(fd);
+	if (dfd < 0 || !(f = fdopen(dfd, "w")) || analysis__init(&a)) {
+		fprintf(stderr, "memtrace: %s: %s\n", name, strerror(errno));
+		if (dfd >= 0 && !f)
+			close(dfd);
+		goto cleanup;
+	}
+	if (html__write(f, &r, &a, err, sizeof(err)) || fflush(f)) {
+		fprintf(stderr, "memtrace: %s: %s\n", name, err);
+		goto cleanup;
+	}
+	rc = 0;
+cleanup:
+	if (f && fclose(f) && !rc) {
+		fprintf(stderr, "memtrace: writing '%s' failed: %s\n", name, strerror(errno));
+		rc = 1;
+	}
 	analysis__free(&a);
 	reader__close(&r);
 	return rc;

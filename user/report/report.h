@@ -19,6 +19,12 @@ int cmd_report(int argc, char **argv);
  * header (NULL: its path). Returns 0, or 1 after printing the error on stderr.
  */
 int report__file(const char *path, const char *label, FILE *out);
+/*
+ * The HTML page of a trace file (as `memtrace report --html` writes it) to
+ * fd, already opened by the caller (`memtrace run --html`); name is the
+ * page's file name for messages. Returns 0, or 1 after printing the error.
+ */
+int report__html_fd(const char *path, const char *label, int fd, const char *name);
 /* The usage text of `memtrace report`. */
 extern const char report__usage[];
 
@@ -27,6 +33,13 @@ struct claims {
 	char **lines;
 	size_t n;
 };
+
+/*
+ * The `--format json` document of a finished analysis (a jansson json_t,
+ * NULL when out of memory): the HTML page embeds it as its model.
+ */
+struct json_t *report__json(const struct reader *r, const struct analysis *a,
+			    const struct claims *c);
 
 /* Fills c from a finished analysis; returns 0 or -ENOMEM. */
 int claims__build(struct claims *c, const struct analysis *a, const struct reader *r);

@@ -42,6 +42,8 @@ const char opts__run_usage[] =
 "                         or more in a VM, so the traced program runs slower)\n"
 "      --report           print `memtrace report` of the trace at the end instead of\n"
 "                         the events (with -f json -o FILE, the trace stays in FILE)\n"
+"      --html FILE        write one self-contained page to look at the trace at the\n"
+"                         end (memtrace report --html); the file is opened first\n"
 "  -m, --memory           page faults per region and RSS (--faults --rss); on by\n"
 "                         default for bundled workloads, off otherwise\n"
 "      --faults[=all]     page faults counted in the kernel per region and class\n"
@@ -73,7 +75,8 @@ const char opts__run_usage[] =
 "  sudo memtrace run --cgroup /sys/fs/cgroup/system.slice/nginx.service -o t.jsonl\n"
 "  sudo memtrace run -a -f json -o /var/log/memtrace.jsonl --rotate 100M,10\n"
 "  sudo memtrace run --cost -o /dev/null heap  # what tracing cost in the kernel\n"
-"  sudo memtrace run --report threads          # trace, then the report\n";
+"  sudo memtrace run --report threads          # trace, then the report\n"
+"  sudo memtrace run --html t.html threads     # trace, then a page to open in a browser\n";
 
 void opts__memory_defaults(struct run_opts *o)
 {
@@ -124,6 +127,7 @@ enum {
 	OPT_CGROUP,
 	OPT_FAIL_ON_LOSS,
 	OPT_REPORT,
+	OPT_HTML,
 	OPT_ROTATE,
 	/* issue 11 */
 	OPT_FAULTS,
@@ -142,6 +146,7 @@ static const struct option run_longopts[] = {
 	{ "verbose",	 no_argument,	    NULL, 'v' },
 	{ "cost",	 no_argument,	    NULL, OPT_COST },
 	{ "report",	 no_argument,	    NULL, OPT_REPORT },
+	{ "html",	 required_argument, NULL, OPT_HTML },
 	{ "user",	 required_argument, NULL, 'u' },
 	{ "cgroup",	 required_argument, NULL, OPT_CGROUP },
 	{ "fail-on-loss", no_argument,	    NULL, OPT_FAIL_ON_LOSS },
@@ -274,6 +279,11 @@ int opts__parse_run(int argc, char **argv, struct run_opts *o, char *err, size_t
 		case OPT_REPORT:
 			o->report = true;
 			break;
+		case OPT_HTML:
+			if (!*optarg)
+				fail("--html needs a file name");
+			o->html = optarg;
+			break;
 		case OPT_FAIL_ON_LOSS:
 			o->fail_on_loss = true;
 			break;
@@ -355,10 +365,16 @@ int opts__parse_run(int argc, char **argv, struct run_opts *o, char *err, size_t
 	/* the report reads the JSON trace back: it cannot read text or CSV */
 	if (o->report && o->output && o->fmt != MT_FMT_JSON)
 		fail("--report with -o needs -f json (it reads the trace back); or drop -o and the trace goes to a temporary file");
+	if (o->html && o->output && o->fmt != MT_FMT_JSON)
+		fail("--html with -o needs -f json (it reads the trace back); or drop -o and the trace goes to a temporary file");
+	if (o->html && o->output && !strcmp(o->html, o->output))
+		fail("--html and -o name the same file '%s': the page and the trace need one each", o->html);
 	if (o->rotate_size && (!o->output || !strcmp(o->output, "-")))
 		fail("--rotate renames the file it writes: give it -o FILE");
 	if (o->rotate_size && o->report)
 		fail("--report reads one file back: drop --rotate, or run `memtrace report` on each file");
+	if (o->rotate_size && o->html)
+		fail("--html reads one file back: drop --rotate, or run `memtrace report --html` on each file");
 	if (!o->is_command && o->argc && o->argv[0][0] == '-')
 		fail("unknown option '%s'", o->argv[0]);
 	opts__memory_defaults(o);

@@ -32,6 +32,7 @@ struct run_opts {
 	bool quiet;		/* no summary on stderr */
 	bool cost;		/* --cost: measure the BPF programs' kernel time */
 	bool report;		/* --report: the report of the trace at the end */
+	const char *html;	/* --html FILE: the HTML page of the trace at the end, or NULL */
 	bool fail_on_loss;	/* --fail-on-loss: exit MT_EXIT_LOSS if any event is missing */
 	const char *user;	/* -u: run the program as this user (name or uid), or NULL */
 	const char *cgroup;	/* --cgroup: only processes of this cgroup v2 directory */

@@ -56,6 +56,7 @@ struct session {
 	char command[1024];	/* for the start record */
 	int out_fd;
 	int report_fd;		/* --report without -o: the JSON trace, unlinked; -1 if none */
+	int html_fd;		/* --html: the page, opened (and checked) before the run; -1 if none */
 	bool events_on_stdout;	/* out_fd is our stdout, whatever its fd number */
 	/*
 	 * After a write error: records handled since, counting the one the
@@ -823,17 +824,32 @@ static int report__prepare(struct session *s)
 	return 0;
 }
 
-/* Prints the report of the trace just written. Returns 0 or 1. */
+/*
+ * Prints the report of the trace just written (--report) and writes its
+ * page (--html). Returns 0 or 1.
+ */
 static int session__report(struct session *s)
 {
+	const char *trace = s->o.output, *label = NULL;
 	char path[64];
+	int r = 0;
 
 	if (s->ob.err)
 		return 1;	/* already said: the trace is incomplete */
-	if (s->report_fd < 0)
-		return report__file(s->o.output, NULL, stdout);
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", s->report_fd);
-	return report__file(path, "the trace of this run", stdout);
+	if (s->report_fd >= 0) {
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", s->report_fd);
+		trace = path;
+		label = "the trace of this run";
+	}
+	if (s->o.report)
+		r = report__file(trace, label, stdout);
+	if (s->o.html) {
+		if (report__html_fd(trace, label, s->html_fd, s->o.html))
+			r = 1;
+		else if (!s->o.quiet)
+			fprintf(stderr, "memtrace: wrote %s: open it in a browser\n", s->o.html);
+	}
+	return r;
 }
 
 /*
@@ -910,6 +926,7 @@ int cmd_run(int argc, char **argv)
 	}
 	s->out_fd = -1;
 	s->report_fd = -1;
+	s->html_fd = -1;
 	s->tracer.stats_fd = -1;	/* nothing loaded: tracer__destroy must not close fd 0 */
 	s->launch.go_fd = -1;	/* nothing launched: launch__abort must not close fd 0 */
 	r = opts__parse_run(argc, argv, &s->o, err, sizeof(err));
@@ -960,7 +977,12 @@ int cmd_run(int argc, char **argv)
 		r = 1;
 		goto cleanup;
 	}
-	if (s->o.report && report__prepare(s)) {
+	if ((s->o.report || s->o.html) && report__prepare(s)) {
+		r = 1;
+		goto cleanup;
+	}
+	/* like -o, the page's file is opened (and checked) before the program starts */
+	if (s->o.html && (s->html_fd = output__open(s->o.html)) < 0) {
 		r = 1;
 		goto cleanup;
 	}
@@ -971,7 +993,7 @@ int cmd_run(int argc, char **argv)
 	/* with -o FILE, SIGHUP is logrotate's "reopen", not a stop */
 	signals__install(s->o.output && strcmp(s->o.output, "-") && !s->o.report);
 	r = session__run(s);
-	if (s->o.report && session__report(s))
+	if ((s->o.report || s->o.html) && session__report(s))
 		r = 1;
 cleanup:
 	tracer__destroy(&s->tracer);
@@ -980,6 +1002,8 @@ cleanup:
 		close(s->out_fd);
 	if (s->report_fd > STDERR_FILENO && s->report_fd != s->out_fd)
 		close(s->report_fd);
+	if (s->html_fd > STDERR_FILENO)
+		close(s->html_fd);
 	free(s);
 	return r;
 }
