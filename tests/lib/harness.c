@@ -755,10 +755,22 @@ static json_t *bpftool__list(const char *what)
 	json_t *arr;
 	json_error_t jerr;
 
-	if (proc__run(&p, 10000, "bpftool", "-j", what, "show", NULL) != 0) {
-		harness_diag("bpftool %s show failed (exit %d): %s", what, p.code, p.err);
+	int tries;
+
+	/*
+	 * bpftool fails (255) when a link or program it is listing goes away
+	 * mid-listing: other memtraces on a shared machine come and go. Ask
+	 * again before calling it a failure.
+	 */
+	for (tries = 1; proc__run(&p, 10000, "bpftool", "-j", what, "show", NULL) != 0; tries++) {
+		if (tries == 5) {
+			harness_diag("bpftool %s show failed %d times (exit %d): %s", what, tries,
+				     p.code, p.err);
+			proc__free(&p);
+			return NULL;
+		}
 		proc__free(&p);
-		return NULL;
+		sleep__ms(100);
 	}
 	arr = json_loads(p.out, 0, &jerr);
 	proc__free(&p);

@@ -1017,8 +1017,17 @@ static int reader__getline(struct reader *r, size_t *len, char *err, size_t errl
 		return 0;
 	}
 	r->lineno++;
-	if (n && r->line[n - 1] == '\n')
+	if (n && r->line[n - 1] == '\n') {
 		n--;
+	} else if (r->lineno > 1) {
+		/*
+		 * memtrace ends every record with a newline: a last line without
+		 * one was cut (memtrace killed, the disk full). Leave it out and
+		 * say so, rather than refuse everything before it.
+		 */
+		r->cut_tail = true;
+		return 0;
+	}
 	*len = n;
 	return 1;
 }

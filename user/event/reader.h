@@ -39,6 +39,7 @@ struct reader {
 	uint64_t events;	/* events returned so far */
 	uint64_t late;		/* events that came later than the window could sort */
 	uint64_t unknown;	/* records of event types this reader does not know: skipped */
+	bool cut_tail;		/* the last line had no newline: cut, left out */
 	uint64_t last_ts;
 	/* the line parser, the parsed events' slots and their min-heap by (ts, line) */
 	struct reader_state *st;

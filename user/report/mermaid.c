@@ -304,8 +304,9 @@ static void mm__as(struct mm *m, const struct aspace *as)
 	bool replaced = false;
 
 	for (i = 0; i < a->nedges; i++)
+		/* a vfork child's exec leaves its parent's space alive: not replaced */
 		if (a->edges[i].kind == EDGE_REPLACES && a->edges[i].from_as == as->id &&
-		    a->edges[i].to_as != as->id)
+		    a->edges[i].to_as != as->id && as->ended && as->ended_ts == a->edges[i].ts)
 			replaced = true;
 
 	mm__printf(m, "  subgraph as%u[\"address space %u", as->id, as->id);

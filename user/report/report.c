@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <jansson.h>
 #include "decode.h"
 #include "html.h"
@@ -417,7 +418,15 @@ static void text__subtree(struct outbuf *ob, const struct analysis *a, uint32_t 
 			continue;
 		if (e->kind == EDGE_REPLACES) {
 			/* as 0: the image before was memtrace's launcher, not traced */
-			if (e->from_as)
+			const struct aspace *old = analysis__as(a, e->from_as);
+
+			if (!e->from_as)
+				continue;
+			/* after vfork the old space is the parent's, and it lives on */
+			if (old && (!old->ended || old->ended_ts != e->ts))
+				outbuf__printf(ob, "%*s  = exec: leaves as %u (still in use) for as %u\n",
+					       depth * 4, "", e->from_as, e->to_as);
+			else
 				outbuf__printf(ob, "%*s  = exec: as %u replaces as %u\n", depth * 4, "",
 					       e->to_as, e->from_as);
 			continue;
@@ -475,6 +484,9 @@ static void text__header(struct outbuf *ob, const struct reader *r, const struct
 		       (unsigned long long)a->events);
 	text__ms(ob, r->has_summary ? r->summary.duration_ns : a->last_ts);
 	outbuf__printf(ob, " ms, %llu lost\n", (unsigned long long)lost);
+	if (r->cut_tail)
+		outbuf__printf(ob, "  WARNING: the last line (%llu) was cut short and is left out.\n",
+			       (unsigned long long)r->lineno);
 	if (!r->has_summary)
 		outbuf__puts(ob, "  WARNING: the trace has no summary record: memtrace did not finish (killed?); the trace is incomplete and so is this report.\n");
 	if (lost)
@@ -496,6 +508,9 @@ static void text__report(struct outbuf *ob, const struct reader *r, const struct
 	size_t i;
 
 	text__header(ob, r, a);
+	if (o->has_at && o->at_ns > r->last_ts)
+		outbuf__printf(ob, "  note: --at %.6f s is after the trace's last event (%.6f s): this is the state at the end.\n",
+			       (double)o->at_ns / 1e9, (double)r->last_ts / 1e9);
 	if (!o->maps_only) {
 		outbuf__puts(ob, "\nWhat this trace shows\n");
 		for (i = 0; i < c->n; i++)
@@ -705,6 +720,8 @@ static json_t *json__report(const struct reader *r, const struct analysis *a,
 			json_array_append_new(spaces, json__aspace(a, a->as[i]));
 	for (i = 0; i < c->n; i++)
 		json_array_append_new(claims, json_string(c->lines[i]));
+	if (r->cut_tail)
+		json_array_append_new(warnings, json_string("the last line was cut short and is left out"));
 	if (!r->has_summary)
 		json_array_append_new(warnings, json_string("incomplete: the trace has no summary record"));
 	if (lost)
@@ -726,6 +743,12 @@ static json_t *json__report(const struct reader *r, const struct analysis *a,
 	json_object_set_new(json_object_get(root, "trace"), "memory", json_boolean(a->has_mem));
 	if (o->has_at)
 		json_object_set_new(root, "at_ns", json_integer(o->at_ns));
+	if (o->maps_only) {
+		/* --maps: the trace's identity and the maps, nothing else */
+		json_object_del(root, "claims");
+		json_object_del(root, "processes");
+		json_object_del(root, "tree");
+	}
 	return root;
 }
 
@@ -819,6 +842,14 @@ static int opts__parse_report(int argc, char **argv, struct report_opts *o, char
 		snprintf(err, n, "--perfetto, --mermaid, --html and --format json each make their own output: pick one");
 		return -EINVAL;
 	}
+	if (o->perfetto && (o->has_at || o->maps_only)) {
+		snprintf(err, n, "--perfetto exports the whole trace as a timeline: --at and --maps do not apply");
+		return -EINVAL;
+	}
+	if (o->mermaid && o->maps_only) {
+		snprintf(err, n, "--mermaid draws processes and address spaces, not maps: drop --maps");
+		return -EINVAL;
+	}
 	if (o->html && (o->has_at || o->maps_only)) {
 		snprintf(err, n, "--html draws the whole trace over time: --at and --maps do not apply");
 		return -EINVAL;
@@ -847,13 +878,20 @@ static int report__feed(struct reader *r, struct analysis *a, const struct repor
 	return 0;
 }
 
+/* What writes a whole file from the trace: perfetto__write, html__write. */
+typedef int (*file_writer)(FILE *out, struct reader *r, struct analysis *a, char *err,
+			   size_t errlen);
+
 /*
- * --html FILE: written beside as a temporary file and renamed when whole,
- * so that a failed run never leaves half a page. Returns 0 or 1.
+ * --perfetto FILE, --html FILE: written beside as a temporary file (0600,
+ * like -o: a trace shows every address and path it saw) and renamed when
+ * whole, so that a failed run never leaves half a file nor touches one
+ * that was there. Returns 0 or 1.
  */
-static int report__html(const char *path, struct reader *r, struct analysis *a)
+static int report__to_file(const char *path, file_writer write, struct reader *r,
+			   struct analysis *a)
 {
-	char tmp[4096], err[512];
+	char tmp[4096], err[512] = "";
 	FILE *f;
 	int fd, rc;
 
@@ -870,8 +908,7 @@ static int report__html(const char *path, struct reader *r, struct analysis *a)
 		}
 		return 1;
 	}
-	/* a trace shows every address and path it saw: the page is as private (0600) */
-	rc = html__write(f, r, a, err, sizeof(err));
+	rc = write(f, r, a, err, sizeof(err));
 	if (fclose(f) && !rc) {
 		rc = -errno;
 		snprintf(err, sizeof(err), "%s", strerror(errno));
@@ -888,6 +925,15 @@ static int report__html(const char *path, struct reader *r, struct analysis *a)
 	return 0;
 }
 
+/* Is path the trace itself (same file)? Writing it would destroy the input. */
+static bool path__is_input(const char *path, const struct reader *r)
+{
+	struct stat a, b;
+
+	return !stat(path, &a) && !fstat(fileno(r->in), &b) &&
+	       a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
 static int report__run(const struct report_opts *o, FILE *out)
 {
 	struct reader r = {};
@@ -895,7 +941,6 @@ static int report__run(const struct report_opts *o, FILE *out)
 	struct claims c = {};
 	struct outbuf ob = { .fd = -1 };
 	char err[512];
-	FILE *pf = NULL;
 	json_t *doc;
 	int rc = 1;
 
@@ -909,30 +954,15 @@ static int report__run(const struct report_opts *o, FILE *out)
 		fprintf(stderr, "memtrace: out of memory\n");
 		goto cleanup;
 	}
-	if (o->perfetto) {
-		/* a half-written timeline must not pass for one: remove it on error */
-		pf = fopen(o->perfetto, "we");
-		if (!pf) {
-			fprintf(stderr, "memtrace: cannot write '%s': %s\n", o->perfetto, strerror(errno));
-			goto cleanup;
-		}
-		if (perfetto__write(pf, &r, &a, err, sizeof(err)) || fflush(pf)) {
-			fprintf(stderr, "memtrace: %s: %s\n", o->perfetto, err);
-			fclose(pf);
-			pf = NULL;
-			unlink(o->perfetto);
-			goto cleanup;
-		}
-		rc = fclose(pf) ? 1 : 0;
-		pf = NULL;
-		if (rc) {
-			fprintf(stderr, "memtrace: writing '%s' failed: %s\n", o->perfetto, strerror(errno));
-			unlink(o->perfetto);
-		}
+	if ((o->perfetto && path__is_input(o->perfetto, &r)) ||
+	    (o->html && path__is_input(o->html, &r))) {
+		fprintf(stderr, "memtrace: '%s' is the trace itself: name another output file (memtrace report --%s OUT TRACE)\n",
+			o->perfetto ?: o->html, o->perfetto ? "perfetto" : "html");
 		goto cleanup;
 	}
-	if (o->html) {
-		rc = report__html(o->html, &r, &a);
+	if (o->perfetto || o->html) {
+		rc = report__to_file(o->perfetto ?: o->html, o->perfetto ? perfetto__write : html__write,
+				     &r, &a);
 		goto cleanup;
 	}
 	if (report__feed(&r, &a, o))

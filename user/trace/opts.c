@@ -362,6 +362,8 @@ int opts__parse_run(int argc, char **argv, struct run_opts *o, char *err, size_t
 		fail("'%s': give either a workload/command or -p/-a, not both", o->argv[0]);
 	if (!o->attach_pid && !o->all && !o->argc)
 		fail("nothing to run: give a workload (see `memtrace list`), `-- COMMAND`, -p PID or -a");
+	if (o->report && o->fmt == MT_FMT_CSV)
+		fail("--report prints the report, not the events: -f csv does not apply (or drop --report and use -f csv -o FILE)");
 	/* the report reads the JSON trace back: it cannot read text or CSV */
 	if (o->report && o->output && o->fmt != MT_FMT_JSON)
 		fail("--report with -o needs -f json (it reads the trace back); or drop -o and the trace goes to a temporary file");
