@@ -216,8 +216,8 @@ tests/bin/%: tests/unit/%.c $(LIB_OBJS) | tests/bin
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(USER_INCLUDES) $(DEPFLAGS) -MF $@.d $< $(LIB_OBJS) $(LIBS) -lcmocka -ljansson -o $@
 
-# The reader test links only the analysis side, jansson and yajl: no libbpf needed.
-tests/bin/test_reader: tests/unit/test_reader.c $(NOBPF_OBJS) | tests/bin
+# The reader tests link only the analysis side, jansson and yajl: no libbpf needed.
+tests/bin/test_reader tests/bin/test_reader_calls: tests/bin/%: tests/unit/%.c $(NOBPF_OBJS) | tests/bin
 	$(call msg,CC,$@ (no libbpf))
 	$(Q)$(CC) $(CFLAGS) $(USER_INCLUDES) $(DEPFLAGS) -MF $@.d $< $(NOBPF_OBJS) -lcmocka -ljansson -lyajl -lm -o $@
 

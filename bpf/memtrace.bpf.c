@@ -35,6 +35,16 @@
 #define NR_fork		57
 #define NR_vfork	58
 #define NR_clone3	435
+/* issue 10: more calls */
+#define NR_madvise	28
+#define NR_shmat	30
+#define NR_shmdt	67
+#define NR_prctl	157
+#define NR_pkey_mprotect 329
+
+/* include/uapi/linux/prctl.h */
+#define PR_SET_VMA		0x53564d41
+#define PR_SET_VMA_ANON_NAME	0
 
 #define CLONE_VM_F	0x00000100ULL
 #define CLONE_VFORK_F	0x00004000ULL
@@ -915,6 +925,230 @@ int BPF_PROG(handle_exit_mmap, struct mm_struct *mm)
 
 
 /*
+ * Records with strings (exec, a file mmap, vma) are built in a per-CPU
+ * scratch and copied to the ring with bpf_ringbuf_output at the length
+ * they need: reserving the largest size would cost a 4 KiB path and 4 KiB
+ * of arguments per exec in ring space. A slot is claimed with a cmpxchg:
+ * on this PREEMPT_DYNAMIC kernel a task can be preempted inside a program
+ * (migrate_disable only) and another task on the same CPU may run one.
+ */
+#define SCRATCH_SLOTS	4		/* scratch__claim tries each */
+#define REC_LEN		16384		/* a power of two: offsets are masked with it */
+#define NAME_READ	256		/* NAME_MAX + 1: one dentry name */
+#define PATH_DEPTH	32		/* directories walked up from a file */
+
+struct scratch {
+	__u32 busy;
+	__u32 __pad;
+	__u64 comp[PATH_DEPTH];		/* dentry names, leaf first */
+	/* slack after REC_LEN: a masked offset may still take a full read */
+	char rec[REC_LEN + MT_PATH_LEN + NAME_READ];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SCRATCH_SLOTS);
+	__type(key, __u32);
+	__type(value, struct scratch);
+} scratch SEC(".maps");
+
+/*
+ * Claims a free slot of this CPU: its index, or -1 when all are busy.
+ * Global, so the verifier checks the claim loop once, not once per path
+ * of every caller (inlined, it took sys_exit's load from 1 ms to 1.8 s).
+ */
+static __always_inline bool scratch__try(__u32 i)
+{
+	struct scratch *s = bpf_map_lookup_elem(&scratch, &i);
+
+	return s && !__sync_val_compare_and_swap(&s->busy, 0, 1);
+}
+
+__noinline int scratch__claim(void)
+{
+	/* unrolled by hand: a loop's key on the stack read as an infinite loop */
+	if (scratch__try(0))
+		return 0;
+	if (scratch__try(1))
+		return 1;
+	if (scratch__try(2))
+		return 2;
+	if (scratch__try(3))
+		return 3;
+	return -1;
+}
+
+/* A free slot of this CPU (its index in *slot), or NULL: all busy. */
+static __always_inline struct scratch *scratch__get(__u32 *slot)
+{
+	int i = scratch__claim();
+
+	if (i < 0)
+		return NULL;
+	*slot = i;
+	return bpf_map_lookup_elem(&scratch, slot);
+}
+
+static __always_inline void scratch__put(struct scratch *s)
+{
+	/* a plain store: only this slot's owner writes it while busy */
+	*(volatile __u32 *)&s->busy = 0;
+}
+
+/*
+ * Copies the record built in s->rec (len bytes) to the ring, with the
+ * same wake-up batching as event__submit; a full ring (or no scratch,
+ * s NULL) counts `n` lost records of `type`, so loss stays exact.
+ */
+static __always_inline void scratch__output(struct scratch *s, __u64 len, __u32 type, __u32 n)
+{
+	__u64 flags = 0, avail;
+
+	/* never true (records stay below REC_LEN), but the verifier must know */
+	if (len >= REC_LEN) {
+		if (type < MT_EV_MAX)
+			__sync_fetch_and_add(&dropped[type], n);
+		return;
+	}
+	len &= REC_LEN - 1;
+	if (wakeup_bytes) {
+		avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+		if (avail + len + 8 >= wakeup_bytes && avail < wakeup_bytes)
+			flags = BPF_RB_FORCE_WAKEUP;
+		else
+			flags = BPF_RB_NO_WAKEUP;
+	}
+	if (bpf_ringbuf_output(&events, s->rec, len, flags) && type < MT_EV_MAX)
+		__sync_fetch_and_add(&dropped[type], n);
+}
+
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
+/*
+ * Open-coded loops (kernel 6.4+): the verifier checks the body until its
+ * states converge instead of unrolling every path of a bounded loop
+ * (the dentry walk's did not fit in a million instructions).
+ */
+extern int bpf_iter_num_new(struct bpf_iter_num *it, int start, int end) __ksym;
+extern int *bpf_iter_num_next(struct bpf_iter_num *it) __ksym;
+extern void bpf_iter_num_destroy(struct bpf_iter_num *it) __ksym;
+
+#define DELETED		" (deleted)"
+#define ANON_INODE	"anon_inode:"
+#define ANON_INODE_FS_MAGIC	0x09041934	/* include/uapi/linux/magic.h */
+
+static __always_inline int path__pseudo(struct scratch *s, struct dentry *d, __u32 off)
+{
+	bool anon = d->d_sb->s_magic == ANON_INODE_FS_MAGIC;
+	__u32 pos = off;
+	long r;
+
+	if (anon) {
+		__builtin_memcpy(&s->rec[pos & (REC_LEN - 1)], ANON_INODE, sizeof(ANON_INODE) - 1);
+		pos += sizeof(ANON_INODE) - 1;
+	} else {
+		s->rec[pos & (REC_LEN - 1)] = '/';
+		pos++;
+	}
+	r = bpf_probe_read_kernel_str(&s->rec[pos & (REC_LEN - 1)], NAME_READ, d->d_name.name);
+	if (r > 0)
+		pos += r - 1;
+	if (!anon) {
+		__builtin_memcpy(&s->rec[pos & (REC_LEN - 1)], DELETED, sizeof(DELETED) - 1);
+		pos += sizeof(DELETED) - 1;
+	}
+	return pos - off;
+}
+
+/*
+ * d_path() by hand (bpf_d_path is refused in tp_btf): the dentry names up
+ * to the root, crossing mount points (struct mount holds the vfsmount;
+ * fs/d_path.c prepend_path), then written root first at rec[off], with
+ * " (deleted)" for an unlinked file as /proc/PID/maps shows it. Returns
+ * the length, | MT_STR_TRUNCATED << 16 when deeper than PATH_DEPTH or
+ * longer than MT_PATH_LEN. Global (verified once, scalars in): inlined
+ * into the VMA loop it blew the verifier's budget (research FINDINGS).
+ */
+__noinline int path__resolve(__u32 slot, __u64 file_p, __u32 off)
+{
+	struct scratch *s = bpf_map_lookup_elem(&scratch, &slot);
+	struct file *f = bpf_rdonly_cast((void *)file_p, bpf_core_type_id_kernel(struct file));
+	struct dentry *d, *parent, *mroot;
+	struct vfsmount *vm;
+	struct mount *mnt, *mparent;
+	struct bpf_iter_num it;
+	__u32 n = 0, pos = off, trunc = 0, start = off;
+	__u64 i;
+	bool deleted;
+	long r;
+
+	if (!s || !file_p || off >= REC_LEN)
+		return 0;
+	d = f->f_path.dentry;
+	vm = f->f_path.mnt;
+	if (!d || !vm)
+		return 0;
+	/*
+	 * A pseudo file (alloc_file_pseudo: memfd, SysV shm, anon inodes) has
+	 * a dentry that is its own parent and d_path() asks its d_dname():
+	 * "/NAME (deleted)" (simple_dname, fs/libfs.c) or, for anon inodes,
+	 * "anon_inode:NAME" (fs/anon_inodes.c).
+	 */
+	if (d == d->d_parent && d != vm->mnt_root)
+		return path__pseudo(s, d, off);
+	/* d_unlinked(): unhashed and not a root */
+	deleted = !d->d_hash.pprev && d != d->d_parent;
+	mnt = bpf_rdonly_cast((void *)vm - bpf_core_field_offset(struct mount, mnt),
+			      bpf_core_type_id_kernel(struct mount));
+	bpf_iter_num_new(&it, 0, PATH_DEPTH + 8);
+	while (bpf_iter_num_next(&it)) {
+		mroot = vm->mnt_root;
+		parent = d->d_parent;
+		if (d == mroot || d == parent) {
+			mparent = mnt->mnt_parent;
+			if (d != mroot || mparent == mnt)
+				break;	/* the namespace's root, or an internal mount's */
+			d = mnt->mnt_mountpoint;
+			mnt = bpf_rdonly_cast(mparent, bpf_core_type_id_kernel(struct mount));
+			vm = &mnt->mnt;
+			continue;
+		}
+		if (n >= PATH_DEPTH) {
+			trunc = MT_STR_TRUNCATED;
+			break;
+		}
+		s->comp[n & (PATH_DEPTH - 1)] = (__u64)d->d_name.name;
+		n++;
+		d = parent;
+	}
+	bpf_iter_num_destroy(&it);
+	if (!n) {
+		s->rec[pos & (REC_LEN - 1)] = '/';
+		pos++;
+	}
+	bpf_iter_num_new(&it, 0, PATH_DEPTH);
+	while ((i = (__u64)bpf_iter_num_next(&it)) && n) {
+		if (pos - start > MT_PATH_LEN - NAME_READ - 16) {
+			trunc = MT_STR_TRUNCATED;
+			break;
+		}
+		n--;
+		s->rec[pos & (REC_LEN - 1)] = '/';
+		pos++;
+		r = bpf_probe_read_kernel_str(&s->rec[pos & (REC_LEN - 1)], NAME_READ,
+					      (void *)s->comp[n & (PATH_DEPTH - 1)]);
+		if (r <= 0)
+			break;
+		pos += r - 1;	/* without the NUL */
+	}
+	bpf_iter_num_destroy(&it);
+	if (deleted && !trunc) {
+		__builtin_memcpy(&s->rec[pos & (REC_LEN - 1)], DELETED, sizeof(DELETED) - 1);
+		pos += sizeof(DELETED) - 1;
+	}
+	return (pos - start) | (trunc << 16);
+}
+
+/*
  * The creating syscall, from the caller's saved registers (a BTF pointer:
  * plain loads). Kernel threads and io_uring workers come from no syscall
  * of these (a kernel thread's saved registers are zero).
@@ -1002,6 +1236,7 @@ struct exec_pending {
 	__u32 old_tid;
 	__u32 old_as;
 	__u32 flags;		/* MT_EXEC_TRUNCATED */
+	__u32 len;		/* of filename, without its NUL */
 	char filename[MT_PATH_LEN];
 };
 
@@ -1035,9 +1270,37 @@ int BPF_PROG(handle_prepare_exec, struct task_struct *task, struct linux_binprm 
 	n = bpf_probe_read_kernel_str(p->filename, sizeof(p->filename),
 				      BPF_CORE_READ(bprm, filename));
 	p->flags = n == sizeof(p->filename) ? MT_EXEC_TRUNCATED : 0;
+	p->len = n > 0 ? n - 1 : 0;
 	p->pending = 1;
 	mm__last(task);		/* issue 11: the old mm, still whole */
 	return 0;
+}
+
+/*
+ * The new image's arguments, from its stack (mm->arg_start..arg_end, put
+ * there by exec's copy_strings: resident, and this is its own mm now), at
+ * rec[off]. Returns their length (at most MT_ARGV_LEN, flagged if cut).
+ */
+static __always_inline __u32 exec__argv(struct scratch *s, struct task_struct *task,
+					__u32 off, __u32 *flags)
+{
+	__u64 start = BPF_CORE_READ(task, mm, arg_start);
+	__u64 end = BPF_CORE_READ(task, mm, arg_end), len;
+
+	if (!start || end <= start)
+		return 0;
+	len = end - start;
+	if (len > MT_ARGV_LEN) {
+		len = MT_ARGV_LEN;
+		*flags |= MT_EXEC_ARGV_TRUNCATED;
+	}
+	/* clang copies len before the test: the mask gives the verifier its bound */
+	asm volatile("" : "+r"(len));
+	len &= 2 * MT_ARGV_LEN - 1;
+	if (bpf_probe_read_user(&s->rec[off & (REC_LEN - 1)], len, (void *)start))
+		return 0;
+	*flags |= MT_EXEC_HAS_ARGV;
+	return len;
 }
 
 SEC("tp_btf/sched_process_exec")
@@ -1046,9 +1309,10 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid,
 {
 	struct mt_exec_event *e;
 	struct exec_pending *p;
+	struct scratch *s;
 	__u32 tgid = task->tgid;
 	__u32 *v = bpf_map_lookup_elem(&traced, &tgid);
-	__u32 old_as, as;
+	__u32 old_as, as, slot, flen, alen, flags;
 	long n;
 
 	if (!v && !proc__admitted(tgid))
@@ -1065,16 +1329,26 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid,
 	if (v || !bpf_map_update_elem(&traced, &tgid, &as, BPF_ANY))
 		fcache__set(tgid, as);
 
-	e = event__new(sizeof(*e), MT_EV_EXEC, task, as);
-	if (!e)
+	s = scratch__get(&slot);
+	if (!s) {
+		drop__count(MT_EV_EXEC);
 		return 0;
+	}
+	e = (void *)s->rec;
+	header__fill(&e->hdr, MT_EV_EXEC, task, as);
 	e->old_tid = old_pid;
 	e->old_as = old_as;
 	e->ret = 0;
-	n = bpf_probe_read_kernel_str(e->filename, sizeof(e->filename),
-				      BPF_CORE_READ(bprm, filename));
-	e->flags = n == sizeof(e->filename) ? MT_EXEC_TRUNCATED : 0;
-	event__submit(e, sizeof(*e));
+	n = bpf_probe_read_kernel_str(e->data, MT_PATH_LEN, BPF_CORE_READ(bprm, filename));
+	flen = n > 0 ? n - 1 : 0;
+	flags = n == MT_PATH_LEN ? MT_EXEC_TRUNCATED : 0;
+	e->argc = BPF_CORE_READ(bprm, argc);
+	alen = exec__argv(s, task, sizeof(*e) + flen, &flags);
+	e->flags = flags;
+	e->filename_len = flen;
+	e->argv_len = alen;
+	scratch__output(s, sizeof(*e) + flen + alen, MT_EV_EXEC, 1);
+	scratch__put(s);
 	return 0;
 }
 
@@ -1160,7 +1434,7 @@ int BPF_PROG(handle_free, struct task_struct *task)
 	return 0;
 }
 
-static __always_inline __u32 mem__type(long nr)
+static __always_inline __u32 mem__type(struct pt_regs *regs, long nr)
 {
 	switch (nr) {
 	case NR_mmap:		return MT_EV_MMAP;
@@ -1168,25 +1442,108 @@ static __always_inline __u32 mem__type(long nr)
 	case NR_brk:		return MT_EV_BRK;
 	case NR_mprotect:	return MT_EV_MPROTECT;
 	case NR_mremap:		return MT_EV_MREMAP;
+	/* issue 10 */
+	case NR_pkey_mprotect:	return MT_EV_MPROTECT;
+	case NR_madvise:	return MT_EV_MADVISE;
+	case NR_shmat:		return MT_EV_SHMAT;
+	case NR_shmdt:		return MT_EV_SHMDT;
+	case NR_prctl:
+		/* only the naming of anonymous memory (kernel/sys.c prctl_set_vma) */
+		return regs->di == PR_SET_VMA && regs->si == PR_SET_VMA_ANON_NAME ?
+		       MT_EV_VMA_NAME : MT_EV_NONE;
 	default:		return MT_EV_NONE;
 	}
+}
+
+/*
+ * shmat's segment size, for shmdt: by shmdt's exit the VMAs are gone, and
+ * ksys_shmdt (ipc/shm.c) removes as much as the segment's size from the
+ * attach address. Key: the mm and the address; attachments inherited
+ * over fork or made before attach are unknown (len 0).
+ */
+struct shm_key {
+	__u64 mm;
+	__u64 addr;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct shm_key);
+	__type(value, __u64);
+} shm_sizes SEC(".maps");
+
+/*
+ * The attached segment's file is a clone of the shm file (ipc/shm.c
+ * do_shmat: alloc_file_clone), whose inode size is the segment's size
+ * (shmem_kernel_file_setup / hugetlb_file_setup set i_size). The VMA is
+ * found with the lockless maple walk (no lock, no callback to verify).
+ */
+__noinline __u64 shm__attached(__u64 addr)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct shm_key k = { .mm = task__mm(task), .addr = addr };
+	struct vm_area_struct *vma;
+	struct vma_info vi;
+	struct file *f;
+	__u64 size = 0;
+
+	if (!vma__find(task, addr, &vi, &vma) || vi.start != addr || !vi.file)
+		return 0;
+	/* untrusted BTF loads: with BPF_CORE_READ here the load took 0.6 s (measured) */
+	f = bpf_rdonly_cast((void *)vi.file, bpf_core_type_id_kernel(struct file));
+	size = f->f_inode->i_size;
+	if (size)
+		bpf_map_update_elem(&shm_sizes, &k, &size, BPF_ANY);
+	return size;
+}
+
+static __always_inline __u64 shm__detached(struct task_struct *task, __u64 addr)
+{
+	struct shm_key k = { .mm = task__mm(task), .addr = addr };
+	__u64 *v = bpf_map_lookup_elem(&shm_sizes, &k), size = v ? *v : 0;
+
+	if (v)
+		bpf_map_delete_elem(&shm_sizes, &k);
+	return size;
+}
+
+/* prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, addr, len, name) */
+static __always_inline void vma_name__event(struct pt_regs *regs, long ret,
+					    struct task_struct *task, __u32 as)
+{
+	struct mt_vma_name_event *e;
+	const char *name = (const char *)regs->r8;
+
+	e = event__new(sizeof(*e), MT_EV_VMA_NAME, task, as);
+	if (!e)
+		return;
+	e->addr = regs->dx;
+	e->len = regs->r10;
+	e->ret = ret;
+	e->flags = name ? 0 : MT_VMA_NAME_NULL;
+	e->__pad = 0;
+	e->name[0] = '\0';
+	if (name && bpf_probe_read_user_str(e->name, sizeof(e->name), name) < 0)
+		e->name[0] = '\0';
+	event__submit(e, sizeof(*e));
 }
 
 /*
  * After the point of no return: the event tells what sched_prepare_exec
  * saw (path, calling thread, old as) and the address space the process
  * now has, which is not the old one: exec_mmap already switched, and the
- * process dies with SIGSEGV next. Returns false if this exec never got
- * that far.
+ * process dies with SIGSEGV next. Returns the path's length, or -1 if
+ * this exec never got that far.
  */
-static __always_inline bool exec__no_return(struct mt_exec_event *e, struct task_struct *task)
+static __always_inline long exec__no_return(struct mt_exec_event *e, struct task_struct *task)
 {
 	struct exec_pending *p = bpf_task_storage_get(&exec_pending, task, NULL, 0);
 	__u32 tgid = task->tgid, *v, as;
 	__u64 mm;
 
 	if (!p || !p->pending)
-		return false;
+		return -1;
 	p->pending = 0;
 	mm = task__mm(task);
 	v = bpf_map_lookup_elem(&mm_ids, &mm);
@@ -1200,8 +1557,8 @@ static __always_inline bool exec__no_return(struct mt_exec_event *e, struct task
 	e->old_tid = p->old_tid;
 	e->old_as = p->old_as;
 	e->flags = MT_EXEC_NO_RETURN | p->flags;
-	bpf_probe_read_kernel(e->filename, sizeof(e->filename), p->filename);
-	return true;
+	bpf_probe_read_kernel(e->data, MT_PATH_LEN, p->filename);
+	return p->len < MT_PATH_LEN ? p->len : MT_PATH_LEN - 1;
 }
 
 /*
@@ -1212,26 +1569,34 @@ static __always_inline void exec__failed(struct pt_regs *regs, long ret, long nr
 					 struct task_struct *task, __u32 as)
 {
 	struct mt_exec_event *e;
+	struct scratch *s;
 	const char *path;
+	__u32 slot;
 	long n;
 
-	e = event__new(sizeof(*e), MT_EV_EXEC, task, as);
-	if (!e)
-		return;
-	e->ret = ret;
-	if (exec__no_return(e, task)) {
-		event__submit(e, sizeof(*e));
+	s = scratch__get(&slot);
+	if (!s) {
+		drop__count(MT_EV_EXEC);
 		return;
 	}
-	e->old_tid = task->pid;
-	e->old_as = as;
-	/* execveat(dirfd, path, ...): the path is the second argument */
-	path = (const char *)(nr == NR_execve ? regs->di : regs->si);
-	n = bpf_probe_read_user_str(e->filename, sizeof(e->filename), path);
-	if (n < 0)
-		e->filename[0] = '\0';
-	e->flags = n == sizeof(e->filename) ? MT_EXEC_TRUNCATED : 0;
-	event__submit(e, sizeof(*e));
+	e = (void *)s->rec;
+	header__fill(&e->hdr, MT_EV_EXEC, task, as);
+	e->ret = ret;
+	e->argc = 0;
+	e->argv_len = 0;
+	n = exec__no_return(e, task);
+	if (n < 0) {
+		e->old_tid = task->pid;
+		e->old_as = as;
+		/* execveat(dirfd, path, ...): the path is the second argument */
+		path = (const char *)(nr == NR_execve ? regs->di : regs->si);
+		n = bpf_probe_read_user_str(e->data, MT_PATH_LEN, path);
+		e->flags = n == MT_PATH_LEN ? MT_EXEC_TRUNCATED : 0;
+		n = n > 0 ? n - 1 : 0;
+	}
+	e->filename_len = n;
+	scratch__output(s, sizeof(*e) + (n & (MT_PATH_LEN - 1)), MT_EV_EXEC, 1);
+	scratch__put(s);
 }
 
 /* The part of clone3's struct clone_args (include/uapi/linux/sched.h) we read. */
@@ -1300,11 +1665,73 @@ static __always_inline bool nr__creates(long nr)
 	return nr == NR_clone || nr == NR_clone3 || nr == NR_fork || nr == NR_vfork;
 }
 
-static __always_inline void mem__event(struct pt_regs *regs, long ret, __u32 type,
+/* The file behind fd in task's table (include/linux/fdtable.h), or 0. */
+static __always_inline __u64 fd__file(struct task_struct *task, int fd)
+{
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds;
+	__u64 f = 0;
+
+	if (!fdt || fd < 0 || fd >= BPF_CORE_READ(fdt, max_fds))
+		return 0;
+	fds = BPF_CORE_READ(fdt, fd);
+	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+	return f;
+}
+
+/*
+ * A successful mmap of a file: the mem record, then the path of the fd's
+ * file (what strace -y shows), built in a scratch slot.
+ */
+static __always_inline void mmap__file_event(struct pt_regs *regs, long ret,
+					     struct task_struct *task, __u32 as)
+{
+	struct mt_mem_event *e;
+	struct mt_str_head *sh;
+	struct scratch *s;
+	__u32 slot, len;
+	__u64 f;
+	int r;
+
+	s = scratch__get(&slot);
+	if (!s) {
+		drop__count(MT_EV_MMAP);
+		return;
+	}
+	e = (void *)s->rec;
+	header__fill(&e->hdr, MT_EV_MMAP, task, as);
+	e->args[0] = regs->di;
+	e->args[1] = regs->si;
+	e->args[2] = regs->dx;
+	e->args[3] = regs->r10;
+	e->args[4] = regs->r8;
+	e->args[5] = regs->r9;
+	e->ret = ret;
+	sh = (void *)(e + 1);
+	f = fd__file(task, (int)regs->r8);
+	r = f ? path__resolve(slot, f, sizeof(*e) + sizeof(*sh)) : 0;
+	len = r & 0xffff;
+	sh->len = len;
+	sh->flags = f ? r >> 16 : MT_STR_ABSENT;
+	scratch__output(s, sizeof(*e) + sizeof(*sh) + (len & (MT_PATH_LEN - 1)), MT_EV_MMAP, 1);
+	scratch__put(s);
+}
+
+#define MAP_ANONYMOUS_F	0x20
+
+static __always_inline void mem__event(struct pt_regs *regs, long ret, long nr, __u32 type,
 				       struct task_struct *task, __u32 as)
 {
 	struct mt_mem_event *e;
 
+	if (type == MT_EV_VMA_NAME) {
+		vma_name__event(regs, ret, task, as);
+		return;
+	}
+	if (nr == NR_mmap && !(regs->r10 & MAP_ANONYMOUS_F) && (ret >= 0 || ret < -4095)) {
+		mmap__file_event(regs, ret, task, as);
+		return;
+	}
 	e = event__new(sizeof(*e), type, task, as);
 	if (!e)
 		return;
@@ -1315,6 +1742,20 @@ static __always_inline void mem__event(struct pt_regs *regs, long ret, __u32 typ
 	e->args[4] = regs->r8;
 	e->args[5] = regs->r9;
 	e->ret = ret;
+	switch (nr) {
+	case NR_mprotect:
+		e->args[3] = 0;
+		break;
+	case NR_pkey_mprotect:
+		e->args[3] = MT_PKEY_SET | (__u32)regs->r10;	/* an int (mm/mprotect.c) */
+		break;
+	case NR_shmat:
+		e->args[3] = ret < 0 && ret >= -4095 ? 0 : shm__attached(ret);
+		break;
+	case NR_shmdt:
+		e->args[1] = ret ? 0 : shm__detached(task, regs->di);
+		break;
+	}
 	event__submit(e, sizeof(*e));
 }
 
@@ -1325,7 +1766,7 @@ int BPF_PROG(handle_sys_exit, struct pt_regs *regs, long ret)
 	long nr = regs->orig_ax;
 	bool failed_exec = (nr == NR_execve || nr == NR_execveat) && ret < 0;
 	bool failed_fork = ret < 0 && nr__creates(nr);
-	__u32 type = mem__type(nr), as;
+	__u32 type = mem__type(regs, nr), as;
 
 	/* most syscalls end here, before any map lookup */
 	if (type == MT_EV_NONE && !failed_exec && !failed_fork)
@@ -1345,7 +1786,7 @@ int BPF_PROG(handle_sys_exit, struct pt_regs *regs, long ret)
 	else if (failed_fork)
 		fork__failed(regs, ret, nr, task, as);
 	else
-		mem__event(regs, ret, type, task, as);
+		mem__event(regs, ret, nr, type, task, as);
 	if (type != MT_EV_NONE)
 		mem__unmapped(regs, ret, type, task, as);	/* issue 11 */
 	return 0;

@@ -6,7 +6,10 @@
  * so nothing here may depend on the compiler's idea of long or bool.
  *
  * Every ring-buffer record starts with struct mt_header; its `type` says
- * which of the structs below follows. Records have a fixed size per type.
+ * which of the structs below follows. Most records have a fixed size per
+ * type; those that carry strings (exec, a file mmap, vma) end with them
+ * and are only as long as their strings need (bpf_ringbuf_output of a
+ * per-CPU scratch): their struct gives the minimum size.
  */
 #ifndef MEMTRACE_H
 #define MEMTRACE_H
@@ -14,6 +17,11 @@
 #define MT_COMM_LEN	16
 /* PATH_MAX: the kernel refuses longer exec paths (getname: ENAMETOOLONG). */
 #define MT_PATH_LEN	4096
+
+/* anon_vma_name's limit, NUL included (include/linux/mm_types.h ANON_VMA_NAME_MAX_LEN) */
+#define MT_VMA_NAME_LEN	80
+/* exec.argv: at most this many bytes of the NUL-separated arguments */
+#define MT_ARGV_LEN	4096
 
 /* Bump when a record layout changes (both sides build from this header). */
 #define MT_ABI_VERSION	5
@@ -34,6 +42,13 @@ enum mt_event_type {
 	MT_EV_RSS,		/* an address space's RSS moved by a step */
 	MT_EV_AS_END,		/* an address space was torn down (exit_mmap) */
 	/* end of issue 11 */
+	/* issue 10: more calls and the kernel-made map (one block, keep together) */
+	MT_EV_MADVISE,		/* struct mt_mem_event: addr, len, advice */
+	MT_EV_SHMAT,		/* struct mt_mem_event: shmid, shmaddr, shmflg, size */
+	MT_EV_SHMDT,		/* struct mt_mem_event: shmaddr, size removed */
+	MT_EV_VMA_NAME,		/* struct mt_vma_name_event */
+	MT_EV_VMA,		/* struct mt_vma_event: the map after exec or at attach */
+	/* end of the issue 10 block */
 	MT_EV_MAX,		/* keep last: sizes the per-type counters */
 };
 
@@ -57,6 +72,78 @@ struct mt_mem_event {
 	struct mt_header hdr;
 	__u64 args[6];
 	__s64 ret;
+};
+
+/*
+ * The strings that may follow a record's fixed part (exec, mmap of a
+ * file): each is `len` bytes with no NUL, and the next starts right after
+ * it. A string's len of 0 with MT_STR_ABSENT means there is none.
+ */
+struct mt_str_head {
+	__u16 len;
+	__u16 flags;		/* MT_STR_* */
+};
+#define MT_STR_TRUNCATED	(1U << 0)	/* cut at memtrace's bound */
+#define MT_STR_ABSENT		(1U << 1)	/* no string (not known) */
+
+/*
+ * MT_EV_MPROTECT: args[3] is 0 for a plain mprotect, and for pkey_mprotect
+ * this bit with its pkey argument (an int) in the low 32 bits: pkey -1 is
+ * a valid argument, so the bit says there was one.
+ */
+#define MT_PKEY_SET		(1ULL << 32)
+
+/*
+ * MT_EV_MMAP of a file (not MAP_ANONYMOUS, success): struct mt_mem_event,
+ * then struct mt_str_head and the file's path as the kernel resolves it
+ * from the fd's file (a dentry walk up to the root, across mounts, with
+ * " (deleted)" like /proc/PID/maps). Anonymous mmaps stay mt_mem_event.
+ */
+
+/* prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, addr, len, name) */
+#define MT_VMA_NAME_NULL	(1U << 0)	/* name was NULL: the name is removed */
+struct mt_vma_name_event {
+	struct mt_header hdr;
+	__u64 addr;
+	__u64 len;
+	__s64 ret;
+	__u32 flags;		/* MT_VMA_NAME_* */
+	__u32 __pad;
+	char name[MT_VMA_NAME_LEN];
+};
+
+/*
+ * MT_EV_VMA: a batch of the VMAs of one address space (hdr.as), as
+ * /proc/PID/maps shows them: count entries, each a struct mt_vma then
+ * name_len bytes of its name (no NUL), padded to 8 bytes. One record per
+ * exec (more if it does not fit the scratch); seq numbers the batches of
+ * one walk and MT_VMA_LAST marks the last.
+ */
+#define MT_VMA_ORIGIN_EXEC	0
+#define MT_VMA_ORIGIN_ATTACH	1
+#define MT_VMA_LAST		(1U << 0)
+struct mt_vma_event {
+	struct mt_header hdr;
+	__u32 origin;		/* MT_VMA_ORIGIN_* */
+	__u32 count;		/* entries in this record */
+	__u32 seq;		/* batch number within the walk */
+	__u32 flags;		/* MT_VMA_LAST */
+};
+
+/* vma.flags */
+#define MT_VMA_SHARED		(1U << 0)	/* VM_MAYSHARE: 's' in /proc/PID/maps */
+#define MT_VMA_NAME_TRUNCATED	(1U << 1)
+#define MT_VMA_FILE		(1U << 2)	/* name is a path (else [stack], [vdso], ...) */
+struct mt_vma {
+	__u64 start;
+	__u64 end;
+	__u64 offset;		/* vm_pgoff << PAGE_SHIFT, 0 for anonymous memory */
+	__u64 inode;
+	__u32 dev;		/* the kernel's dev_t: major << 20 | minor */
+	__u32 prot;		/* PROT_READ/WRITE/EXEC */
+	__u32 flags;		/* MT_VMA_* */
+	__u16 name_len;
+	__u16 __pad;
 };
 
 /* fork.fork_flags: clone_flags is valid (the kernel hands them to task_newtask: always). */
@@ -90,6 +177,8 @@ struct mt_fork_event {
 
 /* exec.flags */
 #define MT_EXEC_TRUNCATED	(1U << 0)	/* filename filled the buffer: may be cut */
+#define MT_EXEC_ARGV_TRUNCATED	(1U << 2)	/* argv cut at MT_ARGV_LEN bytes */
+#define MT_EXEC_HAS_ARGV	(1U << 3)	/* argv follows (successful exec) */
 /*
  * The exec failed after its point of no return (sched_prepare_exec fired):
  * the old image is gone, as is the new address space, and the process
@@ -103,6 +192,10 @@ struct mt_fork_event {
  * return the process keeps its image (as == old_as) and filename is the
  * path the caller passed; after it, filename and old_tid/old_as are what
  * sched_prepare_exec saw, and as is the new, half-built address space.
+ *
+ * Variable length: data[] holds filename_len bytes of the path (no NUL),
+ * then, with MT_EXEC_HAS_ARGV, argv_len bytes of the new image's argument
+ * area (mm->arg_start..arg_end: the strings, each NUL-terminated).
  */
 struct mt_exec_event {
 	struct mt_header hdr;	/* after exec: the new comm and the new as */
@@ -110,7 +203,10 @@ struct mt_exec_event {
 	__u32 old_as;		/* address space the process left */
 	__s32 ret;		/* 0, or -errno of a failed execve/execveat */
 	__u32 flags;		/* MT_EXEC_* */
-	char filename[MT_PATH_LEN];
+	__u16 filename_len;
+	__u16 argv_len;
+	__u32 argc;		/* bprm->argc: how many arguments there were */
+	char data[];
 };
 
 /*

@@ -20,11 +20,12 @@
 #include "strace.h"
 
 #define RUN_TIMEOUT_MS	30000
-#define NTYPES		8
+#define NTYPES		13
 
 static const char *const mem_types[] = { "mmap", "munmap", "brk", "mprotect", "mremap", NULL };
 static const char *const all_types[NTYPES] = {
 	"fork", "exec", "exit", "mmap", "munmap", "brk", "mprotect", "mremap",
+	"madvise", "shmat", "shmdt", "vma_name", "vma",
 };
 
 /* ---- decoding memtrace's names back into numbers ------------------------ */

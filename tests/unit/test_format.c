@@ -19,7 +19,7 @@
 #include "format.h"
 
 #define T0		5000000000ULL	/* CLOCK_MONOTONIC at trace start */
-#define CSV_NCOLS	56	/* 33 + issue 11's 23 */
+#define CSV_NCOLS	64	/* 33 + issue 11's 23 + issue 10's 8 */
 #define HDR(type_, us)	{ .ts = T0 + (us) * 1000ULL, .type = (type_), .pid = 4242, \
 			  .tid = 4242, .as = 1, .comm = "threads" }
 
@@ -145,7 +145,10 @@ static void test_reject(void **state)
 
 	assert_int_equal(format__record(&f, &ob, &m, sizeof(m) - 1), -EINVAL);
 	assert_int_equal(format__record(&f, &ob, &m, 4), -EINVAL);
-	assert_int_equal(format__record(&f, &ob, &e, sizeof(struct mt_mem_event)), -EINVAL);
+	assert_int_equal(format__record(&f, &ob, &e, sizeof(struct mt_exec_event) - 1), -EINVAL);
+	/* a variable-length record shorter than its strings */
+	e.filename_len = 10;
+	assert_int_equal(format__record(&f, &ob, &e, sizeof(struct mt_exec_event) + 9), -EINVAL);
 	m.hdr.type = MT_EV_NONE;
 	assert_int_equal(format__record(&f, &ob, &m, sizeof(m)), -EINVAL);
 	m.hdr.type = MT_EV_MAX;
@@ -182,7 +185,7 @@ static void test_mmap(void **state)
 	       "\"addr\":\"0x7f3a0d5d5000\",\"len\":8192,\"prot\":\"rw-\","
 	       "\"flags\":\"MAP_PRIVATE|MAP_ANONYMOUS\",\"fd\":-1,\"offset\":0}\n",
 	       "412000,mmap,4242,4242,threads,1,0x7f3a0d5d5000,8192,rw-,MAP_PRIVATE|MAP_ANONYMOUS,-1,0,"
-	       ",,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
+	       ",,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
 	assert_string_equal(format(MT_FMT_JSON, &anon32, sizeof(anon32)),
 			    format(MT_FMT_JSON, &anon, sizeof(anon)));
 	expect(&file, sizeof(file),
@@ -193,7 +196,7 @@ static void test_mmap(void **state)
 	       "\"flags\":\"MAP_PRIVATE|MAP_FIXED|MAP_DENYWRITE\",\"fd\":3,\"offset\":4096,"
 	       "\"hint\":\"0x400000\"}\n",
 	       "1500000000,mmap,4242,4242,threads,1,0x400000,8192,r-x,"
-	       "MAP_PRIVATE|MAP_FIXED|MAP_DENYWRITE,3,4096,0x400000,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
+	       "MAP_PRIVATE|MAP_FIXED|MAP_DENYWRITE,3,4096,0x400000,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
 }
 
 /* A failed mmap has `error` and no `addr`. */
@@ -218,7 +221,7 @@ static void test_mmap_error(void **state)
 	       "\"len\":0,\"prot\":\"rw-\",\"flags\":\"MAP_PRIVATE|MAP_ANONYMOUS\",\"fd\":-1,"
 	       "\"offset\":0,\"error\":\"EINVAL\"}\n",
 	       "600000,mmap,4242,4242,threads,1,,0,rw-,MAP_PRIVATE|MAP_ANONYMOUS,-1,0,"
-	       ",,,,,,,,,,,,,,,,,,EINVAL,,,,,,,,,,,,,,,,,,,,,,,,,\n");
+	       ",,,,,,,,,,,,,,,,,,EINVAL,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
 	j = json_loads(format(MT_FMT_JSON, &enomem, sizeof(enomem)), 0, NULL);
 	assert_non_null(j);
 	assert_null(json_object_get(j, "addr"));
@@ -264,19 +267,19 @@ static void test_munmap_mprotect(void **state)
 	       "   0.000500    4242    4242 threads             1 munmap    0x7f3a0d5d5000 1 MiB\n",
 	       "{\"ts\":500000,\"event\":\"munmap\",\"pid\":4242,\"tid\":4242,\"comm\":\"threads\",\"as\":1,"
 	       "\"addr\":\"0x7f3a0d5d5000\",\"len\":1048576}\n",
-	       "500000,munmap,4242,4242,threads,1,0x7f3a0d5d5000,1048576,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
+	       "500000,munmap,4242,4242,threads,1,0x7f3a0d5d5000,1048576,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
 	/* munmap and mprotect keep their input addr and add error. */
 	un.ret = -EINVAL;
 	expect(&un, sizeof(un),
 	       "   0.000500    4242    4242 threads             1 munmap    EINVAL (0x7f3a0d5d5000 1 MiB)\n",
 	       "{\"ts\":500000,\"event\":\"munmap\",\"pid\":4242,\"tid\":4242,\"comm\":\"threads\",\"as\":1,"
 	       "\"addr\":\"0x7f3a0d5d5000\",\"len\":1048576,\"error\":\"EINVAL\"}\n",
-	       "500000,munmap,4242,4242,threads,1,0x7f3a0d5d5000,1048576,,,,,,,,,,,,,,,,,,,,,,,EINVAL,,,,,,,,,,,,,,,,,,,,,,,,,\n");
+	       "500000,munmap,4242,4242,threads,1,0x7f3a0d5d5000,1048576,,,,,,,,,,,,,,,,,,,,,,,EINVAL,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
 	expect(&prot, sizeof(prot),
 	       "   0.000800    4242    4242 threads             1 mprotect  0x7f3a0d5d5000 4 KiB r--\n",
 	       "{\"ts\":800000,\"event\":\"mprotect\",\"pid\":4242,\"tid\":4242,\"comm\":\"threads\",\"as\":1,"
 	       "\"addr\":\"0x7f3a0d5d5000\",\"len\":4096,\"prot\":\"r--\"}\n",
-	       "800000,mprotect,4242,4242,threads,1,0x7f3a0d5d5000,4096,r--,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
+	       "800000,mprotect,4242,4242,threads,1,0x7f3a0d5d5000,4096,r--,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
 	prot.ret = -EACCES;
 	prot.args[2] = 7;
 	expect(&prot, sizeof(prot),
@@ -284,7 +287,7 @@ static void test_munmap_mprotect(void **state)
 	       "EACCES (0x7f3a0d5d5000 4 KiB rwx)\n",
 	       "{\"ts\":800000,\"event\":\"mprotect\",\"pid\":4242,\"tid\":4242,\"comm\":\"threads\",\"as\":1,"
 	       "\"addr\":\"0x7f3a0d5d5000\",\"len\":4096,\"prot\":\"rwx\",\"error\":\"EACCES\"}\n",
-	       "800000,mprotect,4242,4242,threads,1,0x7f3a0d5d5000,4096,rwx,,,,,,,,,,,,,,,,,,,,,,EACCES,,,,,,,,,,,,,,,,,,,,,,,,,\n");
+	       "800000,mprotect,4242,4242,threads,1,0x7f3a0d5d5000,4096,rwx,,,,,,,,,,,,,,,,,,,,,,EACCES,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
 }
 
 static void test_brk(void **state)
@@ -300,7 +303,7 @@ static void test_brk(void **state)
 	       "   0.000100    4242    4242 threads             1 brk       query -> 0x55d0c3a1f000\n",
 	       "{\"ts\":100000,\"event\":\"brk\",\"pid\":4242,\"tid\":4242,\"comm\":\"threads\",\"as\":1,"
 	       "\"req\":\"0x0\",\"addr\":\"0x55d0c3a1f000\"}\n",
-	       "100000,brk,4242,4242,threads,1,0x55d0c3a1f000,,,,,,,0x0,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
+	       "100000,brk,4242,4242,threads,1,0x55d0c3a1f000,,,,,,,0x0,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
 	grow.args[0] = 0x55d0c3a40000;
 	grow.ret = 0x55d0c3a40000;
 	expect(&grow, sizeof(grow),
@@ -308,7 +311,7 @@ static void test_brk(void **state)
 	       "req 0x55d0c3a40000 -> 0x55d0c3a40000\n",
 	       "{\"ts\":100000,\"event\":\"brk\",\"pid\":4242,\"tid\":4242,\"comm\":\"threads\",\"as\":1,"
 	       "\"req\":\"0x55d0c3a40000\",\"addr\":\"0x55d0c3a40000\"}\n",
-	       "100000,brk,4242,4242,threads,1,0x55d0c3a40000,,,,,,,0x55d0c3a40000,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
+	       "100000,brk,4242,4242,threads,1,0x55d0c3a40000,,,,,,,0x55d0c3a40000,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
 	/* Refused: the break comes back unchanged; that is ENOMEM. */
 	fail.args[0] = 0x7fd0c3a40000;
 	expect(&fail, sizeof(fail),
@@ -317,7 +320,7 @@ static void test_brk(void **state)
 	       "{\"ts\":100000,\"event\":\"brk\",\"pid\":4242,\"tid\":4242,\"comm\":\"threads\",\"as\":1,"
 	       "\"req\":\"0x7fd0c3a40000\",\"addr\":\"0x55d0c3a1f000\",\"error\":\"ENOMEM\"}\n",
 	       "100000,brk,4242,4242,threads,1,0x55d0c3a1f000,,,,,,,0x7fd0c3a40000,"
-	       ",,,,,,,,,,,,,,,,ENOMEM,,,,,,,,,,,,,,,,,,,,,,,,,\n");
+	       ",,,,,,,,,,,,,,,,ENOMEM,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
 	/* A fatal signal while waiting for the mm lock: a real -errno, no addr. */
 	intr.args[0] = 0x55d0c3a40000;
 	intr.ret = -EINTR;
@@ -325,7 +328,7 @@ static void test_brk(void **state)
 	       "   0.000100    4242    4242 threads             1 brk       EINTR (req 0x55d0c3a40000)\n",
 	       "{\"ts\":100000,\"event\":\"brk\",\"pid\":4242,\"tid\":4242,\"comm\":\"threads\",\"as\":1,"
 	       "\"req\":\"0x55d0c3a40000\",\"error\":\"EINTR\"}\n",
-	       "100000,brk,4242,4242,threads,1,,,,,,,,0x55d0c3a40000,,,,,,,,,,,,,,,,,EINTR,,,,,,,,,,,,,,,,,,,,,,,,,\n");
+	       "100000,brk,4242,4242,threads,1,,,,,,,,0x55d0c3a40000,,,,,,,,,,,,,,,,,EINTR,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
 }
 
 static void test_mremap(void **state)
@@ -353,7 +356,7 @@ static void test_mremap(void **state)
 	       "\"addr\":\"0x7f2000000000\",\"old_addr\":\"0x7f0000000000\",\"old_len\":1048576,"
 	       "\"new_len\":2097152,\"flags\":\"MREMAP_MAYMOVE\"}\n",
 	       "900000,mremap,4242,4242,threads,1,0x7f2000000000,,,MREMAP_MAYMOVE,,,,,"
-	       "0x7f0000000000,1048576,2097152,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
+	       "0x7f0000000000,1048576,2097152,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
 	expect(&fixed, sizeof(fixed),
 	       "   0.000900    4242    4242 threads             1 mremap    "
 	       "ENOMEM (0x7f0000000000 1 MiB -> 0x7f1000000000 2 MiB MAYMOVE|FIXED)\n",
@@ -362,7 +365,7 @@ static void test_mremap(void **state)
 	       "\"flags\":\"MREMAP_MAYMOVE|MREMAP_FIXED\",\"new_addr\":\"0x7f1000000000\","
 	       "\"error\":\"ENOMEM\"}\n",
 	       "900000,mremap,4242,4242,threads,1,,,,MREMAP_MAYMOVE|MREMAP_FIXED,,,,,"
-	       "0x7f0000000000,1048576,2097152,0x7f1000000000,,,,,,,,,,,,,ENOMEM,,,,,,,,,,,,,,,,,,,,,,,,,\n");
+	       "0x7f0000000000,1048576,2097152,0x7f1000000000,,,,,,,,,,,,,ENOMEM,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
 	expect(&shrink, sizeof(shrink),
 	       "   0.000900    4242    4242 threads             1 mremap    "
 	       "0x7f0000000000 2 MiB -> 0x7f0000000000 1 MiB\n",
@@ -370,7 +373,7 @@ static void test_mremap(void **state)
 	       "\"addr\":\"0x7f0000000000\",\"old_addr\":\"0x7f0000000000\",\"old_len\":2097152,"
 	       "\"new_len\":1048576,\"flags\":\"0\"}\n",
 	       "900000,mremap,4242,4242,threads,1,0x7f0000000000,,,0,,,,,"
-	       "0x7f0000000000,2097152,1048576,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
+	       "0x7f0000000000,2097152,1048576,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
 }
 
 static void test_fork(void **state)
@@ -409,14 +412,14 @@ static void test_fork(void **state)
 	       "\"syscall\":\"clone\"}\n",
 	       "1100000,fork,4242,4242,threads,1,,,,CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|"
 	       "CLONE_THREAD|CLONE_SYSVSEM|CLONE_SETTLS|CLONE_PARENT_SETTID|CLONE_CHILD_CLEARTID,"
-	       ",,,,,,,,4242,4243,1,1,1,clone,,,,,,,,0,,,,,,,,,,,,,,,,,,,,,,,,\n");
+	       ",,,,,,,,4242,4243,1,1,1,clone,,,,,,,,0,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
 	expect(&proc, sizeof(proc),
 	       "   0.001200    4242    4242 threads             1 fork      process 4250 (as 2) "
 	       "fork(SIGCHLD)\n",
 	       "{\"ts\":1200000,\"event\":\"fork\",\"pid\":4242,\"tid\":4242,\"comm\":\"threads\",\"as\":1,"
 	       "\"child_pid\":4250,\"child_tid\":4250,\"thread\":false,\"child_as\":2,\"shared_vm\":false,"
 	       "\"flags\":\"SIGCHLD\",\"exit_signal\":17,\"syscall\":\"fork\"}\n",
-	       "1200000,fork,4242,4242,threads,1,,,,SIGCHLD,,,,,,,,,4250,4250,2,0,0,fork,,,,,,,,17,,,,,,,,,,,,,,,,,,,,,,,,\n");
+	       "1200000,fork,4242,4242,threads,1,,,,SIGCHLD,,,,,,,,,4250,4250,2,0,0,fork,,,,,,,,17,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
 	expect(&vfork, sizeof(vfork),
 	       "   0.001300    4242    4242 threads             1 fork      process 4251 "
 	       "(as 1, shared vm) vfork(VM|VFORK|SIGCHLD)\n",
@@ -424,14 +427,14 @@ static void test_fork(void **state)
 	       "\"child_pid\":4251,\"child_tid\":4251,\"thread\":false,\"child_as\":1,\"shared_vm\":true,"
 	       "\"flags\":\"CLONE_VM|CLONE_VFORK|SIGCHLD\",\"exit_signal\":17,\"syscall\":\"vfork\"}\n",
 	       "1300000,fork,4242,4242,threads,1,,,,CLONE_VM|CLONE_VFORK|SIGCHLD,,,,,,,,,"
-	       "4251,4251,1,0,1,vfork,,,,,,,,17,,,,,,,,,,,,,,,,,,,,,,,,\n");
+	       "4251,4251,1,0,1,vfork,,,,,,,,17,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
 	/* Flags unknown: null, not "0"; an unknown syscall is null too. */
 	expect(&unknown, sizeof(unknown),
 	       "   0.001400    4242    4242 threads             1 fork      process 4252 (as 3)\n",
 	       "{\"ts\":1400000,\"event\":\"fork\",\"pid\":4242,\"tid\":4242,\"comm\":\"threads\",\"as\":1,"
 	       "\"child_pid\":4252,\"child_tid\":4252,\"thread\":false,\"child_as\":3,\"shared_vm\":false,"
 	       "\"flags\":null,\"exit_signal\":null,\"syscall\":null}\n",
-	       "1400000,fork,4242,4242,threads,1,,,,,,,,,,,,,4252,4252,3,0,0,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
+	       "1400000,fork,4242,4242,threads,1,,,,,,,,,,,,,4252,4252,3,0,0,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
 	unknown.syscall_nr = 435;
 	assert_string_equal(format(MT_FMT_TEXT, &unknown, sizeof(unknown)),
 			    "   0.001400    4242    4242 threads             1 fork      "
@@ -447,7 +450,7 @@ static void test_fork(void **state)
 	       "{\"ts\":1500000,\"event\":\"fork\",\"pid\":4242,\"tid\":4242,\"comm\":\"threads\",\"as\":1,"
 	       "\"thread\":false,\"shared_vm\":false,\"flags\":\"CLONE_SIGHAND\",\"exit_signal\":0,"
 	       "\"syscall\":\"clone\",\"error\":\"EINVAL\"}\n",
-	       "1500000,fork,4242,4242,threads,1,,,,CLONE_SIGHAND,,,,,,,,,,,,0,0,clone,,,,,,,EINVAL,0,,,,,,,,,,,,,,,,,,,,,,,,\n");
+	       "1500000,fork,4242,4242,threads,1,,,,CLONE_SIGHAND,,,,,,,,,,,,0,0,clone,,,,,,,EINVAL,0,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
 	/* clone3's CLONE_NEWTIME: a flag, the signal apart */
 	failed.clone_flags = 0x80;
 	failed.exit_signal = 17;
@@ -470,40 +473,53 @@ static void test_fork(void **state)
 			    "process 4252 (as 3) SIGCHLD\n");
 }
 
+/* An exec record: the fixed part, then the path (variable length). */
+struct exec_rec {
+	struct mt_exec_event e;
+	char filename[MT_PATH_LEN];
+};
+
+static void exec_rec__path(struct exec_rec *r, const char *path)
+{
+	r->e.filename_len = strlen(path);
+	memcpy(r->e.data, path, r->e.filename_len);
+}
+
 static void test_exec(void **state)
 {
-	struct mt_exec_event e = {
+	struct exec_rec r = { .e = {
 		.hdr = HDR(MT_EV_EXEC, 0),
 		.old_tid = 4242, .old_as = 1,
-		.filename = "/work/main/workloads/threads",
-	};
+	} };
 
-	e.hdr.as = 2;
-	expect(&e, sizeof(e),
+	exec_rec__path(&r, "/work/main/workloads/threads");
+
+	r.e.hdr.as = 2;
+	expect(&r, sizeof(r.e) + r.e.filename_len,
 	       "   0.000000    4242    4242 threads             2 exec      "
 	       "/work/main/workloads/threads (old as 1)\n",
 	       "{\"ts\":0,\"event\":\"exec\",\"pid\":4242,\"tid\":4242,\"comm\":\"threads\",\"as\":2,"
 	       "\"filename\":\"/work/main/workloads/threads\",\"old_as\":1}\n",
-	       "0,exec,4242,4242,threads,2,,,,,,,,,,,,,,,,,,,/work/main/workloads/threads,,1,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
+	       "0,exec,4242,4242,threads,2,,,,,,,,,,,,,,,,,,,/work/main/workloads/threads,,1,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
 	/* A non-leader thread exec'd: it takes over the leader's tid. */
-	e.old_tid = 4245;
-	expect(&e, sizeof(e),
+	r.e.old_tid = 4245;
+	expect(&r, sizeof(r.e) + r.e.filename_len,
 	       "   0.000000    4242    4242 threads             2 exec      "
 	       "/work/main/workloads/threads (old as 1, old tid 4245)\n",
 	       "{\"ts\":0,\"event\":\"exec\",\"pid\":4242,\"tid\":4242,\"comm\":\"threads\",\"as\":2,"
 	       "\"filename\":\"/work/main/workloads/threads\",\"old_as\":1,\"old_tid\":4245}\n",
-	       "0,exec,4242,4242,threads,2,,,,,,,,,,,,,,,,,,,/work/main/workloads/threads,4245,1,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
+	       "0,exec,4242,4242,threads,2,,,,,,,,,,,,,,,,,,,/work/main/workloads/threads,4245,1,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
 	/* A failed execve: the image stays, the error is named, the as unchanged. */
-	e.old_tid = 4242;
-	e.old_as = 2;
-	e.ret = -2;
-	strcpy(e.filename, "/nonexist/x");
-	expect(&e, sizeof(e),
+	r.e.old_tid = 4242;
+	r.e.old_as = 2;
+	r.e.ret = -2;
+	exec_rec__path(&r, "/nonexist/x");
+	expect(&r, sizeof(r.e) + r.e.filename_len,
 	       "   0.000000    4242    4242 threads             2 exec      "
 	       "ENOENT /nonexist/x\n",
 	       "{\"ts\":0,\"event\":\"exec\",\"pid\":4242,\"tid\":4242,\"comm\":\"threads\",\"as\":2,"
 	       "\"filename\":\"/nonexist/x\",\"old_as\":2,\"error\":\"ENOENT\"}\n",
-	       "0,exec,4242,4242,threads,2,,,,,,,,,,,,,,,,,,,/nonexist/x,,2,,,,ENOENT,,,,,,,,,,,,,,,,,,,,,,,,,\n");
+	       "0,exec,4242,4242,threads,2,,,,,,,,,,,,,,,,,,,/nonexist/x,,2,,,,ENOENT,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
 }
 
 static void test_exit(void **state)
@@ -526,18 +542,18 @@ static void test_exit(void **state)
 	       "   0.001200    4242    4243 threads             1 exit      thread exit code 0\n",
 	       "{\"ts\":1200000,\"event\":\"exit\",\"pid\":4242,\"tid\":4243,\"comm\":\"threads\",\"as\":1,"
 	       "\"code\":0,\"signal\":0,\"core\":false,\"thread\":true}\n",
-	       "1200000,exit,4242,4243,threads,1,,,,,,,,,,,,,,,,1,,,,,,0,0,0,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
+	       "1200000,exit,4242,4243,threads,1,,,,,,,,,,,,,,,,1,,,,,,0,0,0,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
 	expect(&proc, sizeof(proc),
 	       "   3.000000    4242    4242 threads             1 exit      exit code 3\n",
 	       "{\"ts\":3000000000,\"event\":\"exit\",\"pid\":4242,\"tid\":4242,\"comm\":\"threads\","
 	       "\"as\":1,\"code\":3,\"signal\":0,\"core\":false,\"thread\":false}\n",
-	       "3000000000,exit,4242,4242,threads,1,,,,,,,,,,,,,,,,0,,,,,,3,0,0,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
+	       "3000000000,exit,4242,4242,threads,1,,,,,,,,,,,,,,,,0,,,,,,3,0,0,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
 	expect(&segv, sizeof(segv),
 	       "   3.000000    4242    4242 threads             1 exit      "
 	       "killed by SIGSEGV (core dumped)\n",
 	       "{\"ts\":3000000000,\"event\":\"exit\",\"pid\":4242,\"tid\":4242,\"comm\":\"threads\","
 	       "\"as\":1,\"code\":0,\"signal\":11,\"core\":true,\"thread\":false}\n",
-	       "3000000000,exit,4242,4242,threads,1,,,,,,,,,,,,,,,,0,,,,,,0,11,1,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
+	       "3000000000,exit,4242,4242,threads,1,,,,,,,,,,,,,,,,0,,,,,,0,11,1,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
 	thr.exit_code = 9;
 	assert_string_equal(format(MT_FMT_TEXT, &thr, sizeof(thr)),
 			    "   0.001200    4242    4243 threads             1 exit      "
@@ -579,6 +595,7 @@ static void test_hostile_strings(void **state)
 	static const char comm[] = "\"q\\\x01\x7f\xff\xfe,\n\te\xc3\xa9xyz";
 	struct {
 		struct mt_exec_event e;
+		char filename[MT_PATH_LEN];
 		char junk[16];
 	} rec;
 	json_error_t jerr;
@@ -591,10 +608,13 @@ static void test_hostile_strings(void **state)
 	memcpy(rec.e.hdr.comm, comm, MT_COMM_LEN);
 	rec.e.old_tid = 0x41414141;	/* "AAAA" right after comm */
 	rec.e.old_as = 1;
-	memset(rec.e.filename, 'f', sizeof(rec.e.filename));
-	rec.e.filename[0] = '/';
-	rec.e.filename[1] = '\x1b';
-	rec.e.filename[2] = '\x80';
+	memset(rec.filename, 'f', sizeof(rec.filename));
+	rec.filename[0] = '/';
+	rec.filename[1] = '\x1b';
+	rec.filename[2] = '\x80';
+	rec.e.filename_len = MT_PATH_LEN;
+	rec.e.argv_len = 0;
+	rec.e.flags = 0;
 
 	s = format(MT_FMT_JSON, &rec, sizeof(rec));
 	assert_non_null(strstr(s, ",\"comm\":\"\\\"q\\\\\\u0001\\u007f\\u00ff\\u00fe,\\n\\te\xc3\xa9xyz\","));
@@ -628,9 +648,9 @@ static void test_hostile_strings(void **state)
 			       "    4242 a\\x01               1 exec"));
 	/* A comma forces quotes in CSV; an empty filename is an empty field. */
 	memcpy(rec.e.hdr.comm, "a,b", 4);
-	rec.e.filename[0] = '\0';
+	rec.e.filename_len = 0;
 	assert_string_equal(format(MT_FMT_CSV, &rec, sizeof(rec)),
-			    "1000,exec,4242,4242,\"a,b\",1,,,,,,,,,,,,,,,,,,,,1094795585,1,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
+			    "1000,exec,4242,4242,\"a,b\",1,,,,,,,,,,,,,,,,,,,,1094795585,1,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
 }
 
 static void test_start(void **state)
@@ -683,7 +703,8 @@ static void test_start(void **state)
 			    "shared_vm,syscall,filename,old_tid,old_as,code,signal,core,error,exit_signal,filename_truncated,"
 			    "start,end,region,kind,reason,faults_anon,faults_cow,faults_file,faults_file_cow,"
 			    "faults_shared,faults_stack,faults_other,faults_total,ip,class,write,kernel,"
-			    "rss_anon,rss_file,rss_shmem,rss_swap,rss_total,rss_peak\n");
+			    "rss_anon,rss_file,rss_shmem,rss_swap,rss_total,rss_peak,"
+			    "advice,pkey,shmid,name,path,path_truncated,argv,argv_truncated\n");
 	f.fmt = MT_FMT_TEXT;
 	format__start(&f, &ob, &st);
 	assert_string_equal(take(),
@@ -706,9 +727,9 @@ static void test_summary(void **state)
 	assert_string_equal(take(),
 			    "{\"event\":\"summary\",\"ts\":520000000,\"duration_ns\":520000000,"
 			    "\"events\":{\"fork\":4,\"exec\":1,\"exit\":5,\"mmap\":30,\"munmap\":2,"
-			    "\"brk\":3,\"mprotect\":6,\"mremap\":1,\"faults\":0,\"fault\":0,\"rss\":0,\"as_end\":0},\"lost\":17,"
+			    "\"brk\":3,\"mprotect\":6,\"mremap\":1,\"faults\":0,\"fault\":0,\"rss\":0,\"as_end\":0,\"madvise\":0,\"shmat\":0,\"shmdt\":0,\"vma_name\":0,\"vma\":0},\"lost\":17,"
 			    "\"lost_by_type\":{\"fork\":0,\"exec\":0,\"exit\":0,\"mmap\":15,\"munmap\":2,"
-			    "\"brk\":0,\"mprotect\":0,\"mremap\":0,\"faults\":0,\"fault\":0,\"rss\":0,\"as_end\":0},\"missed\":0,\"exit_status\":0}\n");
+			    "\"brk\":0,\"mprotect\":0,\"mremap\":0,\"faults\":0,\"fault\":0,\"rss\":0,\"as_end\":0,\"madvise\":0,\"shmat\":0,\"shmdt\":0,\"vma_name\":0,\"vma\":0},\"missed\":0,\"exit_status\":0}\n");
 	sum.exit_status = -1;
 	format__summary(&f, &ob, &sum);
 	assert_non_null(strstr(take(), ",\"exit_status\":null}\n"));

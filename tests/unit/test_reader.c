@@ -291,24 +291,37 @@ static void test_rt_fork(void **state)
 	round_trip(&f, sizeof(f), NULL, NULL);
 }
 
+/* An exec record: the fixed part, then the path (variable length, issue 10). */
+struct exec_rec {
+	struct mt_exec_event e;
+	char filename[MT_PATH_LEN];
+};
+
+static void exec_rec__path(struct exec_rec *r, const char *path)
+{
+	r->e.filename_len = strlen(path);
+	memcpy(r->e.data, path, r->e.filename_len);
+}
+
 static void test_rt_exec_exit(void **state)
 {
-	struct mt_exec_event e = { .hdr = HDR(MT_EV_EXEC, 9), .old_tid = 4242, .old_as = 1 };
+	struct exec_rec er = { .e = { .hdr = HDR(MT_EV_EXEC, 9), .old_tid = 4242, .old_as = 1 } };
 	struct mt_exit_event x = { .hdr = HDR(MT_EV_EXIT, 10), .exit_code = 3 << 8,
 				   .flags = MT_EXIT_GROUP_DEAD };
 
-	strcpy(e.filename, "/usr/bin/true");
-	e.hdr.as = 2;
-	round_trip(&e, sizeof(e), NULL, NULL);
-	e.ret = -ENOENT;
-	e.hdr.as = 1;
-	round_trip(&e, sizeof(e), NULL, NULL);
-	e.ret = 0;
-	e.old_tid = 4250;	/* a non-leader thread exec'd */
-	e.old_as = 0;
-	round_trip(&e, sizeof(e), NULL, NULL);
-	memset(e.filename, 'f', sizeof(e.filename));	/* full, no NUL */
-	round_trip(&e, sizeof(e), NULL, NULL);
+	exec_rec__path(&er, "/usr/bin/true");
+	er.e.hdr.as = 2;
+	round_trip(&er, sizeof(er.e) + er.e.filename_len, NULL, NULL);
+	er.e.ret = -ENOENT;
+	er.e.hdr.as = 1;
+	round_trip(&er, sizeof(er.e) + er.e.filename_len, NULL, NULL);
+	er.e.ret = 0;
+	er.e.old_tid = 4250;	/* a non-leader thread exec'd */
+	er.e.old_as = 0;
+	round_trip(&er, sizeof(er.e) + er.e.filename_len, NULL, NULL);
+	memset(er.e.data, 'f', MT_PATH_LEN);
+	er.e.filename_len = MT_PATH_LEN;	/* full, no NUL */
+	round_trip(&er, sizeof(er.e) + er.e.filename_len, NULL, NULL);
 	round_trip(&x, sizeof(x), NULL, NULL);
 	x.exit_code = SIGSEGV | 0x80;
 	round_trip(&x, sizeof(x), NULL, NULL);
@@ -321,12 +334,12 @@ static void test_rt_exec_exit(void **state)
 static void test_rt_odd_comm(void **state)
 {
 	static const char comm[] = "\"q\\\x01\x7f\xff\xfe,\n\te\xc3\xa9xyz";
-	struct mt_exec_event e = { .hdr = HDR(MT_EV_EXEC, 1), .old_as = 1, .old_tid = 4242 };
+	struct exec_rec er = { .e = { .hdr = HDR(MT_EV_EXEC, 1), .old_as = 1, .old_tid = 4242 } };
 	struct mt_mem_event m = { .hdr = HDR(MT_EV_MUNMAP, 2), .args = { 0x1000, 0x1000 } };
 
-	memcpy(e.hdr.comm, comm, MT_COMM_LEN);
-	strcpy(e.filename, "/\x1b[31m\x80/x y\"z");
-	round_trip(&e, sizeof(e), "\"q\\\x01\x7f\xc3\xbf\xc3\xbe,\n\te\xc3\xa9xyz",
+	memcpy(er.e.hdr.comm, comm, MT_COMM_LEN);
+	exec_rec__path(&er, "/\x1b[31m\x80/x y\"z");
+	round_trip(&er, sizeof(er.e) + er.e.filename_len, "\"q\\\x01\x7f\xc3\xbf\xc3\xbe,\n\te\xc3\xa9xyz",
 		   "/\x1b[31m\xc2\x80/x y\"z");
 	memcpy(m.hdr.comm, "ok\xe2\x82\xac\xf0\x9f\x98\x80", 10);	/* euro sign, emoji */
 	round_trip(&m, sizeof(m), NULL, NULL);

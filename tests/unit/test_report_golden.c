@@ -425,13 +425,18 @@ static size_t line_at(const char *s, size_t len)
 static size_t insert(char *s, size_t len, size_t at, const char *what, size_t n)
 {
 	/* at past len: a strstr that ran into the bytes of an earlier, longer trace */
+	char *copy;
+
 	if (len + n > MAX_TRACE || at > len)
 		return len;
-	/* a duplicated line lies in s itself: at or after `at`, it moves with the tail */
-	if (what >= s + at && what < s + len)
-		what += n;
+	/* what may point into s (a piece of the trace itself): the move would shift it */
+	copy = malloc(n ? n : 1);
+	if (!copy)
+		return len;
+	memcpy(copy, what, n);
 	memmove(s + at + n, s + at, len - at);
-	memcpy(s + at, what, n);
+	memcpy(s + at, copy, n);
+	free(copy);
 	return len + n;
 }
 

@@ -7,6 +7,8 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <stdbool.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -64,9 +66,13 @@
 #ifndef CLONE_INTO_CGROUP
 #define CLONE_INTO_CGROUP	0x200000000ULL
 #endif
-/* The mmap type field, not a flag: 1 shared, 2 private, 3 shared-validate. */
+/*
+ * The mapping type, the kernel's 4-bit field MAP_TYPE (include/uapi/linux/
+ * mman.h), not flags: 1 shared, 2 private, 3 shared-validate, 8 droppable.
+ */
 #define MT_MAP_TYPE		0x0f
 #define MT_CSIGNAL		0xff
+#define MT_MAP_DROPPABLE	0x08
 
 /* A bounded string builder: appends what fits, always NUL-terminated. */
 struct namebuf {
@@ -169,6 +175,30 @@ static const char *const map_type_names[] = {
 	[MAP_SHARED] = "MAP_SHARED",
 	[MAP_PRIVATE] = "MAP_PRIVATE",
 	[MAP_SHARED_VALIDATE] = "MAP_SHARED_VALIDATE",
+	/* 6.11+: private, freed under memory pressure (mm/mmap.c do_mmap) */
+	[MT_MAP_DROPPABLE] = "MAP_DROPPABLE",
+};
+
+/* shmat(2) flags (include/uapi/linux/shm.h) */
+static const struct flag_name shm_names[] = {
+	{ 010000, "SHM_RDONLY" },
+	{ 020000, "SHM_RND" },
+	{ 040000, "SHM_REMAP" },
+	{ 0100000, "SHM_EXEC" },
+};
+
+/* madvise(2) advice values (include/uapi/asm-generic/mman-common.h). */
+static const char *const madvise_names[] = {
+	[0] = "MADV_NORMAL", [1] = "MADV_RANDOM", [2] = "MADV_SEQUENTIAL",
+	[3] = "MADV_WILLNEED", [4] = "MADV_DONTNEED", [8] = "MADV_FREE",
+	[9] = "MADV_REMOVE", [10] = "MADV_DONTFORK", [11] = "MADV_DOFORK",
+	[12] = "MADV_MERGEABLE", [13] = "MADV_UNMERGEABLE", [14] = "MADV_HUGEPAGE",
+	[15] = "MADV_NOHUGEPAGE", [16] = "MADV_DONTDUMP", [17] = "MADV_DODUMP",
+	[18] = "MADV_WIPEONFORK", [19] = "MADV_KEEPONFORK", [20] = "MADV_COLD",
+	[21] = "MADV_PAGEOUT", [22] = "MADV_POPULATE_READ", [23] = "MADV_POPULATE_WRITE",
+	[24] = "MADV_DONTNEED_LOCKED", [25] = "MADV_COLLAPSE", [100] = "MADV_HWPOISON",
+	[101] = "MADV_SOFT_OFFLINE", [102] = "MADV_GUARD_INSTALL",
+	[103] = "MADV_GUARD_REMOVE",
 };
 
 static const struct flag_name mremap_names[] = {
@@ -301,6 +331,20 @@ char *decode__mmap_flags(uint64_t flags, char *buf, size_t n)
 	namebuf__flags(&nb, &flags, mmap_names, ARRAY_SIZE(mmap_names));
 	if (huge)
 		namebuf__huge(&nb, huge);
+	namebuf__rest(&nb, flags);
+	return buf;
+}
+
+char *decode__shm_flags(uint64_t flags, char *buf, size_t n)
+{
+	struct namebuf nb;
+
+	namebuf__init(&nb, buf, n);
+	if (!flags) {
+		namebuf__add(&nb, "0");
+		return buf;
+	}
+	namebuf__flags(&nb, &flags, shm_names, ARRAY_SIZE(shm_names));
 	namebuf__rest(&nb, flags);
 	return buf;
 }
@@ -607,11 +651,39 @@ static bool item__parse(enum decode_kind kind, const char *s, size_t k, bool fir
 		return name__lookup(mmap_names, ARRAY_SIZE(mmap_names), s, k, bits);
 	case DECODE_MREMAP:
 		return name__lookup(mremap_names, ARRAY_SIZE(mremap_names), s, k, bits);
+	case DECODE_SHM:
+		return name__lookup(shm_names, ARRAY_SIZE(shm_names), s, k, bits);
 	case DECODE_CLONE:
 		return signal__parse(s, k, bits) ||
 		       name__lookup(clone_names, ARRAY_SIZE(clone_names), s, k, bits);
 	}
 	return false;
+}
+
+const char *decode__madvise(uint64_t advice, char *buf, size_t n)
+{
+	if (advice < ARRAY_SIZE(madvise_names) && madvise_names[advice])
+		return madvise_names[advice];
+	snprintf(buf, n, "%llu", (unsigned long long)advice);
+	return buf;
+}
+
+int decode__parse_madvise(const char *s, uint64_t *advice)
+{
+	char *end;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(madvise_names); i++) {
+		if (madvise_names[i] && !strcmp(madvise_names[i], s)) {
+			*advice = i;
+			return 0;
+		}
+	}
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	*advice = strtoull(s, &end, 10);
+	return *end || errno ? -EINVAL : 0;
 }
 
 int decode__parse_flags(enum decode_kind kind, const char *s, uint64_t *out)

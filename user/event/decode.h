@@ -23,6 +23,10 @@ char *decode__mremap_flags(uint64_t flags, char *buf, size_t n);
  * neither -> "0".
  */
 char *decode__clone_flags(uint64_t flags, uint32_t sig, char *buf, size_t n);
+/* "SHM_RDONLY|SHM_RND"; 0 -> "0" */
+char *decode__shm_flags(uint64_t flags, char *buf, size_t n);
+/* madvise advice: "MADV_DONTNEED"; a value without a name as decimal "42" */
+const char *decode__madvise(uint64_t advice, char *buf, size_t n);
 /* errno value (positive) to its name, "EINVAL"; unknown -> "E123" */
 const char *decode__errno_name(int err, char *buf, size_t n);
 /* "4096 B", "8 KiB", "1.5 MiB", "2 GiB" */
@@ -36,6 +40,7 @@ enum decode_kind {
 	DECODE_MMAP,
 	DECODE_MREMAP,
 	DECODE_CLONE,
+	DECODE_SHM,
 };
 
 /*
@@ -52,6 +57,8 @@ int decode__parse_flags(enum decode_kind kind, const char *s, uint64_t *out);
  * CLONE_NEWTIME: use this. Returns 0 or -EINVAL.
  */
 int decode__parse_clone(const char *s, uint64_t *flags, uint32_t *sig);
+/* The reverse of decode__madvise. Returns 0 or -EINVAL. */
+int decode__parse_madvise(const char *s, uint64_t *advice);
 /* "ENOMEM" or "E123" -> 12 or 123; -EINVAL for anything else. */
 int decode__parse_errno(const char *s);
 

@@ -9,6 +9,10 @@
 #include <sys/mman.h>
 #include "event.h"
 
+#ifndef MREMAP_DONTUNMAP
+#define MREMAP_DONTUNMAP	4
+#endif
+
 /* Linux returns -1..-4095 for errors; nothing else in that range is valid. */
 #define MAX_ERRNO	4095
 
@@ -26,6 +30,11 @@ static const char *const event_names[MT_EV_MAX] = {
 	[MT_EV_FAULT] = "fault",
 	[MT_EV_RSS] = "rss",
 	[MT_EV_AS_END] = "as_end",
+	[MT_EV_MADVISE] = "madvise",
+	[MT_EV_SHMAT] = "shmat",
+	[MT_EV_SHMDT] = "shmdt",
+	[MT_EV_VMA_NAME] = "vma_name",
+	[MT_EV_VMA] = "vma",
 };
 
 static const size_t record_sizes[MT_EV_MAX] = {
@@ -42,6 +51,11 @@ static const size_t record_sizes[MT_EV_MAX] = {
 	[MT_EV_FAULT] = sizeof(struct mt_fault_event),
 	[MT_EV_RSS] = sizeof(struct mt_rss_event),
 	[MT_EV_AS_END] = sizeof(struct mt_as_end_event),
+	[MT_EV_MADVISE] = sizeof(struct mt_mem_event),
+	[MT_EV_SHMAT] = sizeof(struct mt_mem_event),
+	[MT_EV_SHMDT] = sizeof(struct mt_mem_event),
+	[MT_EV_VMA_NAME] = sizeof(struct mt_vma_name_event),
+	[MT_EV_VMA] = sizeof(struct mt_vma_event),
 };
 
 /* ---- issue 11 ---- */
@@ -208,7 +222,8 @@ uint32_t event__type(const char *name)
 
 bool event__is_mem(uint32_t type)
 {
-	return type >= MT_EV_MMAP && type <= MT_EV_MREMAP;
+	return (type >= MT_EV_MMAP && type <= MT_EV_MREMAP) ||
+	       (type >= MT_EV_MADVISE && type <= MT_EV_VMA_NAME);
 }
 
 static const struct {
@@ -267,6 +282,26 @@ static void mem__decode(struct mt_event *ev, const struct mt_mem_event *e)
 		ev->range.addr = e->args[0];
 		ev->range.len = e->args[1];
 		ev->range.prot = e->hdr.type == MT_EV_MPROTECT ? e->args[2] : 0;
+		ev->range.has_pkey = e->hdr.type == MT_EV_MPROTECT && (e->args[3] & MT_PKEY_SET);
+		ev->range.pkey = ev->range.has_pkey ? (int32_t)(uint32_t)e->args[3] : 0;
+		break;
+	case MT_EV_MADVISE:
+		ev->has_addr = true;	/* the argument, like munmap */
+		ev->madvise.addr = e->args[0];
+		ev->madvise.len = e->args[1];
+		ev->madvise.advice = e->args[2];
+		break;
+	case MT_EV_SHMAT:
+		ev->shm.addr = ev->has_addr ? (uint64_t)e->ret : 0;
+		ev->shm.shmid = (int32_t)e->args[0];
+		ev->shm.shmaddr = e->args[1];
+		ev->shm.flags = (uint32_t)e->args[2];
+		ev->shm.len = e->args[3];
+		break;
+	case MT_EV_SHMDT:
+		ev->has_addr = true;
+		ev->shm.addr = e->args[0];
+		ev->shm.len = e->args[1];
 		break;
 	case MT_EV_BRK:
 		ev->brk.req = e->args[0];
@@ -285,9 +320,33 @@ static void mem__decode(struct mt_event *ev, const struct mt_mem_event *e)
 		ev->mremap.old_len = e->args[1];
 		ev->mremap.new_len = e->args[2];
 		ev->mremap.flags = e->args[3];
-		ev->mremap.new_addr = e->args[3] & MREMAP_FIXED ? e->args[4] : 0;
+		/* the kernel reads new_addr for DONTUNMAP too, as a hint (mm/mremap.c) */
+		ev->mremap.new_addr = e->args[3] & (MREMAP_FIXED | MREMAP_DONTUNMAP) ?
+				      e->args[4] : 0;
 		break;
 	}
+}
+
+/* A file mmap's path, after the mt_mem_event (bpf/memtrace.h). */
+static int mmap__path(struct mt_event *ev, const void *rec, size_t size)
+{
+	const struct mt_str_head *sh = (const void *)((const char *)rec + sizeof(struct mt_mem_event));
+
+	ev->mmap.has_path = false;
+	ev->mmap.path_truncated = false;
+	ev->mmap.path.s = "";
+	ev->mmap.path.max = 0;
+	if (size < sizeof(struct mt_mem_event) + sizeof(*sh))
+		return 0;	/* anonymous, failed, or no path known */
+	if (size < sizeof(struct mt_mem_event) + sizeof(*sh) + sh->len)
+		return -EINVAL;
+	if (sh->flags & MT_STR_ABSENT)
+		return 0;
+	ev->mmap.has_path = true;
+	ev->mmap.path_truncated = sh->flags & MT_STR_TRUNCATED;
+	ev->mmap.path.s = (const char *)(sh + 1);
+	ev->mmap.path.max = sh->len;
+	return 0;
 }
 
 int event__from_record(struct mt_event *ev, const void *rec, size_t size, uint64_t t0)
@@ -326,13 +385,34 @@ int event__from_record(struct mt_event *ev, const void *rec, size_t size, uint64
 		ev->fork.syscall_nr = fk->syscall_nr;
 		break;
 	case MT_EV_EXEC:
-		ev->exec.filename.s = ex->filename;
-		ev->exec.filename.max = MT_PATH_LEN;
+		/* variable length: the strings must be there */
+		if (size < sizeof(*ex) + ex->filename_len + ex->argv_len)
+			return -EINVAL;
+		ev->exec.filename.s = ex->data;
+		ev->exec.filename.max = ex->filename_len;
+		ev->exec.has_argv = ex->flags & MT_EXEC_HAS_ARGV;
+		ev->exec.argv_truncated = ex->flags & MT_EXEC_ARGV_TRUNCATED;
+		ev->exec.argv = ex->data + ex->filename_len;
+		ev->exec.argv_len = ev->exec.has_argv ? ex->argv_len : 0;
 		ev->exec.old_as = ex->old_as;
 		ev->exec.old_tid = ex->old_tid;
 		ev->exec.truncated = ex->flags & MT_EXEC_TRUNCATED;
 		ev->error = ret__errno(ex->ret);
 		break;
+	case MT_EV_VMA:
+		return -EINVAL;	/* reserved: the kernel-made map is not recorded yet */
+	case MT_EV_VMA_NAME: {
+		const struct mt_vma_name_event *vn = rec;
+
+		ev->error = ret__errno(vn->ret);
+		ev->has_addr = true;
+		ev->vma_name.addr = vn->addr;
+		ev->vma_name.len = vn->len;
+		ev->vma_name.cleared = vn->flags & MT_VMA_NAME_NULL;
+		ev->vma_name.name.s = vn->name;
+		ev->vma_name.name.max = ev->vma_name.cleared ? 0 : MT_VMA_NAME_LEN;
+		break;
+	}
 	case MT_EV_EXIT:
 		/* task->exit_code is (status << 8) | signal | 0x80 core, as wait(2) splits it */
 		ev->exit.code = (xt->exit_code >> 8) & 0xff;
@@ -348,6 +428,8 @@ int event__from_record(struct mt_event *ev, const void *rec, size_t size, uint64
 		break;
 	default:
 		mem__decode(ev, rec);
+		if (h->type == MT_EV_MMAP)
+			return mmap__path(ev, rec, size);
 		break;
 	}
 	return 0;

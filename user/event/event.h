@@ -57,6 +57,11 @@ struct mt_exec {
 	uint32_t old_as;	/* the address space left behind, 0 = untraced */
 	uint32_t old_tid;	/* the exec'ing thread's tid before exec (== tid mostly) */
 	bool truncated;		/* filename filled its buffer: it may be cut */
+	/* issue 10: the new image's arguments (successful exec only) */
+	bool has_argv;
+	bool argv_truncated;	/* cut at MT_ARGV_LEN bytes */
+	const char *argv;	/* argv_len bytes: the strings, each ended by a NUL */
+	size_t argv_len;	/* (the last one may lack it when cut) */
 };
 
 /* exit: a task ended; thread = false for the last task of its process. */
@@ -76,11 +81,17 @@ struct mt_mmap {
 	uint64_t addr, len, prot, flags, offset;
 	uint64_t hint;		/* the caller's addr argument, 0 = none */
 	int32_t fd;
+	/* issue 10: the file's path, resolved in the kernel from the fd */
+	bool has_path;
+	bool path_truncated;
+	struct mt_str path;
 };
 
 struct mt_range {		/* munmap, mprotect */
 	uint64_t addr, len;
 	uint64_t prot;		/* mprotect only */
+	bool has_pkey;		/* mprotect: it was pkey_mprotect */
+	int32_t pkey;		/* its pkey argument (-1: the default key) */
 };
 
 struct mt_brk {
@@ -91,7 +102,7 @@ struct mt_brk {
 struct mt_mremap {
 	uint64_t addr;		/* the new address */
 	uint64_t old_addr, old_len, new_len, flags;
-	uint64_t new_addr;	/* the MREMAP_FIXED target, 0 = none */
+	uint64_t new_addr;	/* the MREMAP_FIXED or MREMAP_DONTUNMAP target, 0 = none */
 };
 
 /* ---- issue 11: faults, rss, as_end ---- */
@@ -139,6 +150,29 @@ struct mt_as_end {
 };
 
 /* end of issue 11 */
+/* ---- issue 10: more calls (keep this block together) ---- */
+
+struct mt_madvise {
+	uint64_t addr, len;
+	uint64_t advice;	/* MADV_* value */
+};
+
+/* shmat: addr is the result (has_addr); shmdt: addr is the argument. */
+struct mt_shm {
+	uint64_t addr;
+	uint64_t len;		/* the segment's size, 0 = unknown */
+	uint64_t shmaddr;	/* shmat: the caller's address argument, 0 = none */
+	uint64_t flags;		/* shmat: SHM_* flags */
+	int32_t shmid;		/* shmat */
+};
+
+/* vma_name: prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, addr, len, name) */
+struct mt_vma_name {
+	uint64_t addr, len;
+	struct mt_str name;
+	bool cleared;		/* name was NULL: the region loses its name */
+};
+/* ---- end of the issue 10 block ---- */
 
 struct mt_event {
 	uint32_t type;		/* enum mt_event_type */
@@ -160,6 +194,10 @@ struct mt_event {
 		struct mt_fault fault;
 		struct mt_rss rss;
 		struct mt_as_end as_end;
+		/* issue 10 */
+		struct mt_madvise madvise;
+		struct mt_shm shm;
+		struct mt_vma_name vma_name;
 	};
 };
 
@@ -178,7 +216,7 @@ uint32_t event__type(const char *name);
 const char *event__syscall_name(uint32_t nr);
 /* The reverse of event__syscall_name; MT_NR_UNKNOWN if unknown. */
 uint32_t event__syscall_nr(const char *name);
-/* A memory event that maps, unmaps or changes memory (mmap .. mremap). */
+/* A memory call (mmap .. mremap, madvise, shmat, shmdt, vma_name). */
 bool event__is_mem(uint32_t type);
 
 /* issue 11: "anon", "cow", ... for enum mt_fault_class; NULL if unknown. */

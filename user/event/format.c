@@ -21,6 +21,12 @@
 
 #define NSEC_PER_SEC	1000000000ULL
 
+#ifndef MREMAP_DONTUNMAP
+#define MREMAP_DONTUNMAP	4
+#endif
+/* mremap's new_addr counts with these (mm/mremap.c: DONTUNMAP takes it as a hint) */
+#define MREMAP_TARGET	(MREMAP_FIXED | MREMAP_DONTUNMAP)
+
 static const char *const format_names[] = {
 	[MT_FMT_TEXT] = "text",
 	[MT_FMT_JSON] = "json",
@@ -142,6 +148,38 @@ static void json__fork(struct outbuf *ob, const struct mt_event *ev)
 	json__name(ob, K("syscall"), event__syscall_name(e->syscall_nr));
 }
 
+/* Calls fn for each argument of argv (NUL-separated, the last maybe cut). */
+static void argv__each(const struct mt_exec *e, void (*fn)(struct outbuf *, const char *,
+							   size_t, size_t), struct outbuf *ob)
+{
+	const char *p = e->argv, *end = e->argv + e->argv_len, *nul;
+	size_t i = 0;
+
+	while (p < end) {
+		nul = memchr(p, '\0', end - p);
+		fn(ob, p, (nul ? nul : end) - p, i++);
+		p = nul ? nul + 1 : end;
+	}
+}
+
+static void json__arg(struct outbuf *ob, const char *s, size_t k, size_t i)
+{
+	if (i)
+		outbuf__putc(ob, ',');
+	outbuf__json_str(ob, s, k);
+}
+
+/* "argv":["cc1","-quiet","x.c"] and "argv_truncated":true when cut */
+static void json__argv(struct outbuf *ob, const struct mt_exec *e)
+{
+	json__key(ob, K("argv"));
+	outbuf__putc(ob, '[');
+	argv__each(e, json__arg, ob);
+	outbuf__putc(ob, ']');
+	if (e->argv_truncated)
+		json__bool(ob, K("argv_truncated"), true);
+}
+
 static void json__exec(struct outbuf *ob, const struct mt_event *ev)
 {
 	json__key(ob, K("filename"));
@@ -151,6 +189,8 @@ static void json__exec(struct outbuf *ob, const struct mt_event *ev)
 	json__u64(ob, K("old_as"), ev->exec.old_as);
 	if (ev->exec.old_tid != ev->tid)
 		json__u64(ob, K("old_tid"), ev->exec.old_tid);
+	if (ev->exec.has_argv)
+		json__argv(ob, &ev->exec);
 }
 
 static void json__exit(struct outbuf *ob, const struct mt_event *ev)
@@ -177,6 +217,12 @@ static void json__mem(struct outbuf *ob, const struct mt_event *ev)
 		json__u64(ob, K("offset"), ev->mmap.offset);
 		if (ev->mmap.hint)
 			json__hex(ob, K("hint"), ev->mmap.hint);
+		if (ev->mmap.has_path) {
+			json__key(ob, K("path"));
+			outbuf__json_str(ob, ev->mmap.path.s, ev->mmap.path.max);
+			if (ev->mmap.path_truncated)
+				json__bool(ob, K("path_truncated"), true);
+		}
 		break;
 	case MT_EV_MUNMAP:
 		json__hex(ob, K("addr"), ev->range.addr);
@@ -186,6 +232,43 @@ static void json__mem(struct outbuf *ob, const struct mt_event *ev)
 		json__hex(ob, K("addr"), ev->range.addr);
 		json__u64(ob, K("len"), ev->range.len);
 		json__name(ob, K("prot"), decode__prot(ev->range.prot, names, sizeof(names)));
+		if (ev->range.has_pkey) {
+			json__key(ob, K("pkey"));
+			outbuf__i64(ob, ev->range.pkey);
+		}
+		break;
+	/* issue 10 */
+	case MT_EV_MADVISE:
+		json__hex(ob, K("addr"), ev->madvise.addr);
+		json__u64(ob, K("len"), ev->madvise.len);
+		json__key(ob, K("advice"));
+		outbuf__json_str(ob, decode__madvise(ev->madvise.advice, names, sizeof(names)),
+				 SIZE_MAX);
+		break;
+	case MT_EV_SHMAT:
+		if (ev->has_addr)
+			json__hex(ob, K("addr"), ev->shm.addr);
+		if (ev->shm.len)
+			json__u64(ob, K("len"), ev->shm.len);
+		json__key(ob, K("shmid"));
+		outbuf__i64(ob, ev->shm.shmid);
+		json__name(ob, K("flags"), decode__shm_flags(ev->shm.flags, names, sizeof(names)));
+		if (ev->shm.shmaddr)
+			json__hex(ob, K("hint"), ev->shm.shmaddr);
+		break;
+	case MT_EV_SHMDT:
+		json__hex(ob, K("addr"), ev->shm.addr);
+		if (ev->shm.len)
+			json__u64(ob, K("len"), ev->shm.len);
+		break;
+	case MT_EV_VMA_NAME:
+		json__hex(ob, K("addr"), ev->vma_name.addr);
+		json__u64(ob, K("len"), ev->vma_name.len);
+		json__key(ob, K("name"));
+		if (ev->vma_name.cleared)
+			put_lit(ob, "null");
+		else
+			outbuf__json_str(ob, ev->vma_name.name.s, ev->vma_name.name.max);
 		break;
 	case MT_EV_BRK:
 		json__hex(ob, K("req"), ev->brk.req);
@@ -199,7 +282,7 @@ static void json__mem(struct outbuf *ob, const struct mt_event *ev)
 		json__u64(ob, K("old_len"), ev->mremap.old_len);
 		json__u64(ob, K("new_len"), ev->mremap.new_len);
 		json__name(ob, K("flags"), decode__mremap_flags(ev->mremap.flags, names, sizeof(names)));
-		if (ev->mremap.flags & MREMAP_FIXED)
+		if (ev->mremap.flags & MREMAP_TARGET)
 			json__hex(ob, K("new_addr"), ev->mremap.new_addr);
 		break;
 	}
@@ -449,6 +532,13 @@ static void text__fork(struct outbuf *ob, const struct mt_event *ev)
 	}
 }
 
+static void text__arg(struct outbuf *ob, const char *s, size_t k, size_t i)
+{
+	if (i)
+		outbuf__putc(ob, ' ');
+	outbuf__text_str(ob, s, k);
+}
+
 static void text__exec(struct outbuf *ob, const struct mt_event *ev)
 {
 	const struct mt_exec *e = &ev->exec;
@@ -466,6 +556,13 @@ static void text__exec(struct outbuf *ob, const struct mt_event *ev)
 	outbuf__text_str(ob, e->filename.s, e->filename.max);
 	if (e->truncated)
 		put_lit(ob, "...");
+	if (e->has_argv) {
+		put_lit(ob, " [");
+		argv__each(e, text__arg, ob);
+		if (e->argv_truncated)
+			put_lit(ob, " ...");
+		outbuf__putc(ob, ']');
+	}
 	/* old as 0: the image before was not traced (memtrace's own launcher) */
 	if (!e->old_as && !tid_changed)
 		return;
@@ -521,6 +618,12 @@ static void text__mmap_args(struct outbuf *ob, const struct mt_mmap *e)
 		put_lit(ob, " off ");
 		outbuf__hex(ob, e->offset);
 	}
+	if (e->has_path) {
+		outbuf__putc(ob, ' ');
+		outbuf__text_str(ob, e->path.s, e->path.max);
+		if (e->path_truncated)
+			put_lit(ob, "...");
+	}
 	if (e->hint) {
 		put_lit(ob, " hint ");
 		outbuf__hex(ob, e->hint);
@@ -539,7 +642,7 @@ static void text__mremap_args(struct outbuf *ob, const struct mt_mremap *e, bool
 	if (ok) {
 		outbuf__hex(ob, e->addr);
 		outbuf__putc(ob, ' ');
-	} else if (e->flags & MREMAP_FIXED) {
+	} else if (e->flags & MREMAP_TARGET) {
 		outbuf__hex(ob, e->new_addr);
 		outbuf__putc(ob, ' ');
 	}
@@ -578,6 +681,63 @@ static void text__mem(struct outbuf *ob, const struct mt_event *ev)
 		if (ev->type == MT_EV_MPROTECT) {
 			outbuf__putc(ob, ' ');
 			text__prot(ob, ev->range.prot);
+		}
+		if (ev->type == MT_EV_MPROTECT && ev->range.has_pkey) {
+			put_lit(ob, " pkey ");
+			outbuf__i64(ob, ev->range.pkey);
+		}
+		break;
+	/* issue 10 */
+	case MT_EV_MADVISE: {
+		char adv[32];
+
+		outbuf__hex(ob, ev->madvise.addr);
+		outbuf__putc(ob, ' ');
+		text__size(ob, ev->madvise.len);
+		outbuf__putc(ob, ' ');
+		outbuf__puts(ob, decode__madvise(ev->madvise.advice, adv, sizeof(adv)));
+		break;
+	}
+	case MT_EV_SHMAT: {
+		char fl[64];
+
+		if (ev->has_addr) {
+			outbuf__hex(ob, ev->shm.addr);
+			outbuf__putc(ob, ' ');
+		}
+		if (ev->shm.len) {
+			text__size(ob, ev->shm.len);
+			outbuf__putc(ob, ' ');
+		}
+		put_lit(ob, "shmid ");
+		outbuf__i64(ob, ev->shm.shmid);
+		if (ev->shm.flags) {
+			outbuf__putc(ob, ' ');
+			outbuf__puts(ob, decode__shm_flags(ev->shm.flags, fl, sizeof(fl)));
+		}
+		if (ev->shm.shmaddr) {
+			put_lit(ob, " hint ");
+			outbuf__hex(ob, ev->shm.shmaddr);
+		}
+		break;
+	}
+	case MT_EV_SHMDT:
+		outbuf__hex(ob, ev->shm.addr);
+		if (ev->shm.len) {
+			outbuf__putc(ob, ' ');
+			text__size(ob, ev->shm.len);
+		}
+		break;
+	case MT_EV_VMA_NAME:
+		outbuf__hex(ob, ev->vma_name.addr);
+		outbuf__putc(ob, ' ');
+		text__size(ob, ev->vma_name.len);
+		if (ev->vma_name.cleared) {
+			put_lit(ob, " (no name)");
+		} else {
+			put_lit(ob, " \"");
+			outbuf__text_str(ob, ev->vma_name.name.s, ev->vma_name.name.max);
+			outbuf__putc(ob, '"');
 		}
 		break;
 	case MT_EV_BRK:
@@ -707,7 +867,13 @@ static const struct line_ops text_ops = {
 	X(OLD_TID, old_tid) X(OLD_AS, old_as) X(CODE, code)		\
 	X(SIGNAL, signal) X(CORE, core) X(ERROR, error)			\
 	X(EXIT_SIGNAL, exit_signal) X(FILENAME_TRUNCATED, filename_truncated)	\
-	CSV_COLUMNS_ISSUE11(X)
+	CSV_COLUMNS_ISSUE11(X) CSV_COLUMNS_ISSUE10(X)
+
+/* issue 10: more calls, names for what is mapped (after issue 11's) */
+#define CSV_COLUMNS_ISSUE10(X)						\
+	X(ADVICE, advice) X(PKEY, pkey) X(SHMID, shmid) X(NAME, name)	\
+	X(PATH, path) X(PATH_TRUNCATED, path_truncated) X(ARGV, argv)	\
+	X(ARGV_TRUNCATED, argv_truncated)
 
 /* issue 11: faults, fault, rss, as_end (appended: older columns keep their place) */
 #define CSV_COLUMNS_ISSUE11(X)						\
@@ -784,6 +950,29 @@ static void csv__mem(struct csv_row *r, const struct mt_event *ev)
 		if (ev->type == MT_EV_MPROTECT)
 			csv__name(r, CSV_PROT, decode__prot(ev->range.prot, names, sizeof(names)));
 		break;
+	/* issue 10 */
+	case MT_EV_MADVISE:
+		csv__hex(r, CSV_ADDR, ev->madvise.addr);
+		csv__u64(r, CSV_LEN, ev->madvise.len);
+		break;
+	case MT_EV_SHMAT:
+		if (ev->has_addr)
+			csv__hex(r, CSV_ADDR, ev->shm.addr);
+		if (ev->shm.len)
+			csv__u64(r, CSV_LEN, ev->shm.len);
+		csv__name(r, CSV_FLAGS, decode__shm_flags(ev->shm.flags, names, sizeof(names)));
+		if (ev->shm.shmaddr)
+			csv__hex(r, CSV_HINT, ev->shm.shmaddr);
+		break;
+	case MT_EV_SHMDT:
+		csv__hex(r, CSV_ADDR, ev->shm.addr);
+		if (ev->shm.len)
+			csv__u64(r, CSV_LEN, ev->shm.len);
+		break;
+	case MT_EV_VMA_NAME:
+		csv__hex(r, CSV_ADDR, ev->vma_name.addr);
+		csv__u64(r, CSV_LEN, ev->vma_name.len);
+		break;
 	case MT_EV_BRK:
 		if (ev->has_addr)
 			csv__hex(r, CSV_ADDR, ev->brk.addr);
@@ -796,8 +985,64 @@ static void csv__mem(struct csv_row *r, const struct mt_event *ev)
 		csv__hex(r, CSV_OLD_ADDR, ev->mremap.old_addr);
 		csv__u64(r, CSV_OLD_LEN, ev->mremap.old_len);
 		csv__u64(r, CSV_NEW_LEN, ev->mremap.new_len);
-		if (ev->mremap.flags & MREMAP_FIXED)
+		if (ev->mremap.flags & MREMAP_TARGET)
 			csv__hex(r, CSV_NEW_ADDR, ev->mremap.new_addr);
+		break;
+	}
+}
+
+/*
+ * argv as one field: the arguments separated by spaces (a space inside
+ * one is not told apart: JSON has the exact array).
+ */
+static void csv__argv(struct csv_row *r, const struct mt_exec *e)
+{
+	char buf[MT_ARGV_LEN];
+	size_t k = e->argv_len < sizeof(buf) ? e->argv_len : sizeof(buf), i;
+
+	memcpy(buf, e->argv, k);
+	while (k && !buf[k - 1])
+		k--;
+	for (i = 0; i < k; i++)
+		if (!buf[i])
+			buf[i] = ' ';
+	outbuf__csv_str(csv__at(r, CSV_ARGV), buf, k);
+}
+
+/* The columns added after error (issue 10), in their order. */
+static void csv__late(struct csv_row *r, const struct mt_event *ev)
+{
+	char buf[32];
+
+	switch (ev->type) {
+	case MT_EV_MPROTECT:
+		if (ev->range.has_pkey)
+			outbuf__i64(csv__at(r, CSV_PKEY), ev->range.pkey);
+		break;
+	case MT_EV_MADVISE:
+		csv__name(r, CSV_ADVICE, decode__madvise(ev->madvise.advice, buf, sizeof(buf)));
+		break;
+	case MT_EV_SHMAT:
+		outbuf__i64(csv__at(r, CSV_SHMID), ev->shm.shmid);
+		break;
+	case MT_EV_VMA_NAME:
+		if (!ev->vma_name.cleared)
+			outbuf__csv_str(csv__at(r, CSV_NAME), ev->vma_name.name.s,
+					ev->vma_name.name.max);
+		break;
+	case MT_EV_MMAP:
+		if (!ev->mmap.has_path)
+			break;
+		outbuf__csv_str(csv__at(r, CSV_PATH), ev->mmap.path.s, ev->mmap.path.max);
+		if (ev->mmap.path_truncated)
+			csv__bool(r, CSV_PATH_TRUNCATED, true);
+		break;
+	case MT_EV_EXEC:
+		if (!ev->exec.has_argv)
+			break;
+		csv__argv(r, &ev->exec);
+		if (ev->exec.argv_truncated)
+			csv__bool(r, CSV_ARGV_TRUNCATED, true);
 		break;
 	}
 }
@@ -913,6 +1158,7 @@ static void csv__event(struct outbuf *ob, const struct mt_event *ev)
 		csv__bool(&r, CSV_FILENAME_TRUNCATED, true);
 	if (event__is_mem11(ev->type))
 		csv__mem11(&r, ev);
+	csv__late(&r, ev);
 	csv__at(&r, CSV_NCOLS - 1);
 	outbuf__putc(ob, '\n');
 }
@@ -1019,7 +1265,7 @@ static uint64_t counts__total(const uint64_t *v)
 	uint64_t sum = 0;
 	int i;
 
-	/* All 16 slots: a count the BPF side keeps under no name still counts. */
+	/* All the slots: a count the BPF side keeps under no name still counts. */
 	for (i = 0; i < MT_COUNT_SLOTS; i++)
 		sum += v[i];
 	return sum;
@@ -1035,8 +1281,12 @@ static void json__counts(struct outbuf *ob, const char *key, size_t klen, const 
 	int t;
 
 	json__key(ob, key, klen);
+	outbuf__putc(ob, '{');
 	for (t = MT_EV_NONE + 1; t < MT_EV_MAX; t++) {
-		outbuf__putc(ob, t == MT_EV_NONE + 1 ? '{' : ',');
+		if (!event__name(t))
+			continue;
+		if (t != MT_EV_NONE + 1)
+			outbuf__putc(ob, ',');
 		outbuf__putc(ob, '"');
 		outbuf__puts(ob, event__name(t));
 		put_lit(ob, "\":");
@@ -1097,8 +1347,11 @@ void summary__print(FILE *out, const struct trace_summary *sum)
 		(unsigned long long)counts__total(sum->events),
 		(double)sum->duration_ns / NSEC_PER_SEC);
 	for (t = MT_EV_NONE + 1; t < MT_EV_MAX; t++) {
-		/* issue 11: memory records only when there are some (off by default) */
-		if (event__is_mem11(t) && !sum->events[t])
+		/*
+		 * issue 11: memory records only when there are some (off by
+		 * default); issue 10's new calls likewise, so the usual line stays
+		 */
+		if ((event__is_mem11(t) || t > MT_EV_MREMAP) && !sum->events[t])
 			continue;
 		fprintf(out, "%s%s %llu", sep, event__name(t),
 			(unsigned long long)sum->events[t]);

@@ -60,7 +60,9 @@ static int reader__fail(struct reader *r, char *err, size_t n, const char *fmt, 
 	X(write) X(present) X(peak) X(total) X(faults)	\
 	X(anon) X(file) X(shmem) X(swap) X(cow) X(file_cow) X(shared)	\
 	X(stack) X(other) X(rss_peak) X(rss_anon) X(rss_file)		\
-	X(rss_shmem) X(rss_swap) X(rss_total)
+	X(rss_shmem) X(rss_swap) X(rss_total)				\
+	/* issue 10: more calls, names (argv is not read back yet) */	\
+	X(advice) X(pkey) X(shmid) X(name) X(path) X(path_truncated)
 
 #define KEY_HASH	256	/* open addressing, power of two > 2 * K_COUNT */
 
@@ -720,6 +722,11 @@ static void event__mem(struct fields *f, struct mt_event *ev)
 		ev->mmap.fd = field__int(f, K_fd, INT32_MIN, INT32_MAX);
 		ev->mmap.offset = field__uint(f, K_offset, UINT64_MAX);
 		ev->mmap.hint = field__addr(f, K_hint, false, NULL);
+		ev->mmap.has_path = field__has(f, K_path);
+		if (ev->mmap.has_path)
+			ev->mmap.path = field__mt_str(f, K_path);
+		ev->mmap.path_truncated = field__has(f, K_path_truncated) &&
+					  field__bool(f, K_path_truncated);
 		break;
 	case MT_EV_MUNMAP:
 	case MT_EV_MPROTECT:
@@ -727,6 +734,40 @@ static void event__mem(struct fields *f, struct mt_event *ev)
 		ev->range.len = field__uint(f, K_len, UINT64_MAX);
 		ev->range.prot = ev->type == MT_EV_MPROTECT ?
 				 field__flags(f, K_prot, DECODE_PROT) : 0;
+		ev->range.has_pkey = ev->type == MT_EV_MPROTECT &&
+				     field__has(f, K_pkey);
+		ev->range.pkey = ev->range.has_pkey ?
+				 field__int(f, K_pkey, INT32_MIN, INT32_MAX) : 0;
+		break;
+	/* issue 10 */
+	case MT_EV_MADVISE: {
+		const char *adv;
+
+		ev->madvise.addr = field__addr(f, K_addr, true, &ev->has_addr);
+		ev->madvise.len = field__uint(f, K_len, UINT64_MAX);
+		adv = field__str(f, K_advice, true);
+		if (adv && decode__parse_madvise(adv, &ev->madvise.advice))
+			f->bad = reader__fail(f->r, f->err, f->errlen,
+					      "madvise record: unknown advice '%s'", adv);
+		break;
+	}
+	case MT_EV_SHMAT:
+		ev->shm.addr = field__addr(f, K_addr, false, &ev->has_addr);
+		ev->shm.len = field__has(f, K_len) ? field__uint(f, K_len, UINT64_MAX) : 0;
+		ev->shm.shmid = field__int(f, K_shmid, INT32_MIN, INT32_MAX);
+		ev->shm.flags = field__flags(f, K_flags, DECODE_SHM);
+		ev->shm.shmaddr = field__addr(f, K_hint, false, NULL);
+		break;
+	case MT_EV_SHMDT:
+		ev->shm.addr = field__addr(f, K_addr, true, &ev->has_addr);
+		ev->shm.len = field__has(f, K_len) ? field__uint(f, K_len, UINT64_MAX) : 0;
+		break;
+	case MT_EV_VMA_NAME:
+		ev->vma_name.addr = field__addr(f, K_addr, true, &ev->has_addr);
+		ev->vma_name.len = field__uint(f, K_len, UINT64_MAX);
+		ev->vma_name.cleared = !field__get(f, K_name, false);
+		if (!ev->vma_name.cleared)
+			ev->vma_name.name = field__mt_str(f, K_name);
 		break;
 	case MT_EV_BRK:
 		ev->brk.req = field__addr(f, K_req, true, NULL);

@@ -6,6 +6,7 @@
  * and mprotect split the mappings they cut, a failed call changes nothing.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -94,6 +95,12 @@ const char *region__kind_name(enum region_kind k)
 	return (size_t)k < sizeof(names) / sizeof(names[0]) ? names[k] : "?";
 }
 
+/* MAP_PRIVATE, or MAP_DROPPABLE (0x08: private memory the kernel may drop) */
+static bool region__private(const struct region *r)
+{
+	return (r->flags & 0x0f) == MAP_PRIVATE || (r->flags & 0x0f) == 0x08;
+}
+
 enum region_kind region__kind(const struct region *r)
 {
 	if (r->made_type == MT_EV_BRK)
@@ -104,7 +111,7 @@ enum region_kind region__kind(const struct region *r)
 		return REGION_RESERVED;
 	if (!(r->flags & MAP_ANONYMOUS))
 		return REGION_FILE;
-	if ((r->flags & 0x0f) != MAP_PRIVATE)
+	if (!region__private(r))
 		return REGION_SHARED;
 	return REGION_ANON;
 }
@@ -119,7 +126,7 @@ void region__perms(const struct region *r, char out[5])
 	out[0] = r->prot & PROT_READ ? 'r' : '-';
 	out[1] = r->prot & PROT_WRITE ? 'w' : '-';
 	out[2] = r->prot & PROT_EXEC ? 'x' : '-';
-	out[3] = (r->flags & 0x0f) == MAP_PRIVATE ? 'p' : 's';
+	out[3] = region__private(r) ? 'p' : 's';
 	out[4] = '\0';
 }
 
@@ -811,6 +818,9 @@ static int analysis__mmap(struct analysis *a, struct aspace *as, const struct mt
 		.made_ts = ev->ts, .made_tid = ev->tid,
 	};
 
+	/* the file's path, when the kernel told it */
+	if (m->has_path)
+		r.name = analysis__intern(a, &m->path);
 	if (as__insert(a, as, &r))
 		return -ENOMEM;
 	if (m->flags & (MAP_STACK | MAP_GROWSDOWN)) {
@@ -921,6 +931,62 @@ static int analysis__brk(struct analysis *a, struct aspace *as, const struct mt_
 	return as__insert(a, as, &r);
 }
 
+/* ---- issue 10: more calls ---- */
+
+#define MADV_DONTNEED_NR	4
+#define MADV_FREE_NR		8
+#define SHM_RDONLY_F		010000
+#define SHM_EXEC_F		0100000
+
+/* madvise changes no mapping; what was given back is counted. */
+static void analysis__madvise(struct aspace *as, const struct mt_event *ev)
+{
+	as->madvises++;
+	if (ev->madvise.advice == MADV_DONTNEED_NR || ev->madvise.advice == MADV_FREE_NR)
+		as->madv_freed += page__up(ev->madvise.len);
+}
+
+/* shmat maps the whole segment shared (ipc/shm.c do_shmat), shmdt removes it. */
+static int analysis__shmat(struct analysis *a, struct aspace *as, const struct mt_event *ev)
+{
+	char name[48];
+	struct region r = {
+		.start = ev->shm.addr, .end = ev->shm.addr + page__up(ev->shm.len),
+		.prot = ev->shm.flags & SHM_RDONLY_F ? PROT_READ : PROT_READ | PROT_WRITE,
+		.flags = MAP_SHARED | MAP_ANONYMOUS, .fd = -1, .made_type = MT_EV_SHMAT,
+		.made_ts = ev->ts, .made_tid = ev->tid,
+	};
+
+	if (!ev->shm.len)
+		return 0;	/* size unknown: nothing to place */
+	if (ev->shm.flags & SHM_EXEC_F)
+		r.prot |= PROT_EXEC;
+	snprintf(name, sizeof(name), "[SysV shm %d]", ev->shm.shmid);
+	r.name = analysis__intern(a, &(struct mt_str){ name, strlen(name) });
+	return as__insert(a, as, &r);
+}
+
+/* prctl(PR_SET_VMA_ANON_NAME): /proc/PID/maps shows [anon:NAME] */
+static int analysis__vma_name(struct analysis *a, struct aspace *as, const struct mt_event *ev)
+{
+	uint64_t start = ev->vma_name.addr, end = start + page__up(ev->vma_name.len);
+	char name[MT_VMA_NAME_LEN + 8];
+	uint32_t id = 0;
+	size_t i;
+
+	if (!ev->vma_name.cleared) {
+		snprintf(name, sizeof(name), "[anon:%.*s]",
+			 (int)strnlen(ev->vma_name.name.s, ev->vma_name.name.max),
+			 ev->vma_name.name.s);
+		id = analysis__intern(a, &(struct mt_str){ name, strlen(name) });
+	}
+	if (start >= end || as__split(as, start) || as__split(as, end))
+		return start >= end ? 0 : -ENOMEM;
+	for (i = as__lower(as, start); i < as->nregions && as->regions[i].end <= end; i++)
+		as->regions[i].name = id;
+	return 0;
+}
+
 int analysis__feed(struct analysis *a, const struct mt_event *ev)
 {
 	struct aspace *as;
@@ -996,6 +1062,20 @@ int analysis__feed(struct analysis *a, const struct mt_event *ev)
 		break;
 	case MT_EV_MREMAP:
 		e = analysis__mremap(a, as, ev);
+		break;
+	/* issue 10 */
+	case MT_EV_MADVISE:
+		if (as)
+			analysis__madvise(as, ev);
+		break;
+	case MT_EV_SHMAT:
+		e = as ? analysis__shmat(a, as, ev) : 0;
+		break;
+	case MT_EV_SHMDT:
+		e = as ? as__remove(a, as, ev->shm.addr, ev->shm.addr + page__up(ev->shm.len)) : 0;
+		break;
+	case MT_EV_VMA_NAME:
+		e = as ? analysis__vma_name(a, as, ev) : 0;
 		break;
 	}
 	if (as)

@@ -43,6 +43,7 @@ struct region {
 	uint64_t made_ts;
 	uint32_t made_tid;
 	uint32_t stack_of;	/* the thread (tid) whose stack this is, 0 if none known */
+	uint32_t name;		/* analysis__name(): path, [anon:NAME], [stack], ...; 0 = none */
 	uint64_t since;		/* this piece as it is since: made, copied by fork, moved, reprotected */
 	uint32_t mem;		/* issue 11: its faults, as->rmem[mem - 1]; 0 = none (region__mem) */
 };
@@ -94,6 +95,10 @@ struct aspace {
 	uint32_t shared_procs;	/* processes created into it with CLONE_VM (vfork) */
 	uint32_t large_blocks;	/* anonymous rw- mmaps >= AN_LARGE_BLOCK that are not stacks */
 	uint64_t largest_block;
+	/* issue 10 */
+	uint32_t madvises;	/* successful madvise calls */
+	uint64_t madv_freed;	/* bytes given back with MADV_DONTNEED/FREE (asked, not resident) */
+	bool kernel_map;	/* started from the kernel's map (vma records) */
 	uint64_t ended_ts;	/* the last task using it exited or exec'd away; 0 = alive */
 	bool ended;
 	/* issue 11: the memory itself */
@@ -182,6 +187,7 @@ struct analysis {
 			      uint64_t ts);
 	void *hook_ctx;
 };
+
 
 /* Returns 0 or -ENOMEM. */
 int analysis__init(struct analysis *a);

@@ -116,6 +116,13 @@ static void text__what(struct outbuf *ob, const struct analysis *a, const struct
 {
 	uint32_t name = region__mem(as, r)->name;
 
+	/* issue 10: the file's path or the kernel's name, when the trace has it */
+	if (r->name && !(region__kind(r) == REGION_STACK && r->stack_of)) {
+		outbuf__text_str(ob, analysis__name(a, r->name), SIZE_MAX);
+		if (region__is_guard(r))
+			outbuf__puts(ob, " guard page");
+		return;
+	}
 	switch (region__kind(r)) {
 	case REGION_FILE:
 		outbuf__printf(ob, "file (fd %d)", r->fd);
@@ -257,7 +264,13 @@ static void text__maps(struct outbuf *ob, const struct analysis *a, const struct
 		text__size(ob, as->accessible);
 		outbuf__puts(ob, " accessible, ");
 		text__size(ob, as->reserved);
-		outbuf__printf(ob, " reserved, %zu mappings\n", as->nregions);
+		outbuf__printf(ob, " reserved, %zu mappings", as->nregions);
+		if (as->madvises) {
+			outbuf__printf(ob, "; %u madvise, ", as->madvises);
+			text__size(ob, as->madv_freed);
+			outbuf__puts(ob, " given back (MADV_DONTNEED/FREE)");
+		}
+		outbuf__putc(ob, '\n');
 		text__as_mem(ob, as);
 		for (j = 0; j < as->nregions; j++)
 			text__region(ob, a, as, &as->regions[j]);
