@@ -18,8 +18,8 @@
 // arenas, reserved PROT_NONE at 0xc000000000, 0xc004000000, ... and
 // committed rw- by mmap with MAP_FIXED as the heap grows; the goroutine
 // stack is in the same arena as the heap. Step 5 returns memory with
-// madvise(MADV_DONTNEED), which memtrace does not trace yet: the mappings
-// stay, only their pages go.
+// madvise(MADV_DONTNEED) over the arena commits: the mappings stay, only
+// their pages go, and the rss records fall.
 package main
 
 import (
