@@ -989,6 +989,24 @@ static __always_inline struct scratch *scratch__get(__u32 *slot)
 	return bpf_map_lookup_elem(&scratch, slot);
 }
 
+/*
+ * A scratch slot with the record's header filled in, for the records
+ * built there (exec, failed exec, file mmap); NULL with the record counted
+ * lost when every slot of this CPU is busy.
+ */
+static __always_inline struct scratch *scratch__event(__u32 type, struct task_struct *task,
+						      __u32 as, __u32 *slot)
+{
+	struct scratch *s = scratch__get(slot);
+
+	if (!s) {
+		drop__count(type);
+		return NULL;
+	}
+	header__fill((struct mt_header *)s->rec, type, task, as);
+	return s;
+}
+
 static __always_inline void scratch__put(struct scratch *s)
 {
 	/* a plain store: only this slot's owner writes it while busy */
@@ -1329,13 +1347,10 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid,
 	if (v || !bpf_map_update_elem(&traced, &tgid, &as, BPF_ANY))
 		fcache__set(tgid, as);
 
-	s = scratch__get(&slot);
-	if (!s) {
-		drop__count(MT_EV_EXEC);
+	s = scratch__event(MT_EV_EXEC, task, as, &slot);
+	if (!s)
 		return 0;
-	}
 	e = (void *)s->rec;
-	header__fill(&e->hdr, MT_EV_EXEC, task, as);
 	e->old_tid = old_pid;
 	e->old_as = old_as;
 	e->ret = 0;
@@ -1574,13 +1589,10 @@ static __always_inline void exec__failed(struct pt_regs *regs, long ret, long nr
 	__u32 slot;
 	long n;
 
-	s = scratch__get(&slot);
-	if (!s) {
-		drop__count(MT_EV_EXEC);
+	s = scratch__event(MT_EV_EXEC, task, as, &slot);
+	if (!s)
 		return;
-	}
 	e = (void *)s->rec;
-	header__fill(&e->hdr, MT_EV_EXEC, task, as);
 	e->ret = ret;
 	e->argc = 0;
 	e->argv_len = 0;
@@ -1693,13 +1705,10 @@ static __always_inline void mmap__file_event(struct pt_regs *regs, long ret,
 	__u64 f;
 	int r;
 
-	s = scratch__get(&slot);
-	if (!s) {
-		drop__count(MT_EV_MMAP);
+	s = scratch__event(MT_EV_MMAP, task, as, &slot);
+	if (!s)
 		return;
-	}
 	e = (void *)s->rec;
-	header__fill(&e->hdr, MT_EV_MMAP, task, as);
 	e->args[0] = regs->di;
 	e->args[1] = regs->si;
 	e->args[2] = regs->dx;

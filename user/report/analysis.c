@@ -21,6 +21,28 @@ static uint64_t page__up(uint64_t v)
 	       (v + AN_PAGE - 1) & ~(AN_PAGE - 1);
 }
 
+/*
+ * Makes room for `need` elements of `size` bytes in *v (capacity *cap,
+ * doubling from `first`). Every growing array of the analysis goes through
+ * it. Returns 0 or -ENOMEM (*v unchanged).
+ */
+static int array__reserve(void *v, size_t *cap, size_t need, size_t size, size_t first)
+{
+	void **pv = v, *nv;
+	size_t n = *cap ? *cap : first;
+
+	if (need <= *cap)
+		return 0;
+	while (n < need)
+		n *= 2;
+	nv = realloc(*pv, n * size);
+	if (!nv)
+		return -ENOMEM;
+	*pv = nv;
+	*cap = n;
+	return 0;
+}
+
 /* ---- pid -> proc: open addressing, the latest process with that pid ---- */
 
 struct pid_map {
@@ -186,20 +208,8 @@ static size_t as__lower(const struct aspace *as, uint64_t addr)
 
 static int as__reserve(struct aspace *as, size_t more)
 {
-	struct region *r;
-	size_t cap;
-
-	if (as->nregions + more <= as->cap)
-		return 0;
-	cap = as->cap ? as->cap * 2 : 16;
-	while (cap < as->nregions + more)
-		cap *= 2;
-	r = realloc(as->regions, cap * sizeof(*r));
-	if (!r)
-		return -ENOMEM;
-	as->regions = r;
-	as->cap = cap;
-	return 0;
+	return array__reserve(&as->regions, &as->cap, as->nregions + more,
+			      sizeof(*as->regions), 16);
 }
 
 /* Cuts the region holding addr (strictly inside it) in two. */
@@ -370,17 +380,10 @@ struct proc *analysis__proc(const struct analysis *a, uint32_t pid)
 
 static struct proc *proc__new(struct analysis *a, uint32_t pid, uint64_t ts)
 {
-	struct proc *p, **v;
+	struct proc *p;
 
-	if (a->nprocs == a->cap_procs) {
-		size_t cap = a->cap_procs ? a->cap_procs * 2 : 64;
-
-		v = realloc(a->procs, cap * sizeof(*v));
-		if (!v)
-			return NULL;
-		a->procs = v;
-		a->cap_procs = cap;
-	}
+	if (array__reserve(&a->procs, &a->cap_procs, a->nprocs + 1, sizeof(*a->procs), 64))
+		return NULL;
 	p = calloc(1, sizeof(*p));
 	if (!p || pid_map__put(a->pid_index, pid, p)) {
 		free(p);
@@ -395,17 +398,8 @@ static struct proc *proc__new(struct analysis *a, uint32_t pid, uint64_t ts)
 
 static int edge__add(struct analysis *a, const struct edge *e)
 {
-	struct edge *v;
-
-	if (a->nedges == a->cap_edges) {
-		size_t cap = a->cap_edges ? a->cap_edges * 2 : 64;
-
-		v = realloc(a->edges, cap * sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		a->edges = v;
-		a->cap_edges = cap;
-	}
+	if (array__reserve(&a->edges, &a->cap_edges, a->nedges + 1, sizeof(*a->edges), 64))
+		return -ENOMEM;
 	a->edges[a->nedges++] = *e;
 	return 0;
 }
@@ -432,7 +426,6 @@ const char *analysis__name(const struct analysis *a, uint32_t id)
 static uint32_t analysis__intern(struct analysis *a, const struct mt_str *s)
 {
 	size_t k = s->s ? strnlen(s->s, s->max) : 0, i;
-	char **v;
 
 	if (!k)
 		return 0;
@@ -441,15 +434,8 @@ static uint32_t analysis__intern(struct analysis *a, const struct mt_str *s)
 			return i;
 	if (a->nnames >= AN_MAX_NAMES)
 		return 0;	/* a trace of that many files: the rest go unnamed */
-	if (a->nnames + 1 > a->cap_names) {
-		size_t cap = a->cap_names ? a->cap_names * 2 : 64;
-
-		v = realloc(a->names, cap * sizeof(*v));
-		if (!v)
-			return 0;
-		a->names = v;
-		a->cap_names = cap;
-	}
+	if (array__reserve(&a->names, &a->cap_names, a->nnames + 2, sizeof(*a->names), 64))
+		return 0;
 	if (!a->nnames)
 		a->names[a->nnames++] = NULL;	/* id 0: none */
 	a->names[a->nnames] = strndup(s->s, k);
@@ -505,17 +491,8 @@ static void as__area_add(struct aspace *as, const struct fault_area *x)
 /* Gives r a region_mem of its own; false when out of memory. */
 static bool as__new_mem(struct aspace *as, struct region *r)
 {
-	struct region_mem *v;
-
-	if (as->nrmem == as->cap_rmem) {
-		size_t cap = as->cap_rmem ? as->cap_rmem * 2 : 16;
-
-		v = realloc(as->rmem, cap * sizeof(*v));
-		if (!v)
-			return false;
-		as->rmem = v;
-		as->cap_rmem = cap;
-	}
+	if (array__reserve(&as->rmem, &as->cap_rmem, as->nrmem + 1, sizeof(*as->rmem), 16))
+		return false;
 	memset(&as->rmem[as->nrmem], 0, sizeof(*as->rmem));
 	r->mem = ++as->nrmem;
 	return true;
