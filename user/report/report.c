@@ -512,6 +512,8 @@ static void text__report(struct outbuf *ob, const struct reader *r, const struct
 		outbuf__printf(ob, "  note: --at %.6f s is after the trace's last event (%.6f s): this is the state at the end.\n",
 			       (double)o->at_ns / 1e9, (double)r->last_ts / 1e9);
 	if (!o->maps_only) {
+		outbuf__puts(ob, "  (as N: an address space, one mm_struct; tasks with the same as share memory.\n"
+			      "   Times are ms since the trace started.)\n");
 		outbuf__puts(ob, "\nWhat this trace shows\n");
 		for (i = 0; i < c->n; i++)
 			outbuf__printf(ob, "  - %s\n", c->lines[i]);
