@@ -172,6 +172,25 @@ struct mt_vma_name {
 	struct mt_str name;
 	bool cleared;		/* name was NULL: the region loses its name */
 };
+
+/*
+ * vma: one VMA of the map the kernel made at exec (origin "exec") or found
+ * at attach (-p/-a, origin "attach"), as a line of /proc/PID/maps shows it
+ * (fs/proc/task_mmu.c show_map_vma). One MT_EV_VMA ring record carries a
+ * batch; the writer emits one event per VMA, in address order.
+ */
+struct mt_vma_ev {
+	uint64_t start, end;	/* [start, end) */
+	uint64_t offset;	/* bytes into the file, 0 for anonymous memory */
+	uint64_t inode;		/* 0 for anonymous memory */
+	uint32_t dev_major, dev_minor;	/* of the file's device, 0:0 if none */
+	uint32_t prot;		/* PROT_READ/WRITE/EXEC */
+	uint32_t origin;	/* MT_VMA_ORIGIN_* */
+	bool shared;		/* VM_MAYSHARE: 's' in /proc/PID/maps */
+	bool file;		/* name is a file's path; else a kernel name or empty */
+	bool name_truncated;
+	struct mt_str name;	/* path, or [heap], [stack], [vdso], [vvar], ... */
+};
 /* ---- end of the issue 10 block ---- */
 
 struct mt_event {
@@ -198,6 +217,7 @@ struct mt_event {
 		struct mt_madvise madvise;
 		struct mt_shm shm;
 		struct mt_vma_name vma_name;
+		struct mt_vma_ev vma;
 	};
 };
 
