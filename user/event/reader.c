@@ -61,8 +61,10 @@ static int reader__fail(struct reader *r, char *err, size_t n, const char *fmt, 
 	X(anon) X(file) X(shmem) X(swap) X(cow) X(file_cow) X(shared)	\
 	X(stack) X(other) X(rss_peak) X(rss_anon) X(rss_file)		\
 	X(rss_shmem) X(rss_swap) X(rss_total)				\
-	/* issue 10: more calls, names (argv is not read back yet) */	\
-	X(advice) X(pkey) X(shmid) X(name) X(path) X(path_truncated)
+	/* issue 10: more calls, names, argv, the kernel-made map */	\
+	X(advice) X(pkey) X(shmid) X(name) X(path) X(path_truncated)	\
+	X(argv) X(argv_truncated) X(origin) X(dev) X(inode)		\
+	X(name_truncated)
 
 #define KEY_HASH	256	/* open addressing, power of two > 2 * K_COUNT */
 
@@ -84,11 +86,18 @@ static const char *const key_names[K_COUNT] = {
 
 enum jv_kind { JV_NULL = 1, JV_FALSE, JV_TRUE, JV_INT, JV_REAL, JV_STR, JV_OBJECT, JV_ARRAY };
 
-/* One value of a key: what the getters below read, from yajl or jansson. */
+/*
+ * One value of a key: what the getters below read, from yajl or jansson.
+ * A JV_ARRAY of a yajl line holds its strings packed: s, len bytes, each
+ * string ended by a NUL, i of them (struct mt_exec.argv's form); nonstr
+ * says some element was not a string (jansson's arrays always say so:
+ * only event lines, read with yajl, carry arrays).
+ */
 struct jv {
 	uint32_t gen;		/* == the line's generation: present on this line */
 	uint8_t kind;		/* enum jv_kind */
-	int64_t i;		/* JV_INT (jansson's json_int_t range) */
+	bool nonstr;		/* JV_ARRAY: an element is not a string */
+	int64_t i;		/* JV_INT (jansson's json_int_t range); JV_ARRAY: elements */
 	const char *s;		/* JV_STR: NUL-terminated, len bytes (may hold none) */
 	size_t len;
 };
@@ -128,6 +137,7 @@ struct reader_state {
 	uint32_t gen;
 	uint32_t depth;		/* 0 outside the line's value, 1 in the top-level object */
 	int key;		/* enum reader_key of the depth-1 key whose value comes next */
+	struct jv *arr;		/* the known key's array being read (depth 2 inside it) */
 	bool object;		/* the line is a JSON object */
 	const char *text;	/* the line being parsed */
 	size_t text_len;
@@ -285,9 +295,18 @@ static struct jv *parse__slot(struct reader_state *st)
 	return v;
 }
 
+/* A value inside a known key's array that is not a string. */
+static void parse__element(struct reader_state *st)
+{
+	if (st->arr && st->depth == 2)
+		st->arr->nonstr = true;
+}
+
 static int parse__null(void *ctx)
 {
 	struct jv *v = parse__slot(ctx);
+
+	parse__element(ctx);
 
 	if (v)
 		v->kind = JV_NULL;
@@ -297,6 +316,8 @@ static int parse__null(void *ctx)
 static int parse__bool(void *ctx, int b)
 {
 	struct jv *v = parse__slot(ctx);
+
+	parse__element(ctx);
 
 	if (v)
 		v->kind = b ? JV_TRUE : JV_FALSE;
@@ -343,6 +364,7 @@ static int parse__number(void *ctx, const char *s, size_t len)
 	unsigned int d;
 	size_t i;
 
+	parse__element(st);
 	for (i = neg; i < len; i++) {
 		d = (unsigned char)s[i] - '0';
 		if (d > 9)
@@ -375,6 +397,13 @@ static int parse__string(void *ctx, const unsigned char *s, size_t len)
 	/* jansson refuses \u0000 (no JSON_ALLOW_NUL): so do we */
 	if (parse__unescaped(st, s) && memchr(s, '\0', len))
 		return parse__refuse(st, "\\u0000 is not allowed");
+	if (st->arr && st->depth == 2) {
+		/* an element of a known key's array: packed after the ones before */
+		parse__copy(st, s, len);
+		st->arr->len += len + 1;
+		st->arr->i++;
+		return 1;
+	}
 	v = parse__slot(st);
 	if (v) {
 		v->kind = JV_STR;
@@ -389,8 +418,18 @@ static int parse__open(struct reader_state *st, bool object)
 	struct jv *v = parse__slot(st);
 	size_t *o;
 
-	if (v)
+	parse__element(st);
+	if (v) {
 		v->kind = object ? JV_OBJECT : JV_ARRAY;
+		if (!object) {
+			/* its strings are copied next to each other from here */
+			v->s = st->sbuf + st->sused;
+			v->len = 0;
+			v->i = 0;
+			v->nonstr = false;
+			st->arr = v;
+		}
+	}
 	if (!st->depth && object)
 		st->object = true;
 	if (st->depth >= MAX_DEPTH)
@@ -423,6 +462,8 @@ static int parse__close(void *ctx)
 
 	if (first != SIZE_MAX)
 		st->nkeys = first;
+	if (st->depth == 1)
+		st->arr = NULL;
 	return 1;
 }
 
@@ -508,7 +549,7 @@ static const struct jv *field__raw(struct fields *f, enum reader_key key)
 		f->tmp.s = json_string_value(v);
 		f->tmp.len = json_string_length(v);
 		break;
-	case JSON_ARRAY: f->tmp.kind = JV_ARRAY; break;
+	case JSON_ARRAY: f->tmp.kind = JV_ARRAY; f->tmp.nonstr = true; break;
 	default: f->tmp.kind = JV_OBJECT; break;
 	}
 	return &f->tmp;
@@ -611,6 +652,27 @@ static struct mt_str field__mt_str(struct fields *f, enum reader_key key)
 	return s;
 }
 
+/*
+ * An array of strings, packed as struct mt_exec.argv: *len bytes, each
+ * string ended by a NUL. false (and a type error) for anything else.
+ */
+static bool field__strings(struct fields *f, enum reader_key key, const char **s, size_t *len)
+{
+	const struct jv *v = field__raw(f, key);
+
+	*s = "";
+	*len = 0;
+	if (f->bad || !v)
+		return false;
+	if (v->kind != JV_ARRAY || v->nonstr) {
+		field__type_error(f, key, "an array of strings");
+		return false;
+	}
+	*s = v->s;
+	*len = v->len;
+	return true;
+}
+
 static int hex__digit(char c)
 {
 	if (c >= '0' && c <= '9')
@@ -699,6 +761,12 @@ static void event__exec(struct fields *f, struct mt_event *ev)
 			   field__uint(f, K_old_tid, UINT32_MAX) : ev->tid;
 	ev->exec.truncated = field__has(f, K_filename_truncated) &&
 			     field__bool(f, K_filename_truncated);
+	/* issue 10: the arguments (a successful exec of a newer memtrace) */
+	if (field__has(f, K_argv))
+		ev->exec.has_argv = field__strings(f, K_argv, &ev->exec.argv,
+						   &ev->exec.argv_len);
+	ev->exec.argv_truncated = field__has(f, K_argv_truncated) &&
+				  field__bool(f, K_argv_truncated);
 }
 
 static void event__exit(struct fields *f, struct mt_event *ev)
@@ -782,6 +850,77 @@ static void event__mem(struct fields *f, struct mt_event *ev)
 		ev->mremap.new_addr = field__addr(f, K_new_addr, false, &has);
 		break;
 	}
+}
+
+/* "MAJ:MIN" (decimal, as docs/events.md writes dev) into *maj, *min. */
+static void field__dev(struct fields *f, enum reader_key key, uint32_t *maj, uint32_t *min)
+{
+	const char *s = field__str(f, key, true);
+	unsigned long a, b;
+	char *end;
+
+	*maj = *min = 0;
+	if (!s)
+		return;
+	errno = 0;
+	if (*s < '0' || *s > '9')
+		goto bad;
+	a = strtoul(s, &end, 10);
+	if (*end != ':' || end[1] < '0' || end[1] > '9' || errno || a > UINT32_MAX)
+		goto bad;
+	b = strtoul(end + 1, &end, 10);
+	if (*end || errno || b > UINT32_MAX)
+		goto bad;
+	*maj = a;
+	*min = b;
+	return;
+bad:
+	field__type_error(f, key, "a device (\"MAJ:MIN\")");
+}
+
+/*
+ * vma: one VMA of the kernel-made map. A file's VMA has `path`, any other
+ * a kernel `name` or neither (anonymous memory); never both.
+ */
+static void event__vma(struct fields *f, struct mt_event *ev)
+{
+	struct mt_vma_ev *v = &ev->vma;
+	const char *origin;
+
+	v->start = field__addr(f, K_start, true, NULL);
+	v->end = field__addr(f, K_end, true, NULL);
+	v->prot = field__flags(f, K_prot, DECODE_PROT);
+	v->shared = field__bool(f, K_shared);
+	v->offset = field__uint(f, K_offset, UINT64_MAX);
+	field__dev(f, K_dev, &v->dev_major, &v->dev_minor);
+	v->inode = field__uint(f, K_inode, UINT64_MAX);
+	origin = field__str(f, K_origin, true);
+	if (origin && !strcmp(origin, "exec"))
+		v->origin = MT_VMA_ORIGIN_EXEC;
+	else if (origin && !strcmp(origin, "attach"))
+		v->origin = MT_VMA_ORIGIN_ATTACH;
+	else if (origin && !f->bad)
+		f->bad = reader__fail(f->r, f->err, f->errlen,
+				      "vma record: unknown origin '%s' (exec or attach)", origin);
+	v->file = field__get(f, K_path, false) != NULL;
+	if (v->file && field__has(f, K_name) && !f->bad)
+		f->bad = reader__fail(f->r, f->err, f->errlen,
+				      "vma record with both 'path' and 'name'");
+	if (v->file) {
+		v->name = field__mt_str(f, K_path);
+		v->name_truncated = field__has(f, K_path_truncated) &&
+				    field__bool(f, K_path_truncated);
+	} else if (field__get(f, K_name, false)) {
+		v->name = field__mt_str(f, K_name);
+		v->name_truncated = field__has(f, K_name_truncated) &&
+				    field__bool(f, K_name_truncated);
+	} else {
+		v->name = (struct mt_str){ "", 0 };
+	}
+	if (!f->bad && v->start >= v->end)
+		f->bad = reader__fail(f->r, f->err, f->errlen,
+				      "vma record: start 0x%llx is not below end 0x%llx",
+				      (unsigned long long)v->start, (unsigned long long)v->end);
 }
 
 /* ---- issue 11: faults, fault, rss, as_end ---- */
@@ -894,6 +1033,9 @@ static int event__from_line(struct reader *r, uint32_t type, json_t *obj,
 		break;
 	case MT_EV_EXIT:
 		event__exit(&f, ev);
+		break;
+	case MT_EV_VMA:		/* issue 10 */
+		event__vma(&f, ev);
 		break;
 	case MT_EV_FAULTS:	/* issue 11 */
 	case MT_EV_FAULT:
@@ -1098,6 +1240,7 @@ static int reader__parse_line(struct reader *r, size_t len, char *err, size_t er
 	st->sused = 0;
 	st->nkeys = 0;
 	st->depth = 0;
+	st->arr = NULL;
 	st->object = false;
 	st->why = NULL;
 	if (++st->gen == 0) {	/* every 4 G lines: forget the old generations */

@@ -123,9 +123,15 @@ static bool region__private(const struct region *r)
 	return (r->flags & 0x0f) == MAP_PRIVATE || (r->flags & 0x0f) == 0x08;
 }
 
+/* A file's pages, not anonymous memory: /proc/PID/maps shows its offset. */
+static bool region__is_file(const struct region *r)
+{
+	return !(r->flags & MAP_ANONYMOUS);
+}
+
 enum region_kind region__kind(const struct region *r)
 {
-	if (r->made_type == MT_EV_BRK)
+	if (r->made_type == MT_EV_BRK || r->heap)
 		return REGION_HEAP;
 	if (r->flags & (MAP_STACK | MAP_GROWSDOWN))
 		return REGION_STACK;	/* its PROT_NONE guard too: r->guard */
@@ -229,7 +235,7 @@ static int as__split(struct aspace *as, uint64_t addr)
 	/* a `faults` record gave its counts to the whole: they stay with the lower piece */
 	r[1].mem = 0;
 	/* /proc/PID/maps shows an offset for file mappings only */
-	if (r[1].fd >= 0)
+	if (region__is_file(&r[1]))
 		r[1].offset += addr - r[1].start;
 	r[1].start = addr;
 	return 0;
@@ -717,6 +723,7 @@ static int analysis__fork(struct analysis *a, struct proc *p, struct aspace *as,
 		cas->heap_start = as->heap_start;
 		cas->heap_end = cas->heap_peak = as->heap_end;
 		cas->from_as = as->id;
+		cas->kernel_map = as->kernel_map;	/* the copy holds the kernel's map too */
 		as__peaks(cas);
 	}
 	e = (struct edge){ .kind = f->shared_vm ? EDGE_SHARES : EDGE_COPY, .ts = ev->ts,
@@ -745,6 +752,16 @@ static int analysis__exec(struct analysis *a, struct proc *p, const struct mt_ev
 	s->error = ev->error;
 	if (!s->filename)
 		return -ENOMEM;
+	if (ev->exec.has_argv) {
+		/* one more byte: a cut last argument gets its NUL */
+		s->argv = malloc(ev->exec.argv_len + 1);
+		if (!s->argv)
+			return -ENOMEM;
+		memcpy(s->argv, ev->exec.argv, ev->exec.argv_len);
+		s->argv[ev->exec.argv_len] = '\0';
+		s->argv_len = ev->exec.argv_len;
+		s->argv_truncated = ev->exec.argv_truncated;
+	}
 	if (ev->error)
 		return 0;	/* the process kept its image */
 	p->threads_live = 1;	/* exec kills every other thread (fs/exec.c de_thread) */
@@ -850,11 +867,12 @@ static int analysis__mremap(struct analysis *a, struct aspace *as, const struct 
 		if (copy[i].end > m->addr + new_len)
 			copy[i].end = m->addr + new_len;
 		copy[i].made_type = copy[i].made_type == MT_EV_BRK ? MT_EV_MREMAP : copy[i].made_type;
+		copy[i].heap = false;	/* moved out of the brk area */
 		e = as__insert(a, as, &copy[i]);
 	}
 	if (!e && n && new_len > page__up(m->old_len)) {
 		tail = copy[n - 1];
-		if (tail.fd >= 0)
+		if (region__is_file(&tail))
 			tail.offset += tail.end - tail.start;
 		tail.start = m->addr + page__up(m->old_len);
 		tail.end = m->addr + new_len;
@@ -893,7 +911,8 @@ static int analysis__brk(struct analysis *a, struct aspace *as, const struct mt_
 	/* grow the [heap] region in place, as the kernel extends its VMA */
 	i = as__lower(as, old_top - 1);
 	if (old_top > page__up(as->heap_start) && i < as->nregions &&
-	    as->regions[i].made_type == MT_EV_BRK && as->regions[i].end == old_top) {
+	    (as->regions[i].made_type == MT_EV_BRK || as->regions[i].heap) &&
+	    as->regions[i].end == old_top) {
 		r = as->regions[i];
 		r.end = new_top;
 		/* the same region grows: its faults go with it, not to the history */
@@ -931,7 +950,7 @@ static int analysis__shmat(struct analysis *a, struct aspace *as, const struct m
 		.start = ev->shm.addr, .end = ev->shm.addr + page__up(ev->shm.len),
 		.prot = ev->shm.flags & SHM_RDONLY_F ? PROT_READ : PROT_READ | PROT_WRITE,
 		.flags = MAP_SHARED | MAP_ANONYMOUS, .fd = -1, .made_type = MT_EV_SHMAT,
-		.made_ts = ev->ts, .made_tid = ev->tid,
+		.made_ts = ev->ts, .made_tid = ev->tid, .sysv = true, .shmid = ev->shm.shmid,
 	};
 
 	if (!ev->shm.len)
@@ -940,6 +959,93 @@ static int analysis__shmat(struct analysis *a, struct aspace *as, const struct m
 		r.prot |= PROT_EXEC;
 	snprintf(name, sizeof(name), "[SysV shm %d]", ev->shm.shmid);
 	r.name = analysis__intern(a, &(struct mt_str){ name, strlen(name) });
+	return as__insert(a, as, &r);
+}
+
+/*
+ * shmdt removes the segment attached at addr: ksys_shmdt (ipc/shm.c) takes
+ * the shm VMA that starts there and unmaps every VMA of the same segment
+ * up to its size. The trace says the size when this address space's shmat
+ * was seen; else (attached before -p/-a, or inherited over fork: the
+ * child's map is a copy of the parent's) the map says it: the pieces of
+ * that segment from addr on. Nothing is removed if the map has none there
+ * (a trace without the kernel's map), as the trace cannot tell.
+ */
+static int analysis__shmdt(struct analysis *a, struct aspace *as, const struct mt_event *ev)
+{
+	uint64_t addr = ev->shm.addr, end = addr + page__up(ev->shm.len);
+	const struct region *r;
+	size_t i;
+
+	if (ev->shm.len)
+		return as__remove(a, as, addr, end);
+	i = as__lower(as, addr);
+	if (i == as->nregions || as->regions[i].start != addr || !as->regions[i].sysv)
+		return 0;
+	for (end = addr, r = &as->regions[i]; i < as->nregions && as->regions[i].start == end &&
+	     as->regions[i].sysv && as->regions[i].shmid == r->shmid; i++)
+		end = as->regions[i].end;
+	as->shmdt_from_map++;
+	return as__remove(a, as, addr, end);
+}
+
+/* A kernel name of a VMA (show_map_vma): "[heap]", "[stack]", ... */
+static bool vma__named(const struct mt_vma_ev *v, const char *name)
+{
+	size_t k = strlen(name);
+
+	return !v->file && v->name.max >= k && !strncmp(v->name.s, name, k) &&
+	       (v->name.max == k || !v->name.s[k]);
+}
+
+static bool vma__path_starts(const struct mt_vma_ev *v, const char *prefix)
+{
+	size_t k = strlen(prefix);
+
+	return v->file && v->name.max >= k && !strncmp(v->name.s, prefix, k);
+}
+
+/*
+ * vma: one VMA of the kernel's map at exec or at attach (a snapshot at
+ * ev->ts), put into the map as it is, over whatever the map had there.
+ * made_type MT_EV_VMA says the kernel made it, not a call of the program.
+ */
+static int analysis__vma(struct analysis *a, struct aspace *as, const struct mt_event *ev)
+{
+	const struct mt_vma_ev *v = &ev->vma;
+	struct region r = {
+		.start = v->start, .end = v->end, .prot = v->prot & PROT_RWX,
+		.flags = v->shared ? MAP_SHARED : MAP_PRIVATE, .offset = v->file ? v->offset : 0,
+		.fd = -1, .made_type = MT_EV_VMA, .made_ts = ev->ts, .made_tid = ev->tid,
+	};
+
+	if (v->start >= v->end)
+		return 0;
+	r.name = analysis__intern(a, &v->name);
+	if (!v->file)
+		r.flags |= MAP_ANONYMOUS;
+	if (vma__named(v, "[stack]")) {
+		r.flags |= MAP_GROWSDOWN;	/* the kernel's stack VMA is VM_GROWSDOWN */
+	} else if (vma__named(v, "[heap]")) {
+		r.heap = true;
+		/*
+		 * At attach the first break is not in the trace: the [heap]
+		 * VMA's bounds stand for it (the break is in its last page).
+		 * At exec the program's first brk answer says it, as before.
+		 */
+		if (v->origin == MT_VMA_ORIGIN_ATTACH && !as->heap_start) {
+			as->heap_start = v->start;
+			as->heap_end = as->heap_peak = v->end;
+		}
+	} else if (v->shared && (vma__path_starts(v, "/SYSV") ||
+				 vma__path_starts(v, "/dev/zero (deleted)"))) {
+		/* shared memory the program would have made with shmat or mmap: the same kinds */
+		r.flags |= MAP_ANONYMOUS;
+		r.sysv = vma__path_starts(v, "/SYSV");
+		r.shmid = (int32_t)v->inode;	/* newseg sets the inode to the shmid */
+	}
+	as->kernel_map = true;
+	as->vma_records++;
 	return as__insert(a, as, &r);
 }
 
@@ -1049,7 +1155,10 @@ int analysis__feed(struct analysis *a, const struct mt_event *ev)
 		e = as ? analysis__shmat(a, as, ev) : 0;
 		break;
 	case MT_EV_SHMDT:
-		e = as ? as__remove(a, as, ev->shm.addr, ev->shm.addr + page__up(ev->shm.len)) : 0;
+		e = as ? analysis__shmdt(a, as, ev) : 0;
+		break;
+	case MT_EV_VMA:
+		e = as ? analysis__vma(a, as, ev) : 0;
 		break;
 	case MT_EV_VMA_NAME:
 		e = as ? analysis__vma_name(a, as, ev) : 0;
@@ -1077,8 +1186,10 @@ void analysis__free(struct analysis *a)
 	size_t i, j;
 
 	for (i = 0; i < a->nprocs; i++) {
-		for (j = 0; j < a->procs[i]->nexecs; j++)
+		for (j = 0; j < a->procs[i]->nexecs; j++) {
 			free(a->procs[i]->execs[j].filename);
+			free(a->procs[i]->execs[j].argv);
+		}
 		free(a->procs[i]->execs);
 		free(a->procs[i]);
 	}

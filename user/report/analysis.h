@@ -39,13 +39,17 @@ struct region {
 	uint64_t flags;		/* the mmap flags that made it */
 	uint64_t offset;	/* file offset of start */
 	int32_t fd;		/* the fd it was mapped from, -1 if anonymous */
-	uint32_t made_type;	/* the event that made it: MT_EV_MMAP, _MREMAP, _BRK */
+	uint32_t made_type;	/* the event that made it: MT_EV_MMAP, _MREMAP, _BRK, _SHMAT, _VMA */
 	uint64_t made_ts;
 	uint32_t made_tid;
 	uint32_t stack_of;	/* the thread (tid) whose stack this is, 0 if none known */
 	uint32_t name;		/* analysis__name(): path, [anon:NAME], [stack], ...; 0 = none */
 	uint64_t since;		/* this piece as it is since: made, copied by fork, moved, reprotected */
 	uint32_t mem;		/* issue 11: its faults, as->rmem[mem - 1]; 0 = none (region__mem) */
+	/* issue 10 */
+	bool heap;		/* the kernel's [heap] VMA (a vma record): the brk area */
+	bool sysv;		/* a System V shm attachment (shmat, or a vma record of one) */
+	int32_t shmid;		/* its segment when sysv (a vma record: the inode, ipc/shm.c) */
 };
 
 /* issue 11: what `faults` records say of a live region (kept apart: forks copy regions). */
@@ -98,7 +102,9 @@ struct aspace {
 	/* issue 10 */
 	uint32_t madvises;	/* successful madvise calls */
 	uint64_t madv_freed;	/* bytes given back with MADV_DONTNEED/FREE (asked, not resident) */
-	bool kernel_map;	/* started from the kernel's map (vma records) */
+	bool kernel_map;	/* started from the kernel's map (vma records, or a copy of one) */
+	uint32_t vma_records;	/* vma records put into its map */
+	uint32_t shmdt_from_map;	/* shmdt of an unknown size: the map said what went */
 	uint64_t ended_ts;	/* the last task using it exited or exec'd away; 0 = alive */
 	bool ended;
 	/* issue 11: the memory itself */
@@ -120,6 +126,9 @@ struct aspace {
 struct exec_step {
 	uint64_t ts;
 	char *filename;
+	char *argv;		/* issue 10: NUL-separated as struct mt_exec.argv; NULL if none */
+	size_t argv_len;
+	bool argv_truncated;
 	uint32_t as, old_as;
 	int32_t error;		/* a failed exec: the process kept its image */
 };

@@ -110,6 +110,34 @@ static void text__faults(struct outbuf *ob, const struct mt_fault_counts *c)
 		outbuf__putc(ob, ')');
 }
 
+/* Longest argv shown after an exec in the text (the JSON has it whole). */
+#define ARGV_SHOWN	160
+
+/*
+ * issue 10: " [cc1 -quiet x.c]" after an exec's path: the arguments as
+ * the kernel gave them, separated by spaces, cut at ARGV_SHOWN bytes.
+ */
+static void text__argv(struct outbuf *ob, const struct exec_step *x)
+{
+	const char *p = x->argv, *end = x->argv + x->argv_len, *nul;
+	size_t shown = 0, k;
+
+	if (!x->argv)
+		return;
+	outbuf__puts(ob, " [");
+	while (p < end && shown < ARGV_SHOWN) {
+		nul = memchr(p, '\0', end - p);
+		k = (nul ? nul : end) - p;
+		if (shown)
+			outbuf__putc(ob, ' ');
+		k = k > ARGV_SHOWN - shown ? ARGV_SHOWN - shown : k;
+		outbuf__text_str(ob, p, k);
+		shown += k + 1;
+		p = nul ? nul + 1 : end;
+	}
+	outbuf__puts(ob, p < end || x->argv_truncated ? " ...]" : "]");
+}
+
 /* What a region is, for the maps view. */
 static void text__what(struct outbuf *ob, const struct analysis *a, const struct aspace *as,
 		       const struct region *r)
@@ -228,10 +256,57 @@ static void text__as_mem(struct outbuf *ob, const struct aspace *as)
 	outbuf__putc(ob, '\n');
 }
 
-static void text__maps(struct outbuf *ob, const struct analysis *a, const struct report_opts *o)
+/*
+ * issue 10: does the trace have the kernel-made maps (vma records)? How
+ * many were lost, and how many address spaces are without one.
+ */
+struct kmap {
+	bool has_vma;		/* the trace has vma records (read, or counted by the summary) */
+	uint64_t lost;		/* vma records lost (summary lost_by_type) */
+	size_t without;		/* address spaces whose map did not start from the kernel's */
+};
+
+static void kmap__get(const struct reader *r, const struct analysis *a, struct kmap *k)
+{
+	size_t i;
+
+	memset(k, 0, sizeof(*k));
+	k->has_vma = a->by_type[MT_EV_VMA] || (r->has_summary && r->summary.events[MT_EV_VMA]);
+	k->lost = r->summary.lost[MT_EV_VMA];
+	for (i = 1; i < a->nas; i++)
+		if (a->as[i] && !a->as[i]->kernel_map)
+			k->without++;
+}
+
+/* An address space that should have the kernel's map and does not. */
+static bool kmap__missing(const struct kmap *k, const struct aspace *as)
+{
+	return (k->has_vma || k->lost) && !as->kernel_map;
+}
+
+static void text__kmap_note(struct outbuf *ob, const struct kmap *k)
+{
+	if (!k->has_vma && !k->lost) {
+		outbuf__puts(ob, "  Only what the program mapped itself: this trace has no vma records, so the kernel-made\n"
+			      "  map at exec (binary, loader, [stack], [vdso]) is not in it.\n");
+		return;
+	}
+	outbuf__puts(ob, "  '<- vma' marks the kernel's map at exec or attach (vma records); [stack] is as that\n"
+		      "  record left it (its growth is not traced).\n");
+	if (k->lost)
+		outbuf__printf(ob, "  WARNING: %llu vma records were lost: an address space 'without the kernel's map'\n"
+			       "  holds only what the program mapped itself.\n", (unsigned long long)k->lost);
+	else if (k->without)
+		outbuf__puts(ob, "  note: an address space 'without the kernel's map' has no vma records: it holds\n"
+			      "  only what the program mapped itself.\n");
+}
+
+static void text__maps(struct outbuf *ob, const struct reader *rd, const struct analysis *a,
+		       const struct report_opts *o)
 {
 	const struct aspace *as;
 	const struct proc *p;
+	struct kmap k;
 	size_t i, j;
 
 	outbuf__puts(ob, "\nMemory maps");
@@ -242,7 +317,9 @@ static void text__maps(struct outbuf *ob, const struct analysis *a, const struct
 	} else {
 		outbuf__puts(ob, " at the end (an ended address space: as it was when it ended)");
 	}
-	outbuf__puts(ob, "\n  Only what the program mapped itself: the kernel-made map at exec (binary, loader,\n  [stack], [vdso]) is not in the trace yet.\n");
+	outbuf__putc(ob, '\n');
+	kmap__get(rd, a, &k);
+	text__kmap_note(ob, &k);
 	for (i = 1; i < a->nas; i++) {
 		as = a->as[i];
 		if (!as)
@@ -260,6 +337,8 @@ static void text__maps(struct outbuf *ob, const struct analysis *a, const struct
 			outbuf__printf(ob, ", made by exec%s", as->exec_of_as ? "" : " (at the start)");
 		if (as->ended)
 			outbuf__puts(ob, ", ended at "), text__ms(ob, as->ended_ts), outbuf__puts(ob, " ms");
+		if (kmap__missing(&k, as))
+			outbuf__puts(ob, ", without the kernel's map");
 		outbuf__puts(ob, ": ");
 		text__size(ob, as->accessible);
 		outbuf__puts(ob, " accessible, ");
@@ -388,6 +467,7 @@ static void text__processes(struct outbuf *ob, const struct analysis *a)
 		for (j = 0; j < p->nexecs; j++) {
 			outbuf__puts(ob, "            exec ");
 			outbuf__text_str(ob, p->execs[j].filename, SIZE_MAX);
+			text__argv(ob, &p->execs[j]);
 			if (p->execs[j].error)
 				outbuf__printf(ob, " failed: %s\n",
 					       decode__errno_name(p->execs[j].error, sig, sizeof(sig)));
@@ -520,7 +600,7 @@ static void text__report(struct outbuf *ob, const struct reader *r, const struct
 		text__processes(ob, a);
 		text__tree(ob, a);
 	}
-	text__maps(ob, a, o);
+	text__maps(ob, r, a, o);
 }
 
 /* ---- JSON ---- */
@@ -537,6 +617,23 @@ static json_t *json__hex(uint64_t v)
 static json_t *json__str(const char *s)
 {
 	return json_string(s) ?: json_string("");
+}
+
+/* issue 10: "argv": [...] of an exec, "argv_truncated": true when cut. */
+static void json__argv(json_t *x, const struct exec_step *e)
+{
+	const char *p = e->argv, *end = e->argv + e->argv_len, *nul;
+	json_t *argv = json_array();
+
+	while (p < end) {
+		nul = memchr(p, '\0', end - p);
+		json_array_append_new(argv, json_stringn(p, (nul ? nul : end) - p) ?:
+				      json_string(""));
+		p = nul ? nul + 1 : end;
+	}
+	json_object_set_new(x, "argv", argv);
+	if (e->argv_truncated)
+		json_object_set_new(x, "argv_truncated", json_true());
 }
 
 /* {"anon": n, ..., "total": n} (issue 11) */
@@ -621,6 +718,9 @@ static json_t *json__aspace(const struct analysis *a, const struct aspace *as)
 	json_object_set_new(o, "as_end", as->has_as_end ?
 			    json_pack("{s:I,s:o}", "ts", (json_int_t)as->as_end_ts,
 				      "faults", json__faults(&as->as_end_faults)) : json_null());
+	/* issue 10: its map started from the kernel's (vma records, or a fork copy of one) */
+	json_object_set_new(o, "kernel_map", json_boolean(as->kernel_map));
+	json_object_set_new(o, "vma_records", json_integer(as->vma_records));
 	json_object_set_new(o, "regions", regions);
 	json_object_set_new(o, "fault_areas", areas);
 	return o;
@@ -678,6 +778,8 @@ static json_t *json__proc(const struct analysis *a, const struct proc *p)
 		if (p->execs[j].error)
 			json_object_set_new(x, "error", json_string(decode__errno_name(
 						p->execs[j].error, buf, sizeof(buf))));
+		if (p->execs[j].argv)
+			json__argv(x, &p->execs[j]);
 		json_array_append_new(execs, x);
 	}
 	for (j = 0; j <= p->nexecs; j++) {
@@ -709,6 +811,8 @@ static json_t *json__report(const struct reader *r, const struct analysis *a,
 	json_t *root, *procs = json_array(), *edges = json_array(), *spaces = json_array();
 	json_t *claims = json_array(), *warnings = json_array();
 	uint64_t lost = summary__lost(&r->summary);
+	struct kmap k;
+	char buf[160];
 	size_t i;
 	for (i = 0; i < a->nprocs; i++)
 		json_array_append_new(procs, json__proc(a, a->procs[i]));
@@ -730,7 +834,16 @@ static json_t *json__report(const struct reader *r, const struct analysis *a,
 		json_array_append_new(warnings, json_string("events were lost: every figure is a lower bound"));
 	if (a->oom)
 		json_array_append_new(warnings, json_string("out of memory while analysing"));
-	json_array_append_new(warnings, json_string("the kernel-made map at exec is not in the trace: maps hold what the program mapped itself"));
+	kmap__get(r, a, &k);
+	if (!k.has_vma && !k.lost)
+		json_array_append_new(warnings, json_string("the trace has no vma records: maps hold what the program mapped itself, not the kernel-made map at exec"));
+	else if (k.lost) {
+		snprintf(buf, sizeof(buf), "%llu vma records were lost: an address space with kernel_map false holds only what the program mapped itself",
+			 (unsigned long long)k.lost);
+		json_array_append_new(warnings, json_string(buf));
+	}
+	else if (k.without)
+		json_array_append_new(warnings, json_string("some address spaces have no vma records (kernel_map false): their maps hold only what the program mapped itself"));
 	root = json_pack("{s:i,s:{s:o,s:o,s:i,s:I,s:I,s:b,s:I,s:I,s:I},s:o,s:o,s:o,s:o,s:o}",
 		"report_schema", 1,
 		"trace", "command", json__str(r->start.command ? r->start.command : ""),
