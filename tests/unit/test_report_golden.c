@@ -32,7 +32,8 @@
 #define DATA		"tests/data/"
 #define MAX_TRACE	(1 << 20)
 
-static const char *const golden[] = { "fork-exec", "threads", "heap" };
+/* shmfork and attach are written by hand (issue 10: vma records, argv, shmdt of an unknown size) */
+static const char *const golden[] = { "fork-exec", "threads", "heap", "shmfork", "attach" };
 #define NGOLDEN		(sizeof(golden) / sizeof(golden[0]))
 
 static char tmp_trace[64], tmp_out[64], tmp_err[64];
@@ -375,6 +376,197 @@ static void test_checker(void **state)
 	assert_non_null(strstr(why, "munmap events in the report"));
 }
 
+/* ---- issue 10: the kernel-made map ---- */
+
+/* The trace's lines as JSON objects (an array). */
+static json_t *trace_lines(const char *trace)
+{
+	char *s = slurp(trace, NULL), *line, *save = NULL;
+	json_t *all = json_array(), *j;
+
+	for (line = strtok_r(s, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		j = json_loads(line, 0, NULL);
+		assert_non_null(j);
+		json_array_append_new(all, j);
+	}
+	free(s);
+	return all;
+}
+
+static json_int_t jint(json_t *o, const char *key)
+{
+	return json_integer_value(json_object_get(o, key));
+}
+
+static const char *jstr(json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key)) ?: "";
+}
+
+/* `report -f json --at T trace`: the regions of address space as (NULL if none). */
+static json_t *regions_at(const char *trace, json_int_t ts, json_int_t as, json_t **doc)
+{
+	char at[32];
+	const char *argv[] = { "report", "-f", "json", "--at", at, trace };
+	json_t *s;
+	size_t i;
+
+	snprintf(at, sizeof(at), "%.9f", ts / 1e9);
+	*doc = NULL;
+	if (report(6, argv))
+		return NULL;
+	*doc = json_load_file(tmp_out, 0, NULL);
+	json_array_foreach(json_object_get(*doc, "address_spaces"), i, s)
+		if (jint(s, "as") == as)
+			return json_object_get(s, "regions");
+	return NULL;
+}
+
+/* The vma record as the report's region would show it: "start-end perms name". */
+static void vma__line(json_t *v, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s-%s %s%c %s", jstr(v, "start"), jstr(v, "end"), jstr(v, "prot"),
+		 json_is_true(json_object_get(v, "shared")) ? 's' : 'p',
+		 json_object_get(v, "path") ? jstr(v, "path") : jstr(v, "name"));
+}
+
+static void region__line(json_t *r, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s-%s %s %s", jstr(r, "start"), jstr(r, "end"), jstr(r, "perms"),
+		 jstr(r, "name"));
+}
+
+/*
+ * The checks of a trace with vma records. Returns NULL if its report
+ * agrees, else what is wrong:
+ *  - every address space a successful exec made has kernel_map, and its map
+ *    right after its vma records (report --at) is exactly those records;
+ *  - every shmdt without a len (the segment's size unknown to the tracer)
+ *    removed a segment the map held just before, and nothing is left at
+ *    its address just after.
+ */
+static const char *check_vma(const char *trace)
+{
+	static char why[1024];
+	json_t *lines = trace_lines(trace), *l, *v, *regions, *doc, *rep, *as;
+	char want[256], got[256];
+	size_t i, j, k, n;
+	json_int_t ts;
+	bool found;
+
+	why[0] = '\0';
+	assert_int_equal(report_json(trace), 0);
+	rep = json_load_file(tmp_out, 0, NULL);
+	assert_non_null(rep);
+	json_array_foreach(lines, i, l) {
+		if (!is(l, "exec") || json_object_get(l, "error"))
+			continue;
+		json_array_foreach(json_object_get(rep, "address_spaces"), j, as)
+			if (jint(as, "as") == jint(l, "as") && !json_is_true(json_object_get(as, "kernel_map")))
+				snprintf(why, sizeof(why), "as %lld, made by exec, has no kernel map",
+					 (long long)jint(l, "as"));
+		if (why[0])
+			goto out;
+		/* the map right after its vma records (they may come a little after the exec) */
+		ts = jint(l, "ts");
+		json_array_foreach(lines, j, v)
+			if (is(v, "vma") && jint(v, "as") == jint(l, "as") && jint(v, "ts") > ts)
+				ts = jint(v, "ts");
+		regions = regions_at(trace, ts, jint(l, "as"), &doc);
+		n = 0;
+		json_array_foreach(lines, j, v) {
+			if (!is(v, "vma") || jint(v, "as") != jint(l, "as") ||
+			    strcmp(jstr(v, "origin"), "exec"))
+				continue;
+			vma__line(v, want, sizeof(want));
+			region__line(json_array_get(regions, n++), got, sizeof(got));
+			if (strcmp(want, got)) {
+				snprintf(why, sizeof(why), "as %lld at its exec: region %zu is '%s', the vma record '%s'",
+					 (long long)jint(l, "as"), n - 1, got, want);
+				break;
+			}
+		}
+		if (!why[0] && n != json_array_size(regions))
+			snprintf(why, sizeof(why), "as %lld at its exec: %zu regions, %zu vma records",
+				 (long long)jint(l, "as"), json_array_size(regions), n);
+		json_decref(doc);
+		if (why[0])
+			goto out;
+	}
+	json_array_foreach(lines, i, l) {
+		if (!is(l, "shmdt") || json_object_get(l, "len") || json_object_get(l, "error"))
+			continue;
+		for (k = 0; k < 2; k++) {
+			regions = regions_at(trace, jint(l, "ts") - 1 + k, jint(l, "as"), &doc);
+			found = false;
+			json_array_foreach(regions, j, v)
+				found |= !strcmp(jstr(v, "start"), jstr(l, "addr"));
+			json_decref(doc);
+			if (found != !k) {
+				snprintf(why, sizeof(why), "shmdt %s in as %lld: %s", jstr(l, "addr"),
+					 (long long)jint(l, "as"), k ? "still mapped after it" :
+					 "no segment there before it");
+				goto out;
+			}
+		}
+	}
+out:
+	json_decref(rep);
+	json_decref(lines);
+	return why[0] ? why : NULL;
+}
+
+/* The vma records of address space as[0] dropped (as[1] counts them), the summary's count with them. */
+static int drop_vmas(json_t *line, void *arg)
+{
+	json_int_t *as = arg;
+	json_t *events;
+
+	if (is(line, "vma") && jint(line, "as") == as[0])
+		return ++as[1] > 0;
+	if (is(line, "summary")) {
+		events = json_object_get(line, "events");
+		json_object_set_new(events, "vma", json_integer(jint(events, "vma") - as[1]));
+	}
+	return 0;
+}
+
+/* The fork's child gets an address space of its own, not a copy (as 9, never used). */
+static int child_not_a_copy(json_t *line, void *arg)
+{
+	if (is(line, "fork"))
+		json_object_set_new(line, "child_as", json_integer(9));
+	return 0;
+}
+
+/* issue 10: maps start from the kernel's (vma records); shmdt of an unknown size. */
+static void test_checker_vma(void **state)
+{
+	json_int_t as[2] = { 3, 0 };
+	const char *why;
+
+	assert_null(check(DATA "shmfork.jsonl", "fork-exec"));
+	assert_null(check(DATA "attach.jsonl", "counts"));
+	assert_null(check_vma(DATA "shmfork.jsonl"));
+	assert_null(check_vma(DATA "attach.jsonl"));
+	doctor(DATA "shmfork.jsonl", keep, NULL);
+	assert_null(check_vma(tmp_trace));
+
+	/* the child's exec without its vma records: the counts agree, the map does not */
+	doctor(DATA "shmfork.jsonl", drop_vmas, as);
+	assert_true(as[1] > 5);
+	assert_null(check(tmp_trace, "counts"));
+	why = check_vma(tmp_trace);
+	assert_non_null(why);
+	assert_non_null(strstr(why, "as 3, made by exec, has no kernel map"));
+
+	/* a child that is no fork copy cannot know the inherited segment */
+	doctor(DATA "shmfork.jsonl", child_not_a_copy, NULL);
+	why = check_vma(tmp_trace);
+	assert_non_null(why);
+	assert_non_null(strstr(why, "no segment there before it"));
+}
+
 /* A trace cut short (memtrace killed): a report, with the warning. */
 static void test_incomplete(void **state)
 {
@@ -584,6 +776,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_golden),
 		cmocka_unit_test(test_checker),
+		cmocka_unit_test(test_checker_vma),
 		cmocka_unit_test(test_incomplete),
 		cmocka_unit_test(test_fuzz),
 	};

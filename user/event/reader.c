@@ -63,8 +63,7 @@ static int reader__fail(struct reader *r, char *err, size_t n, const char *fmt, 
 	X(rss_shmem) X(rss_swap) X(rss_total)				\
 	/* issue 10: more calls, names, argv, the kernel-made map */	\
 	X(advice) X(pkey) X(shmid) X(name) X(path) X(path_truncated)	\
-	X(argv) X(argv_truncated) X(origin) X(dev) X(inode)		\
-	X(name_truncated)
+	X(argv) X(argv_truncated) X(origin) X(dev) X(inode)
 
 #define KEY_HASH	256	/* open addressing, power of two > 2 * K_COUNT */
 
@@ -852,30 +851,26 @@ static void event__mem(struct fields *f, struct mt_event *ev)
 	}
 }
 
-/* "MAJ:MIN" (decimal, as docs/events.md writes dev) into *maj, *min. */
+/* "MAJ:MIN" in hex, as /proc/PID/maps and docs/events.md write dev ("fe:00"). */
 static void field__dev(struct fields *f, enum reader_key key, uint32_t *maj, uint32_t *min)
 {
-	const char *s = field__str(f, key, true);
-	unsigned long a, b;
-	char *end;
+	const char *s = field__str(f, key, true), *p;
+	uint64_t v[2] = { 0, 0 };
+	int i, d, n;
 
 	*maj = *min = 0;
 	if (!s)
 		return;
-	errno = 0;
-	if (*s < '0' || *s > '9')
-		goto bad;
-	a = strtoul(s, &end, 10);
-	if (*end != ':' || end[1] < '0' || end[1] > '9' || errno || a > UINT32_MAX)
-		goto bad;
-	b = strtoul(end + 1, &end, 10);
-	if (*end || errno || b > UINT32_MAX)
-		goto bad;
-	*maj = a;
-	*min = b;
-	return;
-bad:
-	field__type_error(f, key, "a device (\"MAJ:MIN\")");
+	for (i = 0, p = s; i < 2; i++, p++) {
+		for (n = 0; (d = hex__digit(*p)) >= 0 && n < 9; n++, p++)
+			v[i] = v[i] << 4 | (uint64_t)d;
+		if (!n || v[i] > UINT32_MAX || *p != (i ? '\0' : ':')) {
+			field__type_error(f, key, "a device (\"MAJ:MIN\" in hex)");
+			return;
+		}
+	}
+	*maj = v[0];
+	*min = v[1];
 }
 
 /*
@@ -911,9 +906,7 @@ static void event__vma(struct fields *f, struct mt_event *ev)
 		v->name_truncated = field__has(f, K_path_truncated) &&
 				    field__bool(f, K_path_truncated);
 	} else if (field__get(f, K_name, false)) {
-		v->name = field__mt_str(f, K_name);
-		v->name_truncated = field__has(f, K_name_truncated) &&
-				    field__bool(f, K_name_truncated);
+		v->name = field__mt_str(f, K_name);	/* a kernel name: never cut */
 	} else {
 		v->name = (struct mt_str){ "", 0 };
 	}

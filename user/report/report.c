@@ -678,7 +678,8 @@ static json_t *json__region(const struct analysis *a, const struct aspace *as,
 			 "stack_of", (int)r->stack_of, "guard", region__is_guard(r),
 			 "fd", (int)r->fd, "made_by", event__name(r->made_type),
 			 "made_ts", (json_int_t)r->made_ts, "made_tid", (int)r->made_tid);
-	json_object_set_new(o, "name", json__str(analysis__name(a, m->name)));
+	/* issue 10: the path or kernel name the trace gave it, else its faults records' */
+	json_object_set_new(o, "name", json__str(analysis__name(a, r->name ?: m->name)));
 	json_object_set_new(o, "faults", json__faults(&m->faults));
 	return o;
 }
