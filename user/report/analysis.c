@@ -1118,6 +1118,8 @@ int analysis__feed(struct analysis *a, const struct mt_event *ev)
 		a->failed++;	/* a failed call changes nothing */
 		return 0;
 	}
+	if (!as && (event__is_mem(ev->type) || ev->type == MT_EV_VMA))
+		return 0;	/* as 0: no address space the trace follows */
 	switch (ev->type) {
 	case MT_EV_FORK:
 		e = analysis__fork(a, p, as, ev);
