@@ -372,6 +372,179 @@ static void test_exit_and_counts(void **state)
 	assert_int_equal(a.events, 2);
 }
 
+/* ---- issue 10: the kernel-made map, shmdt of an unknown size, argv ---- */
+
+/* One vma record of pages [start, end) from BASE; name NULL for none, file: it is a path. */
+static void do_vma(uint32_t pid, uint32_t as, uint32_t origin, uint64_t start, uint64_t end,
+		   uint32_t prot, bool shared, const char *name, bool file, uint64_t inode)
+{
+	struct mt_event e = ev_of(MT_EV_VMA, pid, pid, as);
+
+	e.vma = (struct mt_vma_ev){ .start = BASE + start * K, .end = BASE + end * K,
+				    .prot = prot, .origin = origin, .shared = shared,
+				    .file = file, .inode = inode,
+				    .offset = file ? start * K : 0,
+				    .name = { name ?: "", name ? strlen(name) : 0 } };
+	feed(&e);
+}
+
+static void do_shm(uint32_t type, uint32_t pid, uint32_t as, uint64_t addr, uint64_t len,
+		   int32_t shmid)
+{
+	struct mt_event e = ev_of(type, pid, pid, as);
+
+	e.shm = (struct mt_shm){ .addr = addr, .len = len, .shmid = shmid };
+	e.has_addr = true;
+	feed(&e);
+}
+
+static const struct region *region_at(uint32_t id, uint64_t page)
+{
+	const struct aspace *as = analysis__as(&a, id);
+	size_t i;
+
+	for (i = 0; as && i < as->nregions; i++)
+		if (as->regions[i].start <= BASE + page * K && BASE + page * K < as->regions[i].end)
+			return &as->regions[i];
+	return NULL;
+}
+
+/* exec: the new map starts from the vma records, not empty; the program's calls apply on top. */
+static void test_exec_vma(void **state)
+{
+	static const char argv[] = "true\0--version";
+	struct mt_event x = ev_of(MT_EV_EXEC, 100, 100, 2);
+	const struct want at_exec[] = {
+		{ 0, 1, PROT_READ }, { 1, 3, PROT_READ | PROT_EXEC }, { 3, 5, RW },
+		{ 5, 6, RW }, { 20, 30, RW },
+	};
+	const struct want later[] = {
+		{ 0, 1, PROT_READ }, { 1, 3, PROT_READ | PROT_EXEC }, { 3, 4, PROT_READ },
+		{ 4, 5, RW }, { 5, 8, RW }, { 20, 30, RW },
+	};
+	const struct region *r;
+	const struct proc *p;
+
+	x.exec = (struct mt_exec){ .filename = { "/bin/true", 9 }, .old_as = 1, .old_tid = 100,
+				   .has_argv = true, .argv = argv, .argv_len = sizeof(argv) };
+	do_mmap(1, BASE + 100 * K, K, RW, ANON, 0);	/* the old image: left behind */
+	x.ts = ++now * 1000;
+	feed(&x);
+	do_vma(100, 2, MT_VMA_ORIGIN_EXEC, 0, 1, PROT_READ, false, "/bin/true", true, 7);
+	do_vma(100, 2, MT_VMA_ORIGIN_EXEC, 1, 3, PROT_READ | PROT_EXEC, false, "/bin/true", true, 7);
+	do_vma(100, 2, MT_VMA_ORIGIN_EXEC, 3, 5, RW, false, "/bin/true", true, 7);
+	do_vma(100, 2, MT_VMA_ORIGIN_EXEC, 5, 6, RW, false, "[heap]", false, 0);
+	do_vma(100, 2, MT_VMA_ORIGIN_EXEC, 20, 30, RW, false, "[stack]", false, 0);
+	expect_map(2, at_exec, 5);
+	assert_true(analysis__as(&a, 2)->kernel_map);
+	assert_false(analysis__as(&a, 1)->kernel_map);
+	assert_int_equal(analysis__as(&a, 2)->vma_records, 5);
+	assert_int_equal(analysis__as(&a, 2)->peak_accessible, 16 * K);
+	/* names and kinds as /proc/PID/maps gives them */
+	r = region_at(2, 1);
+	assert_string_equal(analysis__name(&a, r->name), "/bin/true");
+	assert_int_equal(region__kind(r), REGION_FILE);
+	assert_int_equal(r->made_type, MT_EV_VMA);
+	assert_int_equal(r->offset, K);
+	assert_int_equal(region__kind(region_at(2, 5)), REGION_HEAP);
+	assert_int_equal(region__kind(region_at(2, 25)), REGION_STACK);
+	assert_string_equal(analysis__name(&a, region_at(2, 25)->name), "[stack]");
+	/* RELRO splits a kernel-made file region: the upper piece keeps its file offset */
+	do_range(MT_EV_MPROTECT, 2, BASE + 3 * K, K, PROT_READ, 0);
+	assert_int_equal(region_at(2, 4)->offset, 4 * K);
+	/*
+	 * at exec the break comes from the program's first brk, as before: the
+	 * heap is what brk added above it (the kernel merges it with the bss
+	 * VMA below; the map keeps who made which piece)
+	 */
+	do_brk(2, 0, BASE + 6 * K, 0);
+	do_brk(2, BASE + 8 * K, BASE + 8 * K, 0);
+	expect_map(2, later, 6);
+	assert_int_equal(region_at(2, 7)->made_type, MT_EV_BRK);
+	assert_int_equal(region_at(2, 5)->made_type, MT_EV_VMA);
+	assert_int_equal(analysis__as(&a, 2)->heap_peak - analysis__as(&a, 2)->heap_start, 2 * K);
+	/* the arguments are kept with the exec */
+	p = analysis__proc(&a, 100);
+	assert_int_equal(p->nexecs, 1);
+	assert_int_equal(p->execs[0].argv_len, sizeof(argv));
+	assert_memory_equal(p->execs[0].argv, argv, sizeof(argv));
+	assert_int_equal(p->events[MT_EV_VMA], 5);
+}
+
+/*
+ * -p: the map at attach, [heap] bounds standing for the break, a SysV
+ * segment attached before: its shmdt has no size, the map gives it.
+ */
+static void test_attach_vma_shmdt(void **state)
+{
+	const struct want at_end[] = { { 0, 6, RW }, { 10, 11, RW }, { 30, 31, RW } };
+	const struct aspace *as;
+
+	do_vma(300, 1, MT_VMA_ORIGIN_ATTACH, 0, 4, RW, false, "[heap]", false, 0);
+	do_vma(300, 1, MT_VMA_ORIGIN_ATTACH, 10, 11, RW, true, "/dev/zero (deleted)", true, 5);
+	do_vma(300, 1, MT_VMA_ORIGIN_ATTACH, 20, 23, RW, true, "/SYSV00000000 (deleted)", true, 42);
+	do_vma(300, 1, MT_VMA_ORIGIN_ATTACH, 23, 24, RW, true, "/SYSV0000abcd (deleted)", true, 43);
+	do_vma(300, 1, MT_VMA_ORIGIN_ATTACH, 30, 31, RW, false, NULL, false, 0);
+	as = analysis__as(&a, 1);
+	assert_int_equal(analysis__proc(&a, 300)->as, 1);
+	assert_int_equal(as->heap_start, BASE);
+	assert_int_equal(region__kind(region_at(1, 10)), REGION_SHARED);
+	assert_int_equal(region__kind(region_at(1, 21)), REGION_SHARED);
+	/* the break moves from the [heap] VMA's end */
+	{
+		struct mt_event b = ev_of(MT_EV_BRK, 300, 300, 1);
+
+		b.brk = (struct mt_brk){ .req = BASE + 6 * K, .addr = BASE + 6 * K };
+		b.has_addr = true;
+		feed(&b);
+	}
+	assert_int_equal(as->heap_peak - as->heap_start, 6 * K);
+	assert_int_equal(region_at(1, 5)->start, BASE);	/* grown in place */
+	/* shmdt of a segment whose size memtrace never saw: segment 42 only, not 43 */
+	do_shm(MT_EV_SHMDT, 300, 1, BASE + 20 * K, 0, 0);
+	assert_null(region_at(1, 20));
+	assert_non_null(region_at(1, 23));
+	assert_int_equal(as->shmdt_from_map, 1);
+	/* then 43; a shmdt where no segment starts changes nothing (EINVAL in the kernel) */
+	do_shm(MT_EV_SHMDT, 300, 1, BASE + 23 * K, 0, 0);
+	do_shm(MT_EV_SHMDT, 300, 1, BASE + 30 * K, 0, 0);
+	do_shm(MT_EV_SHMDT, 300, 1, BASE + 10 * K, 0, 0);
+	expect_map(1, at_end, 3);
+	assert_int_equal(as->shmdt_from_map, 2);
+}
+
+/* fork: the child's map is a copy, so the child's shmdt (size unknown to it) removes the segment. */
+static void test_shmdt_after_fork(void **state)
+{
+	const struct want parent[] = { { 0, 1, RW }, { 4, 5, RW }, { 5, 6, PROT_READ } };
+	const struct want child[] = { { 0, 1, RW }, { 6, 8, RW } };
+	struct mt_event f = ev_of(MT_EV_FORK, 100, 100, 1);
+	struct mt_event s = ev_of(MT_EV_SHMAT, 100, 100, 1);
+
+	do_vma(100, 1, MT_VMA_ORIGIN_EXEC, 0, 1, RW, false, "[stack]", false, 0);
+	s.shm = (struct mt_shm){ .addr = BASE + 4 * K, .len = 2 * K - 100, .shmid = 7 };
+	s.has_addr = true;
+	s.ts = ++now * 1000;
+	feed(&s);
+	s.shm = (struct mt_shm){ .addr = BASE + 6 * K, .len = 2 * K, .shmid = 8 };
+	s.ts = ++now * 1000;
+	feed(&s);
+	/* a piece of segment 7 made read-only: still the one segment */
+	do_range(MT_EV_MPROTECT, 1, BASE + 5 * K, K, PROT_READ, 0);
+	f.ts = ++now * 1000;
+	f.fork = (struct mt_fork){ .child_pid = 101, .child_tid = 101, .child_as = 2,
+				   .flags_known = true, .clone_flags = SIGCHLD,
+				   .syscall_nr = MT_NR_CLONE };
+	feed(&f);
+	assert_true(analysis__as(&a, 2)->kernel_map);
+	do_shm(MT_EV_SHMDT, 101, 2, BASE + 4 * K, 0, 0);
+	expect_map(2, child, 2);
+	assert_int_equal(analysis__as(&a, 2)->shmdt_from_map, 1);
+	/* the parent's own shmdt has its size (the tracer saw the shmat): both pieces go */
+	do_shm(MT_EV_SHMDT, 100, 1, BASE + 6 * K, 2 * K, 0);
+	expect_map(1, parent, 3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -385,6 +558,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_vfork_failed_exec, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_thread_stack, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exit_and_counts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_exec_vma, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_attach_vma_shmdt, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_shmdt_after_fork, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
