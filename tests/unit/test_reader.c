@@ -543,6 +543,183 @@ static void test_late(void **state)
 	outbuf__free(&ob);
 }
 
+/* ---- issue 10: vma records and exec's argv ---- */
+
+#define VMA_HEAD	"{\"ts\":5,\"event\":\"vma\",\"pid\":7,\"tid\":7,\"comm\":\"cat\",\"as\":2,"
+#define VMA_RANGE	"\"start\":\"0x55d6e4843000\",\"end\":\"0x55d6e4848000\","
+#define VMA_REST	"\"prot\":\"r-x\",\"shared\":false,\"offset\":8192,\"dev\":\"fe:00\"," \
+			"\"inode\":247134"
+#define VMA_OK		"\"origin\":\"exec\"," VMA_RANGE VMA_REST
+#define EXEC_HEAD	"{\"ts\":4,\"event\":\"exec\",\"pid\":7,\"tid\":7,\"comm\":\"cat\",\"as\":2," \
+			"\"filename\":\"/usr/bin/cat\",\"old_as\":1"
+
+/* The events of START + lines + SUMMARY (at most 8) into evs; fails on an error. */
+static size_t read_lines(const char *lines, struct mt_event *evs, struct reader *r)
+{
+	char text[4096], err[512];
+	size_t n;
+
+	snprintf(text, sizeof(text), START "%s" SUMMARY, lines);
+	put_file(text, strlen(text));
+	if (read_all(r, err, sizeof(err), evs, 8, &n))
+		fail_msg("reader: %s", err);
+	return n;
+}
+
+static void assert_str(struct mt_str s, const char *want)
+{
+	assert_int_equal(strnlen(s.s, s.max), strlen(want));
+	assert_memory_equal(s.s, want, strlen(want));
+}
+
+/* vma lines as docs/events.md shows them: a file, anonymous memory, a kernel name. */
+static void test_vma(void **state)
+{
+	struct mt_event ev[8];
+	struct reader r;
+
+	assert_int_equal(read_lines(
+		VMA_HEAD VMA_OK ",\"path\":\"/usr/bin/cat\"}\n"
+		VMA_HEAD "\"origin\":\"attach\",\"start\":\"0x7f821da1d000\",\"end\":\"0x7f821da3f000\","
+		"\"prot\":\"rw-\",\"shared\":true,\"offset\":0,\"dev\":\"00:00\",\"inode\":0}\n"
+		VMA_HEAD "\"origin\":\"exec\",\"start\":\"0x7ffd70135000\",\"end\":\"0x7ffd70156000\","
+		"\"prot\":\"rw-\",\"shared\":false,\"offset\":0,\"dev\":\"00:00\",\"inode\":0,"
+		"\"name\":\"[stack]\"}\n"
+		VMA_HEAD "\"origin\":\"exec\"," VMA_RANGE "\"prot\":\"---\",\"shared\":false,"
+		"\"offset\":0,\"dev\":\"103:1A\",\"inode\":5,\"path\":\"/long\",\"path_truncated\":true}\n",
+		ev, &r), 4);
+	assert_int_equal(ev[0].type, MT_EV_VMA);
+	assert_int_equal(ev[0].as, 2);
+	assert_int_equal(ev[0].vma.start, 0x55d6e4843000ULL);
+	assert_int_equal(ev[0].vma.end, 0x55d6e4848000ULL);
+	assert_int_equal(ev[0].vma.prot, PROT_READ | PROT_EXEC);
+	assert_false(ev[0].vma.shared);
+	assert_int_equal(ev[0].vma.offset, 8192);
+	assert_int_equal(ev[0].vma.dev_major, 0xfe);
+	assert_int_equal(ev[0].vma.dev_minor, 0);
+	assert_int_equal(ev[0].vma.inode, 247134);
+	assert_int_equal(ev[0].vma.origin, MT_VMA_ORIGIN_EXEC);
+	assert_true(ev[0].vma.file);
+	assert_false(ev[0].vma.name_truncated);
+	assert_str(ev[0].vma.name, "/usr/bin/cat");
+	assert_int_equal(ev[1].vma.origin, MT_VMA_ORIGIN_ATTACH);
+	assert_true(ev[1].vma.shared);
+	assert_false(ev[1].vma.file);
+	assert_str(ev[1].vma.name, "");
+	assert_false(ev[2].vma.file);
+	assert_str(ev[2].vma.name, "[stack]");
+	assert_int_equal(ev[3].vma.prot, 0);
+	assert_int_equal(ev[3].vma.dev_major, 0x103);
+	assert_int_equal(ev[3].vma.dev_minor, 0x1a);
+	assert_true(ev[3].vma.name_truncated);
+	reader__close(&r);
+}
+
+static void test_vma_bad(void **state)
+{
+	static const struct {
+		const char *line, *want;
+	} cases[] = {
+		{ VMA_HEAD "\"origin\":\"exec\",\"end\":\"0x1000\"," VMA_REST "}\n",
+		  ":2: vma record without 'start'" },
+		{ VMA_HEAD "\"origin\":\"exec\",\"start\":4096,\"end\":\"0x2000\"," VMA_REST "}\n",
+		  ":2: vma record: 'start' is not a string" },
+		{ VMA_HEAD "\"origin\":\"exec\",\"start\":\"4096\",\"end\":\"0x2000\"," VMA_REST "}\n",
+		  ":2: vma record: 'start' is not an address" },
+		{ VMA_HEAD "\"origin\":\"fork\"," VMA_RANGE VMA_REST "}\n",
+		  ":2: vma record: unknown origin 'fork'" },
+		{ VMA_HEAD "\"origin\":1," VMA_RANGE VMA_REST "}\n",
+		  ":2: vma record: 'origin' is not a string" },
+		{ VMA_HEAD "\"origin\":\"exec\"," VMA_RANGE "\"prot\":\"r-x\",\"shared\":\"no\","
+		  "\"offset\":0,\"dev\":\"00:00\",\"inode\":0}\n",
+		  ":2: vma record: 'shared' is not true or false" },
+		{ VMA_HEAD "\"origin\":\"exec\"," VMA_RANGE "\"prot\":\"r-x\",\"shared\":false,"
+		  "\"offset\":0,\"dev\":\"8:1:2\",\"inode\":0}\n",
+		  ":2: vma record: 'dev' is not a device" },
+		{ VMA_HEAD "\"origin\":\"exec\"," VMA_RANGE "\"prot\":\"r-x\",\"shared\":false,"
+		  "\"offset\":0,\"dev\":\"fe00\",\"inode\":0}\n",
+		  ":2: vma record: 'dev' is not a device" },
+		{ VMA_HEAD "\"origin\":\"exec\"," VMA_RANGE "\"prot\":\"r-x\",\"shared\":false,"
+		  "\"offset\":0,\"dev\":\":00\",\"inode\":0}\n",
+		  ":2: vma record: 'dev' is not a device" },
+		{ VMA_HEAD "\"origin\":\"exec\"," VMA_RANGE "\"prot\":\"r-x\",\"shared\":false,"
+		  "\"offset\":-1,\"dev\":\"00:00\",\"inode\":0}\n",
+		  ":2: vma record: 'offset' is not a non-negative integer" },
+		{ VMA_HEAD VMA_OK ",\"path\":[\"/bin\"]}\n",
+		  ":2: vma record: 'path' is not a string" },
+		{ VMA_HEAD VMA_OK ",\"path\":\"/bin/x\",\"name\":\"[heap]\"}\n",
+		  ":2: vma record with both 'path' and 'name'" },
+		{ VMA_HEAD "\"origin\":\"exec\",\"start\":\"0x2000\",\"end\":\"0x2000\"," VMA_REST "}\n",
+		  ":2: vma record: start 0x2000 is not below end 0x2000" },
+		{ VMA_HEAD "\"origin\":\"exec\"," VMA_RANGE "\"prot\":\"rwq\",\"shared\":false,"
+		  "\"offset\":0,\"dev\":\"00:00\",\"inode\":0}\n",
+		  ":2: vma record: unknown prot 'rwq'" },
+	};
+	char text[2048];
+	const char *e;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(text, sizeof(text), START "%s", cases[i].line);
+		e = error_of(text);
+		if (!strstr(e, cases[i].want))
+			fail_msg("case %zu: want '%s', got '%s'", i, cases[i].want, e);
+	}
+}
+
+/* exec's argv, an array of strings, packed as struct mt_exec.argv. */
+static void test_argv(void **state)
+{
+	static const char want[] = "cat\0-n\0\0\xc3\xa9\xc3\xbf";
+	struct mt_event ev[8];
+	struct reader r;
+
+	/* "\u00ff": a byte that was not UTF-8 comes back as its Latin-1 character */
+	assert_int_equal(read_lines(
+		EXEC_HEAD ",\"argv\":[\"cat\",\"-n\",\"\",\"\xc3\xa9\\u00ff\"]}\n"
+		EXEC_HEAD ",\"argv\":[],\"argv_truncated\":true}\n"
+		EXEC_HEAD "}\n", ev, &r), 3);
+	assert_true(ev[0].exec.has_argv);
+	assert_false(ev[0].exec.argv_truncated);
+	assert_int_equal(ev[0].exec.argv_len, sizeof(want));
+	assert_memory_equal(ev[0].exec.argv, want, sizeof(want));
+	assert_str(ev[0].exec.filename, "/usr/bin/cat");
+	assert_true(ev[1].exec.has_argv);
+	assert_true(ev[1].exec.argv_truncated);
+	assert_int_equal(ev[1].exec.argv_len, 0);
+	assert_false(ev[2].exec.has_argv);	/* an older trace, or a failed exec */
+	reader__close(&r);
+}
+
+static void test_argv_bad(void **state)
+{
+	static const struct {
+		const char *line, *want;
+	} cases[] = {
+		{ EXEC_HEAD ",\"argv\":\"cat -n\"}\n", ":2: exec record: 'argv' is not an array of strings" },
+		{ EXEC_HEAD ",\"argv\":[\"cat\",1]}\n", ":2: exec record: 'argv' is not an array of strings" },
+		{ EXEC_HEAD ",\"argv\":[\"cat\",null]}\n", ":2: exec record: 'argv' is not an array of strings" },
+		{ EXEC_HEAD ",\"argv\":[[\"cat\"]]}\n", ":2: exec record: 'argv' is not an array of strings" },
+		{ EXEC_HEAD ",\"argv\":[{\"a\":\"b\"}]}\n", ":2: exec record: 'argv' is not an array of strings" },
+		{ EXEC_HEAD ",\"argv\":[true]}\n", ":2: exec record: 'argv' is not an array of strings" },
+		{ EXEC_HEAD ",\"argv\":null}\n", ":2: exec record: 'argv' is not an array of strings" },
+		{ EXEC_HEAD ",\"argv\":[\"a\\u0000b\"]}\n", ":2: not JSON (\\u0000 is not allowed" },
+		{ EXEC_HEAD ",\"argv\":[\"a\"],\"argv\":[\"b\"]}\n", ":2: not JSON (duplicate object key 'argv'" },
+		{ EXEC_HEAD ",\"argv\":[\"a\"],\"argv_truncated\":1}\n",
+		  ":2: exec record: 'argv_truncated' is not true or false" },
+	};
+	char text[2048];
+	const char *e;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(text, sizeof(text), START "%s", cases[i].line);
+		e = error_of(text);
+		if (!strstr(e, cases[i].want))
+			fail_msg("case %zu: want '%s', got '%s'", i, cases[i].want, e);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -562,6 +739,10 @@ int main(void)
 		cmocka_unit_test(test_unknown_type),
 		cmocka_unit_test(test_sorted),
 		cmocka_unit_test(test_late),
+		cmocka_unit_test(test_vma),
+		cmocka_unit_test(test_vma_bad),
+		cmocka_unit_test(test_argv),
+		cmocka_unit_test(test_argv_bad),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -126,10 +126,60 @@ static void test_calls(void **state)
 	round_trip(recs, sizeof(recs) / sizeof(recs[0]));
 }
 
+/* An exec record with its arguments (the bytes of mm->arg_start..arg_end). */
+struct exec_argv {
+	struct mt_exec_event e;
+	char data[64 + MT_ARGV_LEN];
+};
+
+static size_t exec_argv__fill(struct exec_argv *x, uint32_t us, const char *path,
+			      const char *argv, size_t argv_len, uint32_t flags)
+{
+	memset(x, 0, sizeof(*x));
+	x->e.hdr = (struct mt_header)HDR(MT_EV_EXEC, us);
+	x->e.old_as = 1;
+	x->e.old_tid = 4242;
+	x->e.hdr.as = 2;
+	x->e.flags = flags | MT_EXEC_HAS_ARGV;
+	x->e.filename_len = strlen(path);
+	memcpy(x->e.data, path, x->e.filename_len);
+	x->e.argv_len = argv_len;
+	memcpy(x->e.data + x->e.filename_len, argv, argv_len);
+	return sizeof(x->e) + x->e.filename_len + argv_len;
+}
+
+/* issue 10: exec's argv (a JSON array) comes back as the writer wrote it. */
+static void test_exec_argv(void **state)
+{
+	static const char plain[] = "cc1\0-quiet\0x.c";
+	/* a space, an empty one, UTF-8, escapes (bytes that are not UTF-8: test_reader) */
+	static const char odd[] = "a b\0\0\xc3\xa9\xe2\x82\xac\0\"q\\\0\t\x01\0";
+	static struct exec_argv x[5];
+	static char cut[MT_ARGV_LEN];
+	size_t n[5];
+
+	memset(cut, 'a', sizeof(cut));
+	cut[10] = '\0';
+	n[0] = exec_argv__fill(&x[0], 1, "/usr/lib/gcc/cc1", plain, sizeof(plain), 0);
+	n[1] = exec_argv__fill(&x[1], 2, "/bin/odd", odd, sizeof(odd) - 1, 0);
+	n[2] = exec_argv__fill(&x[2], 3, "/bin/none", "", 0, 0);	/* argv[0] NULL: [] */
+	n[3] = exec_argv__fill(&x[3], 4, "/bin/long", cut, sizeof(cut), MT_EXEC_ARGV_TRUNCATED);
+	n[4] = exec_argv__fill(&x[4], 5, "/bin/one", "", 1, 0);	/* one empty argument */
+	{
+		const struct rec recs[] = {
+			{ &x[0], n[0] }, { &x[1], n[1] }, { &x[2], n[2] }, { &x[3], n[3] },
+			{ &x[4], n[4] },
+		};
+
+		round_trip(recs, 5);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_calls),
+		cmocka_unit_test(test_exec_argv),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
