@@ -1015,15 +1015,18 @@ static int analysis__vma(struct analysis *a, struct aspace *as, const struct mt_
 	const struct mt_vma_ev *v = &ev->vma;
 	struct region r = {
 		.start = v->start, .end = v->end, .prot = v->prot & PROT_RWX,
-		.flags = v->shared ? MAP_SHARED : MAP_PRIVATE, .offset = v->file ? v->offset : 0,
+		.flags = v->shared ? MAP_SHARED : MAP_PRIVATE,
 		.fd = -1, .made_type = MT_EV_VMA, .made_ts = ev->ts, .made_tid = ev->tid,
 	};
 
 	if (v->start >= v->end)
 		return 0;
 	r.name = analysis__intern(a, &v->name);
-	if (!v->file)
+	/* a file whose path the kernel side could not give still has its inode */
+	if (!v->file && !v->inode)
 		r.flags |= MAP_ANONYMOUS;
+	if (v->file || v->inode)
+		r.offset = v->offset;
 	if (vma__named(v, "[stack]")) {
 		r.flags |= MAP_GROWSDOWN;	/* the kernel's stack VMA is VM_GROWSDOWN */
 	} else if (vma__named(v, "[heap]")) {
