@@ -42,8 +42,11 @@ static size_t maps__parse(const char *buf, struct vma *v, size_t max)
 
 	while (p && *p && n < max) {
 		name_at = 0;
-		if (sscanf(p, "%llx-%llx %4s %llx %*x:%*x %*u %n", &s, &e, perms, &off,
+		/* %n before the name: a blank would also skip the newline of a nameless line */
+		if (sscanf(p, "%llx-%llx %4s %llx %*x:%*x %*u%n", &s, &e, perms, &off,
 			   &name_at) == 4 && name_at) {
+			while (p[name_at] == ' ')
+				name_at++;
 			v[n].start = s;
 			v[n].end = e;
 			v[n].offset = off;
