@@ -27,6 +27,7 @@
 struct vma {
 	uint64_t start, end;
 	uint64_t offset;
+	uint64_t inode;
 	char perms[5];
 	char name[256];		/* path or [name], "" for none */
 };
@@ -34,7 +35,7 @@ struct vma {
 /* /proc/PID/maps lines into v; returns how many. */
 static size_t maps__parse(const char *buf, struct vma *v, size_t max)
 {
-	unsigned long long s, e, off;
+	unsigned long long s, e, off, ino;
 	const char *p = buf, *nl;
 	size_t n = 0, k;
 	char perms[8];
@@ -43,13 +44,14 @@ static size_t maps__parse(const char *buf, struct vma *v, size_t max)
 	while (p && *p && n < max) {
 		name_at = 0;
 		/* %n before the name: a blank would also skip the newline of a nameless line */
-		if (sscanf(p, "%llx-%llx %4s %llx %*x:%*x %*u%n", &s, &e, perms, &off,
-			   &name_at) == 4 && name_at) {
+		if (sscanf(p, "%llx-%llx %4s %llx %*x:%*x %llu%n", &s, &e, perms, &off, &ino,
+			   &name_at) == 5 && name_at) {
 			while (p[name_at] == ' ')
 				name_at++;
 			v[n].start = s;
 			v[n].end = e;
 			v[n].offset = off;
+			v[n].inode = ino;
 			memcpy(v[n].perms, perms, 5);
 			nl = strchr(p + name_at, '\n');
 			k = nl ? (size_t)(nl - p - name_at) : strlen(p + name_at);
@@ -92,8 +94,15 @@ static const char *region__name(json_t *r)
  */
 static bool region__same_file(json_t *r, uint64_t rs, const struct vma *v)
 {
+	unsigned long long id;
 	long long off;
 
+	/*
+	 * the program's shmat names its segment [SysV shm ID] (the trace has
+	 * the id, not the key); the kernel /SYSV<key> (deleted), inode = ID
+	 */
+	if (sscanf(region__name(r), "[SysV shm %llu]", &id) == 1)
+		return !strncmp(v->name, "/SYSV", 5) && v->inode == id;
 	if (strcmp(region__name(r), v->name))
 		return false;
 	if (strcmp(ev__str(r, "kind") ?: "", "file"))
@@ -317,6 +326,82 @@ static void test_maps_equal_proc(void)
 		free(buf);
 		json_decref(doc);
 	}
+	json_decref(tr);
+}
+
+/* How many regions of as are a SysV segment (as the report names them); -1: no such as. */
+static int regions__sysv(json_t *doc, long long as)
+{
+	json_t *regions = report__regions(doc, as), *r;
+	int n = 0;
+	size_t i;
+
+	if (!regions)
+		return -1;
+	json_array_foreach(regions, i, r)
+		n += !strncmp(ev__str(r, "name") ?: "", "[SysV shm ", 10) ||
+		     !strncmp(ev__str(r, "name") ?: "", "/SYSV", 5);
+	return n;
+}
+
+/*
+ * issue 10: shmdt of a segment inherited over fork. The trace has no size
+ * for the child's shmdt (the tracer saw only the parent attach it); the
+ * report takes it from the child's map, a copy of the parent's: before the
+ * child's shmdt its map holds the segment's three pieces, after it none,
+ * exactly as the child's /proc/self/maps says, and the parent keeps its
+ * own until its shmdt.
+ */
+static void test_shmdt_after_fork(void)
+{
+	const char *trace = harness_tmp("shm.jsonl");
+	const char *m[2] = { harness_tmp("shm1"), harness_tmp("shm2") };
+	const char *markers[2] = { "0x3000", "0x4000" };
+	struct vma v[MAX_VMAS];
+	json_t *tr, *ev, *doc, *regions, *fk = NULL, *dt = NULL;
+	long long ts, pas, cas;
+	char at[64], *buf;
+	struct proc p;
+	size_t nv, i;
+	int rc;
+
+	rc = memtrace__run(&p, RUN_TIMEOUT_MS, "run", "-q", "-f", "json", "-o", trace, "--",
+			   harness_bin("shmforkprog"), m[0], m[1], NULL);
+	proc__free(&p);
+	ASSERT_EQ(rc, 0);
+	tr = trace__load(trace);
+	ASSERT(tr);
+	json_array_foreach(tr, i, ev) {
+		if (ev__is(ev, "fork") && !fk)
+			fk = ev;
+		if (ev__is(ev, "shmdt") && fk && ev__int_or(ev, "pid", 0) == ev__int_or(fk, "child_pid", -1))
+			dt = ev;
+	}
+	ASSERT_MSG(fk && dt, "no fork, or no shmdt of the child, in the trace");
+	/* the premise: the tracer could not give the child's shmdt a size */
+	EXPECT_MSG(!json_object_get(dt, "len"), "the child's shmdt has a len: %s", ev__show(dt));
+	pas = ev__int_or(fk, "as", -1);
+	cas = ev__int_or(fk, "child_as", -1);
+	for (i = 0; i < 2; i++) {
+		ASSERT_MSG(marker__ts(tr, markers[i], &ts), "marker %s not in the trace", markers[i]);
+		snprintf(at, sizeof(at), "%.9f", ts / 1e9);
+		doc = report__json(trace, at);
+		buf = file__read(m[i], NULL);
+		if (EXPECT(doc) && EXPECT(buf)) {
+			regions = report__regions(doc, cas);
+			nv = maps__parse(buf, v, MAX_VMAS);
+			EXPECT_EQ(maps__compare(regions, v, nv, true, false), 0);
+			EXPECT_EQ(regions__sysv(doc, cas), (i ? 0 : 3));
+			EXPECT_EQ(regions__sysv(doc, pas), 3);
+		}
+		free(buf);
+		json_decref(doc);
+	}
+	/* the parent's own shmdt (with its size): gone there too at the end */
+	doc = report__json(trace, NULL);
+	if (EXPECT(doc))
+		EXPECT_EQ(regions__sysv(doc, pas), 0);
+	json_decref(doc);
 	json_decref(tr);
 }
 
@@ -677,6 +762,7 @@ int main(void)
 {
 	static const struct harness_test tests[] = {
 		{ "report maps equal /proc/self/maps at two points", test_maps_equal_proc, true },
+		{ "shmdt of a segment inherited over fork: the child's map says its size", test_shmdt_after_fork, true },
 		{ "fork-exec report: two processes, no shared address space; the child's copy-on-write faults", test_fork_exec_claim, true },
 		{ "threads report: one address space, a stack each, no copy-on-write", test_threads_claim, true },
 		{ "heap report: brk for small blocks, mmap for the large one", test_heap_claim, true },

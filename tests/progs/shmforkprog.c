@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * shmforkprog - a System V segment inherited over fork and detached by the
+ * child: memtrace saw the parent's shmat, never the child's, so the
+ * child's shmdt has no size in the trace and the report must take it from
+ * the child's map (a copy of the parent's). Ground truth: the child's
+ * /proc/self/maps copied at two marked points.
+ *
+ * Usage: shmforkprog MAPS1 MAPS2
+ *
+ * The child marks each copy with a failing munmap(marker, 0) (0x3000 before
+ * its shmdt, 0x4000 after) and copies with open/read/write on a static
+ * buffer only, so it maps nothing itself. The segment is 3 pages and a
+ * bit (the kernel maps 4), with its second page made read-only by the
+ * parent: three pieces the child's shmdt must all remove.
+ */
+#include <fcntl.h>
+#include <stdint.h>
+#include <unistd.h>
+#include <sys/ipc.h>
+#include <sys/mman.h>
+#include <sys/shm.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#define PG	4096UL
+
+static char buf[1 << 20];
+
+static void maps__copy(const char *path, unsigned long marker)
+{
+	ssize_t n, len = 0;
+	int in, out;
+
+	syscall(SYS_munmap, marker, 0);
+	in = open("/proc/self/maps", O_RDONLY);
+	out = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (in < 0 || out < 0)
+		_exit(3);
+	while ((n = read(in, buf + len, sizeof(buf) - len)) > 0)
+		len += n;
+	if (write(out, buf, len) != len)
+		_exit(4);
+	close(in);
+	close(out);
+}
+
+int main(int argc, char **argv)
+{
+	int id, st;
+	char *p;
+	pid_t pid;
+
+	if (argc != 3)
+		return 2;
+	id = shmget(IPC_PRIVATE, 3 * PG + 100, IPC_CREAT | 0600);
+	if (id < 0)
+		return 5;
+	p = shmat(id, NULL, 0);
+	/* gone once every attachment is: nothing is left behind if we die */
+	shmctl(id, IPC_RMID, NULL);
+	if (p == (void *)-1)
+		return 6;
+	p[0] = 1;
+	if (syscall(SYS_mprotect, p + PG, PG, PROT_READ))
+		return 7;
+	pid = fork();
+	if (pid < 0)
+		return 8;
+	if (pid == 0) {
+		maps__copy(argv[1], 0x3000);
+		if (syscall(SYS_shmdt, p))
+			_exit(9);
+		maps__copy(argv[2], 0x4000);
+		_exit(0);
+	}
+	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st))
+		return 10;
+	return shmdt(p) ? 11 : 0;
+}
