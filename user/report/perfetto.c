@@ -386,7 +386,8 @@ static void pf__instant(struct pf *pf, const struct mt_event *ev)
 {
 	pf__head(pf, 'i', ev->pid, ev->tid, ev->ts);
 	put_lit(&pf->ob, ",\"s\":\"t\",\"cat\":\"");
-	outbuf__puts(&pf->ob, event__is_mem(ev->type) ? "memory" : "task");
+	outbuf__puts(&pf->ob, event__is_mem(ev->type) || ev->type == MT_EV_VMA ? "memory" :
+			      "task");
 	put_lit(&pf->ob, "\",\"name\":\"");
 	outbuf__puts(&pf->ob, event__name(ev->type));
 	outbuf__putc(&pf->ob, '"');
@@ -477,7 +478,8 @@ static int pf__event(struct pf *pf, const struct mt_event *ev)
 		return 0;
 	default:
 		pf__instant(pf, ev);
-		if (event__is_mem(ev->type))
+		/* issue 10: the kernel-made map counts in the mapped bytes too */
+		if (event__is_mem(ev->type) || ev->type == MT_EV_VMA)
 			pf__counters(pf, ev->pid, ev->ts, false);
 		return 0;
 	}
