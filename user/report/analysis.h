@@ -2,7 +2,9 @@
 /*
  * analysis - what a trace says, computed exactly from its events: the
  * processes and their threads, the address spaces (an interval map per
- * `as`, replayed through every mmap, munmap, mprotect, mremap and brk),
+ * `as`, started from its vma records, the kernel's map at exec or attach,
+ * and replayed through every mmap, munmap, mprotect, mremap, brk, shmat,
+ * shmdt and vma_name),
  * the tree with the address-space relation on each edge.
  *
  * A pure function of the event stream: analysis__feed() takes the events
@@ -60,8 +62,9 @@ struct region_mem {
 
 /*
  * Faults of a region that is not in the live map: unmapped before the end
- * (the history) or never in the trace's map (the kernel's own map at exec:
- * the binary, the loader, [stack]; or no VMA at all). Equal (start, end,
+ * (the history) or never in the trace's map (no VMA at all, a stack grown
+ * below its vma record, or, without vma records, the kernel's own map at
+ * exec: the binary, the loader, [stack]). Equal (start, end,
  * name) add up; past AN_MAX_AREAS per address space the rest adds up in
  * one last area with `rest` set.
  */
