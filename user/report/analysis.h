@@ -62,9 +62,9 @@ struct region_mem {
 
 /*
  * Faults of a region that is not in the live map: unmapped before the end
- * (the history) or never in the trace's map (no VMA at all, a stack grown
- * below its vma record, or, without vma records, the kernel's own map at
- * exec: the binary, the loader, [stack]). Equal (start, end,
+ * (the history) or never in the trace's map (no VMA at all, or, without
+ * vma records, the kernel's own map at exec: the binary, the loader,
+ * [stack]). Equal (start, end,
  * name) add up; past AN_MAX_AREAS per address space the rest adds up in
  * one last area with `rest` set.
  */
