@@ -539,6 +539,24 @@ static int child_not_a_copy(json_t *line, void *arg)
 	return 0;
 }
 
+/* Every vma record dropped and counted as lost in the summary (ring buffer full). */
+static int lose_vmas(json_t *line, void *arg)
+{
+	json_int_t *lost = arg;
+	json_t *events, *by_type;
+
+	if (is(line, "vma"))
+		return ++*lost > 0;
+	if (is(line, "summary")) {
+		events = json_object_get(line, "events");
+		by_type = json_object_get(line, "lost_by_type");
+		json_object_set_new(by_type, "vma", json_integer(*lost));
+		json_object_set_new(events, "vma", json_integer(0));
+		json_object_set_new(line, "lost", json_integer(jint(line, "lost") + *lost));
+	}
+	return 0;
+}
+
 /* issue 10: maps start from the kernel's (vma records); shmdt of an unknown size. */
 static void test_checker_vma(void **state)
 {
@@ -559,6 +577,34 @@ static void test_checker_vma(void **state)
 	why = check_vma(tmp_trace);
 	assert_non_null(why);
 	assert_non_null(strstr(why, "as 3, made by exec, has no kernel map"));
+
+	/* vma records lost: the report says so, in text and JSON, and which as lacks its map */
+	{
+		const char *text[] = { "report", tmp_trace };
+		json_int_t lost = 0;
+		char *out;
+
+		doctor(DATA "attach.jsonl", lose_vmas, &lost);
+		assert_true(lost > 5);
+		assert_int_equal(report(2, text), 0);
+		out = slurp(tmp_out, NULL);
+		assert_non_null(strstr(out, "vma records were lost"));
+		assert_non_null(strstr(out, ", without the kernel's map"));
+		assert_null(strstr(out, "this trace has no vma records"));
+		free(out);
+		assert_int_equal(report_json(tmp_trace), 0);
+		out = slurp(tmp_out, NULL);
+		assert_non_null(strstr(out, "vma records were lost"));
+		assert_non_null(strstr(out, "\"kernel_map\": false"));
+		free(out);
+		/* with them: no such note */
+		assert_int_equal(report(2, (const char *[]){ "report", DATA "attach.jsonl" }), 0);
+		out = slurp(tmp_out, NULL);
+		assert_null(strstr(out, "vma records were lost"));
+		assert_null(strstr(out, "without the kernel's map"));
+		assert_null(strstr(out, "no vma records"));
+		free(out);
+	}
 
 	/* a child that is no fork copy cannot know the inherited segment */
 	doctor(DATA "shmfork.jsonl", child_not_a_copy, NULL);
