@@ -1041,7 +1041,9 @@ static int analysis__vma(struct analysis *a, struct aspace *as, const struct mt_
 			as->heap_end = as->heap_peak = v->end;
 		}
 	} else if (v->shared && (vma__path_starts(v, "/SYSV") ||
-				 vma__path_starts(v, "/dev/zero (deleted)"))) {
+				 vma__path_starts(v, "/dev/zero (deleted)") ||
+				 (!v->file && v->name.max >= 12 &&
+				  !strncmp(v->name.s, "[anon_shmem:", 12)))) {
 		/* shared memory the program would have made with shmat or mmap: the same kinds */
 		r.flags |= MAP_ANONYMOUS;
 		r.sysv = vma__path_starts(v, "/SYSV");
