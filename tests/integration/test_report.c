@@ -405,6 +405,77 @@ static void test_shmdt_after_fork(void)
 	json_decref(tr);
 }
 
+/* The address space of pid's first event in the trace; -1 if none. */
+static long long trace__as_of(json_t *tr, long long pid)
+{
+	json_t *ev;
+	size_t i;
+
+	json_array_foreach(tr, i, ev)
+		if (ev__int_or(ev, "pid", -1) == pid && ev__int_or(ev, "as", -1) >= 0)
+			return ev__int_or(ev, "as", -1);
+	return -1;
+}
+
+/*
+ * issue 10: with -p, a segment attached before memtrace came: the map at
+ * attach (vma records) has it as /SYSV... (deleted), the program's shmdt
+ * has no size in the trace, the report removes it as the map says.
+ * Before and after, the report's map of the process equals its
+ * /proc/self/maps as a whole.
+ */
+static void test_shmdt_attach(void)
+{
+	const char *trace = harness_tmp("shma.jsonl"), *ready = harness_tmp("shma.ready");
+	const char *m[2] = { harness_tmp("shma1"), harness_tmp("shma2") };
+	const char *markers[2] = { "0x3000", "0x4000" };
+	char *prog[] = { (char *)harness_bin("shmforkprog"), "attach", (char *)m[0], (char *)m[1],
+			 (char *)ready, "3", NULL };
+	struct proc_opts o = PROC_OPTS_DEFAULT;
+	struct vma v[MAX_VMAS];
+	struct proc p, mt;
+	json_t *tr, *doc;
+	long long ts, as;
+	char at[64], pid_s[16], *buf;
+	size_t nv, i;
+	int rc;
+
+	ASSERT(!proc__spawn(&p, &o, prog));
+	if (file__wait_for(ready, "", 5000) < 0) {
+		proc__kill_group(&p);
+		proc__wait(&p, 1000);
+		proc__free(&p);
+		ASSERT_MSG(false, "shmforkprog attach never got ready");
+	}
+	snprintf(pid_s, sizeof(pid_s), "%d", p.pid);
+	rc = memtrace__run(&mt, RUN_TIMEOUT_MS, "run", "-q", "-f", "json", "-o", trace, "-p",
+			   pid_s, NULL);
+	proc__free(&mt);
+	proc__wait(&p, RUN_TIMEOUT_MS);
+	EXPECT_EQ(p.code, 0);
+	proc__free(&p);
+	ASSERT_EQ(rc, 0);
+	tr = trace__load(trace);
+	ASSERT(tr);
+	as = trace__as_of(tr, atoll(pid_s));
+	ASSERT_MSG(trace__has_vmas(tr, as), "no vma records at attach for pid %s", pid_s);
+	for (i = 0; i < 2; i++) {
+		ASSERT_MSG(marker__ts(tr, markers[i], &ts), "marker %s not in the trace (attached too late?)",
+			   markers[i]);
+		snprintf(at, sizeof(at), "%.9f", ts / 1e9);
+		doc = report__json(trace, at);
+		buf = file__read(m[i], NULL);
+		if (EXPECT(doc) && EXPECT(buf)) {
+			nv = maps__parse(buf, v, MAX_VMAS);
+			EXPECT_EQ(maps__compare(report__regions(doc, as), v, nv, true, false), 0);
+			EXPECT_EQ(regions__sysv(doc, as), (i ? 0 : 3));
+		}
+		free(buf);
+		json_decref(doc);
+	}
+	json_decref(tr);
+}
+
 /* The claims of a workload's report; NULL if the report failed. */
 static json_t *workload__report(const char *name, const char *trace)
 {
@@ -763,6 +834,7 @@ int main(void)
 	static const struct harness_test tests[] = {
 		{ "report maps equal /proc/self/maps at two points", test_maps_equal_proc, true },
 		{ "shmdt of a segment inherited over fork: the child's map says its size", test_shmdt_after_fork, true },
+		{ "-p: the map at attach, and shmdt of a segment attached before", test_shmdt_attach, true },
 		{ "fork-exec report: two processes, no shared address space; the child's copy-on-write faults", test_fork_exec_claim, true },
 		{ "threads report: one address space, a stack each, no copy-on-write", test_threads_claim, true },
 		{ "heap report: brk for small blocks, mmap for the large one", test_heap_claim, true },

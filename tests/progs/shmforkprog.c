@@ -7,6 +7,12 @@
  * /proc/self/maps copied at two marked points.
  *
  * Usage: shmforkprog MAPS1 MAPS2
+ *        shmforkprog attach MAPS1 MAPS2 READY SECS
+ *
+ * attach: the same segment attached before memtrace attaches (-p): it
+ * creates READY once attached, sleeps SECS seconds (memtrace attaches
+ * meanwhile), then copies its maps around its own shmdt, whose size the
+ * trace cannot have either.
  *
  * The child marks each copy with a failing munmap(marker, 0) (0x3000 before
  * its shmdt, 0x4000 after) and copies with open/read/write on a static
@@ -16,6 +22,9 @@
  */
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/ipc.h>
 #include <sys/mman.h>
@@ -45,25 +54,58 @@ static void maps__copy(const char *path, unsigned long marker)
 	close(out);
 }
 
-int main(int argc, char **argv)
+/* A 3-page-and-a-bit segment, its second page read-only; NULL on failure. */
+static char *segment__attach(void)
 {
-	int id, st;
+	int id = shmget(IPC_PRIVATE, 3 * PG + 100, IPC_CREAT | 0600);
 	char *p;
-	pid_t pid;
 
-	if (argc != 3)
-		return 2;
-	id = shmget(IPC_PRIVATE, 3 * PG + 100, IPC_CREAT | 0600);
 	if (id < 0)
-		return 5;
+		return NULL;
 	p = shmat(id, NULL, 0);
 	/* gone once every attachment is: nothing is left behind if we die */
 	shmctl(id, IPC_RMID, NULL);
 	if (p == (void *)-1)
-		return 6;
+		return NULL;
 	p[0] = 1;
 	if (syscall(SYS_mprotect, p + PG, PG, PROT_READ))
-		return 7;
+		return NULL;
+	return p;
+}
+
+static int attach_mode(char **argv)
+{
+	struct timespec t = { .tv_sec = atoi(argv[5]) };
+	char *p = segment__attach();
+	int fd;
+
+	if (!p)
+		return 5;
+	fd = open(argv[4], O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0)
+		return 6;
+	close(fd);
+	nanosleep(&t, NULL);
+	maps__copy(argv[2], 0x3000);
+	if (syscall(SYS_shmdt, p))
+		return 9;
+	maps__copy(argv[3], 0x4000);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	int st;
+	char *p;
+	pid_t pid;
+
+	if (argc == 6 && !strcmp(argv[1], "attach"))
+		return attach_mode(argv);
+	if (argc != 3)
+		return 2;
+	p = segment__attach();
+	if (!p)
+		return 5;
 	pid = fork();
 	if (pid < 0)
 		return 8;
