@@ -59,7 +59,7 @@ function ranges(e) {
 		if (!isNaN(a)) r.push([a, a + Math.max(e.new_len, 1)]);
 	} else if (e.event === 'brk' && !isNaN(a)) {
 		r.push([a - 1, a + 1]);
-	} else if (e.event === 'faults') {
+	} else if (e.event === 'faults' || e.event === 'vma') {
 		const s = addr(e.start), t = addr(e.end);
 		if (!isNaN(s) && !isNaN(t)) r.push([s, Math.max(t, s + 1)]);
 	} else if (e.event === 'fault' && !isNaN(a)) {
@@ -72,7 +72,7 @@ for (const e of events) e._r = ranges(e);
 {
 	const named = events.filter((e) => e.event === 'faults' && e.region && e.kind === 'file' && e._r.length).slice(0, 20000);
 	for (const b of bands) {
-		if (b.kind !== 'file') continue;
+		if (b.kind !== 'file' || b.name) continue;
 		const e = named.find((f) => f.as === b.as && f._r[0][0] < b.hi && f._r[0][1] > b.lo);
 		if (e) b.name = e.region;
 	}
@@ -236,8 +236,13 @@ const KIND = {
 const view = { t0: 0, t1: 1, axis: 'events', times: [], segs: [], bands: [], drag: null, H: 400, W: 800, left: 120, top: 34, bottom: 30, marks: [] };
 
 function what(b) {
+	/* issue 10: the trace's path or kernel name ([stack], [vdso], [anon:NAME], ...) */
+	if (b.name && b.name[0] === '[' && !(b.kind === 'stack' && b.stack_of))
+		return b.name + (b.guard ? ' guard page' : '');
+	if (b.name && b.kind !== 'file')
+		return b.name;
 	switch (b.kind) {
-	case 'file': return b.name ? b.name + ' (fd ' + b.fd + ')' : 'file (fd ' + b.fd + ')';
+	case 'file': return b.name ? b.name + (b.fd >= 0 ? ' (fd ' + b.fd + ')' : '') : 'file (fd ' + b.fd + ')';
 	case 'heap': return '[heap]';
 	case 'stack': return (b.stack_of ? '[stack of thread ' + b.stack_of + ']' : '[stack]') + (b.guard ? ' guard page' : '');
 	case 'shared': return '[shared anonymous]';

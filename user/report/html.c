@@ -283,7 +283,7 @@ static int band__cmp_place(const void *x, const void *y)
 
 #define CMP(f) if (a->f != b->f) return a->f < b->f ? -1 : 1
 	CMP(as); CMP(r.start); CMP(r.end); CMP(r.prot); CMP(r.flags); CMP(r.fd);
-	CMP(r.since);
+	CMP(r.name); CMP(r.since);
 #undef CMP
 	return 0;
 }
@@ -319,6 +319,7 @@ static void bands__fit(struct html *h, uint64_t duration)
 			if (b->as == last->as && b->r.start == last->r.start &&
 			    b->r.end == last->r.end && b->r.prot == last->r.prot &&
 			    b->r.flags == last->r.flags && b->r.fd == last->r.fd &&
+			    b->r.name == last->r.name &&
 			    b->r.since <= last->until + h->quantum) {
 				last->until = b->until > last->until ? b->until : last->until;
 				last->n += b->n;
@@ -348,18 +349,21 @@ static int kept__cmp(const void *x, const void *y)
 
 /* ---- writing the model ---- */
 
-static void model__band(struct outbuf *ob, const struct band *b)
+static void model__band(struct outbuf *ob, const struct analysis *a, const struct band *b)
 {
 	const struct region *r = &b->r;
 	char perms[5];
 
 	region__perms(r, perms);
-	outbuf__printf(ob, "[%u,\"0x%llx\",\"0x%llx\",\"%s\",\"%s\",%llu,%llu,\"%s\",%llu,%u,%d,%llu,%u,%d,%u,%d]",
+	outbuf__printf(ob, "[%u,\"0x%llx\",\"0x%llx\",\"%s\",\"%s\",%llu,%llu,\"%s\",%llu,%u,%d,%llu,%u,%d,%u,%d,",
 		       b->as, (unsigned long long)r->start, (unsigned long long)r->end, perms,
 		       region__kind_name(region__kind(r)), (unsigned long long)r->since,
 		       (unsigned long long)b->until, event__name(r->made_type) ?: "?",
 		       (unsigned long long)r->made_ts, r->made_tid, r->fd,
 		       (unsigned long long)r->offset, r->stack_of, region__is_guard(r), b->n, b->live);
+	/* issue 10: the path or kernel name the trace gave it ("" if none) */
+	outbuf__json_str(ob, analysis__name(a, r->name), SIZE_MAX);
+	outbuf__putc(ob, ']');
 }
 
 /* as id -> [[ts, accessible, reserved, heap], ...], at most HTML_MAX_POINTS each */
@@ -428,11 +432,11 @@ static int model__write(struct html *h, struct outbuf *ob, const struct reader *
 	outbuf__puts(ob, "{\"report\":");
 	outbuf__puts(ob, rep);
 	free(rep);
-	outbuf__puts(ob, ",\n\"band_fields\":[\"as\",\"start\",\"end\",\"perms\",\"kind\",\"since\",\"until\",\"made_by\",\"made_ts\",\"made_tid\",\"fd\",\"offset\",\"stack_of\",\"guard\",\"n\",\"live\"],\n\"bands\":[");
+	outbuf__puts(ob, ",\n\"band_fields\":[\"as\",\"start\",\"end\",\"perms\",\"kind\",\"since\",\"until\",\"made_by\",\"made_ts\",\"made_tid\",\"fd\",\"offset\",\"stack_of\",\"guard\",\"n\",\"live\",\"name\"],\n\"bands\":[");
 	for (i = 0; i < h->nbands; i++) {
 		if (i)
 			outbuf__puts(ob, i % 8 ? "," : ",\n");
-		model__band(ob, &h->bands[i]);
+		model__band(ob, a, &h->bands[i]);
 	}
 	outbuf__puts(ob, "],\n\"counters\":");
 	model__counters(h, ob);
