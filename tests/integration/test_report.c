@@ -430,7 +430,7 @@ static void test_shmdt_attach(void)
 	const char *m[2] = { harness_tmp("shma1"), harness_tmp("shma2") };
 	const char *markers[2] = { "0x3000", "0x4000" };
 	char *prog[] = { (char *)harness_bin("shmforkprog"), "attach", (char *)m[0], (char *)m[1],
-			 (char *)ready, "3", NULL };
+			 (char *)ready, "5", NULL };
 	struct proc_opts o = PROC_OPTS_DEFAULT;
 	struct vma v[MAX_VMAS];
 	struct proc p, mt;
