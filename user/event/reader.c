@@ -306,7 +306,6 @@ static int parse__null(void *ctx)
 	struct jv *v = parse__slot(ctx);
 
 	parse__element(ctx);
-
 	if (v)
 		v->kind = JV_NULL;
 	return 1;
@@ -317,7 +316,6 @@ static int parse__bool(void *ctx, int b)
 	struct jv *v = parse__slot(ctx);
 
 	parse__element(ctx);
-
 	if (v)
 		v->kind = b ? JV_TRUE : JV_FALSE;
 	return 1;
