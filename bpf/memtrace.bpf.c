@@ -1515,26 +1515,34 @@ struct {
 /*
  * The attached segment's file is a clone of the shm file (ipc/shm.c
  * do_shmat: alloc_file_clone), whose inode size is the segment's size
- * (shmem_kernel_file_setup / hugetlb_file_setup set i_size). The VMA is
- * found with the lockless maple walk (no lock, no callback to verify).
+ * (shmem_kernel_file_setup / hugetlb_file_setup set i_size).
+ */
+static long shm__vma_size(struct task_struct *task, struct vm_area_struct *vma, __u64 *size)
+{
+	struct file *f = vma->vm_file;
+
+	*size = vma->vm_start == size[1] && f ? f->f_inode->i_size : 0;
+	return 0;
+}
+
+/*
+ * The VMA comes from bpf_find_vma: sys_exit runs with interrupts on, so
+ * its mmap_read_trylock is cheap, and it is verified as one small
+ * callback where the lockless maple walk (bpf/maple.h, for the fault
+ * hook) was 34 k instructions of every start-up. A contended mmap lock
+ * (another thread mapping at that instant) leaves the size unknown (0),
+ * as for a segment attached before tracing began.
  */
 __noinline __u64 shm__attached(__u64 addr)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct shm_key k = { .mm = task__mm(task), .addr = addr };
-	struct vm_area_struct *vma;
-	struct vma_info vi;
-	struct file *f;
-	__u64 size = 0;
+	__u64 ctx[2] = { 0, addr };	/* out: the size; in: the address */
 
-	if (!vma__find(task, addr, &vi, &vma) || vi.start != addr || !vi.file)
+	if (bpf_find_vma(task, addr, shm__vma_size, ctx, 0) || !ctx[0])
 		return 0;
-	/* untrusted BTF loads: with BPF_CORE_READ here the load took 0.6 s (measured) */
-	f = bpf_rdonly_cast((void *)vi.file, bpf_core_type_id_kernel(struct file));
-	size = f->f_inode->i_size;
-	if (size)
-		bpf_map_update_elem(&shm_sizes, &k, &size, BPF_ANY);
-	return size;
+	bpf_map_update_elem(&shm_sizes, &k, &ctx[0], BPF_ANY);
+	return ctx[0];
 }
 
 static __always_inline __u64 shm__detached(struct task_struct *task, __u64 addr)
