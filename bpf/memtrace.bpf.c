@@ -937,9 +937,6 @@ int BPF_PROG(handle_exit_mmap, struct mm_struct *mm)
 #define NAME_READ	256		/* NAME_MAX + 1: one dentry name */
 #define PATH_DEPTH	32		/* directories walked up from a file */
 
-/* a load or store the compiler keeps: the verifier sees it as such */
-#define READ_ONCE(x)		(*(volatile typeof(x) *)&(x))
-#define WRITE_ONCE(x, v)	(*(volatile typeof(x) *)&(x) = (v))
 
 struct scratch {
 	__u32 busy;
