@@ -117,7 +117,7 @@ static __always_inline int maple__step(struct maple_words *b, __u64 root, __u64 
  * The first VMA with vm_end > addr (find_vma's answer) as a number, or 0.
  * Global, with its state in the per-CPU buffer and an open-coded loop:
  * the verifier checks one node's step instead of every path through two
- * passes of eight levels (126 k instructions per fault program, inlined).
+ * passes of eight levels inlined into each fault program (docs/performance.md).
  */
 __noinline __u64 maple__find_vma(__u64 root, __u64 addr)
 {

@@ -937,7 +937,6 @@ int BPF_PROG(handle_exit_mmap, struct mm_struct *mm)
 #define NAME_READ	256		/* NAME_MAX + 1: one dentry name */
 #define PATH_DEPTH	32		/* directories walked up from a file */
 
-
 struct scratch {
 	__u32 busy;
 	__u32 n;			/* path__resolve's loop counters: see there */
@@ -1123,8 +1122,8 @@ __noinline int path__resolve(__u32 slot, __u64 file_p, __u32 off)
 	 * The loops' counters live in the slot, not in registers: the
 	 * verifier does not track map memory, so each pass starts from the
 	 * same state and the loop is checked once or twice, not once per
-	 * depth and length (in registers: 550 k instructions, 0.2-0.3 s of
-	 * every start-up).
+	 * depth and length (docs/performance.md, sixth session: in registers
+	 * this was most of start-up).
 	 */
 	WRITE_ONCE(s->n, 0);
 	bpf_iter_num_new(&it, 0, PATH_DEPTH + 8);
@@ -1525,8 +1524,8 @@ static long shm__vma_size(struct task_struct *task, struct vm_area_struct *vma, 
 /*
  * The VMA comes from bpf_find_vma: sys_exit runs with interrupts on, so
  * its mmap_read_trylock is cheap, and it is verified as one small
- * callback where the lockless maple walk (bpf/maple.h, for the fault
- * hook) was 34 k instructions of every start-up. A contended mmap lock
+ * callback instead of the lockless maple walk (bpf/maple.h, for the
+ * fault hook), a large share of every start-up. A contended mmap lock
  * (another thread mapping at that instant) leaves the size unknown (0),
  * as for a segment attached before tracing began.
  */
