@@ -1413,6 +1413,103 @@ static __always_inline __u32 vma__anon_name(struct scratch *s, __u32 pos, const 
 }
 
 /*
+ * The path of a VMA's file, for the map walks. path__resolve costs the
+ * verifier ~550k instructions (its loops keep positions in registers, so
+ * every iteration is a new state): loaded into this program it took
+ * handle_exec_vma's load to 280-600 ms. This walk prepends each name
+ * (fs/d_path.c prepend_path does the same) and keeps its position and
+ * pointers in memory: the verifier sees the same state at every turn.
+ * A path longer than VMA_PATH_LEN keeps its end and is flagged.
+ */
+#define VMA_PATH_LEN	4096
+#define NAME_MAX_	255
+
+struct vma_path {
+	__u64 d, mnt;		/* the dentry and struct mount being walked */
+	__u32 pos;		/* buf[pos..VMA_PATH_LEN) holds the path so far */
+	__u32 done;		/* reached the root */
+	char buf[VMA_PATH_LEN + NAME_MAX_ + 1];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SCRATCH_SLOTS);	/* one per scratch slot: claimed with it */
+	__type(key, __u32);
+	__type(value, struct vma_path);
+} vma_paths SEC(".maps");
+
+__noinline int vma__path(__u32 slot, __u64 file_p, __u32 off)
+{
+	struct vma_path *pb = bpf_map_lookup_elem(&vma_paths, &slot);
+	struct scratch *s = bpf_map_lookup_elem(&scratch, &slot);
+	struct file *f = bpf_rdonly_cast((void *)file_p, bpf_core_type_id_kernel(struct file));
+	struct dentry *d, *parent;
+	struct mount *mnt, *mparent;
+	struct bpf_iter_num it;
+	__u32 len, p, total, trunc = 0;
+	bool deleted;
+
+	if (!pb || !s || !file_p || off >= REC_LEN)
+		return 0;
+	d = f->f_path.dentry;
+	if (!d || !f->f_path.mnt)
+		return 0;
+	/* memfd, SysV shm, anon inodes: see path__resolve */
+	if (d == d->d_parent && d != f->f_path.mnt->mnt_root)
+		return path__pseudo(s, d, off);
+	deleted = !d->d_hash.pprev && d != d->d_parent;
+	pb->d = (__u64)d;
+	pb->mnt = (__u64)f->f_path.mnt - bpf_core_field_offset(struct mount, mnt);
+	pb->pos = VMA_PATH_LEN;
+	pb->done = 0;
+	bpf_iter_num_new(&it, 0, PATH_DEPTH + 8);
+	while (bpf_iter_num_next(&it)) {
+		d = bpf_rdonly_cast((void *)pb->d, bpf_core_type_id_kernel(struct dentry));
+		mnt = bpf_rdonly_cast((void *)pb->mnt, bpf_core_type_id_kernel(struct mount));
+		parent = d->d_parent;
+		if (d == mnt->mnt.mnt_root || d == parent) {
+			mparent = mnt->mnt_parent;
+			if (d != mnt->mnt.mnt_root || mparent == mnt) {
+				pb->done = 1;	/* the namespace's root, or an internal mount's */
+				break;
+			}
+			pb->d = (__u64)mnt->mnt_mountpoint;
+			pb->mnt = (__u64)mparent;
+			continue;
+		}
+		len = d->d_name.len;
+		p = pb->pos;
+		if (len > NAME_MAX_ || p < len + 1) {
+			trunc = 1;
+			break;
+		}
+		p -= len;
+		bpf_probe_read_kernel(&pb->buf[p & (VMA_PATH_LEN - 1)], len & NAME_MAX_, d->d_name.name);
+		p--;
+		pb->buf[p & (VMA_PATH_LEN - 1)] = '/';
+		pb->pos = p;
+		pb->d = (__u64)parent;
+	}
+	bpf_iter_num_destroy(&it);
+	p = pb->pos;
+	if (p >= VMA_PATH_LEN) {	/* the root itself */
+		p = VMA_PATH_LEN - 1;
+		pb->buf[p] = '/';
+	}
+	if (!pb->done)
+		trunc = 1;	/* deeper than PATH_DEPTH + 8 */
+	total = VMA_PATH_LEN - p;
+	if (total > VMA_PATH_LEN)
+		total = VMA_PATH_LEN;
+	bpf_probe_read_kernel(&s->rec[off & (REC_LEN - 1)], total, &pb->buf[p & (VMA_PATH_LEN - 1)]);
+	if (deleted && !trunc) {
+		__builtin_memcpy(&s->rec[(off + total) & (REC_LEN - 1)], DELETED, sizeof(DELETED) - 1);
+		total += sizeof(DELETED) - 1;
+	}
+	return total | (trunc << 16);
+}
+
+/*
  * Writes one VMA at s->rec[pos]: a struct mt_vma and its name padded to 8
  * bytes, named the way fs/proc/task_mmu.c get_vma_name() does. Returns
  * the bytes written, or 0 when pos is out of range. Global (verified
@@ -1460,7 +1557,7 @@ __noinline int vma__put(__u32 slot, __u64 vma_p, __u64 mm_p, __u32 pos)
 		if (an) {
 			len = vma__anon_name(s, name, "[anon_shmem:", 12, an->name);
 		} else {
-			r = path__resolve(slot, ptr__value(f), name);
+			r = vma__path(slot, ptr__value(f), name);
 			len = r & 0xffff;
 			flags |= MT_VMA_FILE;
 			if (r >> 16)

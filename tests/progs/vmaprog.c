@@ -11,8 +11,8 @@
  *	child's pid, and kills it.
  *
  *   vmaprog attach MAPS READY SECS
- *	maps a file, shared and private anonymous memory and splits one
- *	mapping with mprotect, copies /proc/self/maps to MAPS, creates
+ *	maps a file, a deleted file, a memfd, shared and private anonymous
+ *	memory and splits one mapping with mprotect, copies /proc/self/maps to MAPS, creates
  *	READY, then sleeps SECS seconds and exits: a `memtrace run -p` of it
  *	meanwhile must see exactly MAPS. Nothing after the copy maps anything
  *	(raw syscalls, static buffers).
@@ -93,6 +93,16 @@ static int do_attach(const char *maps, const char *ready, int secs)
 	if (mmap(NULL, 8192, PROT_READ, MAP_PRIVATE, fd, 0) == MAP_FAILED ||
 	    mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0) == MAP_FAILED)
 		return 3;
+	/* "PATH (deleted)" and "/memfd:NAME (deleted)" in /proc/PID/maps */
+	snprintf(buf, sizeof(buf), "%s.deleted", maps);
+	fd = open(buf, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0 || ftruncate(fd, 4096) ||
+	    mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0) == MAP_FAILED || unlink(buf))
+		return 5;
+	fd = memfd_create("vmaprog", 0);
+	if (fd < 0 || ftruncate(fd, 8192) ||
+	    mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0) == MAP_FAILED)
+		return 6;
 	p = mmap(NULL, 4 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED || mprotect(p + 4096, 4096, PROT_READ))
 		return 4;
