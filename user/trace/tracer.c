@@ -529,6 +529,11 @@ size_t tracer__cost(struct tracer *t, struct hook_cost *c, size_t n)
 		sec = bpf_program__section_name(prog);
 		hook = strchr(sec, '/');
 		snprintf(c[k].hook, sizeof(c[k].hook), "%s", hook ? hook + 1 : sec);
+		/* issue 10: a second program on sched_process_exec */
+		if (prog == t->skel->progs.handle_exec_vma)
+			snprintf(c[k].hook, sizeof(c[k].hook), "process_exec/vma");
+		else if (prog == t->skel->progs.vma_attach)
+			snprintf(c[k].hook, sizeof(c[k].hook), "iter/task (attach)");
 		c[k].runs = info.run_cnt;
 		c[k].ns = info.run_time_ns;
 		k++;
