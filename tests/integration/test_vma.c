@@ -8,10 +8,13 @@
  * path or name. A doctored trace (a VMA removed, a field changed) must
  * fail the same comparison.
  */
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include "harness.h"
 
 #define RUN_TIMEOUT_MS	20000
@@ -227,7 +230,7 @@ static void test_attach(void)
 	char pid_s[16], *maps;
 	char *argv[] = { "-p", pid_s, NULL };
 	char *prog[] = { (char *)harness_bin("vmaprog"), "attach", (char *)maps_path,
-			 (char *)ready, "2", NULL };
+			 (char *)ready, "5", NULL };
 	struct proc_opts o = PROC_OPTS_DEFAULT;
 	struct proc p;
 	json_t *tr, *vmas, *ev;
@@ -261,6 +264,82 @@ static void test_attach(void)
 	json_decref(vmas);
 	free(maps);
 	json_decref(tr);
+}
+
+/* The cgroup v2 mount point, or NULL. */
+static const char *cgroup2__mount(void)
+{
+	static char dir[256];
+	char line[512], fs[64];
+	FILE *f = fopen("/proc/mounts", "re");
+
+	if (!f)
+		return NULL;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%*s %255s %63s", dir, fs) == 2 && !strcmp(fs, "cgroup2")) {
+			fclose(f);
+			return dir;
+		}
+	}
+	fclose(f);
+	return NULL;
+}
+
+/*
+ * -a (through --cgroup, so that only our process counts): every process
+ * already running gets its map at attach, the one in the cgroup equal to
+ * its /proc/PID/maps, and nothing outside the cgroup.
+ */
+static void test_attach_all(void)
+{
+	const char *root = cgroup2__mount(), *trace = harness_tmp("all.jsonl");
+	const char *maps_path = harness_tmp("all.maps"), *ready = harness_tmp("all.ready");
+	char cg[512], cmd[1024], *maps;
+	char *sh[] = { "sh", "-c", cmd, NULL };
+	struct proc prog, mt;
+	json_t *tr = NULL, *vmas = NULL, *ev;
+	long long pid;
+	size_t i;
+
+	if (!root) {
+		harness_skip("no cgroup v2 mounted");
+		return;
+	}
+	snprintf(cg, sizeof(cg), "%s/memtrace-vma-%d", root, (int)getpid());
+	ASSERT_MSG(!mkdir(cg, 0755), "mkdir %s: %s", cg, strerror(errno));
+	snprintf(cmd, sizeof(cmd), "echo $$ > %s/cgroup.procs && exec %s attach %s %s 5", cg,
+		 harness_bin("vmaprog"), maps_path, ready);
+	if (!EXPECT(!proc__spawn(&prog, NULL, sh)))
+		goto out_cg;
+	pid = prog.pid;
+	if (!EXPECT(file__wait_for(ready, "", 5000) >= 0 || file__exists(ready)))
+		goto out_prog;
+	memtrace__spawn(&mt, NULL, "run", "-q", "-f", "json", "--cgroup", cg, "-o", trace, NULL);
+	proc__wait(&prog, RUN_TIMEOUT_MS);
+	EXPECT_EQ(prog.code, 0);
+	kill(mt.pid, SIGINT);
+	proc__wait(&mt, 10000);
+	EXPECT_EQ(mt.code, 0);
+	proc__free(&mt);
+	tr = trace__load(trace);
+	maps = file__read(maps_path, NULL);
+	if (EXPECT(tr && maps)) {
+		vmas = vmas__of(tr, pid, "attach");
+		EXPECT_MSG(vmas__equal(vmas, maps), "-a: the vma records at attach differ from /proc/%lld/maps",
+			   pid);
+		/* nothing of any other process */
+		json_array_foreach(tr, i, ev)
+			EXPECT_MSG(!ev__is(ev, "vma") || ev__int_or(ev, "pid", -1) == pid,
+				   "a vma record outside the cgroup: %s", ev__show(ev));
+	}
+	free(maps);
+	json_decref(vmas);
+	json_decref(tr);
+out_prog:
+	proc__kill_group(&prog);
+	proc__free(&prog);
+out_cg:
+	rmdir(cg);
 }
 
 /* The comparison itself must see a VMA removed, a prot, an inode or a name changed. */
@@ -330,6 +409,8 @@ static const struct harness_test tests[] = {
 	  test_exec_dynamic, true },
 	{ "the same for a static PIE (/sbin/ldconfig)", test_exec_static, true },
 	{ "-p: vma records at attach (origin attach) equal /proc/PID/maps", test_attach, true },
+	{ "-a (--cgroup): the map of the process in the cgroup at attach, no other",
+	  test_attach_all, true },
 	{ "a doctored trace (a VMA removed, a field changed) fails the comparison",
 	  test_doctored, true },
 	{ NULL, NULL, false },
