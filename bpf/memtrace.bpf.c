@@ -1413,10 +1413,10 @@ static __always_inline __u32 vma__anon_name(struct scratch *s, __u32 pos, const 
 }
 
 /*
- * The path of a VMA's file, for the map walks. path__resolve costs the
- * verifier ~550k instructions (its loops keep positions in registers, so
- * every iteration is a new state): loaded into this program it took
- * handle_exec_vma's load to 280-600 ms. This walk prepends each name
+ * The path of a VMA's file, for the map walks. path__resolve's loops keep
+ * positions in registers, so the verifier sees a new state at every turn:
+ * called from here it made this program's load hundreds of times slower
+ * (docs/performance.md, issue 10 vma records). This walk prepends each name
  * (fs/d_path.c prepend_path does the same) and keeps its position and
  * pointers in memory: the verifier sees the same state at every turn.
  * A path longer than VMA_PATH_LEN keeps its end and is flagged.
@@ -1748,7 +1748,7 @@ int vma_attach(struct bpf_iter__task *ctx)
 		if (bpf_map_update_elem(&traced, &tgid, &as, BPF_NOEXIST))
 			return 0;
 	}
-	fcache__set(tgid, as);
+	/* not cached in filter_cache: only the process's own tasks fill its slot */
 	vma__walk(task, as, MT_VMA_ORIGIN_ATTACH);
 	bpf_seq_write(ctx->meta->seq, "\n", 1);
 	return 0;
