@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Unit tests for user/event/reader.c (issue 10): records of the new calls go
- * record -> event -> JSON line -> reader -> event -> JSON line, and both
- * lines must be the same bytes: the reader loses nothing the writer wrote.
+ * Unit tests for user/event/reader.c (issue 10): records of the new calls,
+ * exec's argv and the vma records go record -> event -> JSON line -> reader
+ * -> event -> JSON line, and both lines must be the same bytes: the reader
+ * loses nothing the writer wrote.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -175,11 +176,98 @@ static void test_exec_argv(void **state)
 	}
 }
 
+/* issue 10: a vma batch, laid out as memtrace.bpf.c writes it (bpf/memtrace.h). */
+struct vma_batch {
+	size_t len;
+	unsigned char buf[2048];
+};
+
+static void vma_batch__add(struct vma_batch *b, uint64_t start, uint64_t end, uint32_t prot,
+			   uint32_t flags, uint64_t off, uint32_t dev, uint64_t ino, const char *name)
+{
+	struct mt_vma v = { .start = start, .end = end, .offset = off, .inode = ino, .dev = dev,
+			    .prot = prot, .flags = flags, .name_len = strlen(name) };
+
+	memcpy(b->buf + b->len, &v, sizeof(v));
+	memcpy(b->buf + b->len + sizeof(v), name, v.name_len);
+	b->len += sizeof(v) + ((v.name_len + 7) & ~7U);
+	((struct mt_vma_event *)b->buf)->count++;
+}
+
+/*
+ * issue 10: vma records (one JSON line per VMA of a batch) come back as the
+ * writer wrote them: a file, shared anonymous memory, kernel names, a cut
+ * path, an attach map, a device beyond 8 bits.
+ */
+static void test_vma(void **state)
+{
+	struct formatter f = { .fmt = MT_FMT_JSON, .t0 = T0 };
+	struct trace_start st = { .command = "calls", .target = "pid", .root_pid = 4242 };
+	static struct vma_batch b[2];
+	char path[] = "/tmp/test_reader.XXXXXX", err[256], *want, *got, *line, *save = NULL;
+	struct mt_vma_event *h;
+	struct outbuf ob, back;
+	struct mt_event ev;
+	struct reader r;
+	FILE *out;
+	int fd, i, n = 0;
+
+	for (i = 0; i < 2; i++) {
+		b[i].len = sizeof(struct mt_vma_event);
+		h = (void *)b[i].buf;
+		*h = (struct mt_vma_event){ .hdr = HDR(MT_EV_VMA, 20 + i), .flags = MT_VMA_LAST,
+					    .origin = i ? MT_VMA_ORIGIN_ATTACH : MT_VMA_ORIGIN_EXEC };
+	}
+	vma_batch__add(&b[0], 0x55d6e4843000, 0x55d6e4848000, 5, MT_VMA_FILE, 0x2000,
+		       254 << 20, 247134, "/usr/bin/cat");
+	vma_batch__add(&b[0], 0x7f821da1d000, 0x7f821da3f000, 3, 0, 0, 0, 0, "");
+	vma_batch__add(&b[0], 0x7f821da3f000, 0x7f821da40000, 3, MT_VMA_SHARED | MT_VMA_FILE, 0,
+		       1, 1025, "/dev/zero (deleted)");
+	vma_batch__add(&b[0], 0x7ffd70135000, 0x7ffd70156000, 3, 0, 0, 0, 0, "[stack]");
+	vma_batch__add(&b[0], 0xffffffffff600000, 0xffffffffff601000, 4, 0, 0, 0, 0, "[vsyscall]");
+	vma_batch__add(&b[1], 0x7f0000000000, 0x7f0000001000, 1,
+		       MT_VMA_FILE | MT_VMA_NAME_TRUNCATED, 0, 259 << 20 | 0x1a, 12, "/d/e/f \"g\"");
+	vma_batch__add(&b[1], 0x7f0000001000, 0x7f0000002000, 0, 0, 0, 0, 0, "[anon:calls buf]");
+
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	out = fdopen(fd, "w");
+	assert_int_equal(outbuf__init(&ob, -1, 1 << 16), 0);
+	assert_int_equal(outbuf__init(&back, -1, 1 << 16), 0);
+	format__start(&f, &ob, &st);
+	for (i = 0; i < 2; i++)
+		n += format__records(&f, &ob, b[i].buf, b[i].len);
+	assert_int_equal(n, 7);
+	fwrite(ob.buf, 1, ob.len, out);
+	fclose(out);
+	assert_int_equal(reader__open(&r, path, err, sizeof(err)), 0);
+	want = strndup(ob.buf, ob.len);
+	assert_non_null(want);
+	line = strtok_r(want, "\n", &save);	/* the start record */
+	for (i = 0; i < n; i++) {
+		line = strtok_r(NULL, "\n", &save);
+		assert_non_null(line);
+		if (reader__next(&r, &ev, err, sizeof(err)) != 1)
+			fail_msg("reader: %s", err);
+		got = json_of(&back, &ev);
+		got[strcspn(got, "\n")] = '\0';
+		assert_string_equal(got, line);
+		free(got);
+	}
+	assert_int_equal(reader__next(&r, &ev, err, sizeof(err)), 0);
+	reader__close(&r);
+	free(want);
+	outbuf__free(&ob);
+	outbuf__free(&back);
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_calls),
 		cmocka_unit_test(test_exec_argv),
+		cmocka_unit_test(test_vma),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
