@@ -328,8 +328,9 @@ struct {
  * of walking every bucket of `regions`. An address space's slots come in
  * pages of REGION_SLOTS, (as, 0), (as, 1), ...: page n is made only when
  * n - 1 is full, so a flush stops at the first page missing. A region that
- * finds no slot (REGION_PAGES full, or this map full) sets `overflow` (or
- * regions_unindexed) and that address space's flushes walk the whole map
+ * finds no slot sets its address space's `overflow` (REGION_PAGES full) or
+ * regions_unindexed (this map full: for every address space, since an as
+ * with no page 0 may get one later), and those flushes walk the whole map
  * as before: exact, only slow.
  */
 #define REGION_SLOTS	64
@@ -718,13 +719,14 @@ static __always_inline void region__index(__u32 as, const struct mt_region_key *
 	for (n = 0; n < REGION_PAGES; n++) {
 		c.pg = region__page(as, n, true);
 		if (!c.pg)
-			return;
+			break;
 		if (!n)
 			first = c.pg;
 		bpf_loop(REGION_SLOTS, region__claim, &c, 0);
 		if (c.done)
 			return;
 	}
+	/* no page 0: regions_unindexed is set and every flush walks the map */
 	if (first)
 		first->overflow = 1;
 }
@@ -966,7 +968,7 @@ static __always_inline void regions__flush(struct task_struct *task, __u32 as, _
 	int i;
 
 	first = bpf_map_lookup_elem(&region_index, &pk);
-	if ((first && first->overflow) || (!first && regions_unindexed)) {
+	if (regions_unindexed || (first && first->overflow)) {
 		bpf_for_each_map_elem(&regions, region__flush_one, &c, 0);
 	} else if (first) {
 		for (n = 0; n < REGION_PAGES; n++) {
