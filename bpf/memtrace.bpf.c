@@ -1158,6 +1158,8 @@ int BPF_PROG(handle_exit_mmap, struct mm_struct *mm)
 
 struct scratch {
 	__u32 busy;
+	__u32 n;			/* path__resolve's loop counters: see there */
+	__u32 pos;
 	__u32 __pad;
 	__u64 comp[PATH_DEPTH];		/* dentry names, leaf first */
 	/* slack after REC_LEN: a masked offset may still take a full read */
@@ -1313,8 +1315,7 @@ __noinline int path__resolve(__u32 slot, __u64 file_p, __u32 off)
 	struct vfsmount *vm;
 	struct mount *mnt, *mparent;
 	struct bpf_iter_num it;
-	__u32 n = 0, pos = off, trunc = 0, start = off;
-	__u64 i;
+	__u32 n, pos, trunc = 0, start = off;
 	bool deleted;
 	long r;
 
@@ -1336,6 +1337,14 @@ __noinline int path__resolve(__u32 slot, __u64 file_p, __u32 off)
 	deleted = !d->d_hash.pprev && d != d->d_parent;
 	mnt = bpf_rdonly_cast((void *)vm - bpf_core_field_offset(struct mount, mnt),
 			      bpf_core_type_id_kernel(struct mount));
+	/*
+	 * The loops' counters live in the slot, not in registers: the
+	 * verifier does not track map memory, so each pass starts from the
+	 * same state and the loop is checked once or twice, not once per
+	 * depth and length (docs/performance.md, sixth session: in registers
+	 * this was most of start-up).
+	 */
+	WRITE_ONCE(s->n, 0);
 	bpf_iter_num_new(&it, 0, PATH_DEPTH + 8);
 	while (bpf_iter_num_next(&it)) {
 		mroot = vm->mnt_root;
@@ -1349,40 +1358,51 @@ __noinline int path__resolve(__u32 slot, __u64 file_p, __u32 off)
 			vm = &mnt->mnt;
 			continue;
 		}
+		n = READ_ONCE(s->n);
 		if (n >= PATH_DEPTH) {
 			trunc = MT_STR_TRUNCATED;
 			break;
 		}
 		s->comp[n & (PATH_DEPTH - 1)] = (__u64)d->d_name.name;
-		n++;
+		WRITE_ONCE(s->n, n + 1);
 		d = parent;
 	}
 	bpf_iter_num_destroy(&it);
-	if (!n) {
+	pos = off;
+	if (!READ_ONCE(s->n)) {
 		s->rec[pos & (REC_LEN - 1)] = '/';
 		pos++;
 	}
+	WRITE_ONCE(s->pos, pos);
 	bpf_iter_num_new(&it, 0, PATH_DEPTH);
-	while ((i = (__u64)bpf_iter_num_next(&it)) && n) {
+	while (bpf_iter_num_next(&it)) {
+		n = READ_ONCE(s->n);
+		if (!n)
+			break;
+		pos = READ_ONCE(s->pos);
 		if (pos - start > MT_PATH_LEN - NAME_READ - 16) {
 			trunc = MT_STR_TRUNCATED;
 			break;
 		}
 		n--;
+		WRITE_ONCE(s->n, n);
 		s->rec[pos & (REC_LEN - 1)] = '/';
 		pos++;
 		r = bpf_probe_read_kernel_str(&s->rec[pos & (REC_LEN - 1)], NAME_READ,
 					      (void *)s->comp[n & (PATH_DEPTH - 1)]);
-		if (r <= 0)
+		if (r <= 0) {
+			WRITE_ONCE(s->pos, pos);
 			break;
-		pos += r - 1;	/* without the NUL */
+		}
+		WRITE_ONCE(s->pos, pos + r - 1);	/* without the NUL */
 	}
 	bpf_iter_num_destroy(&it);
+	pos = READ_ONCE(s->pos);
 	if (deleted && !trunc) {
 		__builtin_memcpy(&s->rec[pos & (REC_LEN - 1)], DELETED, sizeof(DELETED) - 1);
 		pos += sizeof(DELETED) - 1;
 	}
-	return (pos - start) | (trunc << 16);
+	return ((pos - start) & 0xffff) | (trunc << 16);
 }
 
 /*
@@ -1586,6 +1606,395 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid,
 	return 0;
 }
 
+/* ---- issue 10 §2: the kernel-made map (vma records) ---- */
+
+extern int bpf_iter_task_vma_new(struct bpf_iter_task_vma *it,
+				 struct task_struct *task, __u64 addr) __ksym __weak;
+extern struct vm_area_struct *bpf_iter_task_vma_next(struct bpf_iter_task_vma *it) __ksym __weak;
+extern void bpf_iter_task_vma_destroy(struct bpf_iter_task_vma *it) __ksym __weak;
+/* vm_operations_struct.name of _install_special_mapping (mm/mmap.c): a text symbol */
+extern const void special_mapping_name __ksym __weak;
+
+#ifndef VM_EXEC
+#define VM_EXEC		0x00000004
+#endif
+#define MM_CONTEXT_HAS_VSYSCALL	1	/* bit of mm->context.flags (arch/x86 asm/mmu.h) */
+
+/*
+ * The gate VMA ([vsyscall]) belongs to no mm: /proc/PID/maps adds it last
+ * for every 64-bit mm (get_gate_vma). The loader copies its line from its
+ * own /proc/self/maps (one global page); gate_end 0: there is none.
+ */
+const volatile __u64 gate_start = 0;
+const volatile __u64 gate_end = 0;
+const volatile __u32 gate_prot = 0;
+
+/* A batch is sent when the next VMA might not fit: a path takes up to MT_PATH_LEN. */
+#define VMA_FLUSH_AT	(REC_LEN - sizeof(struct mt_vma) - MT_PATH_LEN - NAME_READ - 64)
+
+/* CONFIG_ANON_VMA_NAME only (not on every kernel, nor in our vmlinux.h) */
+struct vm_area_struct___an {
+	struct anon_vma_name *anon_name;
+} __attribute__((preserve_access_index));
+
+/* name[pos..] = "PREFIX" NAME "]" for [anon:NAME] / [anon_shmem:NAME]; returns its length */
+static __always_inline __u32 vma__anon_name(struct scratch *s, __u32 pos, const char *prefix,
+					    __u32 plen, const char *name)
+{
+	long r;
+
+	__builtin_memcpy(&s->rec[pos & (REC_LEN - 1)], prefix, 12);	/* may copy past plen */
+	r = bpf_probe_read_kernel_str(&s->rec[(pos + plen) & (REC_LEN - 1)], MT_VMA_NAME_LEN, name);
+	if (r <= 0)
+		r = 1;
+	s->rec[(pos + plen + r - 1) & (REC_LEN - 1)] = ']';
+	return plen + r;
+}
+
+/*
+ * The path of a VMA's file, for the map walks. path__resolve's loops keep
+ * positions in registers, so the verifier sees a new state at every turn:
+ * called from here it made this program's load hundreds of times slower
+ * (docs/performance.md, issue 10 vma records). This walk prepends each name
+ * (fs/d_path.c prepend_path does the same) and keeps its position and
+ * pointers in memory: the verifier sees the same state at every turn.
+ * A path longer than VMA_PATH_LEN keeps its end and is flagged.
+ */
+#define VMA_PATH_LEN	4096
+#define NAME_MAX_	255
+
+struct vma_path {
+	__u64 d, mnt;		/* the dentry and struct mount being walked */
+	__u32 pos;		/* buf[pos..VMA_PATH_LEN) holds the path so far */
+	__u32 done;		/* reached the root */
+	char buf[VMA_PATH_LEN + NAME_MAX_ + 1];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SCRATCH_SLOTS);	/* one per scratch slot: claimed with it */
+	__type(key, __u32);
+	__type(value, struct vma_path);
+} vma_paths SEC(".maps");
+
+__noinline int vma__path(__u32 slot, __u64 file_p, __u32 off)
+{
+	struct vma_path *pb = bpf_map_lookup_elem(&vma_paths, &slot);
+	struct scratch *s = bpf_map_lookup_elem(&scratch, &slot);
+	struct file *f = bpf_rdonly_cast((void *)file_p, bpf_core_type_id_kernel(struct file));
+	struct dentry *d, *parent;
+	struct mount *mnt, *mparent;
+	struct bpf_iter_num it;
+	__u32 len, p, total, trunc = 0;
+	bool deleted;
+
+	if (!pb || !s || !file_p || off >= REC_LEN)
+		return 0;
+	d = f->f_path.dentry;
+	if (!d || !f->f_path.mnt)
+		return 0;
+	/* memfd, SysV shm, anon inodes: see path__resolve */
+	if (d == d->d_parent && d != f->f_path.mnt->mnt_root)
+		return path__pseudo(s, d, off);
+	deleted = !d->d_hash.pprev && d != d->d_parent;
+	pb->d = (__u64)d;
+	pb->mnt = (__u64)f->f_path.mnt - bpf_core_field_offset(struct mount, mnt);
+	pb->pos = VMA_PATH_LEN;
+	pb->done = 0;
+	bpf_iter_num_new(&it, 0, PATH_DEPTH + 8);
+	while (bpf_iter_num_next(&it)) {
+		d = bpf_rdonly_cast((void *)pb->d, bpf_core_type_id_kernel(struct dentry));
+		mnt = bpf_rdonly_cast((void *)pb->mnt, bpf_core_type_id_kernel(struct mount));
+		parent = d->d_parent;
+		if (d == mnt->mnt.mnt_root || d == parent) {
+			mparent = mnt->mnt_parent;
+			if (d != mnt->mnt.mnt_root || mparent == mnt) {
+				pb->done = 1;	/* the namespace's root, or an internal mount's */
+				break;
+			}
+			pb->d = (__u64)mnt->mnt_mountpoint;
+			pb->mnt = (__u64)mparent;
+			continue;
+		}
+		len = d->d_name.len;
+		p = pb->pos;
+		if (len > NAME_MAX_ || p < len + 1) {
+			trunc = 1;
+			break;
+		}
+		p -= len;
+		bpf_probe_read_kernel(&pb->buf[p & (VMA_PATH_LEN - 1)], len & NAME_MAX_, d->d_name.name);
+		p--;
+		pb->buf[p & (VMA_PATH_LEN - 1)] = '/';
+		pb->pos = p;
+		pb->d = (__u64)parent;
+	}
+	bpf_iter_num_destroy(&it);
+	p = pb->pos;
+	if (p >= VMA_PATH_LEN) {	/* the root itself */
+		p = VMA_PATH_LEN - 1;
+		pb->buf[p] = '/';
+	}
+	if (!pb->done)
+		trunc = 1;	/* deeper than PATH_DEPTH + 8 */
+	total = VMA_PATH_LEN - p;
+	if (total > VMA_PATH_LEN)
+		total = VMA_PATH_LEN;
+	bpf_probe_read_kernel(&s->rec[off & (REC_LEN - 1)], total, &pb->buf[p & (VMA_PATH_LEN - 1)]);
+	if (deleted && !trunc) {
+		__builtin_memcpy(&s->rec[(off + total) & (REC_LEN - 1)], DELETED, sizeof(DELETED) - 1);
+		total += sizeof(DELETED) - 1;
+	}
+	return total | (trunc << 16);
+}
+
+/*
+ * Writes one VMA at s->rec[pos]: a struct mt_vma and its name padded to 8
+ * bytes, named the way fs/proc/task_mmu.c get_vma_name() does. Returns
+ * the bytes written, or 0 when pos is out of range. Global (verified
+ * once, scalars in): the walks call it for every VMA.
+ */
+__noinline int vma__put(__u32 slot, __u64 vma_p, __u64 mm_p, __u32 pos)
+{
+	struct scratch *s = bpf_map_lookup_elem(&scratch, &slot);
+	struct vm_area_struct *vma = bpf_rdonly_cast((void *)vma_p,
+						     bpf_core_type_id_kernel(struct vm_area_struct));
+	struct mm_struct *mm = bpf_rdonly_cast((void *)mm_p, bpf_core_type_id_kernel(struct mm_struct));
+	struct anon_vma_name *an = NULL;
+	const struct vm_operations_struct *ops;
+	struct vm_special_mapping *sm;
+	struct mt_vma *v;
+	struct inode *ino;
+	struct file *f;
+	__u32 name = pos + sizeof(*v), len = 0, flags = 0;
+	__u64 fl, start, end;
+	long r;
+
+	if (!s || !vma_p || pos > VMA_FLUSH_AT)
+		return 0;
+	v = (void *)&s->rec[pos & (REC_LEN - 1)];
+	start = vma->vm_start;
+	end = vma->vm_end;
+	fl = vma->vm_flags;
+	f = vma->vm_file;
+	if (bpf_core_field_exists(((struct vm_area_struct___an *)vma)->anon_name))
+		an = ((struct vm_area_struct___an *)vma)->anon_name;
+	v->start = start;
+	v->end = end;
+	v->prot = fl & (VM_READ | VM_WRITE | VM_EXEC);	/* the same bits as PROT_* */
+	v->offset = 0;
+	v->inode = 0;
+	v->dev = 0;
+	if (fl & VM_MAYSHARE)
+		flags |= MT_VMA_SHARED;
+	if (f) {
+		/* /proc shows the pgoff of file VMAs only */
+		v->offset = vma->vm_pgoff << 12;
+		ino = f->f_inode;
+		v->inode = ino->i_ino;
+		v->dev = ino->i_sb->s_dev;
+		if (an) {
+			len = vma__anon_name(s, name, "[anon_shmem:", 12, an->name);
+		} else {
+			r = vma__path(slot, ptr__value(f), name);
+			len = r & 0xffff;
+			flags |= MT_VMA_FILE;
+			if (r >> 16)
+				flags |= MT_VMA_NAME_TRUNCATED;
+		}
+		goto done;
+	}
+	ops = vma->vm_ops;
+	if (ops && ops->name && (__u64)ops->name == (__u64)&special_mapping_name) {
+		/* [vdso], [vvar], [vvar_vclock], [uprobes]: vm_private_data is the mapping */
+		sm = vma->vm_private_data;
+		r = bpf_probe_read_kernel_str(&s->rec[name & (REC_LEN - 1)], NAME_READ, sm->name);
+		len = r > 0 ? r - 1 : 0;
+	} else if (start <= mm->brk && end >= mm->start_brk) {
+		__builtin_memcpy(&s->rec[name & (REC_LEN - 1)], "[heap]", 6);
+		len = 6;
+	} else if (start <= mm->start_stack && end >= mm->start_stack) {
+		__builtin_memcpy(&s->rec[name & (REC_LEN - 1)], "[stack]", 7);
+		len = 7;
+	} else if (an) {
+		len = vma__anon_name(s, name, "[anon:\0\0\0\0\0\0", 6, an->name);
+	}
+done:
+	len &= 0x1fff;
+	/* zero the padding: the slot holds older records */
+	*(__u64 *)&s->rec[(name + len) & (REC_LEN - 1)] = 0;
+	v->name_len = len;
+	v->flags = flags;
+	v->__pad = 0;
+	return sizeof(*v) + ((len + 7) & ~7U);
+}
+
+/* The gate VMA at s->rec[pos]; see gate_start. Returns the bytes written. */
+static __always_inline __u32 vma__gate(struct scratch *s, __u32 pos)
+{
+	struct mt_vma *v = (void *)&s->rec[pos & (REC_LEN - 1)];
+
+	v->start = gate_start;
+	v->end = gate_end;
+	v->offset = 0;
+	v->inode = 0;
+	v->dev = 0;
+	v->prot = gate_prot;
+	v->flags = 0;
+	v->name_len = 10;
+	v->__pad = 0;
+	__builtin_memcpy(&s->rec[(pos + sizeof(*v)) & (REC_LEN - 1)], "[vsyscall]\0\0\0\0\0", 16);
+	return sizeof(*v) + 16;
+}
+
+/* Sends the batch of n VMAs built in slot (pos bytes) and starts the next. */
+__noinline int vma__flush(__u32 slot, __u32 pos, __u32 n, __u32 flags)
+{
+	struct scratch *s = bpf_map_lookup_elem(&scratch, &slot);
+	struct mt_vma_event *b;
+
+	if (!s)
+		return 0;
+	b = (void *)s->rec;
+	b->count = n;
+	b->flags = flags;
+	/* pos is an unknown scalar here: bound it where the verifier sees it */
+	asm volatile("" : "+r"(pos));
+	pos &= REC_LEN - 1;
+	if (n || (flags & MT_VMA_LAST))
+		scratch__output(s, pos, MT_EV_VMA, n);
+	b->seq++;
+	return 0;
+}
+
+/*
+ * Every VMA of task's mm, in address order, as MT_EV_VMA batches (one
+ * when they fit the scratch, as after an exec). The open-coded task_vma
+ * iterator takes the mmap lock with a trylock: if it is busy (someone
+ * reads /proc/PID/maps right now) the map is lost, and counted.
+ */
+static __always_inline void vma__walk(struct task_struct *task, __u32 as, __u32 origin)
+{
+	struct bpf_iter_task_vma it;
+	struct vm_area_struct *vma;
+	struct mt_vma_event *b;
+	struct scratch *s;
+	__u64 mm = task__mm(task);
+	__u32 slot, pos = sizeof(*b), n = 0;
+	int r;
+
+	s = scratch__event(MT_EV_VMA, task, as, &slot);
+	if (!s)
+		return;
+	b = (void *)s->rec;
+	b->origin = origin;
+	b->seq = 0;
+	if (bpf_iter_task_vma_new(&it, task, 0)) {
+		/* destroyed even so: the verifier tracks the iterator from _new */
+		bpf_iter_task_vma_destroy(&it);
+		drop__count(MT_EV_VMA);
+		goto out;
+	}
+	while ((vma = bpf_iter_task_vma_next(&it))) {
+		if (pos > VMA_FLUSH_AT) {
+			vma__flush(slot, pos, n, 0);
+			pos = sizeof(*b);
+			n = 0;
+		}
+		r = vma__put(slot, ptr__value(vma), mm, pos);
+		if (r <= 0)
+			break;
+		pos += r;
+		n++;
+	}
+	bpf_iter_task_vma_destroy(&it);
+	if (gate_end && pos <= VMA_FLUSH_AT &&
+	    (BPF_CORE_READ(task, mm, context.flags) & (1UL << MM_CONTEXT_HAS_VSYSCALL))) {
+		pos += vma__gate(s, pos);
+		n++;
+	}
+	vma__flush(slot, pos, n, MT_VMA_LAST);
+out:
+	scratch__put(s);
+}
+
+/*
+ * The new image's map. A second program on the tracepoint, attached after
+ * handle_exec (probes run in attach order): its verification does not add
+ * to handle_exec's, and it finds the new as that handle_exec stored.
+ */
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(handle_exec_vma, struct task_struct *task, pid_t old_pid,
+	     struct linux_binprm *bprm)
+{
+	__u32 tgid = task->tgid;
+	__u32 *v = bpf_map_lookup_elem(&traced, &tgid);
+
+	if (!v || (*v & MT_TRACED_LAUNCH) || !(*v & MT_TRACED_AS_MASK))
+		return 0;
+	vma__walk(task, *v & MT_TRACED_AS_MASK, MT_VMA_ORIGIN_EXEC);
+	return 0;
+}
+
+/* With trace_all and --cgroup: is task inside cgroup_id (at cgroup_level)? */
+static __always_inline bool task__in_cgroup(struct task_struct *task)
+{
+	struct cgroup *cg = BPF_CORE_READ(task, cgroups, dfl_cgrp);
+
+	if (!cgroup_id)
+		return true;
+	if (!cg || BPF_CORE_READ(cg, level) < (int)cgroup_level)
+		return false;
+	cg = BPF_CORE_READ(cg, ancestors[cgroup_level]);
+	return cg && BPF_CORE_READ(cg, kn, id) == cgroup_id;
+}
+
+/*
+ * The map of every traced process at attach (-p, -a): a task iterator
+ * that the loader runs once (read() on the iterator's fd) right after
+ * attaching. It walks each process's VMAs with the same vma__walk as
+ * exec, so attach records are the same MT_EV_VMA batches, and the as ids
+ * come from the same maps as every later event. Kept out of the default
+ * load (autoload off unless -p/-a): start-up pays nothing for it.
+ * One byte per process is written to the seq file, so that a 1-byte
+ * read() returns after each process and the loader can drain the ring.
+ */
+SEC("iter/task")
+int vma_attach(struct bpf_iter__task *ctx)
+{
+	struct task_struct *task = ctx->task;
+	__u32 tgid, *v, as;
+	__u64 mm;
+
+	/* one walk per process: its leader's (a zombie leader's threads are skipped) */
+	if (!task || task->pid != task->tgid)
+		return 0;
+	tgid = task->tgid;
+	mm = task__mm(task);
+	if (!mm)
+		return 0;	/* kernel threads, exiting processes */
+	v = bpf_map_lookup_elem(&traced, &tgid);
+	if (v) {
+		if (*v & MT_TRACED_LAUNCH)
+			return 0;
+		if (!(*v & MT_TRACED_AS_MASK))
+			*v |= as__of(mm);
+		as = *v & MT_TRACED_AS_MASK;
+	} else {
+		if (!trace_all || tgid == self_tgid || !task__in_cgroup(task))
+			return 0;
+		as = as__of(mm);
+		if (bpf_map_update_elem(&traced, &tgid, &as, BPF_NOEXIST))
+			return 0;
+	}
+	/* not cached in filter_cache: only the process's own tasks fill its slot */
+	vma__walk(task, as, MT_VMA_ORIGIN_ATTACH);
+	bpf_seq_write(ctx->meta->seq, "\n", 1);
+	return 0;
+}
+
+/* ---- end of issue 10 §2 ---- */
+
 /*
  * Older kernels (6.1, for one) pass sched_process_exit only the task. The loader
  * tries the new prototype first and sets this to false when it is refused;
@@ -1710,26 +2119,34 @@ struct {
 /*
  * The attached segment's file is a clone of the shm file (ipc/shm.c
  * do_shmat: alloc_file_clone), whose inode size is the segment's size
- * (shmem_kernel_file_setup / hugetlb_file_setup set i_size). The VMA is
- * found with the lockless maple walk (no lock, no callback to verify).
+ * (shmem_kernel_file_setup / hugetlb_file_setup set i_size).
+ */
+static long shm__vma_size(struct task_struct *task, struct vm_area_struct *vma, __u64 *size)
+{
+	struct file *f = vma->vm_file;
+
+	*size = vma->vm_start == size[1] && f ? f->f_inode->i_size : 0;
+	return 0;
+}
+
+/*
+ * The VMA comes from bpf_find_vma: sys_exit runs with interrupts on, so
+ * its mmap_read_trylock is cheap, and it is verified as one small
+ * callback instead of the lockless maple walk (bpf/maple.h, for the
+ * fault hook), a large share of every start-up. A contended mmap lock
+ * (another thread mapping at that instant) leaves the size unknown (0),
+ * as for a segment attached before tracing began.
  */
 __noinline __u64 shm__attached(__u64 addr)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct shm_key k = { .mm = task__mm(task), .addr = addr };
-	struct vm_area_struct *vma;
-	struct vma_info vi;
-	struct file *f;
-	__u64 size = 0;
+	__u64 ctx[2] = { 0, addr };	/* out: the size; in: the address */
 
-	if (!vma__find(task, addr, &vi, &vma) || vi.start != addr || !vi.file)
+	if (bpf_find_vma(task, addr, shm__vma_size, ctx, 0) || !ctx[0])
 		return 0;
-	/* untrusted BTF loads: with BPF_CORE_READ here the load took 0.6 s (measured) */
-	f = bpf_rdonly_cast((void *)vi.file, bpf_core_type_id_kernel(struct file));
-	size = f->f_inode->i_size;
-	if (size)
-		bpf_map_update_elem(&shm_sizes, &k, &size, BPF_ANY);
-	return size;
+	bpf_map_update_elem(&shm_sizes, &k, &ctx[0], BPF_ANY);
+	return ctx[0];
 }
 
 static __always_inline __u64 shm__detached(struct task_struct *task, __u64 addr)

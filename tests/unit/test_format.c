@@ -19,7 +19,7 @@
 #include "format.h"
 
 #define T0		5000000000ULL	/* CLOCK_MONOTONIC at trace start */
-#define CSV_NCOLS	64	/* 33 + issue 11's 23 + issue 10's 8 */
+#define CSV_NCOLS	68	/* 33 + issue 11's 23 + issue 10's 12 */
 #define HDR(type_, us)	{ .ts = T0 + (us) * 1000ULL, .type = (type_), .pid = 4242, \
 			  .tid = 4242, .as = 1, .comm = "threads" }
 
@@ -185,7 +185,7 @@ static void test_mmap(void **state)
 	       "\"addr\":\"0x7f3a0d5d5000\",\"len\":8192,\"prot\":\"rw-\","
 	       "\"flags\":\"MAP_PRIVATE|MAP_ANONYMOUS\",\"fd\":-1,\"offset\":0}\n",
 	       "412000,mmap,4242,4242,threads,1,0x7f3a0d5d5000,8192,rw-,MAP_PRIVATE|MAP_ANONYMOUS,-1,0,"
-	       ",,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
+	       ",,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
 	assert_string_equal(format(MT_FMT_JSON, &anon32, sizeof(anon32)),
 			    format(MT_FMT_JSON, &anon, sizeof(anon)));
 	expect(&file, sizeof(file),
@@ -196,7 +196,7 @@ static void test_mmap(void **state)
 	       "\"flags\":\"MAP_PRIVATE|MAP_FIXED|MAP_DENYWRITE\",\"fd\":3,\"offset\":4096,"
 	       "\"hint\":\"0x400000\"}\n",
 	       "1500000000,mmap,4242,4242,threads,1,0x400000,8192,r-x,"
-	       "MAP_PRIVATE|MAP_FIXED|MAP_DENYWRITE,3,4096,0x400000,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
+	       "MAP_PRIVATE|MAP_FIXED|MAP_DENYWRITE,3,4096,0x400000,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
 }
 
 /* A failed mmap has `error` and no `addr`. */
@@ -221,7 +221,7 @@ static void test_mmap_error(void **state)
 	       "\"len\":0,\"prot\":\"rw-\",\"flags\":\"MAP_PRIVATE|MAP_ANONYMOUS\",\"fd\":-1,"
 	       "\"offset\":0,\"error\":\"EINVAL\"}\n",
 	       "600000,mmap,4242,4242,threads,1,,0,rw-,MAP_PRIVATE|MAP_ANONYMOUS,-1,0,"
-	       ",,,,,,,,,,,,,,,,,,EINVAL,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
+	       ",,,,,,,,,,,,,,,,,,EINVAL,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
 	j = json_loads(format(MT_FMT_JSON, &enomem, sizeof(enomem)), 0, NULL);
 	assert_non_null(j);
 	assert_null(json_object_get(j, "addr"));
@@ -267,19 +267,19 @@ static void test_munmap_mprotect(void **state)
 	       "   0.000500    4242    4242 threads             1 munmap    0x7f3a0d5d5000 1 MiB\n",
 	       "{\"ts\":500000,\"event\":\"munmap\",\"pid\":4242,\"tid\":4242,\"comm\":\"threads\",\"as\":1,"
 	       "\"addr\":\"0x7f3a0d5d5000\",\"len\":1048576}\n",
-	       "500000,munmap,4242,4242,threads,1,0x7f3a0d5d5000,1048576,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
+	       "500000,munmap,4242,4242,threads,1,0x7f3a0d5d5000,1048576,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
 	/* munmap and mprotect keep their input addr and add error. */
 	un.ret = -EINVAL;
 	expect(&un, sizeof(un),
 	       "   0.000500    4242    4242 threads             1 munmap    EINVAL (0x7f3a0d5d5000 1 MiB)\n",
 	       "{\"ts\":500000,\"event\":\"munmap\",\"pid\":4242,\"tid\":4242,\"comm\":\"threads\",\"as\":1,"
 	       "\"addr\":\"0x7f3a0d5d5000\",\"len\":1048576,\"error\":\"EINVAL\"}\n",
-	       "500000,munmap,4242,4242,threads,1,0x7f3a0d5d5000,1048576,,,,,,,,,,,,,,,,,,,,,,,EINVAL,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
+	       "500000,munmap,4242,4242,threads,1,0x7f3a0d5d5000,1048576,,,,,,,,,,,,,,,,,,,,,,,EINVAL,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
 	expect(&prot, sizeof(prot),
 	       "   0.000800    4242    4242 threads             1 mprotect  0x7f3a0d5d5000 4 KiB r--\n",
 	       "{\"ts\":800000,\"event\":\"mprotect\",\"pid\":4242,\"tid\":4242,\"comm\":\"threads\",\"as\":1,"
 	       "\"addr\":\"0x7f3a0d5d5000\",\"len\":4096,\"prot\":\"r--\"}\n",
-	       "800000,mprotect,4242,4242,threads,1,0x7f3a0d5d5000,4096,r--,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
+	       "800000,mprotect,4242,4242,threads,1,0x7f3a0d5d5000,4096,r--,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
 	prot.ret = -EACCES;
 	prot.args[2] = 7;
 	expect(&prot, sizeof(prot),
@@ -287,7 +287,7 @@ static void test_munmap_mprotect(void **state)
 	       "EACCES (0x7f3a0d5d5000 4 KiB rwx)\n",
 	       "{\"ts\":800000,\"event\":\"mprotect\",\"pid\":4242,\"tid\":4242,\"comm\":\"threads\",\"as\":1,"
 	       "\"addr\":\"0x7f3a0d5d5000\",\"len\":4096,\"prot\":\"rwx\",\"error\":\"EACCES\"}\n",
-	       "800000,mprotect,4242,4242,threads,1,0x7f3a0d5d5000,4096,rwx,,,,,,,,,,,,,,,,,,,,,,EACCES,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
+	       "800000,mprotect,4242,4242,threads,1,0x7f3a0d5d5000,4096,rwx,,,,,,,,,,,,,,,,,,,,,,EACCES,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
 }
 
 static void test_brk(void **state)
@@ -303,7 +303,7 @@ static void test_brk(void **state)
 	       "   0.000100    4242    4242 threads             1 brk       query -> 0x55d0c3a1f000\n",
 	       "{\"ts\":100000,\"event\":\"brk\",\"pid\":4242,\"tid\":4242,\"comm\":\"threads\",\"as\":1,"
 	       "\"req\":\"0x0\",\"addr\":\"0x55d0c3a1f000\"}\n",
-	       "100000,brk,4242,4242,threads,1,0x55d0c3a1f000,,,,,,,0x0,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
+	       "100000,brk,4242,4242,threads,1,0x55d0c3a1f000,,,,,,,0x0,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
 	grow.args[0] = 0x55d0c3a40000;
 	grow.ret = 0x55d0c3a40000;
 	expect(&grow, sizeof(grow),
@@ -311,7 +311,7 @@ static void test_brk(void **state)
 	       "req 0x55d0c3a40000 -> 0x55d0c3a40000\n",
 	       "{\"ts\":100000,\"event\":\"brk\",\"pid\":4242,\"tid\":4242,\"comm\":\"threads\",\"as\":1,"
 	       "\"req\":\"0x55d0c3a40000\",\"addr\":\"0x55d0c3a40000\"}\n",
-	       "100000,brk,4242,4242,threads,1,0x55d0c3a40000,,,,,,,0x55d0c3a40000,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
+	       "100000,brk,4242,4242,threads,1,0x55d0c3a40000,,,,,,,0x55d0c3a40000,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
 	/* Refused: the break comes back unchanged; that is ENOMEM. */
 	fail.args[0] = 0x7fd0c3a40000;
 	expect(&fail, sizeof(fail),
@@ -320,7 +320,7 @@ static void test_brk(void **state)
 	       "{\"ts\":100000,\"event\":\"brk\",\"pid\":4242,\"tid\":4242,\"comm\":\"threads\",\"as\":1,"
 	       "\"req\":\"0x7fd0c3a40000\",\"addr\":\"0x55d0c3a1f000\",\"error\":\"ENOMEM\"}\n",
 	       "100000,brk,4242,4242,threads,1,0x55d0c3a1f000,,,,,,,0x7fd0c3a40000,"
-	       ",,,,,,,,,,,,,,,,ENOMEM,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
+	       ",,,,,,,,,,,,,,,,ENOMEM,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
 	/* A fatal signal while waiting for the mm lock: a real -errno, no addr. */
 	intr.args[0] = 0x55d0c3a40000;
 	intr.ret = -EINTR;
@@ -328,7 +328,7 @@ static void test_brk(void **state)
 	       "   0.000100    4242    4242 threads             1 brk       EINTR (req 0x55d0c3a40000)\n",
 	       "{\"ts\":100000,\"event\":\"brk\",\"pid\":4242,\"tid\":4242,\"comm\":\"threads\",\"as\":1,"
 	       "\"req\":\"0x55d0c3a40000\",\"error\":\"EINTR\"}\n",
-	       "100000,brk,4242,4242,threads,1,,,,,,,,0x55d0c3a40000,,,,,,,,,,,,,,,,,EINTR,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
+	       "100000,brk,4242,4242,threads,1,,,,,,,,0x55d0c3a40000,,,,,,,,,,,,,,,,,EINTR,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
 }
 
 static void test_mremap(void **state)
@@ -356,7 +356,7 @@ static void test_mremap(void **state)
 	       "\"addr\":\"0x7f2000000000\",\"old_addr\":\"0x7f0000000000\",\"old_len\":1048576,"
 	       "\"new_len\":2097152,\"flags\":\"MREMAP_MAYMOVE\"}\n",
 	       "900000,mremap,4242,4242,threads,1,0x7f2000000000,,,MREMAP_MAYMOVE,,,,,"
-	       "0x7f0000000000,1048576,2097152,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
+	       "0x7f0000000000,1048576,2097152,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
 	expect(&fixed, sizeof(fixed),
 	       "   0.000900    4242    4242 threads             1 mremap    "
 	       "ENOMEM (0x7f0000000000 1 MiB -> 0x7f1000000000 2 MiB MAYMOVE|FIXED)\n",
@@ -365,7 +365,7 @@ static void test_mremap(void **state)
 	       "\"flags\":\"MREMAP_MAYMOVE|MREMAP_FIXED\",\"new_addr\":\"0x7f1000000000\","
 	       "\"error\":\"ENOMEM\"}\n",
 	       "900000,mremap,4242,4242,threads,1,,,,MREMAP_MAYMOVE|MREMAP_FIXED,,,,,"
-	       "0x7f0000000000,1048576,2097152,0x7f1000000000,,,,,,,,,,,,,ENOMEM,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
+	       "0x7f0000000000,1048576,2097152,0x7f1000000000,,,,,,,,,,,,,ENOMEM,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
 	expect(&shrink, sizeof(shrink),
 	       "   0.000900    4242    4242 threads             1 mremap    "
 	       "0x7f0000000000 2 MiB -> 0x7f0000000000 1 MiB\n",
@@ -373,7 +373,7 @@ static void test_mremap(void **state)
 	       "\"addr\":\"0x7f0000000000\",\"old_addr\":\"0x7f0000000000\",\"old_len\":2097152,"
 	       "\"new_len\":1048576,\"flags\":\"0\"}\n",
 	       "900000,mremap,4242,4242,threads,1,0x7f0000000000,,,0,,,,,"
-	       "0x7f0000000000,2097152,1048576,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
+	       "0x7f0000000000,2097152,1048576,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
 }
 
 static void test_fork(void **state)
@@ -412,14 +412,14 @@ static void test_fork(void **state)
 	       "\"syscall\":\"clone\"}\n",
 	       "1100000,fork,4242,4242,threads,1,,,,CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|"
 	       "CLONE_THREAD|CLONE_SYSVSEM|CLONE_SETTLS|CLONE_PARENT_SETTID|CLONE_CHILD_CLEARTID,"
-	       ",,,,,,,,4242,4243,1,1,1,clone,,,,,,,,0,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
+	       ",,,,,,,,4242,4243,1,1,1,clone,,,,,,,,0,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
 	expect(&proc, sizeof(proc),
 	       "   0.001200    4242    4242 threads             1 fork      process 4250 (as 2) "
 	       "fork(SIGCHLD)\n",
 	       "{\"ts\":1200000,\"event\":\"fork\",\"pid\":4242,\"tid\":4242,\"comm\":\"threads\",\"as\":1,"
 	       "\"child_pid\":4250,\"child_tid\":4250,\"thread\":false,\"child_as\":2,\"shared_vm\":false,"
 	       "\"flags\":\"SIGCHLD\",\"exit_signal\":17,\"syscall\":\"fork\"}\n",
-	       "1200000,fork,4242,4242,threads,1,,,,SIGCHLD,,,,,,,,,4250,4250,2,0,0,fork,,,,,,,,17,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
+	       "1200000,fork,4242,4242,threads,1,,,,SIGCHLD,,,,,,,,,4250,4250,2,0,0,fork,,,,,,,,17,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
 	expect(&vfork, sizeof(vfork),
 	       "   0.001300    4242    4242 threads             1 fork      process 4251 "
 	       "(as 1, shared vm) vfork(VM|VFORK|SIGCHLD)\n",
@@ -427,14 +427,14 @@ static void test_fork(void **state)
 	       "\"child_pid\":4251,\"child_tid\":4251,\"thread\":false,\"child_as\":1,\"shared_vm\":true,"
 	       "\"flags\":\"CLONE_VM|CLONE_VFORK|SIGCHLD\",\"exit_signal\":17,\"syscall\":\"vfork\"}\n",
 	       "1300000,fork,4242,4242,threads,1,,,,CLONE_VM|CLONE_VFORK|SIGCHLD,,,,,,,,,"
-	       "4251,4251,1,0,1,vfork,,,,,,,,17,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
+	       "4251,4251,1,0,1,vfork,,,,,,,,17,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
 	/* Flags unknown: null, not "0"; an unknown syscall is null too. */
 	expect(&unknown, sizeof(unknown),
 	       "   0.001400    4242    4242 threads             1 fork      process 4252 (as 3)\n",
 	       "{\"ts\":1400000,\"event\":\"fork\",\"pid\":4242,\"tid\":4242,\"comm\":\"threads\",\"as\":1,"
 	       "\"child_pid\":4252,\"child_tid\":4252,\"thread\":false,\"child_as\":3,\"shared_vm\":false,"
 	       "\"flags\":null,\"exit_signal\":null,\"syscall\":null}\n",
-	       "1400000,fork,4242,4242,threads,1,,,,,,,,,,,,,4252,4252,3,0,0,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
+	       "1400000,fork,4242,4242,threads,1,,,,,,,,,,,,,4252,4252,3,0,0,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
 	unknown.syscall_nr = 435;
 	assert_string_equal(format(MT_FMT_TEXT, &unknown, sizeof(unknown)),
 			    "   0.001400    4242    4242 threads             1 fork      "
@@ -450,7 +450,7 @@ static void test_fork(void **state)
 	       "{\"ts\":1500000,\"event\":\"fork\",\"pid\":4242,\"tid\":4242,\"comm\":\"threads\",\"as\":1,"
 	       "\"thread\":false,\"shared_vm\":false,\"flags\":\"CLONE_SIGHAND\",\"exit_signal\":0,"
 	       "\"syscall\":\"clone\",\"error\":\"EINVAL\"}\n",
-	       "1500000,fork,4242,4242,threads,1,,,,CLONE_SIGHAND,,,,,,,,,,,,0,0,clone,,,,,,,EINVAL,0,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
+	       "1500000,fork,4242,4242,threads,1,,,,CLONE_SIGHAND,,,,,,,,,,,,0,0,clone,,,,,,,EINVAL,0,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
 	/* clone3's CLONE_NEWTIME: a flag, the signal apart */
 	failed.clone_flags = 0x80;
 	failed.exit_signal = 17;
@@ -500,7 +500,7 @@ static void test_exec(void **state)
 	       "/work/main/workloads/threads (old as 1)\n",
 	       "{\"ts\":0,\"event\":\"exec\",\"pid\":4242,\"tid\":4242,\"comm\":\"threads\",\"as\":2,"
 	       "\"filename\":\"/work/main/workloads/threads\",\"old_as\":1}\n",
-	       "0,exec,4242,4242,threads,2,,,,,,,,,,,,,,,,,,,/work/main/workloads/threads,,1,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
+	       "0,exec,4242,4242,threads,2,,,,,,,,,,,,,,,,,,,/work/main/workloads/threads,,1,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
 	/* A non-leader thread exec'd: it takes over the leader's tid. */
 	r.e.old_tid = 4245;
 	expect(&r, sizeof(r.e) + r.e.filename_len,
@@ -508,7 +508,7 @@ static void test_exec(void **state)
 	       "/work/main/workloads/threads (old as 1, old tid 4245)\n",
 	       "{\"ts\":0,\"event\":\"exec\",\"pid\":4242,\"tid\":4242,\"comm\":\"threads\",\"as\":2,"
 	       "\"filename\":\"/work/main/workloads/threads\",\"old_as\":1,\"old_tid\":4245}\n",
-	       "0,exec,4242,4242,threads,2,,,,,,,,,,,,,,,,,,,/work/main/workloads/threads,4245,1,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
+	       "0,exec,4242,4242,threads,2,,,,,,,,,,,,,,,,,,,/work/main/workloads/threads,4245,1,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
 	/* A failed execve: the image stays, the error is named, the as unchanged. */
 	r.e.old_tid = 4242;
 	r.e.old_as = 2;
@@ -519,7 +519,110 @@ static void test_exec(void **state)
 	       "ENOENT /nonexist/x\n",
 	       "{\"ts\":0,\"event\":\"exec\",\"pid\":4242,\"tid\":4242,\"comm\":\"threads\",\"as\":2,"
 	       "\"filename\":\"/nonexist/x\",\"old_as\":2,\"error\":\"ENOENT\"}\n",
-	       "0,exec,4242,4242,threads,2,,,,,,,,,,,,,,,,,,,/nonexist/x,,2,,,,ENOENT,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
+	       "0,exec,4242,4242,threads,2,,,,,,,,,,,,,,,,,,,/nonexist/x,,2,,,,ENOENT,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
+}
+
+/* issue 10: a vma batch, built as memtrace.bpf.c vma__put lays it out */
+struct vma_batch {
+	size_t len;
+	unsigned char buf[1024];
+};
+
+static void vma_batch__add(struct vma_batch *b, uint64_t start, uint64_t end, uint32_t prot,
+			   uint32_t flags, uint64_t off, uint32_t dev, uint64_t ino, const char *name)
+{
+	struct mt_vma v = { .start = start, .end = end, .offset = off, .inode = ino, .dev = dev,
+			    .prot = prot, .flags = flags, .name_len = strlen(name) };
+
+	memcpy(b->buf + b->len, &v, sizeof(v));
+	memcpy(b->buf + b->len + sizeof(v), name, v.name_len);
+	b->len += sizeof(v) + ((v.name_len + 7) & ~7U);
+	((struct mt_vma_event *)b->buf)->count++;
+}
+
+/* Every VMA of a batch, formatted: one line each. */
+static const char *format_batch(enum mt_format fmt, const struct vma_batch *b, int *n)
+{
+	struct formatter f = { .fmt = fmt, .t0 = T0 };
+
+	const char *s, *nl;
+
+	*n = format__records(&f, &ob, b->buf, b->len);
+	s = take();
+	/* each line on its own: valid JSON, all CSV columns */
+	for (const char *p = s; *p; p = nl + 1) {
+		char line[1024];
+
+		nl = strchr(p, '\n');
+		assert_non_null(nl);
+		assert_true((size_t)(nl - p) < sizeof(line) - 1);
+		memcpy(line, p, nl - p + 1);
+		line[nl - p + 1] = '\0';
+		check_line(fmt, line);
+	}
+	return s;
+}
+
+static void test_vma(void **state)
+{
+	struct vma_batch b = { .len = sizeof(struct mt_vma_event) };
+	struct mt_vma_event *h = (void *)b.buf;
+	struct mt_event ev;
+	struct event_vma_cursor c;
+	int n;
+
+	*h = (struct mt_vma_event){ .hdr = HDR(MT_EV_VMA, 2), .origin = MT_VMA_ORIGIN_EXEC,
+				    .flags = MT_VMA_LAST };
+	vma_batch__add(&b, 0x55d6e4843000, 0x55d6e4848000, 5, MT_VMA_FILE, 0x2000,
+		       (254 << 20) | 0, 247134, "/usr/bin/cat");
+	vma_batch__add(&b, 0x7f821da1d000, 0x7f821da3f000, 3, MT_VMA_SHARED, 0, 0, 0, "");
+	vma_batch__add(&b, 0x7ffd70135000, 0x7ffd70156000, 3, 0, 0, 0, 0, "[stack]");
+	assert_string_equal(format_batch(MT_FMT_JSON, &b, &n),
+		"{\"ts\":2000,\"event\":\"vma\",\"pid\":4242,\"tid\":4242,\"comm\":\"threads\",\"as\":1,"
+		"\"origin\":\"exec\",\"start\":\"0x55d6e4843000\",\"end\":\"0x55d6e4848000\",\"prot\":\"r-x\","
+		"\"shared\":false,\"offset\":8192,\"dev\":\"fe:00\",\"inode\":247134,\"path\":\"/usr/bin/cat\"}\n"
+		"{\"ts\":2000,\"event\":\"vma\",\"pid\":4242,\"tid\":4242,\"comm\":\"threads\",\"as\":1,"
+		"\"origin\":\"exec\",\"start\":\"0x7f821da1d000\",\"end\":\"0x7f821da3f000\",\"prot\":\"rw-\","
+		"\"shared\":true,\"offset\":0,\"dev\":\"00:00\",\"inode\":0}\n"
+		"{\"ts\":2000,\"event\":\"vma\",\"pid\":4242,\"tid\":4242,\"comm\":\"threads\",\"as\":1,"
+		"\"origin\":\"exec\",\"start\":\"0x7ffd70135000\",\"end\":\"0x7ffd70156000\",\"prot\":\"rw-\","
+		"\"shared\":false,\"offset\":0,\"dev\":\"00:00\",\"inode\":0,\"name\":\"[stack]\"}\n");
+	assert_int_equal(n, 3);
+	assert_string_equal(format_batch(MT_FMT_TEXT, &b, &n),
+		"   0.000002    4242    4242 threads             1 vma       "
+		"0x55d6e4843000-0x55d6e4848000 20 KiB r-xp off 0x2000 dev fe:00 inode 247134 /usr/bin/cat (exec)\n"
+		"   0.000002    4242    4242 threads             1 vma       "
+		"0x7f821da1d000-0x7f821da3f000 136 KiB rw-s (exec)\n"
+		"   0.000002    4242    4242 threads             1 vma       "
+		"0x7ffd70135000-0x7ffd70156000 132 KiB rw-p [stack] (exec)\n");
+	h->origin = MT_VMA_ORIGIN_ATTACH;
+	assert_string_equal(format_batch(MT_FMT_CSV, &b, &n),
+		"2000,vma,4242,4242,threads,1,,,r-x,,,8192,,,,,,,,,,,,,,,,,,,,,,0x55d6e4843000,0x55d6e4848000,"
+		",,,,,,,,,,,,,,,,,,,,,,,,,/usr/bin/cat,,,,attach,0,fe:00,247134\n"
+		"2000,vma,4242,4242,threads,1,,,rw-,,,0,,,,,,,,,,,,,,,,,,,,,,0x7f821da1d000,0x7f821da3f000,"
+		",,,,,,,,,,,,,,,,,,,,,,,,,,,,,attach,1,00:00,0\n"
+		"2000,vma,4242,4242,threads,1,,,rw-,,,0,,,,,,,,,,,,,,,,,,,,,,0x7ffd70135000,0x7ffd70156000,"
+		",,,,,,,,,,,,,,,,,,,,,,,,[stack],,,,,attach,0,00:00,0\n");
+	/* the cursor gives the same VMAs one at a time */
+	assert_int_equal(event__from_record(&ev, b.buf, b.len, T0), 0);
+	event__vma_begin(&c, b.buf, b.len);
+	assert_int_equal(ev.vma.start, 0x55d6e4843000);
+	assert_true(event__vma_next(&c, &ev));
+	assert_true(ev.vma.shared);
+	assert_true(event__vma_next(&c, &ev));
+	assert_int_equal(ev.vma.name.max, 7);
+	assert_false(event__vma_next(&c, &ev));
+	assert_int_equal(event__record_events(b.buf), 3);
+	/* malformed: an entry past the end, a name past the end, no entry */
+	assert_int_equal(format__records(&(struct formatter){ .fmt = MT_FMT_JSON }, &ob, b.buf,
+					 b.len - 8), -EINVAL);
+	h->count = 4;
+	assert_int_equal(format__records(&(struct formatter){ .fmt = MT_FMT_JSON }, &ob, b.buf,
+					 b.len), -EINVAL);
+	h->count = 0;
+	assert_int_equal(format__records(&(struct formatter){ .fmt = MT_FMT_JSON }, &ob, b.buf,
+					 b.len), -EINVAL);
+	assert_int_equal(ob.len, 0);
 }
 
 static void test_exit(void **state)
@@ -542,18 +645,18 @@ static void test_exit(void **state)
 	       "   0.001200    4242    4243 threads             1 exit      thread exit code 0\n",
 	       "{\"ts\":1200000,\"event\":\"exit\",\"pid\":4242,\"tid\":4243,\"comm\":\"threads\",\"as\":1,"
 	       "\"code\":0,\"signal\":0,\"core\":false,\"thread\":true}\n",
-	       "1200000,exit,4242,4243,threads,1,,,,,,,,,,,,,,,,1,,,,,,0,0,0,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
+	       "1200000,exit,4242,4243,threads,1,,,,,,,,,,,,,,,,1,,,,,,0,0,0,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
 	expect(&proc, sizeof(proc),
 	       "   3.000000    4242    4242 threads             1 exit      exit code 3\n",
 	       "{\"ts\":3000000000,\"event\":\"exit\",\"pid\":4242,\"tid\":4242,\"comm\":\"threads\","
 	       "\"as\":1,\"code\":3,\"signal\":0,\"core\":false,\"thread\":false}\n",
-	       "3000000000,exit,4242,4242,threads,1,,,,,,,,,,,,,,,,0,,,,,,3,0,0,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
+	       "3000000000,exit,4242,4242,threads,1,,,,,,,,,,,,,,,,0,,,,,,3,0,0,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
 	expect(&segv, sizeof(segv),
 	       "   3.000000    4242    4242 threads             1 exit      "
 	       "killed by SIGSEGV (core dumped)\n",
 	       "{\"ts\":3000000000,\"event\":\"exit\",\"pid\":4242,\"tid\":4242,\"comm\":\"threads\","
 	       "\"as\":1,\"code\":0,\"signal\":11,\"core\":true,\"thread\":false}\n",
-	       "3000000000,exit,4242,4242,threads,1,,,,,,,,,,,,,,,,0,,,,,,0,11,1,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
+	       "3000000000,exit,4242,4242,threads,1,,,,,,,,,,,,,,,,0,,,,,,0,11,1,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
 	thr.exit_code = 9;
 	assert_string_equal(format(MT_FMT_TEXT, &thr, sizeof(thr)),
 			    "   0.001200    4242    4243 threads             1 exit      "
@@ -650,7 +753,7 @@ static void test_hostile_strings(void **state)
 	memcpy(rec.e.hdr.comm, "a,b", 4);
 	rec.e.filename_len = 0;
 	assert_string_equal(format(MT_FMT_CSV, &rec, sizeof(rec)),
-			    "1000,exec,4242,4242,\"a,b\",1,,,,,,,,,,,,,,,,,,,,1094795585,1,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
+			    "1000,exec,4242,4242,\"a,b\",1,,,,,,,,,,,,,,,,,,,,1094795585,1,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
 }
 
 static void test_start(void **state)
@@ -704,7 +807,7 @@ static void test_start(void **state)
 			    "start,end,region,kind,reason,faults_anon,faults_cow,faults_file,faults_file_cow,"
 			    "faults_shared,faults_stack,faults_other,faults_total,ip,class,write,kernel,"
 			    "rss_anon,rss_file,rss_shmem,rss_swap,rss_total,rss_peak,"
-			    "advice,pkey,shmid,name,path,path_truncated,argv,argv_truncated\n");
+			    "advice,pkey,shmid,name,path,path_truncated,argv,argv_truncated,origin,shared,dev,inode\n");
 	f.fmt = MT_FMT_TEXT;
 	format__start(&f, &ob, &st);
 	assert_string_equal(take(),
@@ -834,6 +937,7 @@ int main(void)
 		cmocka_unit_test(test_mremap),
 		cmocka_unit_test(test_fork),
 		cmocka_unit_test(test_exec),
+		cmocka_unit_test(test_vma),
 		cmocka_unit_test(test_exit),
 		cmocka_unit_test(test_ts),
 		cmocka_unit_test(test_hostile_strings),

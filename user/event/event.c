@@ -349,6 +349,78 @@ static int mmap__path(struct mt_event *ev, const void *rec, size_t size)
 	return 0;
 }
 
+/* bytes of one batch entry: the struct, its name padded to 8 */
+static size_t vma__entry_size(const struct mt_vma *v)
+{
+	return sizeof(*v) + (((size_t)v->name_len + 7) & ~(size_t)7);
+}
+
+static void vma__decode(struct mt_vma_ev *e, const struct mt_vma *v, uint32_t origin)
+{
+	e->start = v->start;
+	e->end = v->end;
+	e->offset = v->offset;
+	e->inode = v->inode;
+	/* the kernel's dev_t (MAJOR/MINOR in include/linux/kdev_t.h) */
+	e->dev_major = v->dev >> 20;
+	e->dev_minor = v->dev & 0xfffff;
+	e->prot = v->prot;
+	e->origin = origin;
+	e->shared = v->flags & MT_VMA_SHARED;
+	e->file = v->flags & MT_VMA_FILE;
+	e->name_truncated = v->flags & MT_VMA_NAME_TRUNCATED;
+	e->name.s = (const char *)(v + 1);
+	e->name.max = v->name_len;
+}
+
+/* Every entry of a vma batch inside size, and at least one. Returns 0 or -EINVAL. */
+static int vma__check(const struct mt_vma_event *b, size_t size)
+{
+	const unsigned char *p = (const unsigned char *)(b + 1), *end = (const unsigned char *)b + size;
+	uint32_t i;
+
+	if (!b->count || b->origin > MT_VMA_ORIGIN_ATTACH)
+		return -EINVAL;
+	for (i = 0; i < b->count; i++) {
+		if ((size_t)(end - p) < sizeof(struct mt_vma) ||
+		    (size_t)(end - p) < vma__entry_size((const struct mt_vma *)p))
+			return -EINVAL;
+		p += vma__entry_size((const struct mt_vma *)p);
+	}
+	return 0;
+}
+
+void event__vma_begin(struct event_vma_cursor *c, const void *rec, size_t size)
+{
+	const struct mt_vma_event *b = rec;
+
+	c->left = 0;
+	c->next = NULL;
+	if (size < sizeof(*b) || b->hdr.type != MT_EV_VMA || vma__check(b, size))
+		return;
+	c->next = (const unsigned char *)(b + 1) + vma__entry_size((const struct mt_vma *)(b + 1));
+	c->left = b->count - 1;
+}
+
+bool event__vma_next(struct event_vma_cursor *c, struct mt_event *ev)
+{
+	const struct mt_vma *v = (const void *)c->next;
+
+	if (!c->left)
+		return false;
+	vma__decode(&ev->vma, v, ev->vma.origin);
+	c->next += vma__entry_size(v);
+	c->left--;
+	return true;
+}
+
+uint32_t event__record_events(const void *rec)
+{
+	const struct mt_vma_event *b = rec;
+
+	return b->hdr.type == MT_EV_VMA ? b->count : 1;
+}
+
 int event__from_record(struct mt_event *ev, const void *rec, size_t size, uint64_t t0)
 {
 	const struct mt_header *h = rec;
@@ -399,8 +471,15 @@ int event__from_record(struct mt_event *ev, const void *rec, size_t size, uint64
 		ev->exec.truncated = ex->flags & MT_EXEC_TRUNCATED;
 		ev->error = ret__errno(ex->ret);
 		break;
-	case MT_EV_VMA:
-		return -EINVAL;	/* reserved: the kernel-made map is not recorded yet */
+	case MT_EV_VMA: {
+		const struct mt_vma_event *b = rec;
+
+		/* the first VMA; event__vma_next gives the others */
+		if (vma__check(b, size))
+			return -EINVAL;
+		vma__decode(&ev->vma, (const struct mt_vma *)(b + 1), b->origin);
+		break;
+	}
 	case MT_EV_VMA_NAME: {
 		const struct mt_vma_name_event *vn = rec;
 

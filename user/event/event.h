@@ -228,6 +228,30 @@ struct mt_event {
  */
 int event__from_record(struct mt_event *ev, const void *rec, size_t size, uint64_t t0);
 
+/*
+ * issue 10: an MT_EV_VMA record is a batch, one event per VMA. The
+ * cursor walks it: event__from_record checks the whole batch and decodes
+ * the header and the first VMA; event__vma_next then puts each following
+ * VMA into ev->vma (the header fields stay), false after the last.
+ *
+ *	if (!event__from_record(&ev, rec, size, t0)) {
+ *		event__vma_begin(&c, rec, size);
+ *		do use(&ev); while (event__vma_next(&c, &ev));
+ *	}
+ *
+ * For any other type the loop runs once: event__vma_begin makes an empty
+ * cursor.
+ */
+struct event_vma_cursor {
+	const unsigned char *next;	/* the entry after the one in ev */
+	uint32_t left;			/* entries after the one in ev */
+};
+
+void event__vma_begin(struct event_vma_cursor *c, const void *rec, size_t size);
+bool event__vma_next(struct event_vma_cursor *c, struct mt_event *ev);
+/* VMAs in a record that event__from_record accepted: 1 for other types. */
+uint32_t event__record_events(const void *rec);
+
 /* Event name as used in every format ("mmap", "fork", ...); NULL if unknown. */
 const char *event__name(uint32_t type);
 /* The type of a name; MT_EV_NONE if unknown. */

@@ -201,6 +201,41 @@ static void json__exit(struct outbuf *ob, const struct mt_event *ev)
 	json__bool(ob, K("thread"), ev->exit.thread);
 }
 
+/* issue 10: "fe:00", as /proc/PID/maps prints a device (show_map_vma) */
+static const char *vma__dev(const struct mt_vma_ev *v, char *buf, size_t n)
+{
+	snprintf(buf, n, "%02x:%02x", v->dev_major, v->dev_minor);
+	return buf;
+}
+
+static const char *vma__origin(const struct mt_vma_ev *v)
+{
+	return v->origin == MT_VMA_ORIGIN_ATTACH ? "attach" : "exec";
+}
+
+static void json__vma(struct outbuf *ob, const struct mt_vma_ev *v)
+{
+	char buf[32];
+
+	json__name(ob, K("origin"), vma__origin(v));
+	json__hex(ob, K("start"), v->start);
+	json__hex(ob, K("end"), v->end);
+	json__name(ob, K("prot"), decode__prot(v->prot, buf, sizeof(buf)));
+	json__bool(ob, K("shared"), v->shared);
+	json__u64(ob, K("offset"), v->offset);
+	json__name(ob, K("dev"), vma__dev(v, buf, sizeof(buf)));
+	json__u64(ob, K("inode"), v->inode);
+	if (!v->name.max)
+		return;
+	if (v->file)
+		json__key(ob, K("path"));
+	else
+		json__key(ob, K("name"));
+	outbuf__json_str(ob, v->name.s, v->name.max);
+	if (v->file && v->name_truncated)
+		json__bool(ob, K("path_truncated"), true);
+}
+
 static void json__mem(struct outbuf *ob, const struct mt_event *ev)
 {
 	char names[256];
@@ -269,6 +304,9 @@ static void json__mem(struct outbuf *ob, const struct mt_event *ev)
 			put_lit(ob, "null");
 		else
 			outbuf__json_str(ob, ev->vma_name.name.s, ev->vma_name.name.max);
+		break;
+	case MT_EV_VMA:
+		json__vma(ob, &ev->vma);
 		break;
 	case MT_EV_BRK:
 		json__hex(ob, K("req"), ev->brk.req);
@@ -657,9 +695,46 @@ static void text__mremap_args(struct outbuf *ob, const struct mt_mremap *e, bool
  * Success shows the result first; failure shows "ENOMEM (" the arguments
  * ")" so the error name stands where the address would be.
  */
+/* START-END SIZE PROTp off 0xOFF dev MAJ:MIN inode N NAME (origin) */
+static void text__vma(struct outbuf *ob, const struct mt_vma_ev *v)
+{
+	char buf[32];
+
+	outbuf__hex(ob, v->start);
+	outbuf__putc(ob, '-');
+	outbuf__hex(ob, v->end);
+	outbuf__putc(ob, ' ');
+	text__size(ob, v->end - v->start);
+	outbuf__putc(ob, ' ');
+	outbuf__puts(ob, decode__prot(v->prot, buf, sizeof(buf)));
+	outbuf__putc(ob, v->shared ? 's' : 'p');
+	if (v->inode || v->file) {
+		put_lit(ob, " off ");
+		outbuf__hex(ob, v->offset);
+		put_lit(ob, " dev ");
+		outbuf__puts(ob, vma__dev(v, buf, sizeof(buf)));
+		put_lit(ob, " inode ");
+		outbuf__u64(ob, v->inode);
+	}
+	if (v->name.max) {
+		outbuf__putc(ob, ' ');
+		outbuf__text_str(ob, v->name.s, v->name.max);
+		if (v->name_truncated)
+			put_lit(ob, "...");
+	}
+	put_lit(ob, " (");
+	outbuf__puts(ob, vma__origin(v));
+	outbuf__putc(ob, ')');
+}
+
 static void text__mem(struct outbuf *ob, const struct mt_event *ev)
 {
 	char ebuf[32];
+
+	if (ev->type == MT_EV_VMA) {
+		text__vma(ob, &ev->vma);
+		return;
+	}
 
 	if (ev->error) {
 		outbuf__puts(ob, event__error(ev, ebuf, sizeof(ebuf)));
@@ -873,7 +948,8 @@ static const struct line_ops text_ops = {
 #define CSV_COLUMNS_ISSUE10(X)						\
 	X(ADVICE, advice) X(PKEY, pkey) X(SHMID, shmid) X(NAME, name)	\
 	X(PATH, path) X(PATH_TRUNCATED, path_truncated) X(ARGV, argv)	\
-	X(ARGV_TRUNCATED, argv_truncated)
+	X(ARGV_TRUNCATED, argv_truncated) X(ORIGIN, origin) X(SHARED, shared)	\
+	X(DEV, dev) X(INODE, inode)
 
 /* issue 11: faults, fault, rss, as_end (appended: older columns keep their place) */
 #define CSV_COLUMNS_ISSUE11(X)						\
@@ -932,6 +1008,10 @@ static void csv__mem(struct csv_row *r, const struct mt_event *ev)
 	char names[256];
 
 	switch (ev->type) {
+	case MT_EV_VMA:	/* issue 10: start, end and the rest after error */
+		csv__name(r, CSV_PROT, decode__prot(ev->vma.prot, names, sizeof(names)));
+		csv__u64(r, CSV_OFFSET, ev->vma.offset);
+		break;
 	case MT_EV_MMAP:
 		if (ev->has_addr)
 			csv__hex(r, CSV_ADDR, ev->mmap.addr);
@@ -1043,6 +1123,17 @@ static void csv__late(struct csv_row *r, const struct mt_event *ev)
 		csv__argv(r, &ev->exec);
 		if (ev->exec.argv_truncated)
 			csv__bool(r, CSV_ARGV_TRUNCATED, true);
+		break;
+	case MT_EV_VMA:
+		if (ev->vma.name.max)
+			outbuf__csv_str(csv__at(r, ev->vma.file ? CSV_PATH : CSV_NAME),
+					ev->vma.name.s, ev->vma.name.max);
+		if (ev->vma.file && ev->vma.name_truncated)
+			csv__bool(r, CSV_PATH_TRUNCATED, true);
+		csv__name(r, CSV_ORIGIN, vma__origin(&ev->vma));
+		csv__bool(r, CSV_SHARED, ev->vma.shared);
+		csv__name(r, CSV_DEV, vma__dev(&ev->vma, buf, sizeof(buf)));
+		csv__u64(r, CSV_INODE, ev->vma.inode);
 		break;
 	}
 }
@@ -1158,6 +1249,10 @@ static void csv__event(struct outbuf *ob, const struct mt_event *ev)
 		csv__bool(&r, CSV_FILENAME_TRUNCATED, true);
 	if (event__is_mem11(ev->type))
 		csv__mem11(&r, ev);
+	if (ev->type == MT_EV_VMA) {	/* issue 10: issue 11's columns */
+		csv__hex(&r, CSV_START, ev->vma.start);
+		csv__hex(&r, CSV_END, ev->vma.end);
+	}
 	csv__late(&r, ev);
 	csv__at(&r, CSV_NCOLS - 1);
 	outbuf__putc(ob, '\n');
@@ -1180,14 +1275,26 @@ void format__event(const struct formatter *f, struct outbuf *ob, const struct mt
 	}
 }
 
-int format__record(const struct formatter *f, struct outbuf *ob, const void *rec, size_t size)
+int format__records(const struct formatter *f, struct outbuf *ob, const void *rec, size_t size)
 {
+	struct event_vma_cursor c;
 	struct mt_event ev;
+	int n = 0;
 
 	if (event__from_record(&ev, rec, size, f->t0))
 		return -EINVAL;
-	format__event(f, ob, &ev);
-	return 0;
+	/* a vma batch is one event per VMA; any other record one event */
+	event__vma_begin(&c, rec, size);
+	do {
+		format__event(f, ob, &ev);
+		n++;
+	} while (event__vma_next(&c, &ev));
+	return n;
+}
+
+int format__record(const struct formatter *f, struct outbuf *ob, const void *rec, size_t size)
+{
+	return format__records(f, ob, rec, size) < 0 ? -EINVAL : 0;
 }
 
 static void json__str_or_null(struct outbuf *ob, const char *key, size_t klen, const char *s)

@@ -91,6 +91,8 @@ void format__event(const struct formatter *f, struct outbuf *ob, const struct mt
  * unknown type (nothing is written then).
  */
 int format__record(const struct formatter *f, struct outbuf *ob, const void *rec, size_t size);
+/* The same, returning how many events it wrote (a vma batch: one per VMA) or -EINVAL. */
+int format__records(const struct formatter *f, struct outbuf *ob, const void *rec, size_t size);
 /* JSON: the summary record; CSV and text: nothing (the summary goes to stderr). */
 void format__summary(const struct formatter *f, struct outbuf *ob, const struct trace_summary *sum);
 /* Events lost in any way: ring full (every type) + missed runs. */

@@ -179,12 +179,15 @@ static int session__on_record(void *ctx, const void *rec, size_t size)
 	struct session *s = ctx;
 	const struct mt_header *h = rec;
 
-	/* format__record checks the size and type before anything reads them */
-	if (format__record(&s->fmt, &s->ob, rec, size)) {
+	int n;
+
+	/* format__records checks the size and type before anything reads them */
+	n = format__records(&s->fmt, &s->ob, rec, size);
+	if (n < 0) {
 		s->bad_records++;
 		return 0;
 	}
-	s->sum.events[h->type]++;
+	s->sum.events[h->type] += n;	/* a vma batch holds n events */
 	/*
 	 * A write error is not returned: the records still in the ring must
 	 * be counted (as not written) by the drain, so the loop checks it.
@@ -724,6 +727,7 @@ static int session__run(struct session *s)
 		.faults = s->o.faults,	/* issue 11 */
 		.rss = s->o.rss,
 		.rss_step = s->o.rss_step,
+		.snapshot = s->o.attach_pid || s->o.all,	/* issue 10 */
 	};
 	char err[512];
 	uint64_t t0, wall;
@@ -777,6 +781,15 @@ static int session__run(struct session *s)
 		launch__abort(&s->launch);
 		return session__finish(s, t0, 128 + exiting);
 	}
+	/*
+	 * issue 10: after attaching, so that nothing done between the walk
+	 * and the first event is missed (a call just before the walk may be
+	 * both in it and in an event: its ts says it came first).
+	 */
+	if ((s->o.attach_pid || s->o.all) &&
+	    (e = tracer__snapshot(&s->tracer, s->o.attach_pid)) < 0)
+		fprintf(stderr, "memtrace: warning: cannot read the maps of the traced processes at attach: %s\n",
+			strerror(-e));
 	if (s->launch.pid && launch__release(&s->launch)) {
 		fprintf(stderr, "memtrace: the workload died before it could start\n");
 		goto abort;

@@ -175,6 +175,32 @@ int tracer__cgroup(const char *path, uint64_t *id, uint32_t *level, char *err, s
 	return 0;
 }
 
+/*
+ * The gate VMA ([vsyscall]) is one global page that /proc/PID/maps lists
+ * last for every 64-bit process; the BPF map walks cannot see it (it is
+ * in no mm), so they take it from our own maps. Absent (vsyscall=none,
+ * other architectures): the walks add nothing.
+ */
+static void gate__read(struct memtrace_bpf *skel)
+{
+	unsigned long long start, end;
+	char line[256], prot[5];
+	FILE *f = fopen("/proc/self/maps", "re");
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strstr(line, "[vsyscall]") ||
+		    sscanf(line, "%llx-%llx %4s", &start, &end, prot) != 3)
+			continue;
+		skel->rodata->gate_start = start;
+		skel->rodata->gate_end = end;
+		skel->rodata->gate_prot = (prot[0] == 'r' ? 1 : 0) | (prot[1] == 'w' ? 2 : 0) |
+					  (prot[2] == 'x' ? 4 : 0);
+	}
+	fclose(f);
+}
+
 /* Opens, configures and loads the skeleton once. Returns 0 or -errno. */
 static int skel__load(struct tracer *t, const struct tracer_opts *o, bool exit_group_dead,
 		      bool prepare_exec, char *err, size_t errlen)
@@ -210,6 +236,10 @@ static int skel__load(struct tracer *t, const struct tracer_opts *o, bool exit_g
 		bpf_map__set_max_entries(t->skel->maps.mm_states, 1);
 	}
 	t->skel->rodata->cgroup_level = o->cgroup_level;
+	/* issue 10: run by tracer__snapshot, never attached */
+	bpf_program__set_autoload(t->skel->progs.vma_attach, o->snapshot);
+	bpf_program__set_autoattach(t->skel->progs.vma_attach, false);
+	gate__read(t->skel);
 	e = bpf_map__set_max_entries(t->skel->maps.events, o->buffer_size);
 	if (e) {
 		snprintf(err, errlen, "bad ring buffer size %llu: %s",
@@ -375,6 +405,47 @@ int tracer__drain(struct tracer *t)
 }
 
 /*
+ * The vma_attach iterator writes one byte per process walked, and a
+ * read() of one byte returns after it (bpf_seq_read stops once it holds
+ * what was asked): the ring is drained between two processes, so that
+ * -a on a busy system does not overflow it.
+ */
+int tracer__snapshot(struct tracer *t, pid_t pid)
+{
+	DECLARE_LIBBPF_OPTS(bpf_iter_attach_opts, opts);
+	union bpf_iter_link_info linfo = {};
+	struct bpf_link *link;
+	int fd, n = 0, e = 0;
+	ssize_t r;
+	char c;
+
+	if (pid) {
+		linfo.task.pid = pid;
+		opts.link_info = &linfo;
+		opts.link_info_len = sizeof(linfo);
+	}
+	link = bpf_program__attach_iter(t->skel->progs.vma_attach, pid ? &opts : NULL);
+	if (!link)
+		return -errno;
+	fd = bpf_iter_create(bpf_link__fd(link));
+	if (fd < 0) {
+		e = -errno;
+		goto out_link;
+	}
+	while ((r = read(fd, &c, 1)) > 0) {
+		n++;
+		ring_buffer__consume(t->rb);
+	}
+	if (r < 0)
+		e = -errno;
+	close(fd);
+out_link:
+	bpf_link__destroy(link);
+	ring_buffer__consume(t->rb);
+	return e ? e : n;
+}
+
+/*
  * Has process pid ended for good? True if it is gone, or a zombie with no
  * live thread left (a zombie leader whose threads still run counts them
  * in Threads:). A zombie that nobody reaps must not keep us waiting.
@@ -459,6 +530,11 @@ size_t tracer__cost(struct tracer *t, struct hook_cost *c, size_t n)
 		sec = bpf_program__section_name(prog);
 		hook = strchr(sec, '/');
 		snprintf(c[k].hook, sizeof(c[k].hook), "%s", hook ? hook + 1 : sec);
+		/* issue 10: a second program on sched_process_exec */
+		if (prog == t->skel->progs.handle_exec_vma)
+			snprintf(c[k].hook, sizeof(c[k].hook), "process_exec/vma");
+		else if (prog == t->skel->progs.vma_attach)
+			snprintf(c[k].hook, sizeof(c[k].hook), "iter/task (attach)");
 		c[k].runs = info.run_cnt;
 		c[k].ns = info.run_time_ns;
 		k++;

@@ -29,6 +29,7 @@ struct tracer_opts {
 	int faults;		/* MT_MEM_FAULTS_*: off, aggregated per region, every fault */
 	bool rss;		/* rss records and the peak */
 	uint64_t rss_step;	/* bytes; 0: max(1 MiB, RSS/64) */
+	bool snapshot;		/* issue 10: load the attach-time map walk (-p, -a) */
 };
 
 enum { MT_MEM_FAULTS_OFF = 0, MT_MEM_FAULTS_AGG, MT_MEM_FAULTS_ALL };
@@ -94,6 +95,14 @@ size_t tracer__cost(struct tracer *t, struct hook_cost *c, size_t n);
  * Returns how many.
  */
 int tracer__flush_faults(struct tracer *t, uint64_t ts);
+/*
+ * issue 10: the map of every traced process as it is now (vma records,
+ * origin attach), handed to the record callback like any record: process
+ * pid, or every traced process when pid is 0 (-a). Needs snapshot at
+ * load, an open ring and the programs attached. Returns how many
+ * processes were walked, or -errno.
+ */
+int tracer__snapshot(struct tracer *t, pid_t pid);
 /* Detaches and frees everything; accepts a tracer never loaded if its stats_fd is -1. */
 void tracer__destroy(struct tracer *t);
 
