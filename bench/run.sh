@@ -267,7 +267,7 @@ echo
 
 # ---- storms --------------------------------------------------------------
 
-printf '%-10s %-9s %10s %7s %7s %9s %6s %8s %8s %8s\n' \
+printf '%-10s %-12s %10s %7s %7s %9s %6s %8s %8s %8s\n' \
 	storm tool ns/iter ratio pair events/s lost "mt CPU" "ns/event" "mt RSS"
 for storm in $STORMS; do
 	n=$(iters_of "$storm")
@@ -315,7 +315,7 @@ for storm in $STORMS; do
 			cpuev=$(fmt_int "$(median <"$TMP/$storm.$t.cpuev")")
 			rss="$(fmt_int "$(calc "$(max <"$TMP/$storm.$t.rss") / 1024")")MiB"
 		fi
-		printf '%-10s %-9s %10.1f %6.3fx %6.3fx %9s %6s %8s %8s %8s\n' \
+		printf '%-10s %-12s %10.1f %6.3fx %6.3fx %9s %6s %8s %8s %8s\n' \
 			"$storm" "$t" "$ns" "$ratio" "$pair" "$ev" "$lost" "$cpu" "$cpuev" "$rss"
 	done
 done

@@ -322,6 +322,49 @@ struct {
 	__type(value, struct mt_region_val);
 } regions SEC(".maps");
 
+/*
+ * Which regions each address space has, so that a flush (munmap, mremap,
+ * MAP_FIXED, exit_mmap) looks up those that can overlap the range instead
+ * of walking every bucket of `regions`. An address space's slots come in
+ * pages of REGION_SLOTS, (as, 0), (as, 1), ...: page n is made only when
+ * n - 1 is full, so a flush stops at the first page missing. A region that
+ * finds no slot sets its address space's `overflow` (REGION_PAGES full) or
+ * regions_unindexed (this map full: for every address space, since an as
+ * with no page 0 may get one later), and those flushes walk the whole map
+ * as before: exact, only slow.
+ */
+#define REGION_SLOTS	64
+#define REGION_PAGES	16
+
+struct region_slot {
+	__u64 code;		/* anchor | growsdown << 1 | 1; 0: free */
+	__u64 lo, hi;		/* the region lies in [lo, hi); hi 0: not written yet */
+};
+
+struct region_page_key {
+	__u32 as;
+	__u32 page;
+};
+
+struct region_page {
+	__u32 overflow;		/* page 0 only: a region of the as has no slot */
+	__u32 __pad;
+	struct region_slot slot[REGION_SLOTS];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 32768);
+	__type(key, struct region_page_key);
+	__type(value, struct region_page);
+} region_index SEC(".maps");
+
+/* a fresh page for bpf_map_update_elem: too big for the stack, never written */
+static struct region_page region_page_zero;
+/* region_index was full: an address space without a page may still have regions */
+__u32 regions_unindexed = 0;
+
 /* What memtrace keeps per traced mm_struct, from its creation to exit_mmap. */
 struct mm_state {
 	__u32 as;
@@ -594,6 +637,117 @@ static __always_inline void region__describe(struct mt_region_val *v, struct tas
 	}
 }
 
+static __always_inline __u64 region__code(const struct mt_region_key *k)
+{
+	return k->anchor | (k->growsdown ? 2 : 0) | 1;
+}
+
+/*
+ * Page n of as's index; made (empty) when make is set. NULL when missing,
+ * or when it cannot be made (map full: regions_unindexed says so).
+ */
+static __always_inline struct region_page *region__page(__u32 as, __u32 n, bool make)
+{
+	struct region_page_key pk = { .as = as, .page = n };
+	struct region_page *pg = bpf_map_lookup_elem(&region_index, &pk);
+
+	if (pg || !make)
+		return pg;
+	/* NOEXIST: a thread of the same as may be making it too */
+	bpf_map_update_elem(&region_index, &pk, &region_page_zero, BPF_NOEXIST);
+	pg = bpf_map_lookup_elem(&region_index, &pk);
+	if (!pg)
+		regions_unindexed = 1;
+	return pg;
+}
+
+/*
+ * What region__index and region__reindex look for in a page. The slot
+ * loops run in bpf_loop callbacks: unrolled in the fault programs, their
+ * 16 x 64 iterations took the verifier 0.4 s more per program.
+ */
+struct index_ctx {
+	struct region_page *pg;
+	__u64 code;
+	__u64 lo, hi;
+	bool done;
+};
+
+/* Claims slot i for c->code if it is free. */
+static long region__claim(__u32 i, struct index_ctx *c)
+{
+	struct region_slot *sl;
+
+	if (!c->pg || i >= REGION_SLOTS)
+		return 1;
+	sl = &c->pg->slot[i];
+	if (sl->code || __sync_val_compare_and_swap(&sl->code, 0, c->code))
+		return 0;
+	/* until these are written hi is 0: a flush looks the region up */
+	sl->lo = c->lo;
+	sl->hi = c->hi;
+	c->done = true;
+	return 1;
+}
+
+/* Widens slot i's bounds if it is c->code's. */
+static long region__widen(__u32 i, struct index_ctx *c)
+{
+	struct region_slot *sl;
+
+	if (!c->pg || i >= REGION_SLOTS)
+		return 1;
+	sl = &c->pg->slot[i];
+	if (sl->code != c->code)
+		return 0;
+	if (c->lo < sl->lo)
+		sl->lo = c->lo;
+	if (c->hi > sl->hi)
+		sl->hi = c->hi;
+	c->done = true;
+	return 1;
+}
+
+/* Adds a region just made to its address space's index. */
+static __always_inline void region__index(__u32 as, const struct mt_region_key *k,
+					  __u64 lo, __u64 hi)
+{
+	struct index_ctx c = { .code = region__code(k), .lo = lo, .hi = hi };
+	struct region_page *first = NULL;
+	__u32 n;
+
+	for (n = 0; n < REGION_PAGES; n++) {
+		c.pg = region__page(as, n, true);
+		if (!c.pg)
+			break;
+		if (!n)
+			first = c.pg;
+		bpf_loop(REGION_SLOTS, region__claim, &c, 0);
+		if (c.done)
+			return;
+	}
+	/* no page 0: regions_unindexed is set and every flush walks the map */
+	if (first)
+		first->overflow = 1;
+}
+
+/* A region grew (brk, the stack): its slot's bounds follow. */
+static __always_inline void region__reindex(__u32 as, const struct mt_region_key *k,
+					    __u64 lo, __u64 hi)
+{
+	struct index_ctx c = { .code = region__code(k), .lo = lo, .hi = hi };
+	__u32 n;
+
+	for (n = 0; n < REGION_PAGES; n++) {
+		c.pg = region__page(as, n, false);
+		if (!c.pg)
+			return;
+		bpf_loop(REGION_SLOTS, region__widen, &c, 0);
+		if (c.done)
+			return;
+	}
+}
+
 static __always_inline void region__count(struct task_struct *task, __u32 as, __u64 addr,
 					  __u32 cls, bool found, const struct vma_info *vi,
 					  struct vm_area_struct *vma)
@@ -623,7 +777,9 @@ static __always_inline void region__count(struct task_struct *task, __u32 as, __
 		if (found)
 			region__describe(&nv, task, vi, vma);
 		nv.pid = task->tgid;
-		bpf_map_update_elem(&regions, &k, &nv, BPF_NOEXIST);
+		/* only the thread that made it indexes it */
+		if (!bpf_map_update_elem(&regions, &k, &nv, BPF_NOEXIST))
+			region__index(as, &k, nv.start, nv.end);
 		v = bpf_map_lookup_elem(&regions, &k);
 		if (!v) {
 			drop__count(MT_EV_FAULTS);	/* map full: a fault not counted */
@@ -633,11 +789,12 @@ static __always_inline void region__count(struct task_struct *task, __u32 as, __
 	if (cls < MT_FAULT_NCLASS)
 		__sync_fetch_and_add(&v->counts[cls], 1);
 	/* the VMA moves: brk grows the heap, the stack grows down */
-	if (found) {
+	if (found && (addr < v->start || vi->end > v->end)) {
 		if (addr < v->start)
 			v->start = addr & ~4095ULL;
 		if (vi->end > v->end)
 			v->end = vi->end;
+		region__reindex(as, &k, v->start, v->end);
 	}
 }
 
@@ -721,22 +878,22 @@ int BPF_PROG(handle_fault_kernel, unsigned long address, struct pt_regs *regs,
 /* Which regions a flush takes, and what it adds up. */
 struct flush_ctx {
 	struct task_struct *task;
+	struct region_page *page;	/* the index page being walked */
 	__u32 as;
 	__u32 reason;
 	__u64 lo, hi;		/* [lo, hi): regions overlapping it; all with AS_END */
 	__u64 faults[MT_FAULT_NCLASS];
 };
 
-static long region__flush_one(struct bpf_map *map, struct mt_region_key *k,
-			      struct mt_region_val *v, struct flush_ctx *c)
+/* Writes region k (and forgets it) if it overlaps c's range: true if it did. */
+static __always_inline bool region__take(struct flush_ctx *c, struct mt_region_key *k,
+					 struct mt_region_val *v)
 {
 	struct mt_faults_event *e;
 	int i;
 
-	if (k->as != c->as)
-		return 0;
 	if (c->reason != MT_FAULTS_AS_END && (v->end <= c->lo || v->start >= c->hi))
-		return 0;
+		return false;
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (e) {
 		header__fill(&e->hdr, MT_EV_FAULTS, c->task, c->as);
@@ -755,18 +912,80 @@ static long region__flush_one(struct bpf_map *map, struct mt_region_key *k,
 		event__submit(e, sizeof(*e));
 	else
 		drop__count(MT_EV_FAULTS);
-	bpf_map_delete_elem(map, k);
+	bpf_map_delete_elem(&regions, k);
+	return true;
+}
+
+/* bpf_for_each_map_elem: the whole map, for an address space not (fully) indexed */
+static long region__flush_one(struct bpf_map *map, struct mt_region_key *k,
+			      struct mt_region_val *v, struct flush_ctx *c)
+{
+	if (k->as == c->as)
+		region__take(c, k, v);
 	return 0;
 }
 
-/* Writes (and forgets) the regions of as that overlap [lo, hi). */
+/* bpf_loop over the slots of one index page */
+static long region__flush_slot(__u32 i, struct flush_ctx *c)
+{
+	struct region_page *pg = c->page;
+	struct mt_region_key k = { .as = c->as };
+	struct mt_region_val *v;
+	struct region_slot *sl;
+	__u64 code;
+
+	if (!pg || i >= REGION_SLOTS)
+		return 1;
+	sl = &pg->slot[i];
+	code = sl->code;
+	if (!code)
+		return 0;
+	if (c->reason != MT_FAULTS_AS_END && sl->hi && (sl->hi <= c->lo || sl->lo >= c->hi))
+		return 0;
+	k.growsdown = code & 2 ? 1 : 0;
+	k.anchor = code & ~3ULL;
+	v = bpf_map_lookup_elem(&regions, &k);
+	if (v && !region__take(c, &k, v))
+		return 0;
+	/* written, or already gone (a whole-map walk, the end of the trace) */
+	sl->hi = 0;
+	sl->lo = 0;
+	__sync_val_compare_and_swap(&sl->code, code, 0);
+	return 0;
+}
+
+/*
+ * Writes (and forgets) the regions of as that overlap [lo, hi), through the
+ * address space's index; with AS_END all of them, and the index goes too.
+ */
 static __always_inline void regions__flush(struct task_struct *task, __u32 as, __u32 reason,
 					   __u64 lo, __u64 hi, struct mm_state *st)
 {
 	struct flush_ctx c = { .task = task, .as = as, .reason = reason, .lo = lo, .hi = hi };
+	struct region_page_key pk = { .as = as };
+	struct region_page *first;
+	__u32 n;
 	int i;
 
-	bpf_for_each_map_elem(&regions, region__flush_one, &c, 0);
+	first = bpf_map_lookup_elem(&region_index, &pk);
+	if (regions_unindexed || (first && first->overflow)) {
+		bpf_for_each_map_elem(&regions, region__flush_one, &c, 0);
+	} else if (first) {
+		for (n = 0; n < REGION_PAGES; n++) {
+			pk.page = n;
+			c.page = bpf_map_lookup_elem(&region_index, &pk);
+			if (!c.page)
+				break;
+			bpf_loop(REGION_SLOTS, region__flush_slot, &c, 0);
+		}
+	}
+	if (reason == MT_FAULTS_AS_END && first) {
+		for (n = 0; n < REGION_PAGES; n++) {
+			pk.page = n;
+			if (bpf_map_delete_elem(&region_index, &pk))
+				break;
+		}
+	}
 	if (!st)
 		return;
 	for (i = 0; i < MT_FAULT_NCLASS; i++)

@@ -172,11 +172,93 @@ static void test_faults_all(void)
 	json_decref(tr);
 }
 
+/*
+ * Many regions of one address space, each with one fault, removed by
+ * munmap, by a MAP_FIXED mmap over it, or at exit: each is written exactly
+ * once, with its own bounds and reason, and no flush takes a neighbour.
+ * 100 regions fill more than one page of the kernel's index; 1100 more
+ * than all its pages, so that flushes walk the whole map instead.
+ */
+static void regions__check(long want_n)
+{
+	const char *trace = harness_tmp("regions.jsonl"), *out = harness_tmp("regions.out");
+	long long pid, rec_total, end_total;
+	char nbuf[32], *buf;
+	uint64_t base, start, end, i;
+	long n = 0, *seen, bad = 0, stray = 0;
+	const char *reason, *want;
+	struct proc p;
+	json_t *tr, *ev;
+	size_t k;
+	int code;
+
+	snprintf(nbuf, sizeof(nbuf), "%ld", want_n);
+	code = memtrace__run(&p, RUN_TIMEOUT_MS, "run", "-q", "-m", "-f", "json", "-o", trace,
+			     "--", harness_bin("regionprog"), nbuf, out, NULL);
+	ASSERT_MSG(code == 0, "memtrace exited %d: %s", code, p.err);
+	proc__free(&p);
+	buf = file__read(out, NULL);
+	ASSERT_MSG(buf && sscanf(buf, "base %lx\nn %ld\n", &base, &n) == 2 && n == want_n,
+		   "regionprog wrote no results to %s", out);
+	free(buf);
+	tr = trace__load(trace);
+	ASSERT(tr);
+	pid = trace__root_pid(tr);
+	EXPECT_EQ(ev__int_or(trace__summary(tr), "lost", -1), 0);
+	seen = calloc(n, sizeof(*seen));
+	ASSERT(seen);
+	json_array_foreach(tr, k, ev) {
+		if (!ev__is(ev, "faults") || ev__int_or(ev, "pid", -1) != pid ||
+		    !ev__addr(ev, "start", &start) || !ev__addr(ev, "end", &end) ||
+		    end <= base || start >= base + 2 * n * 4096)
+			continue;
+		i = (start - base) / 4096;
+		if ((start - base) % (2 * 4096) || end != start + 4096 ||
+		    ev__int_or(ev, "anon", -1) != 1 || ev__int_or(ev, "total", -1) != 1) {
+			if (stray++ < 3)
+				harness_diag("unexpected record %s", ev__show(ev));
+			continue;
+		}
+		i /= 2;
+		reason = ev__str(ev, "reason");
+		want = i % 4 == 0 ? "as_end" : "unmap";
+		if (!reason || strcmp(reason, want)) {
+			if (bad++ < 3)
+				harness_diag("region %lu: reason %s, want %s", (unsigned long)i,
+					     reason ? reason : "(none)", want);
+		}
+		seen[i]++;
+	}
+	EXPECT_EQ(stray, 0);
+	EXPECT_EQ(bad, 0);
+	for (i = 0; i < (uint64_t)n; i++)
+		if (seen[i] != 1 && bad++ < 6)
+			harness_diag("region %lu written %ld times", (unsigned long)i, seen[i]);
+	EXPECT_EQ(bad, 0);
+	free(seen);
+	faults__totals(tr, &rec_total, &end_total);
+	EXPECT_EQ(rec_total, end_total);
+	json_decref(tr);
+}
+
+static void test_regions_indexed(void)
+{
+	regions__check(100);
+}
+
+static void test_regions_overflow(void)
+{
+	regions__check(1100);
+}
+
 static const struct harness_test tests[] = {
 	{ "ground truth: anon, file (fault-around), file_cow, read(2), stack, child cow; VmHWM",
 	  test_ground_truth, true },
 	{ "a command without -m: no memory records", test_off_by_default, true },
 	{ "--faults=all: one fault event per fault counted", test_faults_all, true },
+	{ "100 regions: each written once, at its munmap, MAP_FIXED or exit", test_regions_indexed,
+	  true },
+	{ "1100 regions (index full): each written once all the same", test_regions_overflow, true },
 	{ NULL, NULL, false },
 };
 

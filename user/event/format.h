@@ -44,7 +44,7 @@ struct hook_cost {
 
 /* Slots of the per-type counters: room for event types yet to come. */
 #define MT_COUNT_SLOTS	32
-#define MT_COST_SLOTS	8
+#define MT_COST_SLOTS	16	/* every program of the object: with -m there are more than 8 */
 
 /* What the summary record says; counts and lost are indexed by enum mt_event_type. */
 struct trace_summary {

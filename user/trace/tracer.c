@@ -232,6 +232,7 @@ static int skel__load(struct tracer *t, const struct tracer_opts *o, bool exit_g
 	/* always: it forgets a dead mm's id (mm_ids) */
 	if (!o->faults && !o->rss) {
 		bpf_map__set_max_entries(t->skel->maps.regions, 1);
+		bpf_map__set_max_entries(t->skel->maps.region_index, 1);
 		bpf_map__set_max_entries(t->skel->maps.mm_states, 1);
 	}
 	t->skel->rodata->cgroup_level = o->cgroup_level;
