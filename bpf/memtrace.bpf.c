@@ -1612,8 +1612,14 @@ extern int bpf_iter_task_vma_new(struct bpf_iter_task_vma *it,
 				 struct task_struct *task, __u64 addr) __ksym __weak;
 extern struct vm_area_struct *bpf_iter_task_vma_next(struct bpf_iter_task_vma *it) __ksym __weak;
 extern void bpf_iter_task_vma_destroy(struct bpf_iter_task_vma *it) __ksym __weak;
-/* vm_operations_struct.name of _install_special_mapping (mm/mmap.c): a text symbol */
-extern const void special_mapping_name __ksym __weak;
+/*
+ * The address of special_mapping_name (mm/mmap.c), the vm_ops->name of
+ * every mapping made by _install_special_mapping: [vdso], [vvar],
+ * [vvar_vclock], [uprobes]. Learnt from the vdso's VMA (vma__learn_special)
+ * rather than declared as a __ksym: a typeless ksym makes libbpf read all
+ * of /proc/kallsyms at every start (see docs/performance.md). 0: not yet.
+ */
+__u64 special_name_fn = 0;
 
 #ifndef VM_EXEC
 #define VM_EXEC		0x00000004
@@ -1805,7 +1811,7 @@ __noinline int vma__put(__u32 slot, __u64 vma_p, __u64 mm_p, __u32 pos)
 		goto done;
 	}
 	ops = vma->vm_ops;
-	if (ops && ops->name && (__u64)ops->name == (__u64)&special_mapping_name) {
+	if (ops && special_name_fn && ptr__value(ops->name) == special_name_fn) {
 		/* [vdso], [vvar], [vvar_vclock], [uprobes]: vm_private_data is the mapping */
 		sm = vma->vm_private_data;
 		r = bpf_probe_read_kernel_str(&s->rec[name & (REC_LEN - 1)], NAME_READ, sm->name);
@@ -1873,6 +1879,28 @@ __noinline int vma__flush(__u32 slot, __u32 pos, __u32 n, __u32 flags)
  * iterator takes the mmap lock with a trylock: if it is busy (someone
  * reads /proc/PID/maps right now) the map is lost, and counted.
  */
+/*
+ * Finds special_name_fn once: the VMA at mm->context.vdso (arch/x86
+ * entry/vdso/vma.c map_vdso) is a special mapping, so its vm_ops->name is
+ * the function every special mapping shares. Without a vdso (vdso=0 on
+ * the command line) the names stay unknown and those VMAs are nameless.
+ */
+static __always_inline void vma__learn_special(struct task_struct *task)
+{
+	struct bpf_iter_task_vma it;
+	struct vm_area_struct *vma;
+	__u64 vdso = (__u64)BPF_CORE_READ(task, mm, context.vdso);
+
+	if (special_name_fn || !vdso)
+		return;
+	if (!bpf_iter_task_vma_new(&it, task, vdso)) {
+		vma = bpf_iter_task_vma_next(&it);
+		if (vma && vma->vm_start == vdso && vma->vm_ops)
+			special_name_fn = ptr__value(vma->vm_ops->name);
+	}
+	bpf_iter_task_vma_destroy(&it);
+}
+
 static __always_inline void vma__walk(struct task_struct *task, __u32 as, __u32 origin)
 {
 	struct bpf_iter_task_vma it;
@@ -1889,6 +1917,7 @@ static __always_inline void vma__walk(struct task_struct *task, __u32 as, __u32 
 	b = (void *)s->rec;
 	b->origin = origin;
 	b->seq = 0;
+	vma__learn_special(task);
 	if (bpf_iter_task_vma_new(&it, task, 0)) {
 		/* destroyed even so: the verifier tracks the iterator from _new */
 		bpf_iter_task_vma_destroy(&it);
