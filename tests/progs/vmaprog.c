@@ -29,30 +29,8 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
-static char buf[1 << 20];
+#include "maps_copy.h"
 
-/* Copies /proc/PID/maps (pid 0: self) to path with open/read/write only. */
-static void maps__copy(pid_t pid, const char *path)
-{
-	char src[64];
-	ssize_t n, len = 0;
-	int in, out;
-
-	if (pid)
-		snprintf(src, sizeof(src), "/proc/%d/maps", pid);
-	else
-		strcpy(src, "/proc/self/maps");
-	in = open(src, O_RDONLY);
-	out = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	if (in < 0 || out < 0)
-		_exit(3);
-	while ((n = read(in, buf + len, sizeof(buf) - len)) > 0)
-		len += n;
-	if (write(out, buf, len) != len)
-		_exit(4);
-	close(in);
-	close(out);
-}
 
 static int do_exec(const char *maps, char **argv)
 {
@@ -73,7 +51,7 @@ static int do_exec(const char *maps, char **argv)
 		kill(pid, SIGKILL);
 		return 7;
 	}
-	maps__copy(pid, maps);
+	maps__copy_pid(pid, maps);
 	printf("%d\n", pid);
 	fflush(stdout);
 	kill(pid, SIGKILL);
@@ -94,10 +72,10 @@ static int do_attach(const char *maps, const char *ready, int secs)
 	    mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0) == MAP_FAILED)
 		return 3;
 	/* "PATH (deleted)" and "/memfd:NAME (deleted)" in /proc/PID/maps */
-	snprintf(buf, sizeof(buf), "%s.deleted", maps);
-	fd = open(buf, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	snprintf(maps_buf, sizeof(maps_buf), "%s.deleted", maps);
+	fd = open(maps_buf, O_RDWR | O_CREAT | O_TRUNC, 0644);
 	if (fd < 0 || ftruncate(fd, 4096) ||
-	    mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0) == MAP_FAILED || unlink(buf))
+	    mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0) == MAP_FAILED || unlink(maps_buf))
 		return 5;
 	fd = memfd_create("vmaprog", 0);
 	if (fd < 0 || ftruncate(fd, 8192) ||
@@ -106,7 +84,7 @@ static int do_attach(const char *maps, const char *ready, int secs)
 	p = mmap(NULL, 4 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED || mprotect(p + 4096, 4096, PROT_READ))
 		return 4;
-	maps__copy(0, maps);
+	maps__copy_pid(0, maps);
 	close(open(ready, O_WRONLY | O_CREAT, 0644));
 	syscall(SYS_nanosleep, &ts, NULL);
 	syscall(SYS_exit_group, 0);
