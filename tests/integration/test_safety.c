@@ -409,25 +409,6 @@ static void test_docs_incomplete(void)
 	free(buf);
 }
 
-/* The cgroup v2 mount point, or NULL. */
-static const char *cgroup2__mount(void)
-{
-	static char dir[256];
-	char line[512], fs[64];
-	FILE *f = fopen("/proc/mounts", "re");
-
-	if (!f)
-		return NULL;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%*s %255s %63s", dir, fs) == 2 && !strcmp(fs, "cgroup2")) {
-			fclose(f);
-			return dir;
-		}
-	}
-	fclose(f);
-	return NULL;
-}
-
 static bool ev__pid_is(const json_t *ev, void *ctx)
 {
 	return ev__int_or(ev, "pid", -1) == *(pid_t *)ctx;

@@ -266,25 +266,6 @@ static void test_attach(void)
 	json_decref(tr);
 }
 
-/* The cgroup v2 mount point, or NULL. */
-static const char *cgroup2__mount(void)
-{
-	static char dir[256];
-	char line[512], fs[64];
-	FILE *f = fopen("/proc/mounts", "re");
-
-	if (!f)
-		return NULL;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%*s %255s %63s", dir, fs) == 2 && !strcmp(fs, "cgroup2")) {
-			fclose(f);
-			return dir;
-		}
-	}
-	fclose(f);
-	return NULL;
-}
-
 /*
  * -a (through --cgroup, so that only our process counts): every process
  * already running gets its map at attach, the one in the cgroup equal to

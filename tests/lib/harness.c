@@ -326,6 +326,28 @@ const char *harness_bin(const char *name)
 	return str__printf("%s/%s", self__dir(), name);
 }
 
+/*
+ * The cgroup v2 mount point from /proc/mounts (proc(5)), or NULL when
+ * none is mounted. The string is static: valid until the next call.
+ */
+const char *cgroup2__mount(void)
+{
+	static char dir[256];
+	char line[512], fs[64];
+	FILE *f = fopen("/proc/mounts", "re");
+
+	if (!f)
+		return NULL;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%*s %255s %63s", dir, fs) == 2 && !strcmp(fs, "cgroup2")) {
+			fclose(f);
+			return dir;
+		}
+	}
+	fclose(f);
+	return NULL;
+}
+
 /* ---- processes ---------------------------------------------------------- */
 
 static void __attribute__((noreturn))

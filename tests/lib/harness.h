@@ -89,6 +89,8 @@ char *file__read(const char *path, size_t *len);
 bool file__exists(const char *path);
 /* Lines in buf (a last line without '\n' counts). */
 size_t text__lines(const char *buf);
+/* The cgroup v2 mount point, or NULL (static string). */
+const char *cgroup2__mount(void);
 
 /* ---- processes ---------------------------------------------------------- */
 
