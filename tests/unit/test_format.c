@@ -17,6 +17,7 @@
 #include <linux/types.h>
 #include "memtrace.h"
 #include "format.h"
+#include "vma_batch.h"
 
 #define T0		5000000000ULL	/* CLOCK_MONOTONIC at trace start */
 #define CSV_NCOLS	68	/* 33 + issue 11's 23 + issue 10's 12 */
@@ -522,23 +523,7 @@ static void test_exec(void **state)
 	       "0,exec,4242,4242,threads,2,,,,,,,,,,,,,,,,,,,/nonexist/x,,2,,,,ENOENT,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
 }
 
-/* issue 10: a vma batch, built as memtrace.bpf.c vma__put lays it out */
-struct vma_batch {
-	size_t len;
-	unsigned char buf[1024];
-};
-
-static void vma_batch__add(struct vma_batch *b, uint64_t start, uint64_t end, uint32_t prot,
-			   uint32_t flags, uint64_t off, uint32_t dev, uint64_t ino, const char *name)
-{
-	struct mt_vma v = { .start = start, .end = end, .offset = off, .inode = ino, .dev = dev,
-			    .prot = prot, .flags = flags, .name_len = strlen(name) };
-
-	memcpy(b->buf + b->len, &v, sizeof(v));
-	memcpy(b->buf + b->len + sizeof(v), name, v.name_len);
-	b->len += sizeof(v) + ((v.name_len + 7) & ~7U);
-	((struct mt_vma_event *)b->buf)->count++;
-}
+/* issue 10: vma batches (tests/unit/vma_batch.h) */
 
 /* Every VMA of a batch, formatted: one line each. */
 static const char *format_batch(enum mt_format fmt, const struct vma_batch *b, int *n)

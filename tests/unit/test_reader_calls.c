@@ -19,6 +19,7 @@
 #include "memtrace.h"
 #include "format.h"
 #include "reader.h"
+#include "vma_batch.h"
 
 #define T0		5000000000ULL
 #define HDR(type_, us)	{ .ts = T0 + (us) * 1000ULL, .type = (type_), .pid = 4242, \
@@ -176,23 +177,7 @@ static void test_exec_argv(void **state)
 	}
 }
 
-/* issue 10: a vma batch, laid out as memtrace.bpf.c writes it (bpf/memtrace.h). */
-struct vma_batch {
-	size_t len;
-	unsigned char buf[2048];
-};
-
-static void vma_batch__add(struct vma_batch *b, uint64_t start, uint64_t end, uint32_t prot,
-			   uint32_t flags, uint64_t off, uint32_t dev, uint64_t ino, const char *name)
-{
-	struct mt_vma v = { .start = start, .end = end, .offset = off, .inode = ino, .dev = dev,
-			    .prot = prot, .flags = flags, .name_len = strlen(name) };
-
-	memcpy(b->buf + b->len, &v, sizeof(v));
-	memcpy(b->buf + b->len + sizeof(v), name, v.name_len);
-	b->len += sizeof(v) + ((v.name_len + 7) & ~7U);
-	((struct mt_vma_event *)b->buf)->count++;
-}
+/* issue 10: vma batches (tests/unit/vma_batch.h) */
 
 /*
  * issue 10: vma records (one JSON line per VMA of a batch) come back as the

@@ -691,10 +691,6 @@ static void text__mremap_args(struct outbuf *ob, const struct mt_mremap *e, bool
 	}
 }
 
-/*
- * Success shows the result first; failure shows "ENOMEM (" the arguments
- * ")" so the error name stands where the address would be.
- */
 /* START-END SIZE PROTp off 0xOFF dev MAJ:MIN inode N NAME (origin) */
 static void text__vma(struct outbuf *ob, const struct mt_vma_ev *v)
 {
@@ -727,6 +723,10 @@ static void text__vma(struct outbuf *ob, const struct mt_vma_ev *v)
 	outbuf__putc(ob, ')');
 }
 
+/*
+ * Success shows the result first; failure shows "ENOMEM (" the arguments
+ * ")" so the error name stands where the address would be.
+ */
 static void text__mem(struct outbuf *ob, const struct mt_event *ev)
 {
 	char ebuf[32];
