@@ -16,27 +16,15 @@
 
 #define RUN_TIMEOUT_MS	20000
 
-/* memtrace run -q -f json -o NAME [opts] -- argv...; the trace, or NULL */
+/* memtrace run -q -f json -o NAME -- argv...; the trace, or NULL */
 static json_t *run(const char *name, char *const argv[])
 {
-	char *args[24] = { (char *)harness_memtrace(), "run", "-q", "-f", "json", "-o",
-			   (char *)harness_tmp(name), "--" };
-	struct proc_opts o = PROC_OPTS_DEFAULT;
-	struct proc p;
-	int i, n = 8, code;
+	char *args[24] = { "--" };
+	int i;
 
-	for (i = 0; argv[i] && n < 23; i++)
-		args[n++] = argv[i];
-	args[n] = NULL;
-	if (proc__spawn(&p, &o, args)) {
-		harness_fail(__FILE__, __LINE__, "cannot start memtrace");
-		return NULL;
-	}
-	code = proc__wait(&p, RUN_TIMEOUT_MS);
-	if (code)
-		harness_diag("memtrace exited %d: %s", code, p.err);
-	proc__free(&p);
-	return trace__load(harness_tmp(name));
+	for (i = 0; argv[i] && i < 22; i++)
+		args[i + 1] = argv[i];
+	return memtrace__trace(name, RUN_TIMEOUT_MS, NULL, NULL, args);
 }
 
 /* Every field of want is in got, equal. */

@@ -20,22 +20,12 @@
 /* memtrace run -q -f json -o NAME -- argv...; returns the trace, *code its exit status. */
 static json_t *run(const char *name, int *code, char *const argv[])
 {
-	char *args[16] = { (char *)harness_memtrace(), "run", "-q", "-f", "json", "-o",
-			   (char *)harness_tmp(name), "--" };
-	struct proc_opts o = PROC_OPTS_DEFAULT;
-	struct proc p;
-	int i, n = 8;
+	char *args[16] = { "--" };
+	int i;
 
-	for (i = 0; argv[i] && n < 15; i++)
-		args[n++] = argv[i];
-	args[n] = NULL;
-	if (proc__spawn(&p, &o, args)) {
-		harness_fail(__FILE__, __LINE__, "cannot start memtrace");
-		return NULL;
-	}
-	*code = proc__wait(&p, RUN_TIMEOUT_MS);
-	proc__free(&p);
-	return trace__load(harness_tmp(name));
+	for (i = 0; argv[i] && i < 14; i++)
+		args[i + 1] = argv[i];
+	return memtrace__trace(name, RUN_TIMEOUT_MS, code, NULL, args);
 }
 
 static void test_no_return(bool thread)

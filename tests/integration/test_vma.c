@@ -135,29 +135,18 @@ static json_t *vmas__of(const json_t *tr, long long pid, const char *origin)
 	return out;
 }
 
-/* memtrace run -q -f json -o NAME ARGS...; returns the trace, *out the workload's stdout. */
+/* memtrace run -q -f json -o NAME ARGS...; returns the trace (NULL unless memtrace exited 0), *out the workload's stdout. */
 static json_t *run(const char *name, char **out, char *const argv[])
 {
-	char *args[20] = { (char *)harness_memtrace(), "run", "-q", "-f", "json", "-o",
-			   (char *)harness_tmp(name) };
-	struct proc_opts o = PROC_OPTS_DEFAULT;
-	struct proc p;
-	int i, n = 7, code;
+	json_t *tr;
+	int code;
 
-	for (i = 0; argv[i] && n < 19; i++)
-		args[n++] = argv[i];
-	args[n] = NULL;
-	if (proc__spawn(&p, &o, args)) {
-		harness_fail(__FILE__, __LINE__, "cannot start memtrace");
+	tr = memtrace__trace(name, RUN_TIMEOUT_MS, &code, out, argv);
+	if (code) {
+		json_decref(tr);
 		return NULL;
 	}
-	code = proc__wait(&p, RUN_TIMEOUT_MS);
-	if (code)
-		harness_diag("memtrace exited %d: %s", code, p.err);
-	if (out)
-		*out = strdup(p.out ? p.out : "");
-	proc__free(&p);
-	return code ? NULL : trace__load(harness_tmp(name));
+	return tr;
 }
 
 /*

@@ -521,6 +521,33 @@ int memtrace__run(struct proc *p, int timeout_ms, ...)
 	return proc__wait(p, timeout_ms);
 }
 
+json_t *memtrace__trace(const char *name, int timeout_ms, int *code, char **out,
+			char *const argv[])
+{
+	char *args[MAX_ARGS] = { (char *)harness_memtrace(), "run", "-q", "-f", "json", "-o",
+				 (char *)harness_tmp(name) };
+	struct proc_opts o = PROC_OPTS_DEFAULT;
+	struct proc p;
+	int i, n = 7, rc;
+
+	for (i = 0; argv[i] && n < MAX_ARGS - 1; i++)
+		args[n++] = argv[i];
+	args[n] = NULL;
+	if (proc__spawn(&p, &o, args)) {
+		harness_fail(__FILE__, __LINE__, "cannot start memtrace");
+		return NULL;
+	}
+	rc = proc__wait(&p, timeout_ms);
+	if (rc)
+		harness_diag("memtrace exited %d: %s", rc, p.err);
+	if (code)
+		*code = rc;
+	if (out)
+		*out = strdup(p.out ? p.out : "");
+	proc__free(&p);
+	return trace__load(harness_tmp(name));
+}
+
 int memtrace__spawn(struct proc *p, const struct proc_opts *o, ...)
 {
 	char *argv[MAX_ARGS];

@@ -131,6 +131,15 @@ int proc__run(struct proc *p, int timeout_ms, const char *arg0, ...);
 /* Same with the memtrace binary prepended: memtrace__run(&p, 20000, "run", ...). */
 int memtrace__run(struct proc *p, int timeout_ms, ...);
 int memtrace__spawn(struct proc *p, const struct proc_opts *o, ...);
+/*
+ * memtrace run -q -f json -o harness_tmp(name) ARGV... (NULL-terminated;
+ * put "--" before the program yourself): the trace as trace__load reads
+ * it, NULL if memtrace could not start or left no readable trace. *code
+ * gets memtrace's exit status, *out its standard output (malloc'd); either
+ * may be NULL. A non-zero status is also written as a diagnostic.
+ */
+json_t *memtrace__trace(const char *name, int timeout_ms, int *code, char **out,
+			char *const argv[]);
 /* Milliseconds spent waiting until path contains needle (or -1 after timeout_ms). */
 int file__wait_for(const char *path, const char *needle, int timeout_ms);
 uint64_t clock__mono_ns(void);
