@@ -172,11 +172,42 @@ static void test_faults_all(void)
 	json_decref(tr);
 }
 
+/*
+ * Threads of one process unmapping touched pages on two CPUs at once
+ * (tests/progs/threadstorm with touch: 16 pages per mapping):
+ * each munmap flushes its region's faults into the address space's
+ * totals, and none of those additions may be lost (as_end = records).
+ */
+static void test_concurrent_unmaps(void)
+{
+	const char *trace = harness_tmp("unmaps.jsonl");
+	long long rec_total, end_total;
+	struct proc p;
+	json_t *tr;
+	int code;
+
+	code = memtrace__run(&p, RUN_TIMEOUT_MS * 4, "run", "-q", "-m", "-b", "64M", "-f", "json",
+			     "-o", trace, "--", harness_bin("threadstorm"), "2", "20000", "touch",
+			     NULL);
+	ASSERT_MSG(code == 0, "memtrace exited %d: %s", code, p.err);
+	proc__free(&p);
+	tr = trace__load(trace);
+	ASSERT(tr);
+	EXPECT_EQ(ev__int_or(trace__summary(tr), "lost", -1), 0);
+	faults__totals(tr, &rec_total, &end_total);
+	/* at least the first touch of every page mapped: 2 threads x 20000 x 16 pages */
+	EXPECT_MSG(rec_total >= 2 * 20000 * 16, "%lld faults for 640000 pages touched", rec_total);
+	EXPECT_EQ(rec_total, end_total);
+	json_decref(tr);
+}
+
 static const struct harness_test tests[] = {
 	{ "ground truth: anon, file (fault-around), file_cow, read(2), stack, child cow; VmHWM",
 	  test_ground_truth, true },
 	{ "a command without -m: no memory records", test_off_by_default, true },
 	{ "--faults=all: one fault event per fault counted", test_faults_all, true },
+	{ "threads unmapping on two CPUs at once: as_end has every fault the records have",
+	  test_concurrent_unmaps, true },
 	{ NULL, NULL, false },
 };
 
