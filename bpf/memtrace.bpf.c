@@ -988,8 +988,10 @@ static __always_inline void regions__flush(struct task_struct *task, __u32 as, _
 	}
 	if (!st)
 		return;
+	/* threads of one mm unmap on several CPUs at once: a plain += loses counts */
 	for (i = 0; i < MT_FAULT_NCLASS; i++)
-		st->faults[i] += c.faults[i];
+		if (c.faults[i])
+			__sync_fetch_and_add(&st->faults[i], c.faults[i]);
 }
 
 /* munmap, mremap's old range, MAP_FIXED over old mappings: regions gone. */

@@ -241,6 +241,35 @@ static void regions__check(long want_n)
 	json_decref(tr);
 }
 
+/*
+ * Threads of one process unmapping touched pages on two CPUs at once
+ * (tests/progs/threadstorm with touch: 16 pages per mapping):
+ * each munmap flushes its region's faults into the address space's
+ * totals, and none of those additions may be lost (as_end = records).
+ */
+static void test_concurrent_unmaps(void)
+{
+	const char *trace = harness_tmp("unmaps.jsonl");
+	long long rec_total, end_total;
+	struct proc p;
+	json_t *tr;
+	int code;
+
+	code = memtrace__run(&p, RUN_TIMEOUT_MS * 4, "run", "-q", "-m", "-b", "64M", "-f", "json",
+			     "-o", trace, "--", harness_bin("threadstorm"), "2", "20000", "touch",
+			     NULL);
+	ASSERT_MSG(code == 0, "memtrace exited %d: %s", code, p.err);
+	proc__free(&p);
+	tr = trace__load(trace);
+	ASSERT(tr);
+	EXPECT_EQ(ev__int_or(trace__summary(tr), "lost", -1), 0);
+	faults__totals(tr, &rec_total, &end_total);
+	/* at least the first touch of every page mapped: 2 threads x 20000 x 16 pages */
+	EXPECT_MSG(rec_total >= 2 * 20000 * 16, "%lld faults for 640000 pages touched", rec_total);
+	EXPECT_EQ(rec_total, end_total);
+	json_decref(tr);
+}
+
 static void test_regions_indexed(void)
 {
 	regions__check(100);
@@ -259,6 +288,8 @@ static const struct harness_test tests[] = {
 	{ "100 regions: each written once, at its munmap, MAP_FIXED or exit", test_regions_indexed,
 	  true },
 	{ "1100 regions (index full): each written once all the same", test_regions_overflow, true },
+	{ "threads unmapping on two CPUs at once: as_end has every fault the records have",
+	  test_concurrent_unmaps, true },
 	{ NULL, NULL, false },
 };
 

@@ -16,6 +16,7 @@
  */
 #include <limits.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -829,6 +830,48 @@ static void test_bad_input(void)
 	proc__free(&p);
 }
 
+/*
+ * --perfetto/--html to what is not a regular file: written to, never
+ * renamed over (the link, /dev/null, stay what they were); through a
+ * link to a regular file: that file gets the page, the link stays.
+ */
+static void test_output_not_regular(void)
+{
+	const char *trace = harness_tmp("start-only.jsonl"), *file = harness_tmp("out.pf");
+	const char *to_null = harness_tmp("to-null"), *to_file = harness_tmp("to-file");
+	struct stat st;
+	struct proc p;
+	char *text;
+	FILE *f;
+	int rc;
+
+	f = fopen(trace, "w");
+	ASSERT(f);
+	fputs("{\"event\":\"start\",\"schema\":1}\n", f);
+	fclose(f);
+	f = fopen(file, "w");
+	ASSERT(f);
+	fputs("old\n", f);
+	fclose(f);
+	unlink(to_null);
+	unlink(to_file);
+	ASSERT(!symlink("/dev/null", to_null) && !symlink(file, to_file));
+
+	rc = memtrace__run(&p, RUN_TIMEOUT_MS, "report", "--perfetto", to_null, trace, NULL);
+	EXPECT_MSG(rc == 0, "exit %d: %s", rc, p.err);
+	proc__free(&p);
+	EXPECT(!lstat(to_null, &st) && S_ISLNK(st.st_mode));
+	EXPECT(!stat("/dev/null", &st) && S_ISCHR(st.st_mode));
+
+	rc = memtrace__run(&p, RUN_TIMEOUT_MS, "report", "--html", to_file, trace, NULL);
+	EXPECT_MSG(rc == 0, "exit %d: %s", rc, p.err);
+	proc__free(&p);
+	EXPECT(!lstat(to_file, &st) && S_ISLNK(st.st_mode));
+	text = file__read(file, NULL);
+	EXPECT_MSG(text && strstr(text, "<html"), "%s does not hold the page", file);
+	free(text);
+}
+
 int main(void)
 {
 	static const struct harness_test tests[] = {
@@ -841,6 +884,7 @@ int main(void)
 		{ "race and channel reports state their threads", test_other_workloads, true },
 		{ "run --report prints the report", test_run_report, true },
 		{ "report refuses bad input with one line", test_bad_input, false },
+		{ "--perfetto/--html through a link or to a device: written to, never renamed over", test_output_not_regular, false },
 		{ NULL, NULL, false },
 	};
 

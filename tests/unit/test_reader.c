@@ -468,6 +468,11 @@ static void test_joined_traces(void **state)
 	assert_non_null(strstr(e, ":4: 'mmap' record after the summary"));
 	e = error_of(START SUMMARY SUMMARY);
 	assert_non_null(strstr(e, ":3: "));
+	/* a fragment without a newline after the summary is not a cut line */
+	e = error_of(START MMAP_AT(1) SUMMARY "{\"ts\":2,\"event\":\"mm");
+	assert_non_null(strstr(e, ":4: text after the summary"));
+	e = error_of(START SUMMARY "x");
+	assert_non_null(strstr(e, ":3: text after the summary"));
 }
 
 /* Event types from a newer memtrace (schema 1 may add some): skipped and counted. */

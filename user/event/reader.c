@@ -1154,6 +1154,13 @@ static int reader__getline(struct reader *r, size_t *len, char *err, size_t errl
 		n--;
 	} else if (r->lineno > 1) {
 		/*
+		 * The summary is memtrace's last write: a fragment after it was
+		 * not cut by memtrace, it was added (two files joined, an edit).
+		 */
+		if (r->has_summary)
+			return reader__fail(r, err, errlen,
+					    "text after the summary: one trace per file (were two traces joined?)");
+		/*
 		 * memtrace ends every record with a newline: a last line without
 		 * one was cut (memtrace killed, the disk full). Leave it out and
 		 * say so, rather than refuse everything before it.

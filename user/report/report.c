@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -998,6 +999,30 @@ static int report__feed(struct reader *r, struct analysis *a, const struct repor
 typedef int (*file_writer)(FILE *out, struct reader *r, struct analysis *a, char *err,
 			   size_t errlen);
 
+/* --perfetto/--html to what is not a regular file: written straight to it. */
+static int report__to_stream(const char *path, file_writer write, struct reader *r,
+			     struct analysis *a)
+{
+	char err[512] = "";
+	FILE *f = fopen(path, "we");
+	int rc;
+
+	if (!f) {
+		fprintf(stderr, "memtrace: cannot write '%s': %s\n", path, strerror(errno));
+		return 1;
+	}
+	rc = write(f, r, a, err, sizeof(err));
+	if (fclose(f) && !rc) {
+		rc = -errno;
+		snprintf(err, sizeof(err), "%s", strerror(errno));
+	}
+	if (rc) {
+		fprintf(stderr, "memtrace: %s: %s\n", path, err);
+		return 1;
+	}
+	return 0;
+}
+
 /*
  * --perfetto FILE, --html FILE: written beside as a temporary file (0600,
  * like -o: a trace shows every address and path it saw) and renamed when
@@ -1007,10 +1032,24 @@ typedef int (*file_writer)(FILE *out, struct reader *r, struct analysis *a, char
 static int report__to_file(const char *path, file_writer write, struct reader *r,
 			   struct analysis *a)
 {
-	char tmp[4096], err[512] = "";
+	char tmp[4096], real[PATH_MAX], err[512] = "";
+	struct stat st;
 	FILE *f;
 	int fd, rc;
 
+	/*
+	 * What is there and is not a regular file (/dev/stdout, a pipe, a
+	 * device) is written to, never renamed over: rename() would replace
+	 * the link or the device node itself. A link to a regular file: the
+	 * temporary file goes beside the file it names.
+	 */
+	if (!stat(path, &st) && !S_ISREG(st.st_mode))
+		return report__to_stream(path, write, r, a);
+	if (!lstat(path, &st) && S_ISLNK(st.st_mode)) {
+		if (!realpath(path, real))
+			return report__to_stream(path, write, r, a);
+		path = real;
+	}
 	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp)) {
 		fprintf(stderr, "memtrace: '%s': name too long\n", path);
 		return 1;
