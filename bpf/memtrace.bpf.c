@@ -781,6 +781,14 @@ static __always_inline void region__count(struct task_struct *task, __u32 as, __
 		if (!bpf_map_update_elem(&regions, &k, &nv, BPF_NOEXIST))
 			region__index(as, &k, nv.start, nv.end);
 		v = bpf_map_lookup_elem(&regions, &k);
+		/*
+		 * Another thread's munmap may have flushed (deleted) the entry
+		 * between our failed insert and the lookup: insert once more.
+		 */
+		if (!v && !bpf_map_update_elem(&regions, &k, &nv, BPF_NOEXIST)) {
+			region__index(as, &k, nv.start, nv.end);
+			v = bpf_map_lookup_elem(&regions, &k);
+		}
 		if (!v) {
 			drop__count(MT_EV_FAULTS);	/* map full: a fault not counted */
 			return;
