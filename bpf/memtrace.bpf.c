@@ -748,6 +748,37 @@ static __always_inline void region__reindex(__u32 as, const struct mt_region_key
 	}
 }
 
+/*
+ * n faults of class cls that landed in region v after a munmap on another
+ * CPU took it (region__take deletes the entry, then takes its counts): they
+ * are written as a record of their own, so that the records and the
+ * address space's totals still hold every fault.
+ */
+static __noinline void region__late(struct task_struct *task, __u32 as,
+					 const struct mt_region_val *v, __u32 cls, __u64 n)
+{
+	struct mm_state *st = mm__state_current(task, as);
+	struct mt_faults_event *e;
+	int i;
+
+	if (st && cls < MT_FAULT_NCLASS)
+		__sync_fetch_and_add(&st->faults[cls], n);
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		drop__count(MT_EV_FAULTS);
+		return;
+	}
+	header__fill(&e->hdr, MT_EV_FAULTS, task, as);
+	e->start = v->start;
+	e->end = v->end;
+	e->kind = v->kind;
+	e->reason = MT_FAULTS_UNMAP;
+	__builtin_memcpy(e->name, v->name, sizeof(e->name));
+	for (i = 0; i < MT_FAULT_NCLASS; i++)
+		e->counts[i] = i == cls ? n : 0;
+	event__submit(e, sizeof(*e));
+}
+
 static __always_inline void region__count(struct task_struct *task, __u32 as, __u64 addr,
 					  __u32 cls, bool found, const struct vma_info *vi,
 					  struct vm_area_struct *vma)
@@ -794,8 +825,21 @@ static __always_inline void region__count(struct task_struct *task, __u32 as, __
 			return;
 		}
 	}
-	if (cls < MT_FAULT_NCLASS)
+	if (cls < MT_FAULT_NCLASS) {
 		__sync_fetch_and_add(&v->counts[cls], 1);
+		/*
+		 * Still the live entry? If a munmap took it since our lookup,
+		 * its counts may already be gone: take back what is left (the
+		 * element stays readable until an RCU grace period passes).
+		 */
+		if (bpf_map_lookup_elem(&regions, &k) != v) {
+			__u64 n = __sync_lock_test_and_set(&v->counts[cls], 0);
+
+			if (n)
+				region__late(task, as, v, cls, n);
+			return;
+		}
+	}
 	/* the VMA moves: brk grows the heap, the stack grows down */
 	if (found && (addr < v->start || vi->end > v->end)) {
 		if (addr < v->start)
@@ -911,16 +955,23 @@ static __always_inline bool region__take(struct flush_ctx *c, struct mt_region_k
 		e->reason = c->reason;
 		__builtin_memcpy(e->name, v->name, sizeof(e->name));
 	}
+	/*
+	 * Forget it first, then take the counts atomically: a fault that
+	 * found the entry before the delete and counts after our exchange
+	 * sees it gone and writes what it added itself (region__count).
+	 */
+	bpf_map_delete_elem(&regions, k);
 	for (i = 0; i < MT_FAULT_NCLASS; i++) {
+		__u64 n = __sync_lock_test_and_set(&v->counts[i], 0);
+
 		if (e)
-			e->counts[i] = v->counts[i];
-		c->faults[i] += v->counts[i];
+			e->counts[i] = n;
+		c->faults[i] += n;
 	}
 	if (e)
 		event__submit(e, sizeof(*e));
 	else
 		drop__count(MT_EV_FAULTS);
-	bpf_map_delete_elem(&regions, k);
 	return true;
 }
 
