@@ -789,6 +789,99 @@ static void test_run_report(void)
 	proc__free(&p);
 }
 
+/* `memtrace report -f json trace`: exit 0, complete as want, no count warning. */
+static void counts__expect_clean(const char *trace, bool lost)
+{
+	struct proc p;
+	json_t *doc, *t;
+
+	memtrace__run(&p, RUN_TIMEOUT_MS, "report", "-f", "json", trace, NULL);
+	EXPECT_MSG(p.code == 0, "report %s: %d %s", trace, p.code, p.err);
+	doc = json_loads(p.out, 0, NULL);
+	ASSERT_MSG(doc, "report %s: not JSON", trace);
+	t = json_object_get(doc, "trace");
+	EXPECT_MSG(json_is_true(json_object_get(t, "complete")), "%s: not complete: %s", trace,
+		   p.out);
+	EXPECT_MSG(!strstr(p.out, "records in the file"), "%s: a count warning", trace);
+	EXPECT_MSG(lost == (json_integer_value(json_object_get(t, "lost")) > 0),
+		   "%s: lost %lld", trace, (long long)json_integer_value(json_object_get(t, "lost")));
+	json_decref(doc);
+	proc__free(&p);
+}
+
+/*
+ * Real traces: the summary's per-type counts equal the records (vma per
+ * VMA), in each file of a rotated run and in a run that lost events; one
+ * mmap line deleted from a real trace is found.
+ */
+static void test_counts_real(void)
+{
+	const char *rot = harness_tmp("rot.jsonl"), *lost = harness_tmp("lost.jsonl");
+	const char *doctored = harness_tmp("doctored.jsonl");
+	char path[512], *s, *line;
+	struct proc p;
+	FILE *f;
+	int k;
+
+	memtrace__run(&p, RUN_TIMEOUT_MS, "run", "-q", "-f", "json", "-b", "16M", "-o", rot,
+		      "--rotate", "64K", "--", harness_bin("storm"), "5000", NULL);
+	ASSERT_EQ(p.code, 0);
+	proc__free(&p);
+	ASSERT(file__exists(harness_tmp("rot.jsonl.2")));
+	counts__expect_clean(rot, false);
+	for (k = 1; k < 100; k++) {
+		snprintf(path, sizeof(path), "%s.%d", rot, k);
+		if (!file__exists(path))
+			break;
+		counts__expect_clean(path, false);
+	}
+	/* a 4 KiB ring: most of the storm's mprotects are lost, and counted as lost only */
+	memtrace__run(&p, RUN_TIMEOUT_MS, "run", "-q", "-f", "json", "-b", "4K", "-o", lost,
+		      "--", harness_bin("storm"), "20000", "--stop-parent", NULL);
+	ASSERT_EQ(p.code, 0);
+	proc__free(&p);
+	counts__expect_clean(lost, true);
+	/* the lost run's first mmap line deleted */
+	s = file__read(lost, NULL);
+	ASSERT(s);
+	line = strstr(s, "\"event\":\"mmap\"");
+	ASSERT(line);
+	while (line > s && line[-1] != '\n')
+		line--;
+	f = fopen(doctored, "w");
+	ASSERT(f);
+	fwrite(s, 1, line - s, f);
+	fputs(strchr(line, '\n') + 1, f);
+	fclose(f);
+	free(s);
+	memtrace__run(&p, RUN_TIMEOUT_MS, "report", doctored, NULL);
+	EXPECT_EQ(p.code, 0);
+	EXPECT_MSG(strstr(p.out, "mmap records in the file, the summary counts"),
+		   "no count warning: %s", p.out);
+	proc__free(&p);
+}
+
+/*
+ * The exit statuses --help states are the man page's: lost events leave
+ * run's status alone (3 with --fail-on-loss); an incomplete trace still
+ * gets its report (0).
+ */
+static void test_help_status(void)
+{
+	struct proc p;
+
+	memtrace__run(&p, RUN_TIMEOUT_MS, "run", "--help", NULL);
+	EXPECT_EQ(p.code, 0);
+	EXPECT_MSG(!strstr(p.out, "or the trace is incomplete"), "run --help: %s", p.out);
+	EXPECT(strstr(p.out, "exit 3 with --fail-on-loss"));
+	EXPECT(strstr(p.out, "1 if it could not trace or writing\nthe trace failed"));
+	proc__free(&p);
+	memtrace__run(&p, RUN_TIMEOUT_MS, "report", "--help", NULL);
+	EXPECT_EQ(p.code, 0);
+	EXPECT(strstr(p.out, "Exit status: 0 when the report is written, also for an incomplete trace"));
+	proc__free(&p);
+}
+
 /* Bad input: one line, non-zero, never a crash (no root needed). */
 static void test_bad_input(void)
 {
@@ -804,6 +897,7 @@ static void test_bad_input(void)
 		{ "{\"event\":\"start\",\"schema\":1}\n{\"ts\":1,\n", ":2: not JSON" },
 		{ NULL, "is a directory" },
 	};
+	char cmd[PATH_MAX + 128];
 	const char *path;
 	struct proc p;
 	size_t i;
@@ -827,6 +921,15 @@ static void test_bad_input(void)
 	}
 	rc = memtrace__run(&p, RUN_TIMEOUT_MS, "report", "--at", "soon", path, NULL);
 	EXPECT_EQ(rc, 2);
+	proc__free(&p);
+	/* endless input: refused at the line cap, in bounded memory (50 MB of address space) */
+	snprintf(cmd, sizeof(cmd), "ulimit -v 50000; head -c 50M /dev/zero | '%s' report -",
+		 harness_memtrace());
+	rc = proc__run(&p, RUN_TIMEOUT_MS, "/bin/sh", "-c", cmd, NULL);
+	EXPECT_EQ(rc, 1);
+	EXPECT_MSG(strstr(p.err, "standard input:1: line longer than") && text__lines(p.err) == 1,
+		   "endless input: %s", p.err);
+	EXPECT_MSG(p.secs < 5, "endless input took %.1f s", p.secs);
 	proc__free(&p);
 }
 
@@ -883,7 +986,9 @@ int main(void)
 		{ "heap report: brk for small blocks, mmap for the large one", test_heap_claim, true },
 		{ "race and channel reports state their threads", test_other_workloads, true },
 		{ "run --report prints the report", test_run_report, true },
+		{ "report: summary counts equal the records of real traces (rotated, lost); a deleted line is found", test_counts_real, true },
 		{ "report refuses bad input with one line", test_bad_input, false },
+		{ "--help states the man page's exit statuses", test_help_status, false },
 		{ "--perfetto/--html through a link or to a device: written to, never renamed over", test_output_not_regular, false },
 		{ NULL, NULL, false },
 	};

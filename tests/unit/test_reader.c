@@ -725,6 +725,99 @@ static void test_argv_bad(void **state)
 	}
 }
 
+/*
+ * Endless or binary input is refused at a bounded size: a line longer than
+ * any record memtrace writes, or one holding a NUL byte, names its line.
+ */
+static void test_long_and_binary_lines(void **state)
+{
+	size_t big = (2 << 20) + 5, n;
+	struct reader r;
+	char err[512];
+	char *s;
+
+	/* 2 MiB of 'x' without a newline after a good start: not "cut short" */
+	s = malloc(strlen(START) + big + 1);
+	assert_non_null(s);
+	strcpy(s, START);
+	memset(s + strlen(START), 'x', big);
+	put_file(s, strlen(START) + big);
+	assert_int_equal(read_all(&r, err, sizeof(err), NULL, 0, &n), -E2BIG);
+	assert_false(r.cut_tail);
+	reader__close(&r);
+	assert_non_null(strstr(err, ":2: line longer than 1048576 bytes"));
+	/* the same as the first line (no start record yet): its own message */
+	memset(s, 0, big);
+	put_file(s, big);
+	assert_int_equal(read_all(&r, err, sizeof(err), NULL, 0, &n), -E2BIG);
+	reader__close(&r);
+	assert_non_null(strstr(err, ":1: line longer than"));
+	free(s);
+	/* a NUL byte inside a line, with a newline after it */
+	put_file(START MMAP_AT(1) "{\"ts\":2,\0}\n" SUMMARY,
+		 strlen(START MMAP_AT(1)) + 11 + strlen(SUMMARY));
+	assert_int_equal(read_all(&r, err, sizeof(err), NULL, 0, &n), -E2BIG);
+	reader__close(&r);
+	assert_non_null(strstr(err, ":3: a NUL byte in the line"));
+	/* a record of the largest size memtrace writes is still read: just under the cap */
+	s = malloc(2 << 20);
+	assert_non_null(s);
+	n = snprintf(s, 2 << 20, "%s{\"ts\":1,\"event\":\"x_new\",\"pad\":\"", START);
+	/* line 2 is (1 << 20) - 1 bytes with its newline */
+	memset(s + n, 'y', (1 << 20) - 1 - (n - strlen(START)) - 3);
+	strcpy(s + strlen(START) + (1 << 20) - 4, "\"}\n" SUMMARY);
+	put_file(s, strlen(s));
+	free(s);
+	assert_int_equal(read_all(&r, err, sizeof(err), NULL, 0, &n), 0);
+	assert_int_equal(r.unknown, 1);
+	reader__close(&r);
+}
+
+/*
+ * The summary's per-type counts against the records read: a deleted or
+ * duplicated record is found; lost records are in neither count.
+ */
+static void test_counts(void **state)
+{
+	const char *sum2 = "{\"event\":\"summary\",\"ts\":9,\"duration_ns\":9,\"events\":{\"mmap\":2},"
+			   "\"lost\":3,\"lost_by_type\":{\"mmap\":3},\"missed\":0,\"exit_status\":0}\n";
+	char text[2048], err[512];
+	struct reader r;
+	size_t n;
+
+	/* two mmap records, the summary counts two (and three lost): complete */
+	snprintf(text, sizeof(text), "%s%s%s%s", START, MMAP_AT(1), MMAP_AT(2), sum2);
+	put_file(text, strlen(text));
+	assert_int_equal(read_all(&r, err, sizeof(err), NULL, 0, &n), 0);
+	assert_int_equal(r.read[MT_EV_MMAP], 2);
+	assert_int_equal(reader__miscount(&r, 0), MT_COUNT_SLOTS);
+	assert_true(reader__complete(&r));
+	reader__close(&r);
+	/* one deleted */
+	snprintf(text, sizeof(text), "%s%s%s", START, MMAP_AT(1), sum2);
+	put_file(text, strlen(text));
+	assert_int_equal(read_all(&r, err, sizeof(err), NULL, 0, &n), 0);
+	assert_int_equal(reader__miscount(&r, 0), MT_EV_MMAP);
+	assert_int_equal(reader__miscount(&r, MT_EV_MMAP + 1), MT_COUNT_SLOTS);
+	assert_false(reader__complete(&r));
+	reader__close(&r);
+	/* one duplicated */
+	snprintf(text, sizeof(text), "%s%s%s%s%s", START, MMAP_AT(1), MMAP_AT(2), MMAP_AT(2), sum2);
+	put_file(text, strlen(text));
+	assert_int_equal(read_all(&r, err, sizeof(err), NULL, 0, &n), 0);
+	assert_int_equal(r.read[MT_EV_MMAP], 3);
+	assert_int_equal(reader__miscount(&r, 0), MT_EV_MMAP);
+	assert_false(reader__complete(&r));
+	reader__close(&r);
+	/* no summary: nothing to compare, but not complete either */
+	snprintf(text, sizeof(text), "%s%s", START, MMAP_AT(1));
+	put_file(text, strlen(text));
+	assert_int_equal(read_all(&r, err, sizeof(err), NULL, 0, &n), 0);
+	assert_int_equal(reader__miscount(&r, 0), MT_COUNT_SLOTS);
+	assert_false(reader__complete(&r));
+	reader__close(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -748,6 +841,8 @@ int main(void)
 		cmocka_unit_test(test_vma_bad),
 		cmocka_unit_test(test_argv),
 		cmocka_unit_test(test_argv_bad),
+		cmocka_unit_test(test_long_and_binary_lines),
+		cmocka_unit_test(test_counts),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

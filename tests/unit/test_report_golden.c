@@ -645,6 +645,153 @@ static void test_incomplete(void **state)
 	free(s);
 }
 
+/* ---- the summary's counts against the records (deleted, duplicated) ---- */
+
+/* trace with its n-th (0-based) line of event `ev` deleted (copies 0) or doubled (2). */
+static void edit_line(const char *trace, const char *ev, int nth, int copies)
+{
+	char *s = slurp(trace, NULL), *line, *save = NULL, key[64];
+	FILE *f = fopen(tmp_trace, "w");
+	int seen = 0, k, done = 0;
+
+	assert_non_null(f);
+	snprintf(key, sizeof(key), "\"event\":\"%s\"", ev);
+	for (line = strtok_r(s, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		k = 1;
+		if (strstr(line, key) && seen++ == nth) {
+			k = copies;
+			done = 1;
+		}
+		while (k--)
+			fprintf(f, "%s\n", line);
+	}
+	fclose(f);
+	free(s);
+	assert_true(done);
+}
+
+/* Reports tmp_trace in text and JSON: exit 0, both say `want` (NULL: no count warning). */
+static void expect_counts(const char *want_text, const char *want_json)
+{
+	const char *argv[] = { "report", tmp_trace };
+	char *out;
+
+	assert_int_equal(report(2, argv), 0);
+	out = slurp(tmp_out, NULL);
+	if (want_text && !strstr(out, want_text))
+		fail_msg("no '%s' in:\n%s", want_text, out);
+	if (!want_text && strstr(out, "records in the file"))
+		fail_msg("a count warning in:\n%s", out);
+	free(out);
+	assert_int_equal(report_json(tmp_trace), 0);
+	out = slurp(tmp_out, NULL);
+	if (want_json) {
+		assert_non_null(strstr(out, want_json));
+		assert_non_null(strstr(out, "\"complete\": false"));
+	} else {
+		assert_null(strstr(out, "records in the file"));
+	}
+	free(out);
+}
+
+static int lose_an_mmap(json_t *line, void *arg)
+{
+	int *done = arg;
+	json_t *events, *by_type;
+
+	if (is(line, "mmap") && !*done)
+		return ++*done;
+	if (is(line, "summary")) {
+		events = json_object_get(line, "events");
+		by_type = json_object_get(line, "lost_by_type");
+		json_object_set_new(events, "mmap", json_integer(jint(events, "mmap") - 1));
+		json_object_set_new(by_type, "mmap", json_integer(jint(by_type, "mmap") + 1));
+		json_object_set_new(line, "lost", json_integer(jint(line, "lost") + 1));
+	}
+	return 0;
+}
+
+static void test_counts(void **state)
+{
+	char trace[128], *out;
+	int done = 0;
+	size_t i;
+
+	/* every golden trace's summary counts its records exactly */
+	for (i = 0; i < NGOLDEN; i++) {
+		snprintf(trace, sizeof(trace), DATA "%s.jsonl", golden[i]);
+		doctor(trace, keep, NULL);
+		expect_counts(NULL, NULL);
+		assert_int_equal(report_json(tmp_trace), 0);
+		out = slurp(tmp_out, NULL);
+		assert_non_null(strstr(out, "\"complete\": true"));
+		free(out);
+	}
+	/* heap.jsonl has 9 mmap records: one deleted, one doubled */
+	edit_line(DATA "heap.jsonl", "mmap", 3, 0);
+	expect_counts("WARNING: 8 mmap records in the file, the summary counts 9",
+		      "incomplete: 8 mmap records in the file, the summary counts 9");
+	edit_line(DATA "heap.jsonl", "mmap", 3, 2);
+	expect_counts("WARNING: 10 mmap records in the file, the summary counts 9",
+		      "incomplete: 10 mmap records in the file, the summary counts 9");
+	/* a vma record doubled: two overlapping vma records of one exec */
+	edit_line(DATA "fork-exec-vma.jsonl", "vma", 5, 2);
+	expect_counts("WARNING: 27 vma records in the file, the summary counts 26",
+		      "incomplete: 27 vma records in the file, the summary counts 26");
+	/* records lost in the ring are in lost_by_type, not in events: no count warning */
+	doctor(DATA "heap.jsonl", lose_an_mmap, &done);
+	expect_counts(NULL, NULL);
+	assert_int_equal(report(2, (const char *[]){ "report", tmp_trace }), 0);
+	out = slurp(tmp_out, NULL);
+	assert_non_null(strstr(out, "WARNING: 1 events were lost"));
+	free(out);
+}
+
+/* ---- argv in the text report: quoted as a shell needs it ---- */
+
+/* Every exec's argv replaced by arg. */
+static int set_argv(json_t *line, void *arg)
+{
+	if (is(line, "exec"))
+		json_object_set(line, "argv", arg);
+	return 0;
+}
+
+static char *report_of_argv(const char *json_argv)
+{
+	const char *argv[] = { "report", tmp_trace };
+	json_t *a = json_loads(json_argv, 0, NULL);
+
+	assert_non_null(a);
+	doctor(DATA "fork-exec-vma.jsonl", set_argv, a);
+	json_decref(a);
+	assert_int_equal(report(2, argv), 0);
+	return slurp(tmp_out, NULL);
+}
+
+static void test_argv_quoted(void **state)
+{
+	static const struct {
+		const char *argv, *shown;
+	} cases[] = {
+		{ "[\"a b\",\"c\"]", "['a b' c]" },
+		{ "[\"a\",\"b c\"]", "[a 'b c']" },
+		{ "[\"x\",\"\",\"y\"]", "[x '' y]" },
+		{ "[\"it's\"]", "['it'\\''s']" },
+		{ "[\"t\\u0009ab\",\"-o=a/b.c\"]", "['t\\x09ab' -o=a/b.c]" },
+		{ "[\"$HOME\",\"*\"]", "['$HOME' '*']" },
+	};
+	size_t i;
+	char *out;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		out = report_of_argv(cases[i].argv);
+		if (!strstr(out, cases[i].shown))
+			fail_msg("argv %s: no '%s' in:\n%s", cases[i].argv, cases[i].shown, out);
+		free(out);
+	}
+}
+
 /* ---- fuzz ---- */
 
 static uint64_t rng;
@@ -831,6 +978,8 @@ int main(void)
 		cmocka_unit_test(test_checker),
 		cmocka_unit_test(test_checker_vma),
 		cmocka_unit_test(test_incomplete),
+		cmocka_unit_test(test_counts),
+		cmocka_unit_test(test_argv_quoted),
 		cmocka_unit_test(test_fuzz),
 	};
 

@@ -111,7 +111,15 @@ struct seen_key {
 
 #define MAX_DEPTH	2048	/* jansson's limit: deeper lines are not JSON for it either */
 #define ARENA_SIZE	8192
-#define READER_BUFSIZE	(256 << 10)	/* stdio buffer of the trace */	/* yajl's own allocations for one line */
+#define READER_BUFSIZE	(256 << 10)	/* reads of the trace */
+/*
+ * The longest line accepted. memtrace's longest record is an exec: path
+ * (MT_PATH_LEN) and argv (MT_ARGV_LEN) bytes, each at worst escaped as
+ * \u00XX (6 bytes), argv's empty strings as "", (3 bytes each), comm and
+ * the numbers: under 64 KiB. 1 MiB leaves room and bounds what endless
+ * input (/dev/zero) can take.
+ */
+#define READER_MAX_LINE	(1 << 20)
 
 /*
  * A parsed event in the window. Its strings live in str (the unescaped
@@ -161,6 +169,10 @@ struct reader_state {
 	struct reader_ent *heap;
 	size_t nheap;
 	uint32_t out;		/* slot of the event last returned, UINT32_MAX = none */
+	/* the input: our own buffer, so that a line's length is known before it is kept */
+	char ibuf[READER_BUFSIZE];
+	size_t ipos, ilen;
+	bool ieof;
 };
 
 static uint32_t key__hash(const unsigned char *s, size_t len)
@@ -1134,25 +1146,71 @@ static int reader__start(struct reader *r, json_t *obj, char *err, size_t errlen
 
 /*
  * Reads the next line into r->line (without its newline) and *len. Returns
- * 1, 0 at the end, or -EINVAL on a read error. Blank lines are not allowed:
+ * 1, 0 at the end, -EINVAL on a read error, or -E2BIG for a line longer than
+ * READER_MAX_LINE or holding a NUL byte (binary or endless input). Blank lines are not allowed:
  * JSON Lines has none (the parsers refuse them).
  */
 static int reader__getline(struct reader *r, size_t *len, char *err, size_t errlen)
 {
-	ssize_t n;
+	struct reader_state *st = r->st;
+	size_t n = 0, take;
+	char *nl, *b;
+	bool ended = false;
 
-	errno = 0;
-	n = getline(&r->line, &r->cap, r->in);
-	if (n < 0) {
-		if (ferror(r->in))
-			return reader__fail(r, err, errlen, "read error: %s",
-					    strerror(errno ? errno : EIO));
-		return 0;
+	for (;;) {
+		if (st->ipos == st->ilen) {
+			if (st->ieof)
+				break;
+			errno = 0;
+			st->ilen = fread(st->ibuf, 1, READER_BUFSIZE, r->in);
+			st->ipos = 0;
+			if (!st->ilen) {
+				if (ferror(r->in))
+					return reader__fail(r, err, errlen, "read error: %s",
+							    strerror(errno ? errno : EIO));
+				st->ieof = true;
+				break;
+			}
+		}
+		nl = memchr(st->ibuf + st->ipos, '\n', st->ilen - st->ipos);
+		take = (nl ? (size_t)(nl - st->ibuf) : st->ilen) - st->ipos;
+		/*
+		 * Refused before it is stored: endless input (/dev/zero, a
+		 * stream without newlines) must not take all memory.
+		 */
+		if (n + take > READER_MAX_LINE) {
+			r->lineno++;
+			reader__fail(r, err, errlen,
+				     "line longer than %d bytes: memtrace never writes one (not a memtrace trace?)",
+				     READER_MAX_LINE);
+			return -E2BIG;
+		}
+		if (n + take + 1 > r->cap) {
+			b = realloc(r->line, n + take + 1 > 2 * r->cap ? n + take + 1 : 2 * r->cap);
+			if (!b)
+				return reader__fail(r, err, errlen, "out of memory");
+			r->cap = n + take + 1 > 2 * r->cap ? n + take + 1 : 2 * r->cap;
+			r->line = b;
+		}
+		memcpy(r->line + n, st->ibuf + st->ipos, take);
+		n += take;
+		st->ipos += take;
+		if (nl) {
+			st->ipos++;
+			ended = true;
+			break;
+		}
 	}
+	if (!n && !ended)
+		return 0;
+	r->line[n] = '\0';
 	r->lineno++;
-	if (n && r->line[n - 1] == '\n') {
-		n--;
-	} else if (r->lineno > 1) {
+	/* JSON text has no raw NUL; it would cut the line short for the parsers */
+	if (memchr(r->line, '\0', n)) {
+		reader__fail(r, err, errlen, "a NUL byte in the line: not a memtrace trace");
+		return -E2BIG;
+	}
+	if (!ended && r->lineno > 1) {
 		/*
 		 * The summary is memtrace's last write: a fragment after it was
 		 * not cut by memtrace, it was added (two files joined, an edit).
@@ -1176,7 +1234,7 @@ static int reader__not_json(struct reader *r, const char *why, size_t column,
 			    char *err, size_t errlen)
 {
 	return reader__fail(r, err, errlen, "not JSON (%s, column %zu)%s", why, column,
-			    feof(r->in) ? ": the last line is cut short, was memtrace killed?" : "");
+			    r->st->ieof && r->st->ipos == r->st->ilen ? ": the last line is cut short, was memtrace killed?" : "");
 }
 
 /* The current line as a jansson object (start and summary); NULL on an error (*rc). */
@@ -1314,10 +1372,12 @@ int reader__open(struct reader *r, const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "'%s' is a directory: name a trace file (memtrace run -f json -o t.jsonl ...)", path);
 		return -EISDIR;
 	}
-	/* fewer, larger reads: at a million lines a second, 4 KiB reads cost a tenth */
-	setvbuf(r->in, NULL, _IOFBF, READER_BUFSIZE);
+	/* fewer, larger reads (ibuf): stdio's buffer would only copy twice */
+	setvbuf(r->in, NULL, _IONBF, 0);
 	obj = reader__line(r, &rc, err, errlen);
 	if (!obj) {
+		if (rc == -E2BIG)
+			return rc;	/* too long or binary: err says so */
 		if (!rc) {
 			snprintf(err, errlen, "%s is empty: not a memtrace trace (write one with memtrace run -f json -o FILE)",
 				 r->name);
@@ -1481,6 +1541,7 @@ static int reader__parse_next(struct reader *r, struct reader_slot *slot, char *
 			r->unknown++;
 			continue;
 		}
+		r->read[type]++;
 		if (line__needs_tree(type)) {
 			/* rare records with nested objects: read with jansson, kept with the slot */
 			slot->doc = reader__json(r, len, &rc, err, errlen);
@@ -1545,6 +1606,23 @@ int reader__next(struct reader *r, struct mt_event *ev, char *err, size_t errlen
 	st->out = e.slot;
 	r->events++;
 	return 1;
+}
+
+uint32_t reader__miscount(const struct reader *r, uint32_t from)
+{
+	uint32_t t;
+
+	if (!r->has_summary)
+		return MT_COUNT_SLOTS;
+	for (t = from; t < MT_COUNT_SLOTS; t++)
+		if (r->read[t] != r->summary.events[t])
+			return t;
+	return MT_COUNT_SLOTS;
+}
+
+bool reader__complete(const struct reader *r)
+{
+	return r->has_summary && !r->cut_tail && reader__miscount(r, 0) == MT_COUNT_SLOTS;
 }
 
 void reader__close(struct reader *r)

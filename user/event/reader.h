@@ -39,6 +39,7 @@ struct reader {
 	uint64_t events;	/* events returned so far */
 	uint64_t late;		/* events that came later than the window could sort */
 	uint64_t unknown;	/* records of event types this reader does not know: skipped */
+	uint64_t read[MT_COUNT_SLOTS];	/* records read per type, vma per VMA (as the summary counts) */
 	bool cut_tail;		/* the last line had no newline: cut, left out */
 	uint64_t last_ts;
 	/* the line parser, the parsed events' slots and their min-heap by (ts, line) */
@@ -58,6 +59,16 @@ int reader__open(struct reader *r, const char *path, char *err, size_t errlen);
  * "NAME:LINE: what is wrong" in err.
  */
 int reader__next(struct reader *r, struct mt_event *ev, char *err, size_t errlen);
+/*
+ * After the last event: the first type at or after from whose count of
+ * records read differs from the summary's "events" count (records deleted,
+ * duplicated or added; records lost in the ring are in neither), or
+ * MT_COUNT_SLOTS if none differs or there is no summary. A rotated trace's
+ * files each carry their own counts, so each file is checked on its own.
+ */
+uint32_t reader__miscount(const struct reader *r, uint32_t from);
+/* After the last event: a summary, no cut line, and every count agrees. */
+bool reader__complete(const struct reader *r);
 /* Frees everything; accepts a zeroed reader. */
 void reader__close(struct reader *r);
 

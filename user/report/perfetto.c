@@ -508,7 +508,7 @@ static void pf__metadata(struct pf *pf, const struct reader *r)
 	put_lit(ob, ",\"events\":");
 	outbuf__u64(ob, pf->a->events);
 	put_lit(ob, ",\"complete\":");
-	outbuf__puts(ob, r->has_summary ? "true" : "false");
+	outbuf__puts(ob, reader__complete(r) ? "true" : "false");
 	if (r->has_summary) {
 		uint64_t lost = r->summary.missed;
 		int i;

@@ -57,6 +57,12 @@ const char report__usage[] =
 "  sudo memtrace run -f json -o - heap | memtrace report -\n"
 "  sudo memtrace run --report threads\n"
 "\n"
+"Exit status: 0 when the report is written, also for an incomplete trace (no\n"
+"summary, a cut last line, counts that disagree with the summary, lost events:\n"
+"each is a WARNING in the report, \"complete\": false in JSON); 1 for a trace it\n"
+"cannot read (a line not JSON, too long or binary, named by its number); 2 on a\n"
+"usage error.\n"
+"\n"
 "Every figure is explained in docs/report.md.\n";
 
 enum {
@@ -114,9 +120,52 @@ static void text__faults(struct outbuf *ob, const struct mt_fault_counts *c)
 /* Longest argv shown after an exec in the text (the JSON has it whole). */
 #define ARGV_SHOWN	160
 
+/* Bytes a shell leaves alone unquoted (as shlex.quote's set). */
+static bool arg__plain(const char *s, size_t n)
+{
+	size_t i;
+	char c;
+
+	if (!n)
+		return false;
+	for (i = 0; i < n; i++) {
+		c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      strchr("_@%+=:,./-", c)))
+			return false;
+	}
+	return true;
+}
+
 /*
- * issue 10: " [cc1 -quiet x.c]" after an exec's path: the arguments as
- * the kernel gave them, separated by spaces, cut at ARGV_SHOWN bytes.
+ * One argument, n bytes (no NUL), as a shell would need it: as is, or in
+ * single quotes ('a b', '' for an empty one, a quote as '\''), so that
+ * ['a b', 'c'] and ['a', 'b c'] differ. Control bytes keep the text
+ * output's \xHH escapes.
+ */
+static void text__arg(struct outbuf *ob, const char *s, size_t n)
+{
+	const char *q;
+
+	if (arg__plain(s, n)) {
+		outbuf__text_str(ob, s, n);
+		return;
+	}
+	outbuf__putc(ob, '\'');
+	while ((q = memchr(s, '\'', n))) {
+		outbuf__text_str(ob, s, q - s);
+		outbuf__puts(ob, "'\\''");
+		n -= q + 1 - s;
+		s = q + 1;
+	}
+	outbuf__text_str(ob, s, n);
+	outbuf__putc(ob, '\'');
+}
+
+/*
+ * issue 10: " [cc1 -quiet 'my file.c']" after an exec's path: the
+ * arguments as the kernel gave them, quoted as a shell would need them,
+ * cut at ARGV_SHOWN bytes.
  */
 static void text__argv(struct outbuf *ob, const struct exec_step *x)
 {
@@ -132,7 +181,7 @@ static void text__argv(struct outbuf *ob, const struct exec_step *x)
 		if (shown)
 			outbuf__putc(ob, ' ');
 		k = k > ARGV_SHOWN - shown ? ARGV_SHOWN - shown : k;
-		outbuf__text_str(ob, p, k);
+		text__arg(ob, p, k);
 		shown += k + 1;
 		p = nul ? nul + 1 : end;
 	}
@@ -553,6 +602,8 @@ static void text__tree(struct outbuf *ob, const struct analysis *a)
 static void text__header(struct outbuf *ob, const struct reader *r, const struct analysis *a)
 {
 	uint64_t lost = summary__lost(&r->summary);
+	uint32_t t;
+
 	outbuf__puts(ob, "memtrace report: ");
 	outbuf__text_str(ob, r->name, SIZE_MAX);
 	outbuf__puts(ob, "\n  trace of ");
@@ -570,6 +621,10 @@ static void text__header(struct outbuf *ob, const struct reader *r, const struct
 			       (unsigned long long)r->lineno);
 	if (!r->has_summary)
 		outbuf__puts(ob, "  WARNING: the trace has no summary record: memtrace did not finish (killed?); the trace is incomplete and so is this report.\n");
+	for (t = reader__miscount(r, 0); t < MT_COUNT_SLOTS; t = reader__miscount(r, t + 1))
+		outbuf__printf(ob, "  WARNING: %llu %s records in the file, the summary counts %llu: records were deleted, duplicated or added; the trace is incomplete and so is this report.\n",
+			       (unsigned long long)r->read[t], event__name(t),
+			       (unsigned long long)r->summary.events[t]);
 	if (lost)
 		outbuf__printf(ob, "  WARNING: %llu events were lost: every figure below is a lower bound.\n",
 			       (unsigned long long)lost);
@@ -815,6 +870,7 @@ static json_t *json__report(const struct reader *r, const struct analysis *a,
 	uint64_t lost = summary__lost(&r->summary);
 	struct kmap k;
 	char buf[160];
+	uint32_t t;
 	size_t i;
 	for (i = 0; i < a->nprocs; i++)
 		json_array_append_new(procs, json__proc(a, a->procs[i]));
@@ -832,6 +888,12 @@ static json_t *json__report(const struct reader *r, const struct analysis *a,
 		json_array_append_new(warnings, json_string("the last line was cut short and is left out"));
 	if (!r->has_summary)
 		json_array_append_new(warnings, json_string("incomplete: the trace has no summary record"));
+	for (t = reader__miscount(r, 0); t < MT_COUNT_SLOTS; t = reader__miscount(r, t + 1)) {
+		snprintf(buf, sizeof(buf), "incomplete: %llu %s records in the file, the summary counts %llu",
+			 (unsigned long long)r->read[t], event__name(t),
+			 (unsigned long long)r->summary.events[t]);
+		json_array_append_new(warnings, json_string(buf));
+	}
 	if (lost)
 		json_array_append_new(warnings, json_string("events were lost: every figure is a lower bound"));
 	if (a->oom)
@@ -851,7 +913,7 @@ static json_t *json__report(const struct reader *r, const struct analysis *a,
 		"trace", "command", json__str(r->start.command ? r->start.command : ""),
 		"kernel", json__str(r->start.kernel_release ? r->start.kernel_release : ""),
 		"root_pid", (int)r->start.root_pid, "events", (json_int_t)a->events,
-		"lost", (json_int_t)lost, "complete", r->has_summary,
+		"lost", (json_int_t)lost, "complete", reader__complete(r),
 		"duration_ns", (json_int_t)(r->has_summary ? r->summary.duration_ns : a->last_ts),
 		"failed_calls", (json_int_t)a->failed, "unknown_records", (json_int_t)r->unknown,
 		"claims", claims, "warnings", warnings, "processes", procs, "tree", edges,

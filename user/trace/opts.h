@@ -24,7 +24,7 @@
 #define MT_MAX_ROTATE_COUNT	10000	/* each rotation renames every file kept */
 
 /* memtrace's own exit statuses (otherwise it exits with the program's). */
-#define MT_EXIT_FAILURE		1	/* could not trace, or the trace is incomplete */
+#define MT_EXIT_FAILURE		1	/* could not trace, or writing the trace failed */
 #define MT_EXIT_USAGE		2	/* bad command line */
 #define MT_EXIT_LOSS		3	/* --fail-on-loss and events were lost */
 
