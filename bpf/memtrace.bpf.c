@@ -748,6 +748,24 @@ static __always_inline void region__reindex(__u32 as, const struct mt_region_key
 	}
 }
 
+/* A faults record of region v, counts left to the caller; NULL: ring full. */
+static __always_inline struct mt_faults_event *faults__new(struct task_struct *task, __u32 as,
+							   const struct mt_region_val *v,
+							   __u32 reason)
+{
+	struct mt_faults_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+
+	if (!e)
+		return NULL;
+	header__fill(&e->hdr, MT_EV_FAULTS, task, as);
+	e->start = v->start;
+	e->end = v->end;
+	e->kind = v->kind;
+	e->reason = reason;
+	__builtin_memcpy(e->name, v->name, sizeof(e->name));
+	return e;
+}
+
 /*
  * n faults of class cls that landed in region v after a munmap on another
  * CPU took it (region__take deletes the entry, then takes its counts): they
@@ -763,17 +781,11 @@ static __noinline void region__late(struct task_struct *task, __u32 as,
 
 	if (st && cls < MT_FAULT_NCLASS)
 		__sync_fetch_and_add(&st->faults[cls], n);
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	e = faults__new(task, as, v, MT_FAULTS_UNMAP);
 	if (!e) {
 		drop__count(MT_EV_FAULTS);
 		return;
 	}
-	header__fill(&e->hdr, MT_EV_FAULTS, task, as);
-	e->start = v->start;
-	e->end = v->end;
-	e->kind = v->kind;
-	e->reason = MT_FAULTS_UNMAP;
-	__builtin_memcpy(e->name, v->name, sizeof(e->name));
 	for (i = 0; i < MT_FAULT_NCLASS; i++)
 		e->counts[i] = i == cls ? n : 0;
 	event__submit(e, sizeof(*e));
@@ -946,15 +958,7 @@ static __always_inline bool region__take(struct flush_ctx *c, struct mt_region_k
 
 	if (c->reason != MT_FAULTS_AS_END && (v->end <= c->lo || v->start >= c->hi))
 		return false;
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (e) {
-		header__fill(&e->hdr, MT_EV_FAULTS, c->task, c->as);
-		e->start = v->start;
-		e->end = v->end;
-		e->kind = v->kind;
-		e->reason = c->reason;
-		__builtin_memcpy(e->name, v->name, sizeof(e->name));
-	}
+	e = faults__new(c->task, c->as, v, c->reason);
 	/*
 	 * Forget it first, then take the counts atomically: a fault that
 	 * found the entry before the delete and counts after our exchange

@@ -396,7 +396,8 @@ void event__vma_begin(struct event_vma_cursor *c, const void *rec, size_t size)
 
 	c->left = 0;
 	c->next = NULL;
-	if (size < sizeof(*b) || b->hdr.type != MT_EV_VMA || vma__check(b, size))
+	/* event__from_record has checked the whole batch (vma__check) */
+	if (size < sizeof(*b) || b->hdr.type != MT_EV_VMA)
 		return;
 	c->next = (const unsigned char *)(b + 1) + vma__entry_size((const struct mt_vma *)(b + 1));
 	c->left = b->count - 1;

@@ -240,7 +240,8 @@ int event__from_record(struct mt_event *ev, const void *rec, size_t size, uint64
  *	}
  *
  * For any other type the loop runs once: event__vma_begin makes an empty
- * cursor.
+ * cursor. Call it only on a record event__from_record accepted: it does not
+ * check the batch again.
  */
 struct event_vma_cursor {
 	const unsigned char *next;	/* the entry after the one in ev */

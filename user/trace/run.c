@@ -178,7 +178,6 @@ static int session__on_record(void *ctx, const void *rec, size_t size)
 {
 	struct session *s = ctx;
 	const struct mt_header *h = rec;
-
 	int n;
 
 	/* format__records checks the size and type before anything reads them */
