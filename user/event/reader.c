@@ -1186,10 +1186,12 @@ static int reader__getline(struct reader *r, size_t *len, char *err, size_t errl
 			return -E2BIG;
 		}
 		if (n + take + 1 > r->cap) {
-			b = realloc(r->line, n + take + 1 > 2 * r->cap ? n + take + 1 : 2 * r->cap);
+			size_t want = n + take + 1 > 2 * r->cap ? n + take + 1 : 2 * r->cap;
+
+			b = realloc(r->line, want);
 			if (!b)
 				return reader__fail(r, err, errlen, "out of memory");
-			r->cap = n + take + 1 > 2 * r->cap ? n + take + 1 : 2 * r->cap;
+			r->cap = want;
 			r->line = b;
 		}
 		memcpy(r->line + n, st->ibuf + st->ipos, take);
