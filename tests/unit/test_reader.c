@@ -620,11 +620,29 @@ static void test_vma(void **state)
 	reader__close(&r);
 }
 
+/* One event line after a good start record, and the error it must give. */
+struct bad_line {
+	const char *line, *want;
+};
+
+/* Each case's line must be refused with an error containing its want. */
+static void bad_lines__check(const struct bad_line *cases, size_t n)
+{
+	char text[2048];
+	const char *e;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		snprintf(text, sizeof(text), START "%s", cases[i].line);
+		e = error_of(text);
+		if (!strstr(e, cases[i].want))
+			fail_msg("case %zu: want '%s', got '%s'", i, cases[i].want, e);
+	}
+}
+
 static void test_vma_bad(void **state)
 {
-	static const struct {
-		const char *line, *want;
-	} cases[] = {
+	static const struct bad_line cases[] = {
 		{ VMA_HEAD "\"origin\":\"exec\",\"end\":\"0x1000\"," VMA_REST "}\n",
 		  ":2: vma record without 'start'" },
 		{ VMA_HEAD "\"origin\":\"exec\",\"start\":4096,\"end\":\"0x2000\"," VMA_REST "}\n",
@@ -660,16 +678,8 @@ static void test_vma_bad(void **state)
 		  "\"offset\":0,\"dev\":\"00:00\",\"inode\":0}\n",
 		  ":2: vma record: unknown prot 'rwq'" },
 	};
-	char text[2048];
-	const char *e;
-	size_t i;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		snprintf(text, sizeof(text), START "%s", cases[i].line);
-		e = error_of(text);
-		if (!strstr(e, cases[i].want))
-			fail_msg("case %zu: want '%s', got '%s'", i, cases[i].want, e);
-	}
+	bad_lines__check(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 /* exec's argv, an array of strings, packed as struct mt_exec.argv. */
@@ -698,9 +708,7 @@ static void test_argv(void **state)
 
 static void test_argv_bad(void **state)
 {
-	static const struct {
-		const char *line, *want;
-	} cases[] = {
+	static const struct bad_line cases[] = {
 		{ EXEC_HEAD ",\"argv\":\"cat -n\"}\n", ":2: exec record: 'argv' is not an array of strings" },
 		{ EXEC_HEAD ",\"argv\":[\"cat\",1]}\n", ":2: exec record: 'argv' is not an array of strings" },
 		{ EXEC_HEAD ",\"argv\":[\"cat\",null]}\n", ":2: exec record: 'argv' is not an array of strings" },
@@ -713,16 +721,8 @@ static void test_argv_bad(void **state)
 		{ EXEC_HEAD ",\"argv\":[\"a\"],\"argv_truncated\":1}\n",
 		  ":2: exec record: 'argv_truncated' is not true or false" },
 	};
-	char text[2048];
-	const char *e;
-	size_t i;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		snprintf(text, sizeof(text), START "%s", cases[i].line);
-		e = error_of(text);
-		if (!strstr(e, cases[i].want))
-			fail_msg("case %zu: want '%s', got '%s'", i, cases[i].want, e);
-	}
+	bad_lines__check(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 /*
