@@ -51,6 +51,9 @@ LIBS     := -lbpf -lelf -lz -ljansson -lyajl -lm
 BPF_SRCS  := $(wildcard bpf/*.bpf.c)
 BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
 SKELS     := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
+# Light skeletons, one per program set ("Program sets" in bpf/memtrace.bpf.c):
+# memtrace_base (default run), memtrace_attach (-p, -a), memtrace (all).
+LSKELS    := $(addprefix $(OUTPUT)/,memtrace_base.lskel.h memtrace_attach.lskel.h memtrace.lskel.h)
 USER_SRCS := $(wildcard user/*.c $(addsuffix /*.c,$(USER_DIRS)))
 USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS))
 # Everything but main(), for the unit tests to link against.
@@ -147,9 +150,23 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@
 
+# The smaller program sets of the same source, for the light skeletons
+# (the helpers only the left-out programs call are unused there).
+$(OUTPUT)/memtrace_base.bpf.o: BPF_SET := -DMT_WITHOUT_MEMORY -DMT_WITHOUT_ATTACH -Wno-unused-function
+$(OUTPUT)/memtrace_attach.bpf.o: BPF_SET := -DMT_WITHOUT_MEMORY -Wno-unused-function
+$(OUTPUT)/memtrace_%.bpf.o: bpf/memtrace.bpf.c $(VMLINUX) | $(OUTPUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) $(BPF_SET) $(DEPFLAGS) -MF $(OUTPUT)/memtrace_$*.bpf.d -MT $@ -c $< -o $@.tmp
+	$(Q)$(BPFTOOL) gen object $@ $@.tmp
+	$(Q)rm -f $@.tmp
+
+$(OUTPUT)/%.lskel.h: $(OUTPUT)/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton -L $< name $*_lskel > $@
+
 # User side. Skeletons are order-only prerequisites so that they exist on a
 # first build; -MMD records the real dependency afterwards.
-$(OUTPUT)/user/%.o: user/%.c | $(SKELS)
+$(OUTPUT)/user/%.o: user/%.c | $(SKELS) $(LSKELS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(USER_INCLUDES) $(DEPFLAGS) -c $< -o $@
@@ -226,7 +243,7 @@ tests/bin/test_reader tests/bin/test_reader_calls: tests/bin/%: tests/unit/%.c $
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 SAN_OBJS  := $(patsubst $(OUTPUT)/user/%,$(OUTPUT)/san/%,$(NOBPF_OBJS))
 
-$(OUTPUT)/san/%.o: user/%.c | $(SKELS)
+$(OUTPUT)/san/%.o: user/%.c | $(SKELS) $(LSKELS)
 	$(call msg,CC-SAN,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -O1 $(SAN_FLAGS) $(USER_INCLUDES) $(DEPFLAGS) -c $< -o $@

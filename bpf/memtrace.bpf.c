@@ -15,6 +15,14 @@
  * letting it exec; children are added at fork, and a process leaves when
  * its leader is freed (see handle_free). sys_exit also reports failed execs
  * and failed task creations (neither reaches a sched tracepoint).
+ *
+ * Program sets. The loader prefers light skeletons (bpftool gen skeleton
+ * -L: the kernel does the CO-RE relocations, so no kernel BTF is parsed
+ * in user space), and a light skeleton loads every program it holds.
+ * This file is therefore built three times: with MT_WITHOUT_MEMORY and
+ * MT_WITHOUT_ATTACH (the default run), with MT_WITHOUT_MEMORY only (-p,
+ * -a), and with neither (the memory options; also the libbpf skeleton,
+ * which picks programs with autoload and serves as the fallback).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -882,6 +890,7 @@ static __always_inline void fault__record(struct task_struct *task, __u32 as, __
 	event__submit(e, sizeof(*e));
 }
 
+#ifndef MT_WITHOUT_MEMORY	/* "Program sets" at the top */
 static __always_inline int fault__handle(__u64 addr, __u64 ip, __u64 err, bool kernel)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
@@ -938,6 +947,7 @@ int BPF_PROG(handle_fault_kernel, unsigned long address, struct pt_regs *regs,
 	user = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
 	return fault__handle(address, user ? user->ip : 0, error_code, true);
 }
+#endif /* MT_WITHOUT_MEMORY */
 
 /* Which regions a flush takes, and what it adds up. */
 struct flush_ctx {
@@ -1088,6 +1098,7 @@ static __always_inline void mem__unmapped(struct pt_regs *regs, long ret, __u32 
 }
 
 /* RSS: every change of an mm counter (include/linux/mm.h add_mm_counter). */
+#ifndef MT_WITHOUT_MEMORY
 SEC("tp_btf/rss_stat")
 int BPF_PROG(handle_rss, struct mm_struct *mm, int member)
 {
@@ -1149,6 +1160,7 @@ int BPF_PROG(handle_rss, struct mm_struct *mm, int member)
 	event__submit(e, sizeof(*e));
 	return 0;
 }
+#endif /* MT_WITHOUT_MEMORY */
 
 /* The counters while the mm is still whole: its user exits or execs. */
 static __always_inline void mm__last(struct task_struct *task)
@@ -2030,6 +2042,7 @@ int BPF_PROG(handle_exec_vma, struct task_struct *task, pid_t old_pid,
 	return 0;
 }
 
+#ifndef MT_WITHOUT_ATTACH
 /* With trace_all and --cgroup: is task inside cgroup_id (at cgroup_level)? */
 static __always_inline bool task__in_cgroup(struct task_struct *task)
 {
@@ -2086,6 +2099,7 @@ int vma_attach(struct bpf_iter__task *ctx)
 	bpf_seq_write(ctx->meta->seq, "\n", 1);
 	return 0;
 }
+#endif /* MT_WITHOUT_ATTACH */
 
 /* ---- end of issue 10 §2 ---- */
 

@@ -1135,6 +1135,58 @@ static void test_output_file_keeps_stdout(void)
 	proc__free(&p);
 }
 
+/*
+ * The loaders: a light skeleton by default, libbpf's skeleton as the
+ * fallback (older kernels, or a light skeleton the kernel refuses). -v
+ * shows which one ran: only libbpf's loader prints "libbpf: " lines.
+ */
+static void test_loaders(void)
+{
+	struct proc p;
+
+	memtrace__run(&p, RUN_TIMEOUT_MS, "run", "-v", "-q", "-o", "/dev/null", "--", "true",
+		      NULL);
+	EXPECT_EQ(p.code, 0);
+	EXPECT_MSG(!strstr(p.err, "libbpf: "), "the default run used libbpf's loader: %s",
+		   p.err);
+	proc__free(&p);
+
+	setenv("MEMTRACE_LOADER", "libbpf", 1);
+	memtrace__run(&p, RUN_TIMEOUT_MS, "run", "-v", "-q", "-o", "/dev/null", "--", "true",
+		      NULL);
+	EXPECT_EQ(p.code, 0);
+	EXPECT_MSG(strstr(p.err, "libbpf: "), "MEMTRACE_LOADER=libbpf: no libbpf messages: %s",
+		   p.err);
+	proc__free(&p);
+
+	setenv("MEMTRACE_LOADER", "fast", 1);
+	memtrace__run(&p, RUN_TIMEOUT_MS, "run", "-q", "-o", "/dev/null", "--", "true", NULL);
+	unsetenv("MEMTRACE_LOADER");
+	EXPECT_MSG(p.code != 0, "MEMTRACE_LOADER=fast was accepted");
+	EXPECT_MSG(strstr(p.err, "MEMTRACE_LOADER=fast") && strchr(p.err, '\n') &&
+		   !strchr(p.err, '\n')[1], "not a one-line error naming it: %s", p.err);
+	proc__free(&p);
+}
+
+/* The ground-truth checks again, with the kernel side loaded by libbpf's loader. */
+static void test_gt_libbpf_loader(void)
+{
+	json_decref(gt.trace);
+	json_decref(gt.report);
+	memset(&gt, 0, sizeof(gt));
+	/* groundtruth appends to its report */
+	unlink(harness_tmp("groundtruth.report"));
+	unlink(harness_tmp("groundtruth.jsonl"));
+	setenv("MEMTRACE_LOADER", "libbpf", 1);
+	test_gt_status_and_summary();
+	unsetenv("MEMTRACE_LOADER");
+	test_gt_start_and_exec();
+	test_gt_memory_ops();
+	test_gt_threads();
+	test_gt_fork_child();
+	test_gt_exec_child();
+}
+
 static const struct harness_test tests[] = {
 	{ "groundtruth: exit 0 passed on, summary exact, nothing lost", test_gt_status_and_summary,
 	  true },
@@ -1157,6 +1209,10 @@ static const struct harness_test tests[] = {
 	{ "-p PID: follows its children, exits with it", test_attach_pid, true },
 	{ "events on stdout: workload's stdout moved to stderr", test_stdout_events_only, true },
 	{ "-o FILE: workload's stdout stays stdout", test_output_file_keeps_stdout, true },
+	{ "loaders: light skeleton by default, MEMTRACE_LOADER=libbpf, bad value refused",
+	  test_loaders, true },
+	/* last: it replaces the ground-truth run the tests above share */
+	{ "groundtruth with libbpf's loader: the same checks", test_gt_libbpf_loader, true },
 	{ NULL, NULL, false },
 };
 

@@ -17,6 +17,9 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "memtrace.skel.h"
+#include "memtrace_base.lskel.h"
+#include "memtrace_attach.lskel.h"
+#include "memtrace.lskel.h"
 #include "memtrace.h"
 #include "procfs.h"
 #include "tracer.h"
@@ -181,7 +184,7 @@ int tracer__cgroup(const char *path, uint64_t *id, uint32_t *level, char *err, s
  * in no mm), so they take it from our own maps. Absent (vsyscall=none,
  * other architectures): the walks add nothing.
  */
-static void gate__read(struct memtrace_bpf *skel)
+static void gate__read(struct memtrace_bpf__rodata *r)
 {
 	unsigned long long start, end;
 	char line[256], prot[5];
@@ -193,18 +196,190 @@ static void gate__read(struct memtrace_bpf *skel)
 		if (!strstr(line, "[vsyscall]") ||
 		    sscanf(line, "%llx-%llx %4s", &start, &end, prot) != 3)
 			continue;
-		skel->rodata->gate_start = start;
-		skel->rodata->gate_end = end;
-		skel->rodata->gate_prot = (prot[0] == 'r' ? 1 : 0) | (prot[1] == 'w' ? 2 : 0) |
-					  (prot[2] == 'x' ? 4 : 0);
+		r->gate_start = start;
+		r->gate_end = end;
+		r->gate_prot = (prot[0] == 'r' ? 1 : 0) | (prot[1] == 'w' ? 2 : 0) |
+			       (prot[2] == 'x' ? 4 : 0);
 	}
 	fclose(f);
 }
 
-/* Opens, configures and loads the skeleton once. Returns 0 or -errno. */
+/* The settings the kernel side reads as constants, the same for either loader. */
+static void rodata__fill(struct memtrace_bpf__rodata *r, const struct tracer_opts *o,
+			 bool exit_group_dead)
+{
+	r->trace_all = o->all;
+	r->self_tgid = getpid();
+	r->wakeup_bytes = o->wakeup_bytes;
+	r->exit_has_group_dead = exit_group_dead;
+	r->cgroup_id = o->cgroup_id;
+	r->cgroup_level = o->cgroup_level;
+	r->mem_faults = o->faults != MT_MEM_FAULTS_OFF;
+	r->mem_faults_all = o->faults == MT_MEM_FAULTS_ALL;
+	r->mem_rss = o->rss;
+	r->rss_step_pages = o->rss_step / getpagesize();
+	r->page_size = getpagesize();
+	r->nr_cpus = libbpf_num_possible_cpus() > 0 ? libbpf_num_possible_cpus() : 1;
+	gate__read(r);
+}
+
+/*
+ * The programs, by name (BPF_OBJ_NAME_LEN - 1 characters of it is all the
+ * kernel keeps), with the hook --cost names and whether this run attaches
+ * them. vma_attach is an iterator that tracer__snapshot runs, never attached.
+ */
+static const struct prog__hook {
+	const char *prog, *hook;
+} prog__hooks[] = {
+	{ "handle_fault_user", "page_fault_user" },
+	{ "handle_fault_kernel", "page_fault_kernel" },
+	{ "handle_rss", "rss_stat" },
+	{ "handle_exit_mmap", "exit_mmap" },
+	{ "handle_fork", "task_newtask" },
+	{ "handle_prepare_exec", "sched_prepare_exec" },
+	{ "handle_exec", "sched_process_exec" },
+	{ "handle_exec_vma", "process_exec/vma" },
+	{ "vma_attach", "iter/task (attach)" },
+	{ "handle_exit", "sched_process_exit" },
+	{ "handle_free", "sched_process_free" },
+	{ "handle_sys_exit", "sys_exit" },
+};
+
+static bool prog__info(int fd, struct bpf_prog_info *info)
+{
+	__u32 len = sizeof(*info);
+
+	memset(info, 0, sizeof(*info));
+	return fd > 0 && !bpf_obj_get_info_by_fd(fd, info, &len);
+}
+
+/* Adds a loaded program (fd > 0) to t->progs, named from prog__hooks. */
+static void tracer__add_prog(struct tracer *t, int fd, const struct tracer_opts *o)
+{
+	struct bpf_prog_info info;
+	struct tracer_prog *p;
+	size_t i;
+
+	if (t->nr_progs == TRACER_PROGS_MAX || !prog__info(fd, &info))
+		return;
+	p = &t->progs[t->nr_progs++];
+	p->fd = fd;
+	p->hook = info.name;
+	p->attach = true;
+	for (i = 0; i < sizeof(prog__hooks) / sizeof(prog__hooks[0]); i++)
+		if (!strncmp(info.name, prog__hooks[i].prog, BPF_OBJ_NAME_LEN - 1)) {
+			p->hook = prog__hooks[i].hook;
+			break;
+		}
+	if (!strcmp(p->hook, "iter/task (attach)")) {
+		p->attach = false;
+		t->iter_fd = fd;
+	} else if (!strncmp(p->hook, "page_fault_", 11)) {
+		p->attach = o->faults != MT_MEM_FAULTS_OFF;
+	} else if (!strcmp(p->hook, "rss_stat")) {
+		p->attach = o->faults != MT_MEM_FAULTS_OFF || o->rss;
+	}
+}
+
+/*
+ * A light skeleton (bpftool gen skeleton -L) is loaded by a loader
+ * program in the kernel, which also does the CO-RE relocations against
+ * the kernel's own BTF: user space never reads /sys/kernel/btf/vmlinux.
+ * That is most of start-up with libbpf 1.1 (docs/performance.md). It
+ * loads every program it holds, hence one per program set; they differ in
+ * programs only, so each is handled through this view of its parts.
+ */
+struct lskel_view {
+	void *skel;
+	struct bpf_loader_ctx *ctx;
+	struct bpf_map_desc *events, *traced, *regions, *region_index, *mm_states;
+	struct bpf_prog_desc *progs;
+	size_t nr_progs;
+	struct memtrace_bpf__rodata **rodata;
+	struct memtrace_bpf__bss **bss;
+	int (*load)(void *skel);
+	void (*destroy)(void *skel);
+};
+
+#define LSKEL_VIEW(name)								\
+static int name##__load_any(void *s) { return name##__load(s); }			\
+static void name##__destroy_any(void *s) { name##__destroy(s); }			\
+static bool name##__view(struct lskel_view *v)						\
+{											\
+	struct name *s = name##__open();						\
+											\
+	_Static_assert(sizeof(*s->rodata) == sizeof(struct memtrace_bpf__rodata),	\
+		       #name ": .rodata differs from the libbpf skeleton's");		\
+	_Static_assert(sizeof(*s->bss) == sizeof(struct memtrace_bpf__bss),		\
+		       #name ": .bss differs from the libbpf skeleton's");		\
+	if (!s)										\
+		return false;								\
+	v->skel = s;									\
+	v->ctx = &s->ctx;								\
+	v->events = &s->maps.events;							\
+	v->traced = &s->maps.traced;							\
+	v->regions = &s->maps.regions;							\
+	v->region_index = &s->maps.region_index;					\
+	v->mm_states = &s->maps.mm_states;						\
+	/* the generated progs struct holds nothing but bpf_prog_desc */		\
+	v->progs = (struct bpf_prog_desc *)&s->progs;					\
+	v->nr_progs = sizeof(s->progs) / sizeof(struct bpf_prog_desc);			\
+	v->rodata = (struct memtrace_bpf__rodata **)&s->rodata;				\
+	v->bss = (struct memtrace_bpf__bss **)&s->bss;					\
+	v->load = name##__load_any;							\
+	v->destroy = name##__destroy_any;						\
+	return true;									\
+}
+
+LSKEL_VIEW(memtrace_base_lskel)
+LSKEL_VIEW(memtrace_attach_lskel)
+LSKEL_VIEW(memtrace_lskel)
+
+/*
+ * Loads the smallest light skeleton that has every program this run
+ * needs. Returns 0 or -errno; on failure nothing is left open, and the
+ * caller falls back to libbpf's loader, which has the fallbacks for older
+ * kernels and the verifier's log for -v.
+ */
+static int lskel__load(struct tracer *t, const struct tracer_opts *o)
+{
+	bool memory = o->faults != MT_MEM_FAULTS_OFF || o->rss;
+	struct lskel_view v;
+	size_t i;
+	int e;
+
+	if (!(memory ? memtrace_lskel__view(&v) :
+	      o->snapshot ? memtrace_attach_lskel__view(&v) : memtrace_base_lskel__view(&v)))
+		return -errno ? -errno : -ENOMEM;
+	rodata__fill(*v.rodata, o, true);
+	v.events->max_entries = o->buffer_size;
+	if (!memory) {
+		v.regions->max_entries = 1;
+		v.region_index->max_entries = 1;
+		v.mm_states->max_entries = 1;
+	}
+	e = v.load(v.skel);
+	if (e) {
+		e = e < 0 ? e : -e;
+		v.destroy(v.skel);
+		return e;
+	}
+	t->lskel = v.skel;
+	t->lskel_destroy = v.destroy;
+	t->events_fd = v.events->map_fd;
+	t->traced_fd = v.traced->map_fd;
+	t->regions_fd = v.regions->map_fd;
+	t->bss = *v.bss;
+	for (i = 0; i < v.nr_progs; i++)
+		tracer__add_prog(t, v.progs[i].prog_fd, o);
+	return 0;
+}
+
+/* Opens, configures and loads the libbpf skeleton once. Returns 0 or -errno. */
 static int skel__load(struct tracer *t, const struct tracer_opts *o, bool exit_group_dead,
 		      bool prepare_exec, char *err, size_t errlen)
 {
+	struct bpf_program *prog;
 	int e;
 
 	t->skel = memtrace_bpf__open();
@@ -213,19 +388,9 @@ static int skel__load(struct tracer *t, const struct tracer_opts *o, bool exit_g
 		snprintf(err, errlen, "failed to open BPF object: %s", strerror(-e));
 		return e;
 	}
-	t->skel->rodata->trace_all = o->all;
-	t->skel->rodata->self_tgid = getpid();
-	t->skel->rodata->wakeup_bytes = o->wakeup_bytes;
-	t->skel->rodata->exit_has_group_dead = exit_group_dead;
+	rodata__fill(t->skel->rodata, o, exit_group_dead);
 	bpf_program__set_autoload(t->skel->progs.handle_prepare_exec, prepare_exec);
-	t->skel->rodata->cgroup_id = o->cgroup_id;
 	/* issue 11: what is off is not loaded at all, so it costs nothing */
-	t->skel->rodata->mem_faults = o->faults != MT_MEM_FAULTS_OFF;
-	t->skel->rodata->mem_faults_all = o->faults == MT_MEM_FAULTS_ALL;
-	t->skel->rodata->mem_rss = o->rss;
-	t->skel->rodata->rss_step_pages = o->rss_step / getpagesize();
-	t->skel->rodata->page_size = getpagesize();
-	t->skel->rodata->nr_cpus = libbpf_num_possible_cpus() > 0 ? libbpf_num_possible_cpus() : 1;
 	bpf_program__set_autoload(t->skel->progs.handle_fault_user, o->faults != MT_MEM_FAULTS_OFF);
 	bpf_program__set_autoload(t->skel->progs.handle_fault_kernel, o->faults != MT_MEM_FAULTS_OFF);
 	bpf_program__set_autoload(t->skel->progs.handle_rss, o->faults || o->rss);
@@ -235,11 +400,8 @@ static int skel__load(struct tracer *t, const struct tracer_opts *o, bool exit_g
 		bpf_map__set_max_entries(t->skel->maps.region_index, 1);
 		bpf_map__set_max_entries(t->skel->maps.mm_states, 1);
 	}
-	t->skel->rodata->cgroup_level = o->cgroup_level;
 	/* issue 10: run by tracer__snapshot, never attached */
 	bpf_program__set_autoload(t->skel->progs.vma_attach, o->snapshot);
-	bpf_program__set_autoattach(t->skel->progs.vma_attach, false);
-	gate__read(t->skel);
 	e = bpf_map__set_max_entries(t->skel->maps.events, o->buffer_size);
 	if (e) {
 		snprintf(err, errlen, "bad ring buffer size %llu: %s",
@@ -247,10 +409,18 @@ static int skel__load(struct tracer *t, const struct tracer_opts *o, bool exit_g
 		return e;
 	}
 	e = memtrace_bpf__load(t->skel);
-	if (e)
+	if (e) {
 		snprintf(err, errlen, "failed to load BPF programs: %s%s", strerror(-e),
 			 o->verbose ? "" : " (run with -v for the verifier's log)");
-	return e;
+		return e;
+	}
+	t->events_fd = bpf_map__fd(t->skel->maps.events);
+	t->traced_fd = bpf_map__fd(t->skel->maps.traced);
+	t->regions_fd = bpf_map__fd(t->skel->maps.regions);
+	t->bss = t->skel->bss;
+	bpf_object__for_each_program(prog, t->skel->obj)
+		tracer__add_prog(t, bpf_program__fd(prog), o);
+	return 0;
 }
 
 /*
@@ -287,16 +457,40 @@ static void heap__restore(void)
 	malloc_trim(0);
 }
 
+/* Frees a libbpf skeleton that failed to load, before trying another variant. */
+static void skel__discard(struct tracer *t)
+{
+	memtrace_bpf__destroy(t->skel);
+	t->skel = NULL;
+}
+
 int tracer__open_load(struct tracer *t, const struct tracer_opts *o, char *err, size_t errlen)
 {
+	const char *loader;
 	char err2[256];
 	int e;
 
 	memset(t, 0, sizeof(*t));
 	t->stats_fd = -1;
+	t->iter_fd = -1;
 	verbose = o->verbose;
 	libbpf_set_print(libbpf_print);
 
+	/* MEMTRACE_LOADER=libbpf: the fallback on purpose (tests, comparisons) */
+	loader = getenv("MEMTRACE_LOADER");
+	if (loader && strcmp(loader, "light") && strcmp(loader, "libbpf")) {
+		snprintf(err, errlen, "MEMTRACE_LOADER=%s: no such loader; use 'light' (the default) or 'libbpf'",
+			 loader);
+		return -EINVAL;
+	}
+	if (!loader || strcmp(loader, "libbpf")) {
+		e = lskel__load(t, o);
+		if (!e)
+			return 0;
+		if (verbose)
+			fprintf(stderr, "memtrace: light skeleton not loaded (%s): trying libbpf's loader\n",
+				strerror(-e));
+	}
 	heap__grow_huge();
 	e = skel__load(t, o, true, true, err, errlen);
 	if (e && t->skel) {
@@ -304,8 +498,7 @@ int tracer__open_load(struct tracer *t, const struct tracer_opts *o, char *err, 
 		 * Before 6.10 there is no sched_prepare_exec: an exec failing
 		 * after its point of no return then loses its path.
 		 */
-		memtrace_bpf__destroy(t->skel);
-		t->skel = NULL;
+		skel__discard(t);
 		if (!skel__load(t, o, true, false, err2, sizeof(err2)))
 			e = 0;
 	}
@@ -314,8 +507,7 @@ int tracer__open_load(struct tracer *t, const struct tracer_opts *o, char *err, 
 		 * Kernels before sched_process_exit gained its group_dead
 		 * argument reject reading it: load the variant that derives it.
 		 */
-		memtrace_bpf__destroy(t->skel);
-		t->skel = NULL;
+		skel__discard(t);
 		if (!skel__load(t, o, false, false, err2, sizeof(err2)))
 			e = 0;
 	}
@@ -334,7 +526,7 @@ int tracer__add_pid(struct tracer *t, pid_t pid)
 {
 	__u32 key = pid, as = 0;	/* 0: id assigned at the first event */
 
-	if (bpf_map__update_elem(t->skel->maps.traced, &key, sizeof(key), &as, sizeof(as), BPF_ANY))
+	if (bpf_map_update_elem(t->traced_fd, &key, &as, BPF_ANY))
 		return -errno;
 	return 0;
 }
@@ -344,14 +536,15 @@ int tracer__add_launched(struct tracer *t, pid_t pid)
 	/* hidden until its first exec: memtrace's launcher code is not the program */
 	__u32 key = pid, v = MT_TRACED_LAUNCH;
 
-	if (bpf_map__update_elem(t->skel->maps.traced, &key, sizeof(key), &v, sizeof(v), BPF_ANY))
+	if (bpf_map_update_elem(t->traced_fd, &key, &v, BPF_ANY))
 		return -errno;
 	return 0;
 }
 
 int tracer__attach(struct tracer *t, bool cost, char *err, size_t errlen)
 {
-	int e;
+	size_t i;
+	int e, fd;
 
 	/* before attaching, so that every run is counted */
 	if (cost) {
@@ -363,10 +556,23 @@ int tracer__attach(struct tracer *t, bool cost, char *err, size_t errlen)
 			return e;
 		}
 	}
-	e = memtrace_bpf__attach(t->skel);
-	if (e)
-		snprintf(err, errlen, "failed to attach tracepoints: %s", strerror(-e));
-	return e;
+	/*
+	 * Every program but the iterator is a tp_btf one: attached by its
+	 * BTF target, the same for programs of either loader.
+	 */
+	for (i = 0; i < t->nr_progs; i++) {
+		if (!t->progs[i].attach)
+			continue;
+		fd = bpf_raw_tracepoint_open(NULL, t->progs[i].fd);
+		if (fd < 0) {
+			e = -errno;
+			snprintf(err, errlen, "failed to attach to tracepoint %s: %s",
+				 t->progs[i].hook, strerror(-e));
+			return e;
+		}
+		t->progs[i].link_fd = fd;
+	}
+	return 0;
 }
 
 static int ring__sample(void *ctx, void *data, size_t size)
@@ -380,7 +586,7 @@ int tracer__ring_open(struct tracer *t, tracer_record_fn fn, void *ctx)
 {
 	t->fn = fn;
 	t->ctx = ctx;
-	t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.events), ring__sample, t, NULL);
+	t->rb = ring_buffer__new(t->events_fd, ring__sample, t, NULL);
 	if (!t->rb)
 		return -errno;
 	return 0;
@@ -412,22 +618,23 @@ int tracer__drain(struct tracer *t)
  */
 int tracer__snapshot(struct tracer *t, pid_t pid)
 {
-	DECLARE_LIBBPF_OPTS(bpf_iter_attach_opts, opts);
+	DECLARE_LIBBPF_OPTS(bpf_link_create_opts, opts);
 	union bpf_iter_link_info linfo = {};
-	struct bpf_link *link;
-	int fd, n = 0, e = 0;
+	int link, fd, n = 0, e = 0;
 	ssize_t r;
 	char c;
 
+	if (t->iter_fd < 0)
+		return -ENOENT;	/* loaded without opts->snapshot */
 	if (pid) {
 		linfo.task.pid = pid;
-		opts.link_info = &linfo;
-		opts.link_info_len = sizeof(linfo);
+		opts.iter_info = &linfo;
+		opts.iter_info_len = sizeof(linfo);
 	}
-	link = bpf_program__attach_iter(t->skel->progs.vma_attach, pid ? &opts : NULL);
-	if (!link)
+	link = bpf_link_create(t->iter_fd, 0, BPF_TRACE_ITER, &opts);
+	if (link < 0)
 		return -errno;
-	fd = bpf_iter_create(bpf_link__fd(link));
+	fd = bpf_iter_create(link);
 	if (fd < 0) {
 		e = -errno;
 		goto out_link;
@@ -440,7 +647,7 @@ int tracer__snapshot(struct tracer *t, pid_t pid)
 		e = -errno;
 	close(fd);
 out_link:
-	bpf_link__destroy(link);
+	close(link);
 	ring_buffer__consume(t->rb);
 	return e ? e : n;
 }
@@ -465,7 +672,7 @@ static bool proc__ended(pid_t pid)
 
 bool tracer__idle(struct tracer *t)
 {
-	int fd = bpf_map__fd(t->skel->maps.traced);
+	int fd = t->traced_fd;
 	__u32 key, next, val;
 	bool empty = true;
 	int e;
@@ -491,50 +698,30 @@ void tracer__lost(struct tracer *t, uint64_t *lost, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		lost[i] = i < MT_EV_MAX ? t->skel->bss->dropped[i] : 0;
-}
-
-static bool prog__info(const struct bpf_program *prog, struct bpf_prog_info *info)
-{
-	__u32 len = sizeof(*info);
-
-	memset(info, 0, sizeof(*info));
-	return !bpf_obj_get_info_by_fd(bpf_program__fd(prog), info, &len);
+		lost[i] = i < MT_EV_MAX ? t->bss->dropped[i] : 0;
 }
 
 uint64_t tracer__missed(struct tracer *t)
 {
-	struct bpf_program *prog;
 	struct bpf_prog_info info;
 	uint64_t missed = 0;
+	size_t i;
 
-	bpf_object__for_each_program(prog, t->skel->obj)
-		if (prog__info(prog, &info))
+	for (i = 0; i < t->nr_progs; i++)
+		if (prog__info(t->progs[i].fd, &info))
 			missed += info.recursion_misses;
 	return missed;
 }
 
 size_t tracer__cost(struct tracer *t, struct hook_cost *c, size_t n)
 {
-	struct bpf_program *prog;
 	struct bpf_prog_info info;
-	const char *sec, *hook;
-	size_t k = 0;
+	size_t i, k = 0;
 
-	bpf_object__for_each_program(prog, t->skel->obj) {
-		if (k == n)
-			break;
-		if (!prog__info(prog, &info) || !info.run_cnt)
+	for (i = 0; i < t->nr_progs && k < n; i++) {
+		if (!prog__info(t->progs[i].fd, &info) || !info.run_cnt)
 			continue;
-		/* "tp_btf/sys_exit" -> "sys_exit" */
-		sec = bpf_program__section_name(prog);
-		hook = strchr(sec, '/');
-		snprintf(c[k].hook, sizeof(c[k].hook), "%s", hook ? hook + 1 : sec);
-		/* issue 10: a second program on sched_process_exec */
-		if (prog == t->skel->progs.handle_exec_vma)
-			snprintf(c[k].hook, sizeof(c[k].hook), "process_exec/vma");
-		else if (prog == t->skel->progs.vma_attach)
-			snprintf(c[k].hook, sizeof(c[k].hook), "iter/task (attach)");
+		snprintf(c[k].hook, sizeof(c[k].hook), "%s", t->progs[i].hook);
 		c[k].runs = info.run_cnt;
 		c[k].ns = info.run_time_ns;
 		k++;
@@ -544,12 +731,12 @@ size_t tracer__cost(struct tracer *t, struct hook_cost *c, size_t n)
 
 uint64_t tracer__untracked(struct tracer *t)
 {
-	return t->skel->bss->untracked;
+	return t->bss->untracked;
 }
 
 int tracer__flush_faults(struct tracer *t, uint64_t ts)
 {
-	int fd = bpf_map__fd(t->skel->maps.regions);
+	int fd = t->regions_fd;
 	struct mt_region_key key, next;
 	struct mt_region_val v;
 	struct mt_faults_event e;
@@ -583,11 +770,21 @@ int tracer__flush_faults(struct tracer *t, uint64_t ts)
 
 void tracer__destroy(struct tracer *t)
 {
+	size_t i;
+
 	ring_buffer__free(t->rb);
+	for (i = 0; i < t->nr_progs; i++)
+		if (t->progs[i].link_fd > 0)
+			close(t->progs[i].link_fd);
+	t->nr_progs = 0;
+	if (t->lskel)
+		t->lskel_destroy(t->lskel);
 	memtrace_bpf__destroy(t->skel);
 	if (t->stats_fd >= 0)
 		close(t->stats_fd);
 	t->stats_fd = -1;
 	t->rb = NULL;
 	t->skel = NULL;
+	t->lskel = NULL;
+	t->bss = NULL;
 }

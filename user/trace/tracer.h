@@ -16,6 +16,7 @@
 #include "format.h"
 
 struct memtrace_bpf;
+struct memtrace_bpf__bss;
 struct ring_buffer;
 
 struct tracer_opts {
@@ -37,8 +38,27 @@ enum { MT_MEM_FAULTS_OFF = 0, MT_MEM_FAULTS_AGG, MT_MEM_FAULTS_ALL };
 /* Called per record; a negative return stops the current poll with that error. */
 typedef int (*tracer_record_fn)(void *ctx, const void *rec, size_t size);
 
+/* One loaded program: what --cost calls it, and its link once attached. */
+struct tracer_prog {
+	int fd;
+	int link_fd;		/* 0: not attached */
+	const char *hook;	/* "sys_exit", ... (static storage) */
+	bool attach;		/* attached in this run (the iterator never is) */
+};
+
+#define TRACER_PROGS_MAX 16
+
 struct tracer {
+	/* loaded from a light skeleton (lskel), or else libbpf's skeleton (skel) */
+	void *lskel;
+	void (*lskel_destroy)(void *lskel);
 	struct memtrace_bpf *skel;
+	/* what the rest needs of either */
+	int events_fd, traced_fd, regions_fd;
+	int iter_fd;		/* vma_attach, or -1 when not loaded */
+	struct memtrace_bpf__bss *bss;
+	struct tracer_prog progs[TRACER_PROGS_MAX];
+	size_t nr_progs;
 	struct ring_buffer *rb;
 	tracer_record_fn fn;
 	void *ctx;
@@ -65,6 +85,15 @@ int tracer__cgroup(const char *path, uint64_t *id, uint32_t *level, char *err, s
  * failed load. Returns 0 or -ENOENT naming the first missing one.
  */
 int tracer__check_tracepoints(const char *const *tps, char *err, size_t errlen);
+/*
+ * Loads the kernel side for opts: the smallest light skeleton holding the
+ * programs this run needs (the kernel relocates it against its own BTF),
+ * else libbpf's skeleton with its fallbacks for older kernels (no
+ * sched_prepare_exec before 6.10; sched_process_exit without group_dead).
+ * MEMTRACE_LOADER=libbpf skips the light skeleton, =light is the default;
+ * any other value is an error. Returns 0 or -errno with a one-line
+ * explanation in err.
+ */
 int tracer__open_load(struct tracer *t, const struct tracer_opts *o, char *err, size_t errlen);
 /* Puts pid in the filter; its children follow automatically. */
 int tracer__add_pid(struct tracer *t, pid_t pid);
