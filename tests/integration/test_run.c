@@ -1159,6 +1159,14 @@ static void test_loaders(void)
 		   p.err);
 	proc__free(&p);
 
+	setenv("MEMTRACE_LOADER", "", 1);	/* set but empty: the default */
+	memtrace__run(&p, RUN_TIMEOUT_MS, "run", "-v", "-q", "-o", "/dev/null", "--", "true",
+		      NULL);
+	EXPECT_EQ(p.code, 0);
+	EXPECT_MSG(!strstr(p.err, "libbpf: "), "MEMTRACE_LOADER= used libbpf's loader: %s",
+		   p.err);
+	proc__free(&p);
+
 	setenv("MEMTRACE_LOADER", "fast", 1);
 	memtrace__run(&p, RUN_TIMEOUT_MS, "run", "-q", "-o", "/dev/null", "--", "true", NULL);
 	unsetenv("MEMTRACE_LOADER");

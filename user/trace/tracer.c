@@ -478,6 +478,8 @@ int tracer__open_load(struct tracer *t, const struct tracer_opts *o, char *err, 
 
 	/* MEMTRACE_LOADER=libbpf: the fallback on purpose (tests, comparisons) */
 	loader = getenv("MEMTRACE_LOADER");
+	if (loader && !*loader)
+		loader = NULL;	/* set but empty, as unset */
 	if (loader && strcmp(loader, "light") && strcmp(loader, "libbpf")) {
 		snprintf(err, errlen, "MEMTRACE_LOADER=%s: no such loader; use 'light' (the default) or 'libbpf'",
 			 loader);
