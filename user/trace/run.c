@@ -339,7 +339,13 @@ static int output__open(const char *path)
 		close(fd);
 		return -EPERM;
 	}
-	if (S_ISREG(st.st_mode) && ftruncate(fd, 0)) {
+	/*
+	 * Only a file with something in it is truncated: on ext4 a truncate
+	 * to 0, even of an empty file, makes close() start the writeback of
+	 * all that was written since (auto_da_alloc), and a big trace then
+	 * holds memtrace's exit for that long (docs/performance.md).
+	 */
+	if (S_ISREG(st.st_mode) && st.st_size && ftruncate(fd, 0)) {
 		e = -errno;
 		fprintf(stderr, "memtrace: cannot write '%s': %s\n", path, strerror(-e));
 		close(fd);
