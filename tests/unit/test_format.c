@@ -16,6 +16,7 @@
 #include <jansson.h>
 #include <linux/types.h>
 #include "memtrace.h"
+#include "decode.h"
 #include "format.h"
 #include "vma_batch.h"
 
@@ -135,6 +136,9 @@ static void test_names(void **state)
 	assert_null(event__name(MT_EV_NONE));
 	assert_null(event__name(MT_EV_MAX));
 	assert_null(event__name(1000));
+	assert_int_equal(event__name_len(MT_EV_MAX), 0);
+	for (uint32_t t = MT_EV_NONE + 1; t < MT_EV_MAX; t++)
+		assert_int_equal(event__name_len(t), strlen(event__name(t)));
 }
 
 /* Short or unknown records: -EINVAL and nothing written. */
@@ -652,6 +656,79 @@ static void test_exit(void **state)
 			    "thread killed by SIG42\n");
 }
 
+/*
+ * The JSON writer formats numbers and addresses itself (format.c
+ * dec__put, hex__put): every digit count, carry and the extremes, against
+ * printf.
+ */
+static void test_json_numbers(void **state)
+{
+	struct formatter f = { .fmt = MT_FMT_JSON, .t0 = 0 };
+	struct mt_mem_event m = { .hdr = HDR(MT_EV_MUNMAP, 0) };
+	uint64_t vals[3 * 20 + 3 * 16 + 8];
+	char want[512];
+	size_t n = 0, i;
+	uint64_t p;
+	int k;
+
+	/* 10^k - 1, 10^k, 10^k + 1 and 16^k - 1, 16^k, 16^k + 1 */
+	for (k = 0, p = 1; k < 20; k++, p *= 10) {
+		vals[n++] = p - 1;
+		vals[n++] = p;
+		vals[n++] = p + 1;
+	}
+	for (k = 0, p = 1; k < 16; k++, p *= 16) {
+		vals[n++] = p - 1;
+		vals[n++] = p;
+		vals[n++] = p + 1;
+	}
+	vals[n++] = UINT32_MAX;
+	vals[n++] = (uint64_t)UINT32_MAX + 1;
+	vals[n++] = 1ULL << 53;
+	vals[n++] = (1ULL << 53) + 1;
+	vals[n++] = INT64_MAX;
+	vals[n++] = (uint64_t)INT64_MAX + 1;
+	vals[n++] = UINT64_MAX - 1;
+	vals[n++] = UINT64_MAX;
+	assert_int_equal(n, sizeof(vals) / sizeof(vals[0]));
+	for (i = 0; i < n; i++) {
+		m.hdr.ts = vals[i];
+		m.hdr.pid = (uint32_t)vals[i];
+		m.hdr.tid = (uint32_t)(vals[i] >> 32);
+		m.hdr.as = (uint32_t)vals[(i + 1) % n];
+		m.args[0] = vals[i];
+		m.args[1] = vals[n - 1 - i];
+		snprintf(want, sizeof(want),
+			 "{\"ts\":%llu,\"event\":\"munmap\",\"pid\":%u,\"tid\":%u,\"comm\":\"threads\","
+			 "\"as\":%u,\"addr\":\"0x%llx\",\"len\":%llu}\n",
+			 (unsigned long long)m.hdr.ts, m.hdr.pid, m.hdr.tid, m.hdr.as,
+			 (unsigned long long)m.args[0], (unsigned long long)m.args[1]);
+		assert_int_equal(format__record(&f, &ob, &m, sizeof(m)), 0);
+		assert_string_equal(take(), want);
+	}
+}
+
+/* JSON's prot has a table for the rwx combinations: it must say what decode__prot says. */
+static void test_json_prot(void **state)
+{
+	static const uint64_t prots[] = {
+		0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0x1000000, 0x2000007, 0x1000000000ULL, UINT64_MAX,
+	};
+	struct mt_mem_event m = {
+		.hdr = HDR(MT_EV_MPROTECT, 800),
+		.args = { 0x7f3a0d5d5000, 0x1000 },
+	};
+	char want[256], names[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(prots) / sizeof(prots[0]); i++) {
+		m.args[2] = prots[i];
+		snprintf(want, sizeof(want), ",\"prot\":\"%s\"}\n",
+			 decode__prot(prots[i], names, sizeof(names)));
+		assert_non_null(strstr(format(MT_FMT_JSON, &m, sizeof(m)), want));
+	}
+}
+
 /* ts is relative to t0 and never wraps below it; wide values still line up. */
 static void test_ts(void **state)
 {
@@ -925,6 +1002,8 @@ int main(void)
 		cmocka_unit_test(test_vma),
 		cmocka_unit_test(test_exit),
 		cmocka_unit_test(test_ts),
+		cmocka_unit_test(test_json_numbers),
+		cmocka_unit_test(test_json_prot),
 		cmocka_unit_test(test_hostile_strings),
 		cmocka_unit_test(test_start),
 		cmocka_unit_test(test_summary),

@@ -16,25 +16,31 @@
 /* Linux returns -1..-4095 for errors; nothing else in that range is valid. */
 #define MAX_ERRNO	4095
 
-static const char *const event_names[MT_EV_MAX] = {
-	[MT_EV_FORK] = "fork",
-	[MT_EV_EXEC] = "exec",
-	[MT_EV_EXIT] = "exit",
-	[MT_EV_MMAP] = "mmap",
-	[MT_EV_MUNMAP] = "munmap",
-	[MT_EV_BRK] = "brk",
-	[MT_EV_MPROTECT] = "mprotect",
-	[MT_EV_MREMAP] = "mremap",
+/* With their lengths: the writers copy a name per event, without strlen(). */
+#define EV_NAME(s)	{ s, sizeof(s) - 1 }
+
+static const struct {
+	const char *s;
+	size_t len;
+} event_names[MT_EV_MAX] = {
+	[MT_EV_FORK] = EV_NAME("fork"),
+	[MT_EV_EXEC] = EV_NAME("exec"),
+	[MT_EV_EXIT] = EV_NAME("exit"),
+	[MT_EV_MMAP] = EV_NAME("mmap"),
+	[MT_EV_MUNMAP] = EV_NAME("munmap"),
+	[MT_EV_BRK] = EV_NAME("brk"),
+	[MT_EV_MPROTECT] = EV_NAME("mprotect"),
+	[MT_EV_MREMAP] = EV_NAME("mremap"),
 	/* issue 11 */
-	[MT_EV_FAULTS] = "faults",
-	[MT_EV_FAULT] = "fault",
-	[MT_EV_RSS] = "rss",
-	[MT_EV_AS_END] = "as_end",
-	[MT_EV_MADVISE] = "madvise",
-	[MT_EV_SHMAT] = "shmat",
-	[MT_EV_SHMDT] = "shmdt",
-	[MT_EV_VMA_NAME] = "vma_name",
-	[MT_EV_VMA] = "vma",
+	[MT_EV_FAULTS] = EV_NAME("faults"),
+	[MT_EV_FAULT] = EV_NAME("fault"),
+	[MT_EV_RSS] = EV_NAME("rss"),
+	[MT_EV_AS_END] = EV_NAME("as_end"),
+	[MT_EV_MADVISE] = EV_NAME("madvise"),
+	[MT_EV_SHMAT] = EV_NAME("shmat"),
+	[MT_EV_SHMDT] = EV_NAME("shmdt"),
+	[MT_EV_VMA_NAME] = EV_NAME("vma_name"),
+	[MT_EV_VMA] = EV_NAME("vma"),
 };
 
 static const size_t record_sizes[MT_EV_MAX] = {
@@ -207,7 +213,12 @@ bool event__is_mem11(uint32_t type)
 
 const char *event__name(uint32_t type)
 {
-	return type < MT_EV_MAX ? event_names[type] : NULL;
+	return type < MT_EV_MAX ? event_names[type].s : NULL;
+}
+
+size_t event__name_len(uint32_t type)
+{
+	return type < MT_EV_MAX ? event_names[type].len : 0;
 }
 
 uint32_t event__type(const char *name)
@@ -215,7 +226,7 @@ uint32_t event__type(const char *name)
 	uint32_t t;
 
 	for (t = MT_EV_NONE + 1; t < MT_EV_MAX; t++)
-		if (event_names[t] && !strcmp(name, event_names[t]))
+		if (event_names[t].s && !strcmp(name, event_names[t].s))
 			return t;
 	return MT_EV_NONE;
 }
@@ -429,7 +440,7 @@ int event__from_record(struct mt_event *ev, const void *rec, size_t size, uint64
 	const struct mt_exec_event *ex = rec;
 	const struct mt_exit_event *xt = rec;
 
-	if (size < sizeof(*h) || h->type >= MT_EV_MAX || !event_names[h->type] ||
+	if (size < sizeof(*h) || h->type >= MT_EV_MAX || !event_names[h->type].s ||
 	    size < record_sizes[h->type])
 		return -EINVAL;
 	ev->type = h->type;

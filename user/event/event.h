@@ -255,6 +255,8 @@ uint32_t event__record_events(const void *rec);
 
 /* Event name as used in every format ("mmap", "fork", ...); NULL if unknown. */
 const char *event__name(uint32_t type);
+/* strlen(event__name(type)), 0 if unknown. */
+size_t event__name_len(uint32_t type);
 /* The type of a name; MT_EV_NONE if unknown. */
 uint32_t event__type(const char *name);
 /* "clone", "clone3", "fork", "vfork"; NULL for MT_NR_UNKNOWN and others. */

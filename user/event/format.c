@@ -70,19 +70,85 @@ static void json__key(struct outbuf *ob, const char *key, size_t klen)
 	outbuf__put(ob, key, klen);
 }
 
+/*
+ * JSON numbers and addresses are written in place, into room reserved
+ * once per value: outbuf__u64 and outbuf__hex format into a temporary,
+ * copy it with a memcpy call and check the room once per piece, and
+ * every event has five or more of them (docs/performance.md, seventh
+ * session). The output is the same: tests/unit/test_format.c compares.
+ */
+static const char dec_pairs[] =
+	"0001020304050607080910111213141516171819"
+	"2021222324252627282930313233343536373839"
+	"4041424344454647484950515253545556575859"
+	"6061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
+/* v in decimal at o, which has room for 20 bytes; returns the end. */
+static char *dec__put(char *o, uint64_t v)
+{
+	unsigned int n = 1, i;
+	uint64_t t;
+	char *p;
+
+	/* the digits are counted first so that each pair goes to its place */
+	for (t = v; t >= 100; t /= 100)
+		n += 2;
+	n += t >= 10;
+	p = o + n;
+	while (v >= 100) {
+		i = v % 100 * 2;
+		v /= 100;
+		p -= 2;
+		memcpy(p, dec_pairs + i, 2);
+	}
+	if (v >= 10)
+		memcpy(p - 2, dec_pairs + v * 2, 2);
+	else
+		p[-1] = '0' + v;
+	return o + n;
+}
+
+/* v as "0x7f3a0d5d5000" at o, which has room for 18 bytes; returns the end. */
+static char *hex__put(char *o, uint64_t v)
+{
+	static const char digits[] = "0123456789abcdef";
+	int n = v ? (67 - __builtin_clzll(v)) / 4 : 1, i;
+
+	o[0] = '0';
+	o[1] = 'x';
+	for (i = n + 1; i >= 2; i--, v >>= 4)
+		o[i] = digits[v & 0xf];
+	return o + 2 + n;
+}
+
+static void json__num(struct outbuf *ob, uint64_t v)
+{
+	char *o = outbuf__reserve(ob, 20);
+
+	if (o)
+		ob->len = dec__put(o, v) - ob->buf;
+}
+
 static void json__u64(struct outbuf *ob, const char *key, size_t klen, uint64_t v)
 {
 	json__key(ob, key, klen);
-	outbuf__u64(ob, v);
+	json__num(ob, v);
 }
 
 /* Addresses are strings: a JSON number past 2^53 loses precision. */
 static void json__hex(struct outbuf *ob, const char *key, size_t klen, uint64_t v)
 {
+	char *o;
+
 	json__key(ob, key, klen);
-	outbuf__putc(ob, '"');
-	outbuf__hex(ob, v);
-	outbuf__putc(ob, '"');
+	o = outbuf__reserve(ob, 20);
+	if (!o)
+		return;
+	*o++ = '"';
+	o = hex__put(o, v);
+	*o++ = '"';
+	ob->len = o - ob->buf;
 }
 
 /* s is one of our own ASCII names: nothing to escape. */
@@ -98,6 +164,29 @@ static void json__name(struct outbuf *ob, const char *key, size_t klen, const ch
 	outbuf__putc(ob, '"');
 }
 
+/*
+ * decode__prot's name for the PROT_READ/WRITE/EXEC combinations, quoted:
+ * nearly every prot is one, and this spares decode__prot's string
+ * building (a strlen and a copy per flag) on the per-event path.
+ */
+static const char rwx_names[8][sizeof("\"rwx\"")] = {
+	"\"---\"", "\"r--\"", "\"-w-\"", "\"rw-\"", "\"--x\"", "\"r-x\"", "\"-wx\"", "\"rwx\"",
+};
+
+_Static_assert(PROT_READ == 1 && PROT_WRITE == 2 && PROT_EXEC == 4, "rwx_names is indexed by prot");
+
+static void json__prot(struct outbuf *ob, uint64_t prot)
+{
+	char buf[256];
+
+	if (prot <= (PROT_READ | PROT_WRITE | PROT_EXEC)) {
+		json__key(ob, K("prot"));
+		outbuf__put(ob, rwx_names[prot], sizeof(rwx_names[prot]) - 1);
+		return;
+	}
+	json__name(ob, K("prot"), decode__prot(prot, buf, sizeof(buf)));
+}
+
 static void json__bool(struct outbuf *ob, const char *key, size_t klen, int b)
 {
 	json__key(ob, key, klen);
@@ -110,17 +199,17 @@ static void json__bool(struct outbuf *ob, const char *key, size_t klen, int b)
 static void json__header(struct outbuf *ob, const struct mt_event *ev)
 {
 	put_lit(ob, "{\"ts\":");
-	outbuf__u64(ob, ev->ts);
+	json__num(ob, ev->ts);
 	put_lit(ob, ",\"event\":\"");
-	outbuf__puts(ob, event__name(ev->type));
+	outbuf__put(ob, event__name(ev->type), event__name_len(ev->type));
 	put_lit(ob, "\",\"pid\":");
-	outbuf__u64(ob, ev->pid);
+	json__num(ob, ev->pid);
 	put_lit(ob, ",\"tid\":");
-	outbuf__u64(ob, ev->tid);
+	json__num(ob, ev->tid);
 	put_lit(ob, ",\"comm\":");
 	outbuf__json_str(ob, ev->comm.s, ev->comm.max);
 	put_lit(ob, ",\"as\":");
-	outbuf__u64(ob, ev->as);
+	json__num(ob, ev->as);
 }
 
 static void json__fork(struct outbuf *ob, const struct mt_event *ev)
@@ -220,7 +309,7 @@ static void json__vma(struct outbuf *ob, const struct mt_vma_ev *v)
 	json__name(ob, K("origin"), vma__origin(v));
 	json__hex(ob, K("start"), v->start);
 	json__hex(ob, K("end"), v->end);
-	json__name(ob, K("prot"), decode__prot(v->prot, buf, sizeof(buf)));
+	json__prot(ob, v->prot);
 	json__bool(ob, K("shared"), v->shared);
 	json__u64(ob, K("offset"), v->offset);
 	json__name(ob, K("dev"), vma__dev(v, buf, sizeof(buf)));
@@ -245,7 +334,7 @@ static void json__mem(struct outbuf *ob, const struct mt_event *ev)
 		if (ev->has_addr)
 			json__hex(ob, K("addr"), ev->mmap.addr);
 		json__u64(ob, K("len"), ev->mmap.len);
-		json__name(ob, K("prot"), decode__prot(ev->mmap.prot, names, sizeof(names)));
+		json__prot(ob, ev->mmap.prot);
 		json__name(ob, K("flags"), decode__mmap_flags(ev->mmap.flags, names, sizeof(names)));
 		json__key(ob, K("fd"));
 		outbuf__i64(ob, ev->mmap.fd);
@@ -266,7 +355,7 @@ static void json__mem(struct outbuf *ob, const struct mt_event *ev)
 	case MT_EV_MPROTECT:
 		json__hex(ob, K("addr"), ev->range.addr);
 		json__u64(ob, K("len"), ev->range.len);
-		json__name(ob, K("prot"), decode__prot(ev->range.prot, names, sizeof(names)));
+		json__prot(ob, ev->range.prot);
 		if (ev->range.has_pkey) {
 			json__key(ob, K("pkey"));
 			outbuf__i64(ob, ev->range.pkey);
@@ -411,7 +500,10 @@ struct line_ops {
 	void (*error)(struct outbuf *ob, const struct mt_event *ev);
 	void (*mem11)(struct outbuf *ob, const struct mt_event *ev);	/* issue 11 */
 	const char *end;
+	size_t end_len;
 };
+
+#define LINE_END(s)	.end = s, .end_len = sizeof(s) - 1
 
 static void line__event(const struct line_ops *ops, struct outbuf *ob,
 			const struct mt_event *ev)
@@ -439,13 +531,13 @@ static void line__event(const struct line_ops *ops, struct outbuf *ob,
 	}
 	if (ops->error)
 		ops->error(ob, ev);
-	outbuf__puts(ob, ops->end);
+	outbuf__put(ob, ops->end, ops->end_len);
 }
 
 static const struct line_ops json_ops = {
 	.header = json__header, .fork = json__fork, .exec = json__exec,
 	.exit = json__exit, .mem = json__mem, .error = json__error,
-	.mem11 = json__mem11, .end = "}\n",
+	.mem11 = json__mem11, LINE_END("}\n"),
 };
 
 /* ---- text ---- */
@@ -925,7 +1017,7 @@ static void text__mem11(struct outbuf *ob, const struct mt_event *ev)
 
 static const struct line_ops text_ops = {
 	.header = text__header, .fork = text__fork, .exec = text__exec,
-	.exit = text__exit, .mem = text__mem, .mem11 = text__mem11, .end = "\n",
+	.exit = text__exit, .mem = text__mem, .mem11 = text__mem11, LINE_END("\n"),
 };
 
 /* ---- CSV ---- */
