@@ -72,62 +72,15 @@ static void json__key(struct outbuf *ob, const char *key, size_t klen)
 
 /*
  * JSON numbers and addresses are written in place, into room reserved
- * once per value: outbuf__u64 and outbuf__hex format into a temporary,
- * copy it with a memcpy call and check the room once per piece, and
- * every event has five or more of them (docs/performance.md, seventh
- * session). The output is the same: tests/unit/test_format.c compares.
+ * once per value (outbuf__dec_at): every event has five or more of them
+ * (docs/performance.md, seventh session).
  */
-static const char dec_pairs[] =
-	"0001020304050607080910111213141516171819"
-	"2021222324252627282930313233343536373839"
-	"4041424344454647484950515253545556575859"
-	"6061626364656667686970717273747576777879"
-	"8081828384858687888990919293949596979899";
-
-/* v in decimal at o, which has room for 20 bytes; returns the end. */
-static char *dec__put(char *o, uint64_t v)
-{
-	unsigned int n = 1, i;
-	uint64_t t;
-	char *p;
-
-	/* the digits are counted first so that each pair goes to its place */
-	for (t = v; t >= 100; t /= 100)
-		n += 2;
-	n += t >= 10;
-	p = o + n;
-	while (v >= 100) {
-		i = v % 100 * 2;
-		v /= 100;
-		p -= 2;
-		memcpy(p, dec_pairs + i, 2);
-	}
-	if (v >= 10)
-		memcpy(p - 2, dec_pairs + v * 2, 2);
-	else
-		p[-1] = '0' + v;
-	return o + n;
-}
-
-/* v as "0x7f3a0d5d5000" at o, which has room for 18 bytes; returns the end. */
-static char *hex__put(char *o, uint64_t v)
-{
-	static const char digits[] = "0123456789abcdef";
-	int n = v ? (67 - __builtin_clzll(v)) / 4 : 1, i;
-
-	o[0] = '0';
-	o[1] = 'x';
-	for (i = n + 1; i >= 2; i--, v >>= 4)
-		o[i] = digits[v & 0xf];
-	return o + 2 + n;
-}
-
 static void json__num(struct outbuf *ob, uint64_t v)
 {
-	char *o = outbuf__reserve(ob, 20);
+	char *o = outbuf__reserve(ob, OUTBUF_DEC_MAX);
 
 	if (o)
-		ob->len = dec__put(o, v) - ob->buf;
+		ob->len = outbuf__dec_at(o, v) - ob->buf;
 }
 
 static void json__u64(struct outbuf *ob, const char *key, size_t klen, uint64_t v)
@@ -142,11 +95,11 @@ static void json__hex(struct outbuf *ob, const char *key, size_t klen, uint64_t 
 	char *o;
 
 	json__key(ob, key, klen);
-	o = outbuf__reserve(ob, 20);
+	o = outbuf__reserve(ob, OUTBUF_HEX_MAX + 2);
 	if (!o)
 		return;
 	*o++ = '"';
-	o = hex__put(o, v);
+	o = outbuf__hex_at(o, v);
 	*o++ = '"';
 	ob->len = o - ob->buf;
 }

@@ -178,35 +178,51 @@ void outbuf__spaces(struct outbuf *ob, size_t n)
 	ob->len += n;
 }
 
-/* Writes v's digits so that they end at end; returns where they start. */
-static char *u64__format(uint64_t v, char *end)
+/*
+ * In place, into room the caller reserved: the digits are counted first
+ * so that each pair lands where it belongs, with no temporary to copy
+ * (the JSON writer's hot path, docs/performance.md, seventh session).
+ */
+char *outbuf__dec_at(char *o, uint64_t v)
 {
-	char *p = end;
+	unsigned int n = 1, i;
+	uint64_t t;
+	char *p;
 
+	for (t = v; t >= 100; t /= 100)
+		n += 2;
+	n += t >= 10;
+	p = o + n;
 	while (v >= 100) {
-		unsigned int i = (v % 100) * 2;
-
+		i = v % 100 * 2;
 		v /= 100;
 		p -= 2;
-		p[0] = digit_pairs[i];
-		p[1] = digit_pairs[i + 1];
+		memcpy(p, digit_pairs + i, 2);
 	}
-	if (v >= 10) {
-		p -= 2;
-		p[0] = digit_pairs[v * 2];
-		p[1] = digit_pairs[v * 2 + 1];
-	} else {
-		*--p = '0' + v;
-	}
-	return p;
+	if (v >= 10)
+		memcpy(p - 2, digit_pairs + v * 2, 2);
+	else
+		p[-1] = '0' + v;
+	return o + n;
+}
+
+char *outbuf__hex_at(char *o, uint64_t v)
+{
+	int n = v ? (67 - __builtin_clzll(v)) / 4 : 1, i;
+
+	o[0] = '0';
+	o[1] = 'x';
+	for (i = n + 1; i >= 2; i--, v >>= 4)
+		o[i] = hex_digits[v & 0xf];
+	return o + 2 + n;
 }
 
 void outbuf__u64(struct outbuf *ob, uint64_t v)
 {
-	char tmp[20];
-	char *p = u64__format(v, tmp + sizeof(tmp));
+	char *o = outbuf__reserve(ob, OUTBUF_DEC_MAX);
 
-	outbuf__put(ob, p, tmp + sizeof(tmp) - p);
+	if (o)
+		ob->len = outbuf__dec_at(o, v) - ob->buf;
 }
 
 void outbuf__i64(struct outbuf *ob, int64_t v)
@@ -222,28 +238,20 @@ void outbuf__i64(struct outbuf *ob, int64_t v)
 
 void outbuf__u64_pad(struct outbuf *ob, uint64_t v, int width)
 {
-	char tmp[20];
-	char *p = u64__format(v, tmp + sizeof(tmp));
-	size_t len = tmp + sizeof(tmp) - p;
+	char tmp[OUTBUF_DEC_MAX];
+	size_t len = outbuf__dec_at(tmp, v) - tmp;
 
 	if (width > 0 && (size_t)width > len)
 		outbuf__spaces(ob, width - len);
-	outbuf__put(ob, p, len);
+	outbuf__put(ob, tmp, len);
 }
 
 void outbuf__hex(struct outbuf *ob, uint64_t v)
 {
-	int nibbles = v ? (67 - __builtin_clzll(v)) / 4 : 1;
-	char *o = outbuf__reserve(ob, 2 + nibbles);
-	int i;
+	char *o = outbuf__reserve(ob, OUTBUF_HEX_MAX);
 
-	if (!o)
-		return;
-	o[0] = '0';
-	o[1] = 'x';
-	for (i = nibbles - 1; i >= 0; i--, v >>= 4)
-		o[2 + i] = hex_digits[v & 0xf];
-	ob->len += 2 + nibbles;
+	if (o)
+		ob->len = outbuf__hex_at(o, v) - ob->buf;
 }
 
 /*

@@ -86,6 +86,15 @@ static inline void outbuf__putc(struct outbuf *ob, char c)
 	*o = c;
 	ob->len++;
 }
+/*
+ * v written at o, which has room for OUTBUF_DEC_MAX (decimal) or
+ * OUTBUF_HEX_MAX ("0x7f3a0d5d5000") bytes, as from outbuf__reserve;
+ * returns the end. The writers' hot path: no temporary, one room check.
+ */
+#define OUTBUF_DEC_MAX	20
+#define OUTBUF_HEX_MAX	18
+char *outbuf__dec_at(char *o, uint64_t v);
+char *outbuf__hex_at(char *o, uint64_t v);
 void outbuf__u64(struct outbuf *ob, uint64_t v);	/* decimal */
 void outbuf__i64(struct outbuf *ob, int64_t v);	/* decimal, signed */
 void outbuf__hex(struct outbuf *ob, uint64_t v);	/* "0x7f3a0d5d5000" */
