@@ -657,9 +657,9 @@ static void test_exit(void **state)
 }
 
 /*
- * The JSON writer formats numbers and addresses itself (format.c
- * dec__put, hex__put): every digit count, carry and the extremes, against
- * printf.
+ * The writers format numbers and addresses in place (outbuf.c
+ * outbuf__dec_at, outbuf__hex_at): every digit count, carry and the
+ * extremes, against printf.
  */
 static void test_json_numbers(void **state)
 {
