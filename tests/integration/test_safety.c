@@ -258,6 +258,35 @@ static void test_stuck_reader(void)
 	proc__free(&p);
 }
 
+/*
+ * A stop signal while the light skeleton loads: the verifier gives up on
+ * a pending signal (-EAGAIN), which is no reason to load everything again
+ * with libbpf's loader (11 MiB of kernel BTF parsed, 100 ms more) only to
+ * stop after it. Delays from 2 to 60 ms cover the ~30 ms load.
+ */
+static void test_stop_while_loading(void)
+{
+	struct bpf_snapshot base;
+	struct proc p;
+	int ms;
+
+	bpf__snapshot(&base);
+	for (ms = 2; ms <= 60; ms += 3) {
+		memtrace__spawn(&p, NULL, "run", "-v", "-o", "/dev/null", "--", "true", NULL);
+		usleep(ms * 1000);
+		kill(p.pid, SIGTERM);
+		proc__wait(&p, RUN_TIMEOUT_MS);
+		EXPECT(!p.timed_out);
+		/* the program may have run and ended before the signal */
+		EXPECT_MSG(p.code == 128 + SIGTERM || p.code == 0, "SIGTERM after %d ms: exit %d",
+			   ms, p.code);
+		EXPECT_MSG(!strstr(p.err, "light skeleton not loaded") && !strstr(p.err, "libbpf: "),
+			   "SIGTERM after %d ms: fell back to libbpf's loader: %.200s", ms, p.err);
+		proc__free(&p);
+	}
+	EXPECT_EQ(bpf__leftovers(&base, 3000), 0);
+}
+
 /* 7. a full disk: the summary says how many events the file really holds */
 static void test_full_disk(void)
 {
@@ -508,6 +537,7 @@ static const struct harness_test tests[] = {
 	{ "-p of memtrace itself or its memtrace parent: exit 2", test_attach_self, true },
 	{ "capabilities checked and named, not the uid", test_capabilities, true },
 	{ "SIGTERM with a stuck reader: bounded stop with summary", test_stuck_reader, true },
+	{ "SIGTERM while loading: no fallback to libbpf's loader", test_stop_while_loading, true },
 	{ "full disk: written N of M, file truncated", test_full_disk, true },
 	{ "closed fds 0-2: messages stay out of the trace", test_closed_fds, true },
 	{ "-o /dev/stdout: the program's output leaves the stream", test_dev_stdout, true },

@@ -468,7 +468,7 @@ int tracer__open_load(struct tracer *t, const struct tracer_opts *o, char *err, 
 {
 	const char *loader;
 	char err2[256];
-	int e;
+	int e, i;
 
 	memset(t, 0, sizeof(*t));
 	t->stats_fd = -1;
@@ -486,7 +486,13 @@ int tracer__open_load(struct tracer *t, const struct tracer_opts *o, char *err, 
 		return -EINVAL;
 	}
 	if (!loader || strcmp(loader, "libbpf")) {
-		e = lskel__load(t, o);
+		/*
+		 * The verifier gives up on a pending signal (-EAGAIN): the kernel
+		 * did not refuse the skeleton, so load it again (libbpf retries
+		 * too), rather than parse kernel BTF for nothing.
+		 */
+		for (i = 0; (e = lskel__load(t, o)) == -EAGAIN && i < 5; i++)
+			;
 		if (!e)
 			return 0;
 		if (verbose)
