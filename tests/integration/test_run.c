@@ -1142,6 +1142,7 @@ static void test_output_file_keeps_stdout(void)
  */
 static void test_loaders(void)
 {
+	const char *out = harness_tmp("bad-loader.txt"), *marker = harness_tmp("bad-loader-ran");
 	struct proc p;
 
 	memtrace__run(&p, RUN_TIMEOUT_MS, "run", "-v", "-q", "-o", "/dev/null", "--", "true",
@@ -1167,12 +1168,15 @@ static void test_loaders(void)
 		   p.err);
 	proc__free(&p);
 
+	/* refused before -o is created or the program started, like any check */
 	setenv("MEMTRACE_LOADER", "fast", 1);
-	memtrace__run(&p, RUN_TIMEOUT_MS, "run", "-q", "-o", "/dev/null", "--", "true", NULL);
+	memtrace__run(&p, RUN_TIMEOUT_MS, "run", "-q", "-o", out, "--", "touch", marker, NULL);
 	unsetenv("MEMTRACE_LOADER");
 	EXPECT_MSG(p.code != 0, "MEMTRACE_LOADER=fast was accepted");
 	EXPECT_MSG(strstr(p.err, "MEMTRACE_LOADER=fast") && strchr(p.err, '\n') &&
 		   !strchr(p.err, '\n')[1], "not a one-line error naming it: %s", p.err);
+	EXPECT_MSG(!file__exists(out), "MEMTRACE_LOADER=fast left %s behind", out);
+	EXPECT_MSG(!file__exists(marker), "MEMTRACE_LOADER=fast: the program ran");
 	proc__free(&p);
 }
 

@@ -96,11 +96,30 @@ int tracer__check_tracepoints(const char *const *tps, char *err, size_t errlen)
 /* The initial PID namespace's inode number (PROC_PID_INIT_INO in the kernel). */
 #define PID_NS_INIT_INO	0xEFFFFFFCUL
 
+/* MEMTRACE_LOADER: NULL (unset or empty), "light" or "libbpf"; anything else is an error. */
+static int loader__get(const char **loader, char *err, size_t errlen)
+{
+	*loader = getenv("MEMTRACE_LOADER");
+	if (*loader && !**loader)
+		*loader = NULL;	/* set but empty, as unset */
+	if (*loader && strcmp(*loader, "light") && strcmp(*loader, "libbpf")) {
+		snprintf(err, errlen, "MEMTRACE_LOADER=%s: no such loader; use 'light' (the default) or 'libbpf'",
+			 *loader);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int tracer__check(bool cost, char *err, size_t errlen)
 {
 	bool admin = cap__has(CAP_SYS_ADMIN);
+	const char *loader;
 	char missing[64] = "";
 	struct stat st;
+
+	/* here, before run.c creates -o: a typo must leave no empty file */
+	if (loader__get(&loader, err, errlen))
+		return -EINVAL;
 
 	/*
 	 * The capabilities, not the uid: root in a container or under
@@ -477,14 +496,9 @@ int tracer__open_load(struct tracer *t, const struct tracer_opts *o, char *err, 
 	libbpf_set_print(libbpf_print);
 
 	/* MEMTRACE_LOADER=libbpf: the fallback on purpose (tests, comparisons) */
-	loader = getenv("MEMTRACE_LOADER");
-	if (loader && !*loader)
-		loader = NULL;	/* set but empty, as unset */
-	if (loader && strcmp(loader, "light") && strcmp(loader, "libbpf")) {
-		snprintf(err, errlen, "MEMTRACE_LOADER=%s: no such loader; use 'light' (the default) or 'libbpf'",
-			 loader);
-		return -EINVAL;
-	}
+	e = loader__get(&loader, err, errlen);
+	if (e)
+		return e;
 	if (!loader || strcmp(loader, "libbpf")) {
 		/*
 		 * The verifier gives up on a pending signal (-EAGAIN): the kernel

@@ -70,8 +70,9 @@ struct tracer {
 extern const char *const tracer__tracepoints[];
 
 /*
- * Can this process and kernel run memtrace? Checks capabilities (CAP_BPF
- * and CAP_PERFMON, CAP_SYS_ADMIN too with cost) and BTF. Returns 0 or
+ * Can this process and kernel run memtrace? Checks MEMTRACE_LOADER,
+ * capabilities (CAP_BPF and CAP_PERFMON, CAP_SYS_ADMIN too with cost) and
+ * BTF. Returns 0 or
  * -errno with a one-line explanation in err.
  */
 int tracer__check(bool cost, char *err, size_t errlen);
