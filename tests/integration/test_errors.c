@@ -163,6 +163,44 @@ static void test_full_output(void)
 	expect_nothing_attached(&base);
 }
 
+/*
+ * Too few file descriptors (ulimit -n) for the maps and programs: one line
+ * that says so, whichever loader ran out first, nothing more from
+ * --report, the workload not run, no BPF object left. libbpf's loader
+ * can turn the shortage into "Invalid argument", and a failed load is no
+ * verifier matter.
+ */
+static void test_few_fds(void)
+{
+	const char *marker = harness_tmp("few-fds-marker");
+	struct bpf_snapshot base;
+	char cmd[1024];
+	struct proc p;
+	int n, failed = 0;
+
+	bpf__snapshot(&base);
+	for (n = 12; n <= 40; n += 2) {
+		unlink(marker);
+		snprintf(cmd, sizeof(cmd), "ulimit -n %d && exec %s run %s -- touch %s", n,
+			 harness_memtrace(), n % 4 ? "--report" : "-q -o /dev/null", marker);
+		proc__run(&p, RUN_TIMEOUT_MS, "sh", "-c", cmd, NULL);
+		if (p.code == 0) {
+			proc__free(&p);
+			continue;
+		}
+		failed++;
+		EXPECT_MSG(p.code == 1, "ulimit -n %d: exit %d", n, p.code);
+		EXPECT_MSG(!strncmp(p.err, "memtrace: ", 10) && text__lines(p.err) == 1,
+			   "ulimit -n %d: not one line: %s", n, p.err);
+		EXPECT_MSG(strstr(p.err, "Too many open files") && !strstr(p.err, "verifier"),
+			   "ulimit -n %d: does not say what ran out: %s", n, p.err);
+		EXPECT_MSG(!file__exists(marker), "ulimit -n %d: the workload ran untraced", n);
+		proc__free(&p);
+	}
+	EXPECT_MSG(failed > 0, "no ulimit -n from 12 to 40 was too few: test nothing");
+	expect_nothing_attached(&base);
+}
+
 /* Inside a PID namespace our pids are not the kernel's: refuse, don't mis-trace. */
 static void test_pid_namespace(void)
 {
@@ -335,6 +373,7 @@ static const struct harness_test tests[] = {
 	{ "unwritable -o: exit 1, workload not run", test_unwritable_output, false },
 	{ "-o /dev/full: exit 1, workload not run", test_full_output, true },
 	{ "in a PID namespace: a clear error, exit 1", test_pid_namespace, true },
+	{ "ulimit -n too low: one line that says so", test_few_fds, true },
 	{ "unknown option: exit 2 with a hint", test_bad_option, false },
 	{ "bad --format: exit 2", test_bad_format, false },
 	{ "bad --buffer-size: exit 2", test_bad_buffer_size, false },

@@ -66,6 +66,7 @@ struct session {
 	bool err_between;
 	uint64_t bad_records;
 	bool failed;		/* the trace is incomplete: exit 1 */
+	bool finished;		/* it ran to session__finish: a trace to report on */
 	/*
 	 * A trace split into files (--rotate, SIGHUP): each file has its
 	 * start record (the same t0, so ts goes on across files) and a
@@ -680,6 +681,7 @@ static int session__finish(struct session *s, uint64_t t0, int status)
 	uint64_t untracked = tracer__untracked(&s->tracer), total = 0;
 	size_t i;
 
+	s->finished = true;
 	tracer__lost(&s->tracer, s->sum.lost, MT_EV_MAX);
 	s->sum.missed = tracer__missed(&s->tracer);
 	if (s->o.cost)
@@ -1021,7 +1023,8 @@ int cmd_run(int argc, char **argv)
 	/* with -o FILE, SIGHUP is logrotate's "reopen", not a stop */
 	signals__install(s->o.output && strcmp(s->o.output, "-") && !s->o.report);
 	r = session__run(s);
-	if ((s->o.report || s->o.html) && session__report(s))
+	/* nothing traced (it said why): no second error about an empty trace */
+	if ((s->o.report || s->o.html) && s->finished && session__report(s))
 		r = 1;
 cleanup:
 	tracer__destroy(&s->tracer);

@@ -394,6 +394,29 @@ static int lskel__load(struct tracer *t, const struct tracer_opts *o)
 	return 0;
 }
 
+/* Too few fds (ulimit -n) or too little memory: no loader can do better. */
+static bool load__short_of(int e)
+{
+	return e == -EMFILE || e == -ENFILE || e == -ENOMEM;
+}
+
+/* Why loading failed, in one line: the verifier's log helps with a refused program only. */
+static void load__explain(int e, const struct tracer_opts *o, char *err, size_t errlen)
+{
+	unsigned long long kib = o->buffer_size >> 10;
+	char hint[128] = "";
+
+	if (e == -EMFILE || e == -ENFILE)
+		snprintf(hint, sizeof(hint), " (memtrace needs about 50 file descriptors: raise ulimit -n)");
+	else if (e == -ENOMEM)	/* -b is a power of two from 4K to 1G */
+		snprintf(hint, sizeof(hint), " (the ring buffer alone takes -b %llu%c: a smaller one may fit)",
+			 kib >= 1 << 20 ? kib >> 20 : kib >= 1 << 10 ? kib >> 10 : kib,
+			 kib >= 1 << 20 ? 'G' : kib >= 1 << 10 ? 'M' : 'K');
+	else if (!o->verbose)
+		snprintf(hint, sizeof(hint), " (run with -v for the verifier's log)");
+	snprintf(err, errlen, "failed to load BPF programs: %s%s", strerror(-e), hint);
+}
+
 /* Opens, configures and loads the libbpf skeleton once. Returns 0 or -errno. */
 static int skel__load(struct tracer *t, const struct tracer_opts *o, bool exit_group_dead,
 		      bool prepare_exec, char *err, size_t errlen)
@@ -429,8 +452,7 @@ static int skel__load(struct tracer *t, const struct tracer_opts *o, bool exit_g
 	}
 	e = memtrace_bpf__load(t->skel);
 	if (e) {
-		snprintf(err, errlen, "failed to load BPF programs: %s%s", strerror(-e),
-			 o->verbose ? "" : " (run with -v for the verifier's log)");
+		load__explain(e, o, err, errlen);
 		return e;
 	}
 	t->events_fd = bpf_map__fd(t->skel->maps.events);
@@ -487,7 +509,7 @@ int tracer__open_load(struct tracer *t, const struct tracer_opts *o, char *err, 
 {
 	const char *loader;
 	char err2[256];
-	int e, i;
+	int e, i, light = 0;
 
 	memset(t, 0, sizeof(*t));
 	t->stats_fd = -1;
@@ -509,6 +531,7 @@ int tracer__open_load(struct tracer *t, const struct tracer_opts *o, char *err, 
 			;
 		if (!e)
 			return 0;
+		light = e;
 		if (verbose)
 			fprintf(stderr, "memtrace: light skeleton not loaded (%s): trying libbpf's loader\n",
 				strerror(-e));
@@ -538,8 +561,17 @@ int tracer__open_load(struct tracer *t, const struct tracer_opts *o, char *err, 
 		heap__restore();
 		return 0;
 	}
+	/*
+	 * Short of fds, libbpf's loader can fail on a later step with
+	 * -EINVAL: then the light skeleton's error says what ran out.
+	 */
+	if (!load__short_of(e) && load__short_of(light)) {
+		e = light;
+		load__explain(e, o, err, errlen);
+	}
 	/* a missing tracepoint is the likely cause on an old kernel: name it */
-	tracer__check_tracepoints(tracer__tracepoints, err, errlen);
+	if (!load__short_of(e))
+		tracer__check_tracepoints(tracer__tracepoints, err, errlen);
 	heap__restore();
 	return e;
 }
