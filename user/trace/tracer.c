@@ -283,7 +283,9 @@ static void tracer__add_prog(struct tracer *t, int fd, const struct tracer_opts 
 		return;
 	p = &t->progs[t->nr_progs++];
 	p->fd = fd;
-	p->hook = info.name;
+	/* info is ours for this call only: a program missing from the table keeps a copy */
+	snprintf(p->name, sizeof(p->name), "%s", info.name);
+	p->hook = p->name;
 	p->attach = true;
 	for (i = 0; i < sizeof(prog__hooks) / sizeof(prog__hooks[0]); i++)
 		if (!strncmp(info.name, prog__hooks[i].prog, BPF_OBJ_NAME_LEN - 1)) {

@@ -42,7 +42,8 @@ typedef int (*tracer_record_fn)(void *ctx, const void *rec, size_t size);
 struct tracer_prog {
 	int fd;
 	int link_fd;		/* 0: not attached */
-	const char *hook;	/* "sys_exit", ... (static storage) */
+	const char *hook;	/* "sys_exit", ...: static, or name if not in the table */
+	char name[16];		/* the kernel's name for it (BPF_OBJ_NAME_LEN) */
 	bool attach;		/* attached in this run (the iterator never is) */
 };
 
