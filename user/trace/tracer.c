@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
+#include <stddef.h>
 #include <malloc.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -322,7 +323,27 @@ struct lskel_view {
 	void (*destroy)(void *skel);
 };
 
+/*
+ * rodata__fill and tracer__lost use the libbpf skeleton's layout for every
+ * light skeleton: equal sizes are not enough, a variable left out of one
+ * program set could shift the others into its padding.
+ */
+#define SAME_AT(name, sec, f)								\
+	_Static_assert(offsetof(struct name##__##sec, f) ==				\
+		       offsetof(struct memtrace_bpf__##sec, f), #name ": ." #sec "." #f " moved")
+#define SAME_LAYOUT(name)								\
+	SAME_AT(name, rodata, trace_all); SAME_AT(name, rodata, self_tgid);		\
+	SAME_AT(name, rodata, wakeup_bytes); SAME_AT(name, rodata, cgroup_id);		\
+	SAME_AT(name, rodata, cgroup_level); SAME_AT(name, rodata, mem_faults);		\
+	SAME_AT(name, rodata, mem_faults_all); SAME_AT(name, rodata, mem_rss);		\
+	SAME_AT(name, rodata, rss_step_pages); SAME_AT(name, rodata, page_size);	\
+	SAME_AT(name, rodata, nr_cpus); SAME_AT(name, rodata, gate_start);		\
+	SAME_AT(name, rodata, gate_end); SAME_AT(name, rodata, gate_prot);		\
+	SAME_AT(name, rodata, exit_has_group_dead);					\
+	SAME_AT(name, bss, dropped); SAME_AT(name, bss, untracked)
+
 #define LSKEL_VIEW(name)								\
+SAME_LAYOUT(name);									\
 static int name##__load_any(void *s) { return name##__load(s); }			\
 static void name##__destroy_any(void *s) { name##__destroy(s); }			\
 static bool name##__view(struct lskel_view *v)						\
