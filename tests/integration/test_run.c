@@ -1168,6 +1168,26 @@ static void test_loaders(void)
 		   p.err);
 	proc__free(&p);
 
+	/*
+	 * --rss alone: every light skeleton with handle_rss also holds the
+	 * fault programs, which it would verify (~100 ms) and never attach;
+	 * libbpf's loader leaves them out and starts sooner. =light still
+	 * forces the light skeleton.
+	 */
+	memtrace__run(&p, RUN_TIMEOUT_MS, "run", "-v", "-q", "--rss", "-o", "/dev/null", "--",
+		      "true", NULL);
+	EXPECT_EQ(p.code, 0);
+	EXPECT_MSG(strstr(p.err, "libbpf: "), "--rss alone: not libbpf's loader: %.300s", p.err);
+	proc__free(&p);
+	setenv("MEMTRACE_LOADER", "light", 1);
+	memtrace__run(&p, RUN_TIMEOUT_MS, "run", "-v", "-q", "--rss", "-o", "/dev/null", "--",
+		      "true", NULL);
+	unsetenv("MEMTRACE_LOADER");
+	EXPECT_EQ(p.code, 0);
+	EXPECT_MSG(!strstr(p.err, "libbpf: "), "MEMTRACE_LOADER=light --rss used libbpf's loader: %.300s",
+		   p.err);
+	proc__free(&p);
+
 	/* refused before -o is created or the program started, like any check */
 	setenv("MEMTRACE_LOADER", "fast", 1);
 	memtrace__run(&p, RUN_TIMEOUT_MS, "run", "-q", "-o", out, "--", "touch", marker, NULL);

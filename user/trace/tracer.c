@@ -532,7 +532,7 @@ int tracer__open_load(struct tracer *t, const struct tracer_opts *o, char *err, 
 {
 	const char *loader;
 	char err2[256];
-	int e, i, light = 0;
+	int e, i, light_err = 0;
 
 	memset(t, 0, sizeof(*t));
 	t->stats_fd = -1;
@@ -544,7 +544,14 @@ int tracer__open_load(struct tracer *t, const struct tracer_opts *o, char *err, 
 	e = loader__get(&loader, err, errlen);
 	if (e)
 		return e;
-	if (!loader || strcmp(loader, "libbpf")) {
+	/*
+	 * --rss alone: every light skeleton with handle_rss also holds the
+	 * fault programs, and verifying those (~100 ms) costs more than
+	 * libbpf's parse of kernel BTF; libbpf's loader leaves them out.
+	 */
+	if (!loader && o->rss && o->faults == MT_MEM_FAULTS_OFF)
+		loader = "libbpf";
+	if (strcmp(loader ? loader : "light", "libbpf")) {
 		/*
 		 * The verifier gives up on a pending signal (-EAGAIN): the kernel
 		 * did not refuse the skeleton, so load it again (libbpf retries
@@ -554,7 +561,7 @@ int tracer__open_load(struct tracer *t, const struct tracer_opts *o, char *err, 
 			;
 		if (!e)
 			return 0;
-		light = e;
+		light_err = e;
 		if (verbose)
 			fprintf(stderr, "memtrace: light skeleton not loaded (%s): trying libbpf's loader\n",
 				strerror(-e));
@@ -588,8 +595,8 @@ int tracer__open_load(struct tracer *t, const struct tracer_opts *o, char *err, 
 	 * Short of fds, libbpf's loader can fail on a later step with
 	 * -EINVAL: then the light skeleton's error says what ran out.
 	 */
-	if (!load__short_of(e) && load__short_of(light)) {
-		e = light;
+	if (!load__short_of(e) && load__short_of(light_err)) {
+		e = light_err;
 		load__explain(e, o, err, errlen);
 	}
 	/* a missing tracepoint is the likely cause on an old kernel: name it */
