@@ -285,6 +285,20 @@ static void test_bad_pid(void)
 	EXPECT_EQ(p.code, 1);
 	expect_message(&p, arg, 1);
 	proc__free(&p);
+
+	/* ended but not reaped yet (a zombie): as dead, not an empty trace and exit 0 */
+	dead = fork();
+	if (dead == 0)
+		_exit(0);
+	ASSERT(dead > 0);
+	ASSERT(!waitid(P_PID, dead, NULL, WEXITED | WNOWAIT));
+	snprintf(arg, sizeof(arg), "%d", (int)dead);
+	memtrace__run(&p, RUN_TIMEOUT_MS, "run", "-p", arg, NULL);
+	waitpid(dead, NULL, 0);
+	EXPECT_EQ(p.code, 1);
+	expect_message(&p, arg, 1);
+	expect_message(&p, "exited", 1);
+	proc__free(&p);
 }
 
 static void test_no_args(void)

@@ -228,7 +228,8 @@ static void command__join(char *buf, size_t n, int argc, char **argv)
 /*
  * -p accepts a thread id too (as `ps -L` or `top -H` show them): the filter
  * works on processes, so trace the process the thread belongs to.
- * Returns 0, or -ESRCH if there is no such task.
+ * Returns 0, -ESRCH if there is no such task, or -ECHILD if it is a
+ * zombie (ended, not yet reaped).
  */
 static int pid__to_tgid(pid_t *pid)
 {
@@ -240,6 +241,8 @@ static int pid__to_tgid(pid_t *pid)
 		fprintf(stderr, "memtrace: %d is a thread of process %d: tracing the process\n",
 			*pid, st.tgid);
 		*pid = st.tgid;
+	} else if ((st.state == 'Z' || st.state == 'X') && st.threads <= 1) {
+		return -ECHILD;	/* ended, not yet reaped: nothing left to trace */
 	}
 	return 0;
 }
@@ -971,8 +974,10 @@ int cmd_run(int argc, char **argv)
 		goto cleanup;
 	}
 	s->fmt.fmt = s->o.fmt;
-	if (s->o.attach_pid && pid__to_tgid(&s->o.attach_pid)) {
-		fprintf(stderr, "memtrace: no process with pid %d\n", s->o.attach_pid);
+	if (s->o.attach_pid && (r = pid__to_tgid(&s->o.attach_pid))) {
+		fprintf(stderr, r == -ECHILD ?
+			"memtrace: process %d has exited (its parent has not reaped it yet): nothing to trace\n" :
+			"memtrace: no process with pid %d\n", s->o.attach_pid);
 		r = 1;
 		goto cleanup;
 	}
