@@ -344,6 +344,9 @@ struct lskel_view {
 
 #define LSKEL_VIEW(name)								\
 SAME_LAYOUT(name);									\
+/* tracer__add_prog has room for so many: one more would go unattached */		\
+_Static_assert(sizeof(((struct name *)0)->progs) / sizeof(struct bpf_prog_desc) <=	\
+	       TRACER_PROGS_MAX, #name ": more programs than TRACER_PROGS_MAX");		\
 static int name##__load_any(void *s) { return name##__load(s); }			\
 static void name##__destroy_any(void *s) { name##__destroy(s); }			\
 static bool name##__view(struct lskel_view *v)						\
