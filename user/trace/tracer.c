@@ -434,11 +434,10 @@ static void load__explain(int e, const struct tracer_opts *o, char *err, size_t 
 
 	if (e == -EMFILE || e == -ENFILE)
 		snprintf(hint, sizeof(hint), " (memtrace needs about 50 file descriptors: raise ulimit -n)");
-	else if (e == -ENOMEM)	/* -b is a power of two from 4K to 1G */
+	else if (e == -ENOMEM && kib > 16 << 10)	/* -b: a power of two, 4K to 1G */
 		snprintf(hint, sizeof(hint), " (the ring buffer alone takes -b %llu%c: a smaller one may fit)",
-			 kib >= 1 << 20 ? kib >> 20 : kib >= 1 << 10 ? kib >> 10 : kib,
-			 kib >= 1 << 20 ? 'G' : kib >= 1 << 10 ? 'M' : 'K');
-	else if (!o->verbose)
+			 kib >= 1 << 20 ? kib >> 20 : kib >> 10, kib >= 1 << 20 ? 'G' : 'M');
+	else if (e != -ENOMEM && !o->verbose)
 		snprintf(hint, sizeof(hint), " (run with -v for the verifier's log)");
 	snprintf(err, errlen, "failed to load BPF programs: %s%s", strerror(-e), hint);
 }
