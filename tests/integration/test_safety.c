@@ -287,6 +287,34 @@ static void test_stop_while_loading(void)
 	EXPECT_EQ(bpf__leftovers(&base, 3000), 0);
 }
 
+/*
+ * Started with SIGTERM and SIGINT blocked (a supervisor's mask is
+ * inherited across exec): the handlers alone do nothing then, and
+ * memtrace could not be stopped but by SIGKILL.
+ */
+static void test_blocked_stop_signals(void)
+{
+	sigset_t stop, old;
+	struct proc p;
+	uint64_t t;
+
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGINT);
+	sigprocmask(SIG_BLOCK, &stop, &old);
+	memtrace__spawn(&p, NULL, "run", "-q", "-o", "/dev/null", "--", "sleep", "8", NULL);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	usleep(800 * 1000);
+	t = clock__mono_ns();
+	kill(p.pid, SIGTERM);
+	proc__wait(&p, 15000);
+	t = clock__mono_ns() - t;
+	EXPECT_MSG(t < 4000000000ULL && !p.timed_out, "SIGTERM took %.1f s to stop it", t / 1e9);
+	EXPECT_EQ(p.code, 128 + SIGTERM);
+	proc__kill_group(&p);
+	proc__free(&p);
+}
+
 /* 7. a full disk: the summary says how many events the file really holds */
 static void test_full_disk(void)
 {
@@ -538,6 +566,7 @@ static const struct harness_test tests[] = {
 	{ "capabilities checked and named, not the uid", test_capabilities, true },
 	{ "SIGTERM with a stuck reader: bounded stop with summary", test_stuck_reader, true },
 	{ "SIGTERM while loading: no fallback to libbpf's loader", test_stop_while_loading, true },
+	{ "SIGTERM blocked by whoever started it: still stops", test_blocked_stop_signals, true },
 	{ "full disk: written N of M, file truncated", test_full_disk, true },
 	{ "closed fds 0-2: messages stay out of the trace", test_closed_fds, true },
 	{ "-o /dev/stdout: the program's output leaves the stream", test_dev_stdout, true },

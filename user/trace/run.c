@@ -145,6 +145,15 @@ static void signals__install(bool hup_reopens)
 
 	/* a closed output pipe shows up as EPIPE from write() instead */
 	signal(SIGPIPE, SIG_IGN);
+
+	/* blocked by whoever started us (the mask survives exec): no stop at all */
+	sigemptyset(&sa.sa_mask);
+	sigaddset(&sa.sa_mask, SIGINT);
+	sigaddset(&sa.sa_mask, SIGTERM);
+	sigaddset(&sa.sa_mask, SIGHUP);
+	sigaddset(&sa.sa_mask, SIGCHLD);
+	sigaddset(&sa.sa_mask, SIGALRM);
+	sigprocmask(SIG_UNBLOCK, &sa.sa_mask, NULL);
 }
 
 /*
