@@ -52,8 +52,10 @@ BPF_SRCS  := $(wildcard bpf/*.bpf.c)
 BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
 SKELS     := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
 # Light skeletons, one per program set ("Program sets" in bpf/memtrace.bpf.c):
-# memtrace_base (default run), memtrace_attach (-p, -a), memtrace (all).
-LSKELS    := $(addprefix $(OUTPUT)/,memtrace_base.lskel.h memtrace_attach.lskel.h memtrace.lskel.h)
+# memtrace_base (default run), memtrace_attach (-p, -a), memtrace_rss (--rss
+# alone), memtrace (all).
+LSKELS    := $(addprefix $(OUTPUT)/,memtrace_base.lskel.h memtrace_attach.lskel.h \
+	       memtrace_rss.lskel.h memtrace.lskel.h)
 USER_SRCS := $(wildcard user/*.c $(addsuffix /*.c,$(USER_DIRS)))
 USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS))
 # Everything but main(), for the unit tests to link against.
@@ -150,10 +152,15 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@
 
+# Generated headers and objects are kept: else make deletes them as
+# intermediates and the next make rebuilds them and all that includes them.
+.SECONDARY: $(SKELS) $(LSKELS) $(LSKELS:.lskel.h=.bpf.o)
+
 # The smaller program sets of the same source, for the light skeletons
 # (the helpers only the left-out programs call are unused there).
 $(OUTPUT)/memtrace_base.bpf.o: BPF_SET := -DMT_WITHOUT_MEMORY -DMT_WITHOUT_ATTACH -Wno-unused-function
 $(OUTPUT)/memtrace_attach.bpf.o: BPF_SET := -DMT_WITHOUT_MEMORY -Wno-unused-function
+$(OUTPUT)/memtrace_rss.bpf.o: BPF_SET := -DMT_WITHOUT_FAULTS -Wno-unused-function
 $(OUTPUT)/memtrace_%.bpf.o: bpf/memtrace.bpf.c $(VMLINUX) | $(OUTPUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) $(BPF_SET) $(DEPFLAGS) -MF $(OUTPUT)/memtrace_$*.bpf.d -MT $@ -c $< -o $@.tmp

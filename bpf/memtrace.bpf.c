@@ -19,10 +19,12 @@
  * Program sets. The loader prefers light skeletons (bpftool gen skeleton
  * -L: the kernel does the CO-RE relocations, so no kernel BTF is parsed
  * in user space), and a light skeleton loads every program it holds.
- * This file is therefore built three times: with MT_WITHOUT_MEMORY and
- * MT_WITHOUT_ATTACH (the default run), with MT_WITHOUT_MEMORY only (-p,
- * -a), and with neither (the memory options; also the libbpf skeleton,
- * which picks programs with autoload and serves as the fallback).
+ * This file is therefore built four times: without the memory programs
+ * and the attach iterator (MT_WITHOUT_MEMORY, MT_WITHOUT_ATTACH: the
+ * default run), without the memory programs (-p, -a), without the fault
+ * programs (MT_WITHOUT_FAULTS: --rss alone; verifying them costs about 50
+ * ms each), and whole (faults on; also the libbpf skeleton, which picks
+ * programs with autoload and serves as the fallback).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -30,6 +32,11 @@
 #include <bpf/bpf_core_read.h>
 #include "memtrace.h"
 #include "maple.h"
+
+#ifdef MT_WITHOUT_MEMORY	/* "Program sets" above */
+#define MT_WITHOUT_FAULTS
+#define MT_WITHOUT_RSS
+#endif
 
 /* x86_64 syscall numbers (arch/x86/entry/syscalls/syscall_64.tbl). */
 #define NR_mmap		9
@@ -890,7 +897,7 @@ static __always_inline void fault__record(struct task_struct *task, __u32 as, __
 	event__submit(e, sizeof(*e));
 }
 
-#ifndef MT_WITHOUT_MEMORY	/* "Program sets" at the top */
+#ifndef MT_WITHOUT_FAULTS	/* "Program sets" at the top */
 static __always_inline int fault__handle(__u64 addr, __u64 ip, __u64 err, bool kernel)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
@@ -947,7 +954,7 @@ int BPF_PROG(handle_fault_kernel, unsigned long address, struct pt_regs *regs,
 	user = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
 	return fault__handle(address, user ? user->ip : 0, error_code, true);
 }
-#endif /* MT_WITHOUT_MEMORY */
+#endif /* MT_WITHOUT_FAULTS */
 
 /* Which regions a flush takes, and what it adds up. */
 struct flush_ctx {
@@ -1098,7 +1105,7 @@ static __always_inline void mem__unmapped(struct pt_regs *regs, long ret, __u32 
 }
 
 /* RSS: every change of an mm counter (include/linux/mm.h add_mm_counter). */
-#ifndef MT_WITHOUT_MEMORY
+#ifndef MT_WITHOUT_RSS
 SEC("tp_btf/rss_stat")
 int BPF_PROG(handle_rss, struct mm_struct *mm, int member)
 {
@@ -1160,7 +1167,7 @@ int BPF_PROG(handle_rss, struct mm_struct *mm, int member)
 	event__submit(e, sizeof(*e));
 	return 0;
 }
-#endif /* MT_WITHOUT_MEMORY */
+#endif /* MT_WITHOUT_RSS */
 
 /* The counters while the mm is still whole: its user exits or execs. */
 static __always_inline void mm__last(struct task_struct *task)

@@ -20,6 +20,7 @@
 #include "memtrace.skel.h"
 #include "memtrace_base.lskel.h"
 #include "memtrace_attach.lskel.h"
+#include "memtrace_rss.lskel.h"
 #include "memtrace.lskel.h"
 #include "memtrace.h"
 #include "procfs.h"
@@ -378,6 +379,7 @@ static bool name##__view(struct lskel_view *v)						\
 
 LSKEL_VIEW(memtrace_base_lskel)
 LSKEL_VIEW(memtrace_attach_lskel)
+LSKEL_VIEW(memtrace_rss_lskel)
 LSKEL_VIEW(memtrace_lskel)
 
 /*
@@ -393,7 +395,8 @@ static int lskel__load(struct tracer *t, const struct tracer_opts *o)
 	size_t i;
 	int e;
 
-	if (!(memory ? memtrace_lskel__view(&v) :
+	if (!(o->faults != MT_MEM_FAULTS_OFF ? memtrace_lskel__view(&v) :
+	      o->rss ? memtrace_rss_lskel__view(&v) :
 	      o->snapshot ? memtrace_attach_lskel__view(&v) : memtrace_base_lskel__view(&v)))
 		return -errno ? -errno : -ENOMEM;
 	rodata__fill(*v.rodata, o, true);
@@ -546,13 +549,6 @@ int tracer__open_load(struct tracer *t, const struct tracer_opts *o, char *err, 
 	e = loader__get(&loader, err, errlen);
 	if (e)
 		return e;
-	/*
-	 * --rss alone: every light skeleton with handle_rss also holds the
-	 * fault programs, and verifying those (~100 ms) costs more than
-	 * libbpf's parse of kernel BTF; libbpf's loader leaves them out.
-	 */
-	if (!loader && o->rss && o->faults == MT_MEM_FAULTS_OFF)
-		loader = "libbpf";
 	if (strcmp(loader ? loader : "light", "libbpf")) {
 		/*
 		 * The verifier gives up on a pending signal (-EAGAIN): the kernel
