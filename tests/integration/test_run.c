@@ -1145,48 +1145,36 @@ static void test_loaders(void)
 	const char *out = harness_tmp("bad-loader.txt"), *marker = harness_tmp("bad-loader-ran");
 	struct proc p;
 
-	memtrace__run(&p, RUN_TIMEOUT_MS, "run", "-v", "-q", "-o", "/dev/null", "--", "true",
-		      NULL);
-	EXPECT_EQ(p.code, 0);
-	EXPECT_MSG(!strstr(p.err, "libbpf: "), "the default run used libbpf's loader: %s",
-		   p.err);
-	proc__free(&p);
+	/* MEMTRACE_LOADER (NULL: unset), an option, and whether libbpf's loader must run */
+	static const struct {
+		const char *env, *opt;
+		bool libbpf;
+	} runs[] = {
+		{ NULL, "-q", false },
+		{ "libbpf", "-q", true },
+		{ "", "-q", false },		/* set but empty: the default */
+		{ "light", "-q", false },
+		{ NULL, "--rss", false },	/* its own program set, no fault programs */
+		{ NULL, "-m", false },
+		{ "libbpf", "-m", true },
+	};
+	size_t i;
 
-	setenv("MEMTRACE_LOADER", "libbpf", 1);
-	memtrace__run(&p, RUN_TIMEOUT_MS, "run", "-v", "-q", "-o", "/dev/null", "--", "true",
-		      NULL);
-	EXPECT_EQ(p.code, 0);
-	EXPECT_MSG(strstr(p.err, "libbpf: "), "MEMTRACE_LOADER=libbpf: no libbpf messages: %s",
-		   p.err);
-	proc__free(&p);
-
-	setenv("MEMTRACE_LOADER", "", 1);	/* set but empty: the default */
-	memtrace__run(&p, RUN_TIMEOUT_MS, "run", "-v", "-q", "-o", "/dev/null", "--", "true",
-		      NULL);
-	EXPECT_EQ(p.code, 0);
-	EXPECT_MSG(!strstr(p.err, "libbpf: "), "MEMTRACE_LOADER= used libbpf's loader: %s",
-		   p.err);
-	proc__free(&p);
-
-	/*
-	 * --rss alone: every light skeleton with handle_rss also holds the
-	 * fault programs, which it would verify (~100 ms) and never attach;
-	 * libbpf's loader leaves them out and starts sooner. =light still
-	 * forces the light skeleton.
-	 */
-	memtrace__run(&p, RUN_TIMEOUT_MS, "run", "-v", "-q", "--rss", "-o", "/dev/null", "--",
-		      "true", NULL);
-	EXPECT_EQ(p.code, 0);
-	EXPECT_MSG(strstr(p.err, "libbpf: "), "--rss alone: not libbpf's loader: %.300s", p.err);
-	proc__free(&p);
-	setenv("MEMTRACE_LOADER", "light", 1);
-	memtrace__run(&p, RUN_TIMEOUT_MS, "run", "-v", "-q", "--rss", "-o", "/dev/null", "--",
-		      "true", NULL);
+	for (i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
+		if (runs[i].env)
+			setenv("MEMTRACE_LOADER", runs[i].env, 1);
+		else
+			unsetenv("MEMTRACE_LOADER");
+		memtrace__run(&p, RUN_TIMEOUT_MS, "run", "-v", runs[i].opt, "-q", "-o", "/dev/null",
+			      "--", "true", NULL);
+		EXPECT_EQ(p.code, 0);
+		EXPECT_MSG(!strstr(p.err, "libbpf: ") == !runs[i].libbpf,
+			   "MEMTRACE_LOADER=%s %s: libbpf's loader %s: %.300s",
+			   runs[i].env ? runs[i].env : "(unset)", runs[i].opt,
+			   runs[i].libbpf ? "did not run" : "ran", p.err);
+		proc__free(&p);
+	}
 	unsetenv("MEMTRACE_LOADER");
-	EXPECT_EQ(p.code, 0);
-	EXPECT_MSG(!strstr(p.err, "libbpf: "), "MEMTRACE_LOADER=light --rss used libbpf's loader: %.300s",
-		   p.err);
-	proc__free(&p);
 
 	/* refused before -o is created or the program started, like any check */
 	setenv("MEMTRACE_LOADER", "fast", 1);
