@@ -86,6 +86,8 @@ const volatile __u32 cgroup_level = 0;	/* its depth below the root cgroup */
 __u64 dropped[MT_EV_MAX] = {};
 /* New processes that could not be added to `traced` (map full). */
 __u64 untracked = 0;
+/* Address spaces that got no id (`mm_ids` full): their events carry as 0. */
+__u64 unnumbered = 0;
 /* Last address-space id handed out. */
 __u32 next_as = 0;
 
@@ -104,7 +106,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, 32768);
+	__uint(max_entries, 32768);	/* the loader sets it (tracer.c maps__capacity) */
 	__type(key, __u32);
 	__type(value, __u32);
 } traced SEC(".maps");
@@ -119,7 +121,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, 65536);
+	__uint(max_entries, 65536);	/* the loader sets it (tracer.c maps__capacity) */
 	__type(key, __u64);
 	__type(value, __u32);
 } mm_ids SEC(".maps");
@@ -143,7 +145,11 @@ static __always_inline __u32 as__new(__u64 mm)
 	if (!mm)
 		return 0;
 	id = __sync_fetch_and_add(&next_as, 1) + 1;
-	bpf_map_update_elem(&mm_ids, &mm, &id, BPF_ANY);
+	if (bpf_map_update_elem(&mm_ids, &mm, &id, BPF_ANY)) {
+		/* full: an id nobody can look up would change at every event */
+		__sync_fetch_and_add(&unnumbered, 1);
+		return 0;
+	}
 	return id;
 }
 

@@ -305,6 +305,20 @@ static void tracer__add_prog(struct tracer *t, int fd, const struct tracer_opts 
 }
 
 /*
+ * How many processes (traced) and address spaces (mm_ids) can be followed
+ * at once. -a follows the whole system; a command's tree needs far fewer,
+ * and creating a hash costs about 40 ns per entry here even without
+ * preallocation (its buckets: 2-3 ms of start-up for 65,536, see
+ * docs/performance.md). A full map is never silent: tracer__untracked and
+ * tracer__unnumbered count what did not fit, and run.c warns.
+ */
+static void maps__capacity(const struct tracer_opts *o, __u32 *procs, __u32 *ases)
+{
+	*procs = o->all ? 32768 : 8192;
+	*ases = o->all ? 65536 : 16384;
+}
+
+/*
  * A light skeleton (bpftool gen skeleton -L) is loaded by a loader
  * program in the kernel, which also does the CO-RE relocations against
  * the kernel's own BTF: user space never reads /sys/kernel/btf/vmlinux.
@@ -315,7 +329,7 @@ static void tracer__add_prog(struct tracer *t, int fd, const struct tracer_opts 
 struct lskel_view {
 	void *skel;
 	struct bpf_loader_ctx *ctx;
-	struct bpf_map_desc *events, *traced, *regions, *region_index, *mm_states;
+	struct bpf_map_desc *events, *traced, *mm_ids, *regions, *region_index, *mm_states;
 	struct bpf_prog_desc *progs;
 	size_t nr_progs;
 	struct memtrace_bpf__rodata **rodata;
@@ -341,7 +355,8 @@ struct lskel_view {
 	SAME_AT(name, rodata, nr_cpus); SAME_AT(name, rodata, gate_start);		\
 	SAME_AT(name, rodata, gate_end); SAME_AT(name, rodata, gate_prot);		\
 	SAME_AT(name, rodata, exit_has_group_dead);					\
-	SAME_AT(name, bss, dropped); SAME_AT(name, bss, untracked)
+	SAME_AT(name, bss, dropped); SAME_AT(name, bss, untracked);			\
+	SAME_AT(name, bss, unnumbered)
 
 #define LSKEL_VIEW(name)								\
 SAME_LAYOUT(name);									\
@@ -364,6 +379,7 @@ static bool name##__view(struct lskel_view *v)						\
 	v->ctx = &s->ctx;								\
 	v->events = &s->maps.events;							\
 	v->traced = &s->maps.traced;							\
+	v->mm_ids = &s->maps.mm_ids;							\
 	v->regions = &s->maps.regions;							\
 	v->region_index = &s->maps.region_index;					\
 	v->mm_states = &s->maps.mm_states;						\
@@ -401,6 +417,7 @@ static int lskel__load(struct tracer *t, const struct tracer_opts *o)
 		return -errno ? -errno : -ENOMEM;
 	rodata__fill(*v.rodata, o, true);
 	v.events->max_entries = o->buffer_size;
+	maps__capacity(o, &v.traced->max_entries, &v.mm_ids->max_entries);
 	if (!memory) {
 		v.regions->max_entries = 1;
 		v.region_index->max_entries = 1;
@@ -450,6 +467,7 @@ static int skel__load(struct tracer *t, const struct tracer_opts *o, bool exit_g
 		      bool prepare_exec, char *err, size_t errlen)
 {
 	struct bpf_program *prog;
+	__u32 procs, ases;
 	int e;
 
 	t->skel = memtrace_bpf__open();
@@ -472,6 +490,9 @@ static int skel__load(struct tracer *t, const struct tracer_opts *o, bool exit_g
 	}
 	/* issue 10: run by tracer__snapshot, never attached */
 	bpf_program__set_autoload(t->skel->progs.vma_attach, o->snapshot);
+	maps__capacity(o, &procs, &ases);
+	bpf_map__set_max_entries(t->skel->maps.traced, procs);
+	bpf_map__set_max_entries(t->skel->maps.mm_ids, ases);
 	e = bpf_map__set_max_entries(t->skel->maps.events, o->buffer_size);
 	if (e) {
 		snprintf(err, errlen, "bad ring buffer size %llu: %s",
@@ -814,6 +835,11 @@ size_t tracer__cost(struct tracer *t, struct hook_cost *c, size_t n)
 uint64_t tracer__untracked(struct tracer *t)
 {
 	return t->bss->untracked;
+}
+
+uint64_t tracer__unnumbered(struct tracer *t)
+{
+	return t->bss->unnumbered;
 }
 
 int tracer__flush_faults(struct tracer *t, uint64_t ts)

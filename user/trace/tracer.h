@@ -119,6 +119,8 @@ void tracer__lost(struct tracer *t, uint64_t *lost, size_t n);
 uint64_t tracer__missed(struct tracer *t);
 /* New processes the kernel could not add to the filter (it was full). */
 uint64_t tracer__untracked(struct tracer *t);
+/* New address spaces that got no id (its map was full): their events carry as 0. */
+uint64_t tracer__unnumbered(struct tracer *t);
 /* Fills up to n entries, one per program that ran; returns how many. */
 size_t tracer__cost(struct tracer *t, struct hook_cost *c, size_t n);
 /*
