@@ -487,8 +487,12 @@ static __always_inline bool cpu__offsets(void)
 	return true;
 }
 
-/* percpu_counter_sum() of mm->rss_stat[member], clamped at 0 like get_mm_counter_sum */
-static __always_inline __u64 rss__exact(struct mm_struct *mm, __u32 member)
+/*
+ * percpu_counter_sum() of mm->rss_stat[member], clamped at 0 like
+ * get_mm_counter_sum. A global function, mm a plain number: verified once
+ * per program instead of once per member and caller with its CPU loop.
+ */
+__noinline __u64 rss__exact(__u64 mm, __u32 member)
 {
 	struct percpu_counter pc = {};
 	__u64 counters;
@@ -496,7 +500,7 @@ static __always_inline __u64 rss__exact(struct mm_struct *mm, __u32 member)
 	__u32 cpu;
 
 	/* a variable index into a BTF array is refused: compute the address */
-	bpf_probe_read_kernel(&pc, sizeof(pc), (void *)((__u64)mm +
+	bpf_probe_read_kernel(&pc, sizeof(pc), (void *)(mm +
 			      bpf_core_field_offset(struct mm_struct, rss_stat) +
 			      (member & 3) * bpf_core_type_size(struct percpu_counter)));
 	v = pc.count;
@@ -514,7 +518,7 @@ static __always_inline __u64 rss__exact(struct mm_struct *mm, __u32 member)
 	return v > 0 ? v : 0;
 }
 
-static __always_inline void rss__read(struct mm_struct *mm, struct mt_rss_pages *p)
+static __always_inline void rss__read(__u64 mm, struct mt_rss_pages *p)
 {
 	p->file = rss__exact(mm, MM_FILEPAGES);
 	p->anon = rss__exact(mm, MM_ANONPAGES);
@@ -534,7 +538,7 @@ static __always_inline void mm__track(__u64 mm, __u32 as)
 
 	if ((!mem_faults && !mem_rss) || !mm || !as)
 		return;
-	rss__read((struct mm_struct *)mm, &p);
+	rss__read(mm, &p);
 	st.now = p;
 	st.peak = p.file + p.anon + p.shmem;
 	st.last = st.peak;
@@ -729,11 +733,15 @@ static long region__widen(__u32 i, struct index_ctx *c)
 	return 1;
 }
 
-/* Adds a region just made to its address space's index. */
-static __always_inline void region__index(__u32 as, const struct mt_region_key *k,
-					  __u64 lo, __u64 hi)
+/*
+ * Adds a region just made (index code region__code) to its address
+ * space's index. A global function: verified once per program, not once
+ * per path into each caller with its 16 pages unrolled each time
+ * (docs/performance.md, seventh session).
+ */
+__noinline int region__index(__u32 as, __u64 code, __u64 lo, __u64 hi)
 {
-	struct index_ctx c = { .code = region__code(k), .lo = lo, .hi = hi };
+	struct index_ctx c = { .code = code, .lo = lo, .hi = hi };
 	struct region_page *first = NULL;
 	__u32 n;
 
@@ -745,11 +753,12 @@ static __always_inline void region__index(__u32 as, const struct mt_region_key *
 			first = c.pg;
 		bpf_loop(REGION_SLOTS, region__claim, &c, 0);
 		if (c.done)
-			return;
+			return 0;
 	}
 	/* no page 0: regions_unindexed is set and every flush walks the map */
 	if (first)
 		first->overflow = 1;
+	return 0;
 }
 
 /* A region grew (brk, the stack): its slot's bounds follow. */
@@ -843,14 +852,14 @@ static __always_inline void region__count(struct task_struct *task, __u32 as, __
 		nv.pid = task->tgid;
 		/* only the thread that made it indexes it */
 		if (!bpf_map_update_elem(&regions, &k, &nv, BPF_NOEXIST))
-			region__index(as, &k, nv.start, nv.end);
+			region__index(as, region__code(&k), nv.start, nv.end);
 		v = bpf_map_lookup_elem(&regions, &k);
 		/*
 		 * Another thread's munmap may have flushed (deleted) the entry
 		 * between our failed insert and the lookup: insert once more.
 		 */
 		if (!v && !bpf_map_update_elem(&regions, &k, &nv, BPF_NOEXIST)) {
-			region__index(as, &k, nv.start, nv.end);
+			region__index(as, region__code(&k), nv.start, nv.end);
 			v = bpf_map_lookup_elem(&regions, &k);
 		}
 		if (!v) {
@@ -1135,16 +1144,16 @@ int BPF_PROG(handle_rss, struct mm_struct *mm, int member)
 	/* only the counter that moved: the others are as we last read them */
 	switch (member) {
 	case MM_FILEPAGES:
-		st->now.file = rss__exact(mm, MM_FILEPAGES);
+		st->now.file = rss__exact(ptr__value(mm), MM_FILEPAGES);
 		break;
 	case MM_ANONPAGES:
-		st->now.anon = rss__exact(mm, MM_ANONPAGES);
+		st->now.anon = rss__exact(ptr__value(mm), MM_ANONPAGES);
 		break;
 	case MM_SWAPENTS:
-		st->now.swap = rss__exact(mm, MM_SWAPENTS);
+		st->now.swap = rss__exact(ptr__value(mm), MM_SWAPENTS);
 		break;
 	default:
-		st->now.shmem = rss__exact(mm, MM_SHMEMPAGES);
+		st->now.shmem = rss__exact(ptr__value(mm), MM_SHMEMPAGES);
 		break;
 	}
 	p = st->now;
@@ -1185,7 +1194,7 @@ static __always_inline void mm__last(struct task_struct *task)
 		return;
 	st = bpf_map_lookup_elem(&mm_states, &mm);
 	if (st)
-		rss__read((struct mm_struct *)mm, &st->final);
+		rss__read(mm, &st->final);
 }
 
 /*
