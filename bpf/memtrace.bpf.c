@@ -1053,12 +1053,19 @@ static long region__flush_slot(__u32 i, struct flush_ctx *c)
  * Writes (and forgets) the regions of as that overlap [lo, hi), through the
  * address space's index; with AS_END all of them, and the index goes too.
  */
-static __always_inline void regions__flush(struct task_struct *task, __u32 as, __u32 reason,
-					   __u64 lo, __u64 hi, struct mm_state *st)
+/*
+ * A global function (scalars in, the current task looked up here, the
+ * mm's state by its key mm, 0 for none): checked once per program instead
+ * of inline in each caller (docs/performance.md, seventh session). Both
+ * callers run in the task whose regions end.
+ */
+__noinline int regions__flush(__u32 as, __u32 reason, __u64 lo, __u64 hi, __u64 mm)
 {
-	struct flush_ctx c = { .task = task, .as = as, .reason = reason, .lo = lo, .hi = hi };
+	struct flush_ctx c = { .task = bpf_get_current_task_btf(), .as = as, .reason = reason,
+			       .lo = lo, .hi = hi };
 	struct region_page_key pk = { .as = as };
 	struct region_page *first;
+	struct mm_state *st;
 	__u32 n;
 	int i;
 
@@ -1081,12 +1088,14 @@ static __always_inline void regions__flush(struct task_struct *task, __u32 as, _
 				break;
 		}
 	}
+	st = mm ? bpf_map_lookup_elem(&mm_states, &mm) : NULL;
 	if (!st)
-		return;
+		return 0;
 	/* threads of one mm unmap on several CPUs at once: a plain += loses counts */
 	for (i = 0; i < MT_FAULT_NCLASS; i++)
 		if (c.faults[i])
 			__sync_fetch_and_add(&st->faults[i], c.faults[i]);
+	return 0;
 }
 
 /* munmap, mremap's old range, MAP_FIXED over old mappings: regions gone. */
@@ -1115,8 +1124,8 @@ static __always_inline void mem__unmapped(struct pt_regs *regs, long ret, __u32 
 	default:
 		return;
 	}
-	regions__flush(task, as, MT_FAULTS_UNMAP, lo, lo + len,
-		       mm__state_current(task, as));
+	regions__flush(as, MT_FAULTS_UNMAP, lo, lo + len,
+		       mm__state_current(task, as) ? task__mm(task) : 0);
 }
 
 /* RSS: every change of an mm counter (include/linux/mm.h add_mm_counter). */
@@ -1224,7 +1233,7 @@ int BPF_PROG(handle_exit_mmap, struct mm_struct *mm)
 	if (!st)
 		return 0;
 	if (mem_faults)
-		regions__flush(task, st->as, MT_FAULTS_AS_END, 0, ~0ULL, st);
+		regions__flush(st->as, MT_FAULTS_AS_END, 0, ~0ULL, ptr__value(mm));
 	e = event__new(sizeof(*e), MT_EV_AS_END, task, st->as);
 	if (e) {
 		e->peak = st->peak;
