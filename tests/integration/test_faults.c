@@ -80,20 +80,18 @@ static json_t *as_end__of(const json_t *tr, long long pid)
 
 static void test_ground_truth(void)
 {
-	const char *trace = harness_tmp("faults.jsonl"), *out = harness_tmp("faults.out");
+	const char *out = harness_tmp("faults.out");
 	struct expect x;
-	struct proc p;
 	json_t *tr, *sum, *end;
 	long long pid, rec_total, end_total, peak;
 	long file;
 	int code;
 
-	code = memtrace__run(&p, RUN_TIMEOUT_MS, "run", "-q", "-m", "-f", "json", "-o", trace,
-			     "--", harness_bin("faultprog"), out, harness_tmp("faults.dat"), NULL);
-	ASSERT_MSG(code == 0, "memtrace exited %d: %s", code, p.err);
-	proc__free(&p);
+	tr = memtrace__trace("faults.jsonl", RUN_TIMEOUT_MS, &code, NULL,
+			     (char *[]){ "-m", "--", (char *)harness_bin("faultprog"), (char *)out,
+					 (char *)harness_tmp("faults.dat"), NULL });
+	ASSERT_MSG(code == 0, "memtrace exited %d", code);
 	ASSERT_MSG(expect__read(&x, out), "faultprog wrote no results to %s", out);
-	tr = trace__load(trace);
 	ASSERT(tr);
 	pid = trace__root_pid(tr);
 	sum = trace__summary(tr);
@@ -133,16 +131,12 @@ static void test_ground_truth(void)
 /* Without -m, a command is traced as before: no memory records at all. */
 static void test_off_by_default(void)
 {
-	const char *trace = harness_tmp("nofaults.jsonl");
-	struct proc p;
 	json_t *tr;
 	int code;
 
-	code = memtrace__run(&p, RUN_TIMEOUT_MS, "run", "-q", "-f", "json", "-o", trace,
-			     "--", "/bin/true", NULL);
+	tr = memtrace__trace("nofaults.jsonl", RUN_TIMEOUT_MS, &code, NULL,
+			     (char *[]){ "--", "/bin/true", NULL });
 	ASSERT_EQ(code, 0);
-	proc__free(&p);
-	tr = trace__load(trace);
 	ASSERT(tr);
 	EXPECT_EQ(events__count_type(tr, "faults", -1), 0);
 	EXPECT_EQ(events__count_type(tr, "rss", -1), 0);
@@ -153,18 +147,15 @@ static void test_off_by_default(void)
 /* --faults=all: one fault event per fault, as many as the faults records count. */
 static void test_faults_all(void)
 {
-	const char *trace = harness_tmp("faultsall.jsonl"), *out = harness_tmp("faultsall.out");
 	long long rec_total, end_total;
-	struct proc p;
 	json_t *tr;
 	int code;
 
-	code = memtrace__run(&p, RUN_TIMEOUT_MS, "run", "-q", "--faults=all", "-f", "json", "-o",
-			     trace, "--", harness_bin("faultprog"), out,
-			     harness_tmp("faultsall.dat"), NULL);
-	ASSERT_MSG(code == 0, "memtrace exited %d: %s", code, p.err);
-	proc__free(&p);
-	tr = trace__load(trace);
+	tr = memtrace__trace("faultsall.jsonl", RUN_TIMEOUT_MS, &code, NULL,
+			     (char *[]){ "--faults=all", "--", (char *)harness_bin("faultprog"),
+					 (char *)harness_tmp("faultsall.out"),
+					 (char *)harness_tmp("faultsall.dat"), NULL });
+	ASSERT_MSG(code == 0, "memtrace exited %d", code);
 	ASSERT(tr);
 	EXPECT_EQ(ev__int_or(trace__summary(tr), "lost", -1), 0);
 	faults__totals(tr, &rec_total, &end_total);
@@ -181,27 +172,25 @@ static void test_faults_all(void)
  */
 static void regions__check(long want_n)
 {
-	const char *trace = harness_tmp("regions.jsonl"), *out = harness_tmp("regions.out");
+	const char *out = harness_tmp("regions.out");
 	long long pid, rec_total, end_total;
 	char nbuf[32], *buf;
 	uint64_t base, start, end, i;
 	long n = 0, *seen, bad = 0, stray = 0;
 	const char *reason, *want;
-	struct proc p;
 	json_t *tr, *ev;
 	size_t k;
 	int code;
 
 	snprintf(nbuf, sizeof(nbuf), "%ld", want_n);
-	code = memtrace__run(&p, RUN_TIMEOUT_MS, "run", "-q", "-m", "-f", "json", "-o", trace,
-			     "--", harness_bin("regionprog"), nbuf, out, NULL);
-	ASSERT_MSG(code == 0, "memtrace exited %d: %s", code, p.err);
-	proc__free(&p);
+	tr = memtrace__trace("regions.jsonl", RUN_TIMEOUT_MS, &code, NULL,
+			     (char *[]){ "-m", "--", (char *)harness_bin("regionprog"), nbuf,
+					 (char *)out, NULL });
+	ASSERT_MSG(code == 0, "memtrace exited %d", code);
 	buf = file__read(out, NULL);
 	ASSERT_MSG(buf && sscanf(buf, "base %lx\nn %ld\n", &base, &n) == 2 && n == want_n,
 		   "regionprog wrote no results to %s", out);
 	free(buf);
-	tr = trace__load(trace);
 	ASSERT(tr);
 	pid = trace__root_pid(tr);
 	EXPECT_EQ(ev__int_or(trace__summary(tr), "lost", -1), 0);
@@ -249,18 +238,14 @@ static void regions__check(long want_n)
  */
 static void test_concurrent_unmaps(void)
 {
-	const char *trace = harness_tmp("unmaps.jsonl");
 	long long rec_total, end_total;
-	struct proc p;
 	json_t *tr;
 	int code;
 
-	code = memtrace__run(&p, RUN_TIMEOUT_MS * 4, "run", "-q", "-m", "-b", "64M", "-f", "json",
-			     "-o", trace, "--", harness_bin("threadstorm"), "2", "20000", "touch",
-			     NULL);
-	ASSERT_MSG(code == 0, "memtrace exited %d: %s", code, p.err);
-	proc__free(&p);
-	tr = trace__load(trace);
+	tr = memtrace__trace("unmaps.jsonl", RUN_TIMEOUT_MS * 4, &code, NULL,
+			     (char *[]){ "-m", "-b", "64M", "--", (char *)harness_bin("threadstorm"),
+					 "2", "20000", "touch", NULL });
+	ASSERT_MSG(code == 0, "memtrace exited %d", code);
 	ASSERT(tr);
 	EXPECT_EQ(ev__int_or(trace__summary(tr), "lost", -1), 0);
 	faults__totals(tr, &rec_total, &end_total);
