@@ -70,26 +70,17 @@ static void json__key(struct outbuf *ob, const char *key, size_t klen)
 	outbuf__put(ob, key, klen);
 }
 
-/*
- * JSON numbers and addresses are written in place, into room reserved
- * once per value (outbuf__dec_at): every event has five or more of them
- * (docs/performance.md, seventh session).
- */
-static void json__num(struct outbuf *ob, uint64_t v)
-{
-	char *o = outbuf__reserve(ob, OUTBUF_DEC_MAX);
-
-	if (o)
-		ob->len = outbuf__dec_at(o, v) - ob->buf;
-}
-
 static void json__u64(struct outbuf *ob, const char *key, size_t klen, uint64_t v)
 {
 	json__key(ob, key, klen);
-	json__num(ob, v);
+	outbuf__u64(ob, v);
 }
 
-/* Addresses are strings: a JSON number past 2^53 loses precision. */
+/*
+ * Addresses are strings: a JSON number past 2^53 loses precision. Written
+ * in place with their quotes, into room reserved once (outbuf__hex_at):
+ * every event has several (docs/performance.md, seventh session).
+ */
 static void json__hex(struct outbuf *ob, const char *key, size_t klen, uint64_t v)
 {
 	char *o;
@@ -152,17 +143,17 @@ static void json__bool(struct outbuf *ob, const char *key, size_t klen, int b)
 static void json__header(struct outbuf *ob, const struct mt_event *ev)
 {
 	put_lit(ob, "{\"ts\":");
-	json__num(ob, ev->ts);
+	outbuf__u64(ob, ev->ts);
 	put_lit(ob, ",\"event\":\"");
 	outbuf__put(ob, event__name(ev->type), event__name_len(ev->type));
 	put_lit(ob, "\",\"pid\":");
-	json__num(ob, ev->pid);
+	outbuf__u64(ob, ev->pid);
 	put_lit(ob, ",\"tid\":");
-	json__num(ob, ev->tid);
+	outbuf__u64(ob, ev->tid);
 	put_lit(ob, ",\"comm\":");
 	outbuf__json_str(ob, ev->comm.s, ev->comm.max);
 	put_lit(ob, ",\"as\":");
-	json__num(ob, ev->as);
+	outbuf__u64(ob, ev->as);
 }
 
 static void json__fork(struct outbuf *ob, const struct mt_event *ev)

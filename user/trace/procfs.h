@@ -3,6 +3,7 @@
 #ifndef MEMTRACE_PROCFS_H
 #define MEMTRACE_PROCFS_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 struct procfs_status {
@@ -14,5 +15,14 @@ struct procfs_status {
 
 /* Reads /proc/PID/status. Returns 0, or -errno (-ENOENT: no such task). */
 int procfs__status(pid_t pid, struct procfs_status *st);
+
+/*
+ * Has the process ended, its leader a zombie with no live thread left?
+ * (A zombie leader whose threads still run counts them in Threads:.)
+ */
+static inline bool procfs__ended(const struct procfs_status *st)
+{
+	return (st->state == 'Z' || st->state == 'X') && st->threads <= 1;
+}
 
 #endif /* MEMTRACE_PROCFS_H */

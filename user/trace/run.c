@@ -250,7 +250,7 @@ static int pid__to_tgid(pid_t *pid)
 		fprintf(stderr, "memtrace: %d is a thread of process %d: tracing the process\n",
 			*pid, st.tgid);
 		*pid = st.tgid;
-	} else if ((st.state == 'Z' || st.state == 'X') && st.threads <= 1) {
+	} else if (procfs__ended(&st)) {
 		return -ECHILD;	/* ended, not yet reaped: nothing left to trace */
 	}
 	return 0;

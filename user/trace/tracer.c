@@ -244,26 +244,34 @@ static void rodata__fill(struct memtrace_bpf__rodata *r, const struct tracer_opt
 	gate__read(r);
 }
 
+/* When a program is attached: always, or only with the memory options it serves. */
+enum prog__when {
+	PROG_ALWAYS,
+	PROG_FAULTS,	/* --faults, -m */
+	PROG_MEMORY,	/* --faults or --rss */
+	PROG_NEVER,	/* the iterator: tracer__snapshot runs it */
+};
+
 /*
  * The programs, by name (BPF_OBJ_NAME_LEN - 1 characters of it is all the
- * kernel keeps), with the hook --cost names and whether this run attaches
- * them. vma_attach is an iterator that tracer__snapshot runs, never attached.
+ * kernel keeps), with the hook --cost names and when a run attaches them.
  */
 static const struct prog__hook {
 	const char *prog, *hook;
+	enum prog__when when;
 } prog__hooks[] = {
-	{ "handle_fault_user", "page_fault_user" },
-	{ "handle_fault_kernel", "page_fault_kernel" },
-	{ "handle_rss", "rss_stat" },
-	{ "handle_exit_mmap", "exit_mmap" },
-	{ "handle_fork", "task_newtask" },
-	{ "handle_prepare_exec", "sched_prepare_exec" },
-	{ "handle_exec", "sched_process_exec" },
-	{ "handle_exec_vma", "process_exec/vma" },
-	{ "vma_attach", "iter/task (attach)" },
-	{ "handle_exit", "sched_process_exit" },
-	{ "handle_free", "sched_process_free" },
-	{ "handle_sys_exit", "sys_exit" },
+	{ "handle_fault_user", "page_fault_user", PROG_FAULTS },
+	{ "handle_fault_kernel", "page_fault_kernel", PROG_FAULTS },
+	{ "handle_rss", "rss_stat", PROG_MEMORY },
+	{ "handle_exit_mmap", "exit_mmap", PROG_ALWAYS },
+	{ "handle_fork", "task_newtask", PROG_ALWAYS },
+	{ "handle_prepare_exec", "sched_prepare_exec", PROG_ALWAYS },
+	{ "handle_exec", "sched_process_exec", PROG_ALWAYS },
+	{ "handle_exec_vma", "process_exec/vma", PROG_ALWAYS },
+	{ "vma_attach", "iter/task (attach)", PROG_NEVER },
+	{ "handle_exit", "sched_process_exit", PROG_ALWAYS },
+	{ "handle_free", "sched_process_free", PROG_ALWAYS },
+	{ "handle_sys_exit", "sys_exit", PROG_ALWAYS },
 };
 
 static bool prog__info(int fd, struct bpf_prog_info *info)
@@ -289,18 +297,18 @@ static void tracer__add_prog(struct tracer *t, int fd, const struct tracer_opts 
 	snprintf(p->name, sizeof(p->name), "%s", info.name);
 	p->hook = p->name;
 	p->attach = true;
-	for (i = 0; i < sizeof(prog__hooks) / sizeof(prog__hooks[0]); i++)
-		if (!strncmp(info.name, prog__hooks[i].prog, BPF_OBJ_NAME_LEN - 1)) {
-			p->hook = prog__hooks[i].hook;
-			break;
-		}
-	if (!strcmp(p->hook, "iter/task (attach)")) {
-		p->attach = false;
-		t->iter_fd = fd;
-	} else if (!strncmp(p->hook, "page_fault_", 11)) {
-		p->attach = o->faults != MT_MEM_FAULTS_OFF;
-	} else if (!strcmp(p->hook, "rss_stat")) {
-		p->attach = o->faults != MT_MEM_FAULTS_OFF || o->rss;
+	for (i = 0; i < sizeof(prog__hooks) / sizeof(prog__hooks[0]); i++) {
+		const struct prog__hook *h = &prog__hooks[i];
+
+		if (strncmp(info.name, h->prog, BPF_OBJ_NAME_LEN - 1))
+			continue;
+		p->hook = h->hook;
+		p->attach = h->when == PROG_ALWAYS ||
+			    (h->when == PROG_FAULTS && o->faults != MT_MEM_FAULTS_OFF) ||
+			    (h->when == PROG_MEMORY && (o->faults != MT_MEM_FAULTS_OFF || o->rss));
+		if (h->when == PROG_NEVER)
+			t->iter_fd = fd;
+		break;
 	}
 }
 
@@ -770,7 +778,7 @@ static bool proc__ended(pid_t pid)
 	e = procfs__status(pid, &st);
 	if (e)
 		return e == -ENOENT;
-	return (st.state == 'Z' || st.state == 'X') && st.threads <= 1;
+	return procfs__ended(&st);
 }
 
 bool tracer__idle(struct tracer *t)
