@@ -275,6 +275,11 @@ bench/bin/%: bench/%.c | bench/bin
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(WL_CFLAGS) $(DEPFLAGS) -MF $@.d $< -o $@ -lm
 
+# The floor tool loads its own small BPF object (bpf/hookfloor.bpf.c).
+bench/bin/hookfloor: bench/hookfloor.c $(OUTPUT)/hookfloor.skel.h | bench/bin
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(WL_CFLAGS) -I$(OUTPUT) -Ibpf $(DEPFLAGS) -MF $@.d $< -o $@ -lbpf -lelf -lz
+
 bench: memtrace $(BENCH_BINS)
 	$(Q)./bench/run.sh
 	$(Q)BENCH_FAULTS=1 ./bench/run.sh

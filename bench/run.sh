@@ -17,9 +17,13 @@
 #   BENCH_PAIRS=N      rounds per storm (default 11; 2 with BENCH_QUICK)
 #   BENCH_QUICK=1      smoke run: 2 rounds, 1/5 of the iterations
 #   BENCH_STORMS="..." storms to run (default: mmap brk fork threads pagetouch)
-#   BENCH_TOOLS="..."  tracers besides memtrace (default: strace perf bpftrace;
-#                      "" for memtrace only). Issue 11's fault tools:
-#                      memtrace-m (-m: faults aggregated + rss), memtrace-all
+#   BENCH_TOOLS="..."  tracers besides memtrace (default: floor-hook
+#                      floor-record floor-batch strace perf bpftrace; "" for
+#                      memtrace only). The floor-* tools are bench/hookfloor,
+#                      the least a sys_exit tracer can cost: an empty
+#                      program; one bare record per syscall; the same records
+#                      batched per CPU. Issue 11's fault tools: memtrace-m
+#                      (-m: faults aggregated + rss), memtrace-all
 #                      (--faults=all --rss), perf-pf (perf trace -F all
 #                      --no-syscalls), bpftrace-pf (a count per process and
 #                      error code on exceptions:page_fault_user)
@@ -44,7 +48,7 @@ else
 	SCALE=1
 fi
 STORMS=${BENCH_STORMS:-mmap brk fork threads pagetouch}
-TOOLS=${BENCH_TOOLS-strace perf bpftrace}
+TOOLS=${BENCH_TOOLS-floor-hook floor-record floor-batch strace perf bpftrace}
 if [ "${BENCH_FAULTS:-0}" = 1 ]; then
 	STORMS=${BENCH_STORMS:-pagetouch cowtouch}
 	TOOLS=${BENCH_TOOLS-memtrace-m memtrace-all perf-pf bpftrace-pf}
@@ -94,6 +98,7 @@ tool_available() {
 	strace) command -v strace >/dev/null ;;
 	perf) command -v perf >/dev/null && perf trace -o /dev/null -e brk -- true >/dev/null 2>&1 ;;
 	memtrace-m|memtrace-all) return 0 ;;
+	floor-*) [ -x "$BIN/hookfloor" ] ;;
 	perf-pf) command -v perf >/dev/null && perf trace -F all --no-syscalls -o /dev/null -- true >/dev/null 2>&1 ;;
 	bpftrace-pf) command -v bpftrace >/dev/null && [ -d /sys/kernel/tracing/events/exceptions ] ;;
 	bpftrace) command -v bpftrace >/dev/null && [ -d /sys/kernel/tracing/events/syscalls ] ;;
@@ -177,6 +182,14 @@ run_one() {
 		LOST=$(summary_lost "$trace")
 		CPU_MS=$(field cpu_ms "$TMP/usage")
 		RSS_KB=$(field maxrss_kb "$TMP/usage") ;;
+	floor-hook)
+		"$BIN/hookfloor" -- "${cmd[@]}" >"$out" 2>"$TMP/err" ;;
+	floor-record|floor-batch)
+		local how=-r
+		[ "$tool" = floor-batch ] && how=-b
+		"$BIN/hookfloor" "$how" -- "${cmd[@]}" >"$out" 2>"$TMP/err"
+		EVENTS=$(sed -n 's/^hookfloor: \([0-9]*\) records.*/\1/p' "$TMP/err")
+		LOST=$(sed -n 's/.* records, \([0-9]*\) lost.*/\1/p' "$TMP/err") ;;
 	perf-pf)
 		perf trace -F all --no-syscalls -o "$trace" -- "${cmd[@]}" >"$out" 2>"$TMP/err"
 		EVENTS=$(grep -vc 'LOST' "$trace")
@@ -327,6 +340,10 @@ events/s: events in the trace over the storm's timed loop; lost: the most in
 one run. mt CPU: memtrace's own on-CPU time (median); ns/event: that less its
 start-up CPU, per event; mt RSS: its peak RSS, which includes the ring buffer
 twice (the kernel maps its data pages twice), so 4 MiB of it at the default -b 2M.
+floor-hook: an empty program on sys_exit (bench/hookfloor), the price of the
+hook itself; floor-record: plus one bare timestamped record per syscall of
+the storm's process into a 2 MiB ring; floor-batch: the same records staged
+per CPU and sent 39 at a time. A sys_exit tracer cannot cost less.
 EOF
 
 # ---- kernel time ---------------------------------------------------------
