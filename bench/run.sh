@@ -343,7 +343,7 @@ twice (the kernel maps its data pages twice), so 4 MiB of it at the default -b 2
 floor-hook: an empty program on sys_exit (bench/hookfloor), the price of the
 hook itself; floor-record: plus one bare timestamped record per syscall of
 the storm's process into a 2 MiB ring; floor-batch: the same records staged
-per CPU and sent 39 at a time. A sys_exit tracer cannot cost less.
+per CPU and sent 42 at a time. A sys_exit tracer cannot cost less.
 EOF
 
 # ---- kernel time ---------------------------------------------------------

@@ -2250,7 +2250,7 @@ struct shm_key {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 4096);
+	__uint(max_entries, 4096);	/* the loader sets it (tracer.c maps__capacity) */
 	__type(key, struct shm_key);
 	__type(value, __u64);
 } shm_sizes SEC(".maps");

@@ -314,16 +314,22 @@ static void tracer__add_prog(struct tracer *t, int fd, const struct tracer_opts 
 
 /*
  * How many processes (traced) and address spaces (mm_ids) can be followed
- * at once. -a follows the whole system; a command's tree needs far fewer,
- * and creating a hash costs about 40 ns per entry here even without
- * preallocation (its buckets: 2-3 ms of start-up for 65,536, see
- * docs/performance.md). A full map is never silent: tracer__untracked and
- * tracer__unnumbered count what did not fit, and run.c warns.
+ * at once, and how many shm attachments keep their size for shmdt
+ * (shm_sizes). -a follows the whole system; a command's tree needs far
+ * fewer, and creating a hash costs about 40 ns per entry here even without
+ * preallocation (its buckets: 2-3 ms of start-up for 65,536), an LRU hash,
+ * always preallocated, about 300 ns (docs/performance.md). A full
+ * traced/mm_ids is never silent: tracer__untracked and tracer__unnumbered
+ * count what did not fit, and run.c warns; shm_sizes forgets its oldest
+ * attachment, whose shmdt then shows length 0 (unknown), as for one made
+ * before memtrace started.
  */
-static void maps__capacity(const struct tracer_opts *o, __u32 *procs, __u32 *ases)
+static void maps__capacity(const struct tracer_opts *o, __u32 *procs, __u32 *ases,
+			   __u32 *shms)
 {
 	*procs = o->all ? 32768 : 8192;
 	*ases = o->all ? 65536 : 16384;
+	*shms = o->all ? 4096 : 256;
 }
 
 /*
@@ -338,6 +344,7 @@ struct lskel_view {
 	void *skel;
 	struct bpf_loader_ctx *ctx;
 	struct bpf_map_desc *events, *traced, *mm_ids, *regions, *region_index, *mm_states;
+	struct bpf_map_desc *shm_sizes;
 	struct bpf_prog_desc *progs;
 	size_t nr_progs;
 	struct memtrace_bpf__rodata **rodata;
@@ -391,6 +398,7 @@ static bool name##__view(struct lskel_view *v)						\
 	v->regions = &s->maps.regions;							\
 	v->region_index = &s->maps.region_index;					\
 	v->mm_states = &s->maps.mm_states;						\
+	v->shm_sizes = &s->maps.shm_sizes;						\
 	/* the generated progs struct holds nothing but bpf_prog_desc */		\
 	v->progs = (struct bpf_prog_desc *)&s->progs;					\
 	v->nr_progs = sizeof(s->progs) / sizeof(struct bpf_prog_desc);			\
@@ -425,7 +433,8 @@ static int lskel__load(struct tracer *t, const struct tracer_opts *o)
 		return -errno ? -errno : -ENOMEM;
 	rodata__fill(*v.rodata, o, true);
 	v.events->max_entries = o->buffer_size;
-	maps__capacity(o, &v.traced->max_entries, &v.mm_ids->max_entries);
+	maps__capacity(o, &v.traced->max_entries, &v.mm_ids->max_entries,
+		       &v.shm_sizes->max_entries);
 	if (!memory) {
 		v.regions->max_entries = 1;
 		v.region_index->max_entries = 1;
@@ -475,7 +484,7 @@ static int skel__load(struct tracer *t, const struct tracer_opts *o, bool exit_g
 		      bool prepare_exec, char *err, size_t errlen)
 {
 	struct bpf_program *prog;
-	__u32 procs, ases;
+	__u32 procs, ases, shms;
 	int e;
 
 	t->skel = memtrace_bpf__open();
@@ -498,9 +507,10 @@ static int skel__load(struct tracer *t, const struct tracer_opts *o, bool exit_g
 	}
 	/* issue 10: run by tracer__snapshot, never attached */
 	bpf_program__set_autoload(t->skel->progs.vma_attach, o->snapshot);
-	maps__capacity(o, &procs, &ases);
+	maps__capacity(o, &procs, &ases, &shms);
 	bpf_map__set_max_entries(t->skel->maps.traced, procs);
 	bpf_map__set_max_entries(t->skel->maps.mm_ids, ases);
+	bpf_map__set_max_entries(t->skel->maps.shm_sizes, shms);
 	e = bpf_map__set_max_entries(t->skel->maps.events, o->buffer_size);
 	if (e) {
 		snprintf(err, errlen, "bad ring buffer size %llu: %s",
