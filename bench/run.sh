@@ -340,11 +340,14 @@ events/s: events in the trace over the storm's timed loop; lost: the most in
 one run. mt CPU: memtrace's own on-CPU time (median); ns/event: that less its
 start-up CPU, per event; mt RSS: its peak RSS, which includes the ring buffer
 twice (the kernel maps its data pages twice), so 4 MiB of it at the default -b 2M.
+EOF
+case " ${tools[*]} " in *" floor-"*) cat <<'EOF'
 floor-hook: an empty program on sys_exit (bench/hookfloor), the price of the
 hook itself; floor-record: plus one bare timestamped record per syscall of
 the storm's process into a 2 MiB ring; floor-batch: the same records staged
 per CPU and sent 42 at a time. A sys_exit tracer cannot cost less.
 EOF
+esac
 
 # ---- kernel time ---------------------------------------------------------
 #
