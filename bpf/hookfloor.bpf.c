@@ -50,22 +50,26 @@ struct {
 	__uint(max_entries, 2 << 20);	/* memtrace's default -b */
 } floor_events SEC(".maps");
 
+/* The least a record holds: when, what, whose; the rest of it is not written. */
+static __always_inline void floor__fill(struct mt_mem_event *e, long ret)
+{
+	e->hdr.ts = bpf_ktime_get_ns();
+	e->hdr.type = MT_EV_MMAP;
+	e->hdr.pid = target_tgid;
+	e->ret = ret;
+}
+
 /* Stages the record; a full batch goes to the ring in one copy. false: busy. */
 static __always_inline bool floor__stage(long ret)
 {
 	struct floor_batch *b;
-	struct mt_mem_event *e;
 	__u32 key = 0, n;
 
 	b = bpf_map_lookup_elem(&floor_batches, &key);
 	if (!b || __sync_val_compare_and_swap(&b->busy, 0, 1))
 		return false;
 	n = b->n < FLOOR_BATCH ? b->n : 0;
-	e = &b->rec[n];
-	e->hdr.ts = bpf_ktime_get_ns();
-	e->hdr.type = MT_EV_MMAP;
-	e->hdr.pid = target_tgid;
-	e->ret = ret;
+	floor__fill(&b->rec[n], ret);
 	if (++n == FLOOR_BATCH) {
 		if (bpf_ringbuf_output(&floor_events, b->rec, sizeof(b->rec), BPF_RB_NO_WAKEUP))
 			__sync_fetch_and_add(&lost, FLOOR_BATCH);
@@ -85,16 +89,13 @@ int BPF_PROG(floor_sys_exit, struct pt_regs *regs, long ret)
 		return 0;
 	if (mode == FLOOR_BATCHED && floor__stage(ret))
 		return 0;
-	/* the size of memtrace's mmap/munmap record, header filled as memtrace does */
+	/* the size of memtrace's mmap/munmap record */
 	e = bpf_ringbuf_reserve(&floor_events, sizeof(*e), 0);
 	if (!e) {
 		__sync_fetch_and_add(&lost, 1);
 		return 0;
 	}
-	e->hdr.ts = bpf_ktime_get_ns();
-	e->hdr.type = MT_EV_MMAP;
-	e->hdr.pid = target_tgid;
-	e->ret = ret;
+	floor__fill(e, ret);
 	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
 	return 0;
 }

@@ -779,43 +779,41 @@ static void test_long_and_binary_lines(void **state)
  */
 static void test_counts(void **state)
 {
-	const char *sum2 = "{\"event\":\"summary\",\"ts\":9,\"duration_ns\":9,\"events\":{\"mmap\":2},"
-			   "\"lost\":3,\"lost_by_type\":{\"mmap\":3},\"missed\":0,\"exit_status\":0}\n";
-	char text[2048], err[512];
+#define SUM2 "{\"event\":\"summary\",\"ts\":9,\"duration_ns\":9,\"events\":{\"mmap\":2}," \
+	     "\"lost\":3,\"lost_by_type\":{\"mmap\":3},\"missed\":0,\"exit_status\":0}\n"
+	/* the trace, the mmap records read, the first type that disagrees, complete? */
+	static const struct {
+		const char *what, *text;
+		uint64_t mmaps;
+		uint32_t miscount;
+		bool complete;
+	} cases[] = {
+		{ "two mmap records, the summary counts two (and three lost)",
+		  START MMAP_AT(1) MMAP_AT(2) SUM2, 2, MT_COUNT_SLOTS, true },
+		{ "one deleted", START MMAP_AT(1) SUM2, 1, MT_EV_MMAP, false },
+		{ "one duplicated", START MMAP_AT(1) MMAP_AT(2) MMAP_AT(2) SUM2, 3, MT_EV_MMAP, false },
+		{ "no summary: nothing to compare, but not complete either",
+		  START MMAP_AT(1), 1, MT_COUNT_SLOTS, false },
+	};
+#undef SUM2
+	char err[512];
 	struct reader r;
-	size_t n;
+	size_t i, n;
 
-	/* two mmap records, the summary counts two (and three lost): complete */
-	snprintf(text, sizeof(text), "%s%s%s%s", START, MMAP_AT(1), MMAP_AT(2), sum2);
-	put_file(text, strlen(text));
-	assert_int_equal(read_all(&r, err, sizeof(err), NULL, 0, &n), 0);
-	assert_int_equal(r.read[MT_EV_MMAP], 2);
-	assert_int_equal(reader__miscount(&r, 0), MT_COUNT_SLOTS);
-	assert_true(reader__complete(&r));
-	reader__close(&r);
-	/* one deleted */
-	snprintf(text, sizeof(text), "%s%s%s", START, MMAP_AT(1), sum2);
-	put_file(text, strlen(text));
-	assert_int_equal(read_all(&r, err, sizeof(err), NULL, 0, &n), 0);
-	assert_int_equal(reader__miscount(&r, 0), MT_EV_MMAP);
-	assert_int_equal(reader__miscount(&r, MT_EV_MMAP + 1), MT_COUNT_SLOTS);
-	assert_false(reader__complete(&r));
-	reader__close(&r);
-	/* one duplicated */
-	snprintf(text, sizeof(text), "%s%s%s%s%s", START, MMAP_AT(1), MMAP_AT(2), MMAP_AT(2), sum2);
-	put_file(text, strlen(text));
-	assert_int_equal(read_all(&r, err, sizeof(err), NULL, 0, &n), 0);
-	assert_int_equal(r.read[MT_EV_MMAP], 3);
-	assert_int_equal(reader__miscount(&r, 0), MT_EV_MMAP);
-	assert_false(reader__complete(&r));
-	reader__close(&r);
-	/* no summary: nothing to compare, but not complete either */
-	snprintf(text, sizeof(text), "%s%s", START, MMAP_AT(1));
-	put_file(text, strlen(text));
-	assert_int_equal(read_all(&r, err, sizeof(err), NULL, 0, &n), 0);
-	assert_int_equal(reader__miscount(&r, 0), MT_COUNT_SLOTS);
-	assert_false(reader__complete(&r));
-	reader__close(&r);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		put_file(cases[i].text, strlen(cases[i].text));
+		assert_int_equal(read_all(&r, err, sizeof(err), NULL, 0, &n), 0);
+		if (r.read[MT_EV_MMAP] != cases[i].mmaps ||
+		    reader__miscount(&r, 0) != cases[i].miscount ||
+		    reader__complete(&r) != cases[i].complete)
+			fail_msg("%s: read %llu mmap, miscount %u, complete %d", cases[i].what,
+				 (unsigned long long)r.read[MT_EV_MMAP], reader__miscount(&r, 0),
+				 reader__complete(&r));
+		/* no other type disagrees */
+		if (cases[i].miscount < MT_COUNT_SLOTS)
+			assert_int_equal(reader__miscount(&r, cases[i].miscount + 1), MT_COUNT_SLOTS);
+		reader__close(&r);
+	}
 }
 
 int main(void)

@@ -690,9 +690,10 @@ static void session__write_error(const struct session *s, uint64_t total)
 /* Writes the summary. Returns the final exit status. */
 static int session__finish(struct session *s, uint64_t t0, int status)
 {
+	uint64_t unfollowed = tracer__untracked(&s->tracer);
+	uint64_t unnumbered = tracer__unnumbered(&s->tracer);
 	/* an address space without an id is a process whose events cannot be told apart */
-	uint64_t untracked = tracer__untracked(&s->tracer) + tracer__unnumbered(&s->tracer);
-	uint64_t total = 0;
+	uint64_t untracked = unfollowed + unnumbered, total = 0;
 	size_t i;
 
 	s->finished = true;
@@ -734,12 +735,12 @@ static int session__finish(struct session *s, uint64_t t0, int status)
 		summary__print_cost(stderr, &s->sum);	/* asked for by name */
 		summary__print_lost(stderr, &s->sum);	/* never silently */
 	}
-	if (tracer__untracked(&s->tracer))
+	if (unfollowed)
 		fprintf(stderr, "memtrace: warning: %llu new processes could not be followed (pid filter full)\n",
-			(unsigned long long)tracer__untracked(&s->tracer));
-	if (tracer__unnumbered(&s->tracer))
+			(unsigned long long)unfollowed);
+	if (unnumbered)
 		fprintf(stderr, "memtrace: warning: %llu address spaces got no id (id map full): their events carry as 0\n",
-			(unsigned long long)tracer__unnumbered(&s->tracer));
+			(unsigned long long)unnumbered);
 	if (s->bad_records)
 		fprintf(stderr, "memtrace: warning: %llu malformed records skipped\n",
 			(unsigned long long)s->bad_records);

@@ -252,6 +252,21 @@ enum prog__when {
 	PROG_NEVER,	/* the iterator: tracer__snapshot runs it */
 };
 
+/* Does this run need the programs of `when`? The one place options pick programs. */
+static bool prog__due(enum prog__when when, const struct tracer_opts *o)
+{
+	switch (when) {
+	case PROG_ALWAYS:
+		return true;
+	case PROG_FAULTS:
+		return o->faults != MT_MEM_FAULTS_OFF;
+	case PROG_MEMORY:
+		return o->faults != MT_MEM_FAULTS_OFF || o->rss;
+	default:
+		return false;
+	}
+}
+
 /*
  * The programs, by name (BPF_OBJ_NAME_LEN - 1 characters of it is all the
  * kernel keeps), with the hook --cost names and when a run attaches them.
@@ -303,9 +318,7 @@ static void tracer__add_prog(struct tracer *t, int fd, const struct tracer_opts 
 		if (strncmp(info.name, h->prog, BPF_OBJ_NAME_LEN - 1))
 			continue;
 		p->hook = h->hook;
-		p->attach = h->when == PROG_ALWAYS ||
-			    (h->when == PROG_FAULTS && o->faults != MT_MEM_FAULTS_OFF) ||
-			    (h->when == PROG_MEMORY && (o->faults != MT_MEM_FAULTS_OFF || o->rss));
+		p->attach = prog__due(h->when, o);
 		if (h->when == PROG_NEVER)
 			t->iter_fd = fd;
 		break;
@@ -422,13 +435,13 @@ LSKEL_VIEW(memtrace_lskel)
  */
 static int lskel__load(struct tracer *t, const struct tracer_opts *o)
 {
-	bool memory = o->faults != MT_MEM_FAULTS_OFF || o->rss;
+	bool memory = prog__due(PROG_MEMORY, o);
 	struct lskel_view v;
 	size_t i;
 	int e;
 
-	if (!(o->faults != MT_MEM_FAULTS_OFF ? memtrace_lskel__view(&v) :
-	      o->rss ? memtrace_rss_lskel__view(&v) :
+	if (!(prog__due(PROG_FAULTS, o) ? memtrace_lskel__view(&v) :
+	      memory ? memtrace_rss_lskel__view(&v) :
 	      o->snapshot ? memtrace_attach_lskel__view(&v) : memtrace_base_lskel__view(&v)))
 		return -errno ? -errno : -ENOMEM;
 	rodata__fill(*v.rodata, o, true);
@@ -496,11 +509,11 @@ static int skel__load(struct tracer *t, const struct tracer_opts *o, bool exit_g
 	rodata__fill(t->skel->rodata, o, exit_group_dead);
 	bpf_program__set_autoload(t->skel->progs.handle_prepare_exec, prepare_exec);
 	/* issue 11: what is off is not loaded at all, so it costs nothing */
-	bpf_program__set_autoload(t->skel->progs.handle_fault_user, o->faults != MT_MEM_FAULTS_OFF);
-	bpf_program__set_autoload(t->skel->progs.handle_fault_kernel, o->faults != MT_MEM_FAULTS_OFF);
-	bpf_program__set_autoload(t->skel->progs.handle_rss, o->faults || o->rss);
+	bpf_program__set_autoload(t->skel->progs.handle_fault_user, prog__due(PROG_FAULTS, o));
+	bpf_program__set_autoload(t->skel->progs.handle_fault_kernel, prog__due(PROG_FAULTS, o));
+	bpf_program__set_autoload(t->skel->progs.handle_rss, prog__due(PROG_MEMORY, o));
 	/* always: it forgets a dead mm's id (mm_ids) */
-	if (!o->faults && !o->rss) {
+	if (!prog__due(PROG_MEMORY, o)) {
 		bpf_map__set_max_entries(t->skel->maps.regions, 1);
 		bpf_map__set_max_entries(t->skel->maps.region_index, 1);
 		bpf_map__set_max_entries(t->skel->maps.mm_states, 1);

@@ -92,9 +92,8 @@ int tracer__check_tracepoints(const char *const *tps, char *err, size_t errlen);
  * programs this run needs (the kernel relocates it against its own BTF),
  * else libbpf's skeleton with its fallbacks for older kernels (no
  * sched_prepare_exec before 6.10; sched_process_exit without group_dead).
- * MEMTRACE_LOADER=libbpf skips the light skeleton, =light is the default
- * (but for rss without faults, which goes to libbpf's loader unless =light
- * is set); any other value is an error. Returns 0 or -errno with a one-line
+ * MEMTRACE_LOADER=libbpf skips the light skeleton, =light (or unset, or
+ * empty) is the default; any other value is an error. Returns 0 or -errno with a one-line
  * explanation in err.
  */
 int tracer__open_load(struct tracer *t, const struct tracer_opts *o, char *err, size_t errlen);
