@@ -495,7 +495,11 @@ static void text__processes(struct outbuf *ob, const struct analysis *a)
 				 p->core ? " (core)" : "");
 		else
 			snprintf(exit, sizeof(exit), "code %u", p->code);
-		outbuf__printf(ob, "  %7u %7u ", p->pid, p->ppid);
+		/* 0: the fork that made it is not in the trace (docs/report.md) */
+		if (p->ppid)
+			outbuf__printf(ob, "  %7u %7u ", p->pid, p->ppid);
+		else
+			outbuf__printf(ob, "  %7u %7s ", p->pid, "-");
 		j = outbuf__text_str(ob, p->comm, sizeof(p->comm));
 		outbuf__spaces(ob, j < 16 ? 16 - j : 0);
 		outbuf__printf(ob, " %10.3f ", (double)p->start_ts / 1e6);
@@ -527,6 +531,7 @@ static void text__processes(struct outbuf *ob, const struct analysis *a)
 		if (a->has_mem)
 			text__proc_faults(ob, a, p);
 	}
+	outbuf__puts(ob, "  PPID - : the fork that made it is not in the trace (memtrace started it, or it ran before -p/-a).\n");
 	outbuf__puts(ob, "  ACCESSIBLE, RESERVED (PROT_NONE) and HEAP are peaks over the process's address spaces.\n");
 	if (a->has_mem)
 		outbuf__puts(ob, "  RSS PEAK is the highest resident set of its address spaces (VmHWM); FAULTS adds up\n  their page faults (faults are not pages: a file fault maps up to 16).\n");
