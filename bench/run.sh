@@ -22,7 +22,8 @@
 #                      memtrace only). The floor-* tools are bench/hookfloor,
 #                      the least a sys_exit tracer can cost: an empty
 #                      program; one bare record per syscall; the same records
-#                      batched per CPU. Issue 11's fault tools: memtrace-m
+#                      batched per CPU; floor-pcpu (not by default): the
+#                      records in a per-CPU ring read in place. Issue 11's fault tools: memtrace-m
 #                      (-m: faults aggregated + rss), memtrace-all
 #                      (--faults=all --rss), perf-pf (perf trace -F all
 #                      --no-syscalls), bpftrace-pf (a count per process and
@@ -184,9 +185,10 @@ run_one() {
 		RSS_KB=$(field maxrss_kb "$TMP/usage") ;;
 	floor-hook)
 		"$BIN/hookfloor" -- "${cmd[@]}" >"$out" 2>"$TMP/err" ;;
-	floor-record|floor-batch)
+	floor-record|floor-batch|floor-pcpu)
 		local how=-r
 		[ "$tool" = floor-batch ] && how=-b
+		[ "$tool" = floor-pcpu ] && how=-p
 		"$BIN/hookfloor" "$how" -- "${cmd[@]}" >"$out" 2>"$TMP/err"
 		EVENTS=$(sed -n 's/^hookfloor: \([0-9]*\) records.*/\1/p' "$TMP/err")
 		LOST=$(sed -n 's/.* records, \([0-9]*\) lost.*/\1/p' "$TMP/err") ;;
@@ -345,7 +347,9 @@ case " ${tools[*]} " in *" floor-"*) cat <<'EOF'
 floor-hook: an empty program on sys_exit (bench/hookfloor), the price of the
 hook itself; floor-record: plus one bare timestamped record per syscall of
 the storm's process into a 2 MiB ring; floor-batch: the same records staged
-per CPU and sent 42 at a time. A sys_exit tracer cannot cost less.
+per CPU and sent 42 at a time; floor-pcpu: written into a per-CPU ring
+that the loader reads in place (768 KiB per CPU). A sys_exit tracer cannot
+cost less.
 EOF
 esac
 

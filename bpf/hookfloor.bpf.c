@@ -10,7 +10,9 @@
  * BPF ring of memtrace's default size, a timestamp, a submit without
  * wake-up), or the same records staged per CPU and sent FLOOR_BATCH at a
  * time (issue 15's batching, at its cheapest: no flush of idle CPUs, no
- * merge). memtrace's programs do more than this; nothing can do less and
+ * merge), or written into a per-CPU ring of the loader's own that it reads
+ * in place (no reservation, no shared lock, no ring header: issue 15's
+ * per-CPU design at its cheapest, again without a merge). memtrace's programs do more than this; nothing can do less and
  * still deliver each event.
  */
 #include "vmlinux.h"
@@ -44,6 +46,14 @@ struct {
 	__type(key, __u32);
 	__type(value, struct floor_batch);
 } floor_batches SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1);		/* the loader sets one per possible CPU */
+	__type(key, __u32);
+	__type(value, struct floor_ring);
+} floor_rings SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -80,6 +90,29 @@ static __always_inline bool floor__stage(long ret)
 	return true;
 }
 
+/* Appends to this CPU's own ring. false: busy or full (then the BPF ring). */
+static __always_inline bool floor__push(long ret)
+{
+	__u32 cpu = bpf_get_smp_processor_id();
+	struct floor_ring *r;
+	__u64 head;
+
+	r = bpf_map_lookup_elem(&floor_rings, &cpu);
+	if (!r || __sync_val_compare_and_swap(&r->busy, 0, 1))
+		return false;
+	head = r->head;
+	if (head - *(volatile __u64 *)&r->tail >= FLOOR_SLOTS) {
+		*(volatile __u32 *)&r->busy = 0;
+		return false;
+	}
+	floor__fill(&r->rec[head & (FLOOR_SLOTS - 1)], ret);
+	/* the record before the head that publishes it: x86 keeps stores in order */
+	asm volatile("" ::: "memory");
+	*(volatile __u64 *)&r->head = head + 1;
+	*(volatile __u32 *)&r->busy = 0;
+	return true;
+}
+
 SEC("tp_btf/sys_exit")
 int BPF_PROG(floor_sys_exit, struct pt_regs *regs, long ret)
 {
@@ -88,6 +121,8 @@ int BPF_PROG(floor_sys_exit, struct pt_regs *regs, long ret)
 	if ((bpf_get_current_pid_tgid() >> 32) != target_tgid || mode == FLOOR_HOOK)
 		return 0;
 	if (mode == FLOOR_BATCHED && floor__stage(ret))
+		return 0;
+	if (mode == FLOOR_PCPU && floor__push(ret))
 		return 0;
 	/* the size of memtrace's mmap/munmap record */
 	e = bpf_ringbuf_reserve(&floor_events, sizeof(*e), 0);
