@@ -1470,6 +1470,8 @@ void format__summary(const struct formatter *f, struct outbuf *ob, const struct 
 	json__u64(ob, K("lost"), summary__lost(sum));
 	json__counts(ob, K("lost_by_type"), sum->lost);
 	json__u64(ob, K("missed"), sum->missed);
+	json__u64(ob, K("unfollowed"), sum->unfollowed);
+	json__u64(ob, K("unnumbered"), sum->unnumbered);
 	if (sum->ncost)
 		json__cost(ob, sum);
 	json__key(ob, K("exit_status"));

@@ -56,6 +56,14 @@ struct trace_summary {
 	 * per-program recursion_misses. Type unknown; part of the lost total.
 	 */
 	uint64_t missed;
+	/*
+	 * New processes not followed because the pid filter (`traced`) was
+	 * full: their events are missing. Address spaces that got no id
+	 * because `mm_ids` was full: their events carry as 0. The BPF side's
+	 * untracked and unnumbered counters; neither is in the lost total.
+	 */
+	uint64_t unfollowed;
+	uint64_t unnumbered;
 	uint64_t duration_ns;
 	/* events formatted but never written (the output failed): not in the file */
 	uint64_t unwritten;

@@ -476,6 +476,8 @@ static void summary__part(struct trace_summary *p, const struct trace_summary *r
 		p->lost[i] -= base->lost[i];
 	}
 	p->missed -= base->missed;
+	p->unfollowed -= base->unfollowed;
+	p->unnumbered -= base->unnumbered;
 }
 
 /* The kernel's loss counters so far, into sum. */
@@ -483,6 +485,8 @@ static void session__read_lost(struct session *s, struct trace_summary *sum)
 {
 	tracer__lost(&s->tracer, sum->lost, MT_EV_MAX);
 	sum->missed = tracer__missed(&s->tracer);
+	sum->unfollowed = tracer__untracked(&s->tracer);
+	sum->unnumbered = tracer__unnumbered(&s->tracer);
 }
 
 /*
@@ -690,15 +694,15 @@ static void session__write_error(const struct session *s, uint64_t total)
 /* Writes the summary. Returns the final exit status. */
 static int session__finish(struct session *s, uint64_t t0, int status)
 {
-	uint64_t unfollowed = tracer__untracked(&s->tracer);
-	uint64_t unnumbered = tracer__unnumbered(&s->tracer);
-	/* an address space without an id is a process whose events cannot be told apart */
-	uint64_t untracked = unfollowed + unnumbered, total = 0;
+	uint64_t unfollowed, unnumbered, untracked, total = 0;
 	size_t i;
 
 	s->finished = true;
-	tracer__lost(&s->tracer, s->sum.lost, MT_EV_MAX);
-	s->sum.missed = tracer__missed(&s->tracer);
+	session__read_lost(s, &s->sum);
+	unfollowed = s->sum.unfollowed;
+	unnumbered = s->sum.unnumbered;
+	/* an address space without an id is a process whose events cannot be told apart */
+	untracked = unfollowed + unnumbered;
 	if (s->o.cost)
 		s->sum.ncost = tracer__cost(&s->tracer, s->sum.cost,
 					    sizeof(s->sum.cost) / sizeof(s->sum.cost[0]));
