@@ -14,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include "harness.h"
@@ -299,6 +301,58 @@ static void test_reader_leaves(void)
 	proc__free(&p);
 }
 
+/* Complete event lines in a JSON trace (no start or summary; a cut last line is not one). */
+static long long trace__event_lines(const char *path)
+{
+	char *buf = file__read(path, NULL), *line, *nl;
+	long long n = 0;
+
+	for (line = buf; line && (nl = strchr(line, '\n')); line = nl + 1) {
+		*nl = '\0';
+		if (!strstr(line, "\"event\":\"start\"") && !strstr(line, "\"event\":\"summary\""))
+			n++;
+	}
+	free(buf);
+	return n;
+}
+
+/*
+ * The disk fills mid-trace: memtrace still waits for the program it
+ * started (the program is not left orphaned), and "only N of M events
+ * were written" is exact: N is what the file holds.
+ */
+static void test_disk_full(void)
+{
+	char dir[PATH_MAX], out[PATH_MAX + 16], mark[PATH_MAX + 16], cmd[2 * PATH_MAX];
+	struct proc p;
+	long long n = -1, m = -1, lines;
+	const char *said;
+
+	snprintf(dir, sizeof(dir), "%s", harness_tmp("full"));
+	snprintf(out, sizeof(out), "%s/t.jsonl", dir);
+	snprintf(mark, sizeof(mark), "%s.done", dir);
+	ASSERT(!mkdir(dir, 0700) || errno == EEXIST);
+	snprintf(cmd, sizeof(cmd), "mount -t tmpfs -o size=16k memtrace-test '%s'", dir);
+	ASSERT_MSG(!system(cmd), "cannot mount a 16 KiB tmpfs on %s", dir);
+	snprintf(cmd, sizeof(cmd), "for i in $(seq 100); do /bin/true; done; sleep 0.5; echo done > '%s'; exit 3", mark);
+	memtrace__run(&p, RUN_TIMEOUT_MS, "run", "-q", "-f", "json", "-o", out, "--",
+		      "sh", "-c", cmd, NULL);
+	/* at memtrace's exit the program has ended: it waited */
+	EXPECT_MSG(access(mark, F_OK) == 0, "memtrace exited before its program ended");
+	EXPECT_EQ(p.code, 1);
+	said = p.err ? strstr(p.err, "only ") : NULL;
+	EXPECT_MSG(said && sscanf(said, "only %lld of %lld events were written", &n, &m) == 2,
+		   "no \"only N of M events were written\": \"%s\"", p.err ? p.err : "");
+	lines = trace__event_lines(out);
+	EXPECT_MSG(n == lines, "memtrace says %lld events were written, the file holds %lld", n, lines);
+	/* 100 execs, each with its exec, exit and map: far more than 16 KiB holds */
+	EXPECT_MSG(m > n + 300, "only %lld events counted in all, %lld written", m, n);
+	proc__free(&p);
+	snprintf(cmd, sizeof(cmd), "umount '%s'", dir);
+	EXPECT(!system(cmd));
+	unlink(mark);
+}
+
 /* Waits until /proc/pid/comm is comm: the workload has exec'd. */
 static bool proc__wait_comm(long long pid, const char *comm, int timeout_ms)
 {
@@ -552,6 +606,7 @@ static const struct harness_test tests[] = {
 	{ "--cost: runs and kernel time per hook, statistics off again", test_cost, true },
 	{ "ring buffer overflow: delivered + lost == all, warned even with -q", test_lost_counted, true },
 	{ "reader leaves after one line: exit 141 fast, quiet", test_reader_leaves, true },
+	{ "disk full: waits for the program, written N of M exact", test_disk_full, true },
 	{ "SIGINT: forwarded, exit 130, complete trace, nothing left", test_sigint, true },
 	{ "SIGTERM: forwarded, exit 143, complete trace, nothing left", test_sigterm, true },
 	{ "SIGTERM while loading: exit 143, the program never runs", test_sigterm_while_loading, true },

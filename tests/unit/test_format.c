@@ -12,6 +12,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <cmocka.h>
 #include <jansson.h>
 #include <linux/types.h>
@@ -883,6 +885,8 @@ static void test_summary(void **state)
 			    [MT_EV_MMAP] = 30, [MT_EV_MUNMAP] = 2, [MT_EV_BRK] = 3,
 			    [MT_EV_MPROTECT] = 6, [MT_EV_MREMAP] = 1 },
 		.lost = { [MT_EV_MMAP] = 15, [MT_EV_MUNMAP] = 2 },
+		.unfollowed = 3,
+		.unnumbered = 1,
 		.duration_ns = 520000000,
 		.exit_status = 0,
 	};
@@ -894,7 +898,7 @@ static void test_summary(void **state)
 			    "\"events\":{\"fork\":4,\"exec\":1,\"exit\":5,\"mmap\":30,\"munmap\":2,"
 			    "\"brk\":3,\"mprotect\":6,\"mremap\":1,\"faults\":0,\"fault\":0,\"rss\":0,\"as_end\":0,\"madvise\":0,\"shmat\":0,\"shmdt\":0,\"vma_name\":0,\"vma\":0},\"lost\":17,"
 			    "\"lost_by_type\":{\"fork\":0,\"exec\":0,\"exit\":0,\"mmap\":15,\"munmap\":2,"
-			    "\"brk\":0,\"mprotect\":0,\"mremap\":0,\"faults\":0,\"fault\":0,\"rss\":0,\"as_end\":0,\"madvise\":0,\"shmat\":0,\"shmdt\":0,\"vma_name\":0,\"vma\":0},\"missed\":0,\"exit_status\":0}\n");
+			    "\"brk\":0,\"mprotect\":0,\"mremap\":0,\"faults\":0,\"fault\":0,\"rss\":0,\"as_end\":0,\"madvise\":0,\"shmat\":0,\"shmdt\":0,\"vma_name\":0,\"vma\":0},\"missed\":0,\"unfollowed\":3,\"unnumbered\":1,\"exit_status\":0}\n");
 	sum.exit_status = -1;
 	format__summary(&f, &ob, &sum);
 	assert_non_null(strstr(take(), ",\"exit_status\":null}\n"));
@@ -913,7 +917,7 @@ static void test_summary(void **state)
 	sum.cost[1].ns = 2000;
 	sum.ncost = 2;
 	format__summary(&f, &ob, &sum);
-	assert_non_null(strstr(take(), "\"missed\":3,\"bpf_cost\":{\"sys_exit\":{\"runs\":1000,"
+	assert_non_null(strstr(take(), "\"missed\":3,\"unfollowed\":3,\"unnumbered\":1,\"bpf_cost\":{\"sys_exit\":{\"runs\":1000,"
 				       "\"ns\":81000},\"task_newtask\":{\"runs\":4,\"ns\":2000}},"
 				       "\"exit_status\":null}\n"));
 	f.fmt = MT_FMT_CSV;
@@ -983,7 +987,30 @@ static void test_after_error(void **state)
 	dead.err = EPIPE;
 	assert_int_equal(format__record(&f, &dead, &m, sizeof(m)), 0);
 	assert_int_equal(dead.len, 0);
+	assert_int_equal(dead.lines_unwritten, 1);
 	outbuf__free(&dead);
+}
+
+/* A failed write: every event is either in the output or counted, once. */
+static void test_unwritten_exact(void **state)
+{
+	struct mt_mem_event m = { .hdr = HDR(MT_EV_MUNMAP, 1), .args = { 0x1000, 0x1000 } };
+	struct formatter f = { .fmt = MT_FMT_JSON, .t0 = T0 };
+	struct outbuf full;
+	int fd = open("/dev/full", O_WRONLY), i;
+
+	assert_true(fd >= 0);
+	assert_int_equal(outbuf__init(&full, fd, 4096), 0);
+	for (i = 0; i < 5; i++)
+		assert_int_equal(format__record(&f, &full, &m, sizeof(m)), 0);
+	assert_int_equal(outbuf__flush(&full), -ENOSPC);
+	assert_int_equal(full.dropped_lines, 5);	/* buffered, never written */
+	for (i = 0; i < 2; i++)
+		assert_int_equal(format__record(&f, &full, &m, sizeof(m)), 0);
+	assert_int_equal(full.lines_unwritten, 2);	/* formatted after the error */
+	assert_int_equal(full.written, 0);
+	outbuf__free(&full);
+	close(fd);
 }
 
 int main(void)
@@ -1009,6 +1036,7 @@ int main(void)
 		cmocka_unit_test(test_summary),
 		cmocka_unit_test(test_summary_print),
 		cmocka_unit_test(test_after_error),
+		cmocka_unit_test(test_unwritten_exact),
 	};
 
 	return cmocka_run_group_tests_name("format", tests, group_setup, group_teardown);

@@ -1298,6 +1298,7 @@ static void csv__event(struct outbuf *ob, const struct mt_event *ev)
 
 void format__event(const struct formatter *f, struct outbuf *ob, const struct mt_event *ev)
 {
+	ob->line_start = ob->len;	/* a line cut by a write error is counted below */
 	switch (f->fmt) {
 	case MT_FMT_JSON:
 		line__event(&json_ops, ob, ev);
@@ -1309,6 +1310,9 @@ void format__event(const struct formatter *f, struct outbuf *ob, const struct mt
 		line__event(&text_ops, ob, ev);
 		break;
 	}
+	/* the error came before this line was whole: it is not in the output */
+	if (__builtin_expect(ob->err != 0, 0))
+		ob->lines_unwritten++;
 }
 
 int format__records(const struct formatter *f, struct outbuf *ob, const void *rec, size_t size)

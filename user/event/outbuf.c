@@ -79,7 +79,7 @@ static uint64_t lines__count(const char *p, size_t n)
 	return k;
 }
 
-/* mid_record: called while a record is half formatted (make_room). */
+/* mid_record: called while a line is half formatted (make_room), from line_start. */
 static int outbuf__write_out(struct outbuf *ob, bool mid_record)
 {
 	size_t off = 0;
@@ -112,10 +112,18 @@ static int outbuf__write_out(struct outbuf *ob, bool mid_record)
 		break;
 	}
 	ob->written += off;
-	/* After an error the rest is dropped: nothing more will be written. */
-	if (ob->err)
-		ob->dropped_lines = lines__count(ob->buf + off, ob->len - off) + mid_record;
+	/*
+	 * After an error the rest is dropped: nothing more will be written.
+	 * A half-formatted line is the formatter's to count (lines_unwritten),
+	 * even if part of it reached fd: a cut line is no event.
+	 */
+	if (ob->err) {
+		size_t end = mid_record ? ob->line_start : ob->len;
+
+		ob->dropped_lines = off < end ? lines__count(ob->buf + off, end - off) : 0;
+	}
 	ob->len = 0;
+	ob->line_start = 0;
 	return -ob->err;
 }
 
@@ -148,6 +156,8 @@ static bool outbuf__grow(struct outbuf *ob, size_t n)
 	ob->cap = cap;
 	return true;
 fail:
+	/* what is buffered is never written now, but for the line being formatted */
+	ob->dropped_lines = lines__count(ob->buf, ob->line_start);
 	ob->err = ENOMEM;
 	return false;
 }

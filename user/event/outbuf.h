@@ -20,12 +20,15 @@ struct outbuf {
 	int err;		/* first write error (positive errno), sticky */
 	uint64_t written;	/* bytes written to fd so far */
 	/*
-	 * Set by the first write error: the records (lines) that never
-	 * reached fd, counting the one being formatted if the error came
-	 * in the middle of it. With the caller's record count this says
-	 * how many records the output really holds.
+	 * Set by the first write error: the complete lines (events) that
+	 * were buffered and never reached fd. The line being formatted when
+	 * the error came (from line_start on) is not among them: the
+	 * formatter counts it, and every line after it, in lines_unwritten.
+	 * Their sum is exactly the events the output does not hold.
 	 */
 	uint64_t dropped_lines;
+	uint64_t lines_unwritten;
+	size_t line_start;	/* where the line being formatted starts in buf */
 	/*
 	 * Optional: when a write is interrupted by a signal (EINTR) and
 	 * *cancel is set, give up with ECANCELED instead of retrying, so

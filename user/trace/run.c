@@ -58,12 +58,6 @@ struct session {
 	int report_fd;		/* --report without -o: the JSON trace, unlinked; -1 if none */
 	int html_fd;		/* --html: the page, opened (and checked) before the run; -1 if none */
 	bool events_on_stdout;	/* out_fd is our stdout, whatever its fd number */
-	/*
-	 * After a write error: records handled since, counting the one the
-	 * error hit unless it hit between records (err_between).
-	 */
-	uint64_t late;
-	bool err_between;
 	uint64_t bad_records;
 	bool failed;		/* the trace is incomplete: exit 1 */
 	bool finished;		/* it ran to session__finish: a trace to report on */
@@ -209,12 +203,12 @@ static int session__on_record(void *ctx, const void *rec, size_t size)
 	s->sum.events[h->type] += n;	/* a vma batch holds n events */
 	/*
 	 * A write error is not returned: the records still in the ring must
-	 * be counted (as not written) by the drain, so the loop checks it.
+	 * be counted (as not written, by the outbuf) as they come.
 	 */
 	if (outbuf__maybe_flush(&s->ob))
-		s->late++;
+		return 0;
 	/* between two records: no event is cut or written twice */
-	else if (s->o.rotate_size &&
+	if (s->o.rotate_size &&
 		 s->ob.written + s->ob.len - s->file_start >= s->o.rotate_size)
 		session__next_file(s, true);
 	return 0;
@@ -461,7 +455,8 @@ static void session__write_start(struct session *s, uint64_t wall_ns)
 	st.root_pid = s->root_pid;
 	st.part = s->part;
 	format__start(&s->fmt, &s->ob, &st);
-	outbuf__flush(&s->ob);
+	if (outbuf__flush(&s->ob))
+		s->ob.dropped_lines = 0;	/* the start line is no event */
 }
 
 /* The counters of the current file: the run's so far less those at its start. */
@@ -541,10 +536,8 @@ static int session__next_file(struct session *s, bool rotate)
 	int fd;
 
 	/* the events first, so that a failure counts events only */
-	if (outbuf__flush(&s->ob)) {
-		s->err_between = true;
+	if (outbuf__flush(&s->ob))
 		return -1;
-	}
 	session__read_lost(s, &run);
 	run.duration_ns = clock__ns(CLOCK_MONOTONIC) - s->t0;
 	run.exit_status = -1;	/* the run goes on */
@@ -552,14 +545,12 @@ static int session__next_file(struct session *s, bool rotate)
 	format__summary(&s->fmt, &s->ob, &part);
 	if (outbuf__flush(&s->ob)) {
 		s->ob.dropped_lines = 0;	/* the summary line is no event */
-		s->err_between = true;
 		return -1;
 	}
 	if (!s->part)
 		s->part = 1;	/* the file just ended had no "part": it was 1 */
 	if (rotate && output__is_ours(s->o.output, s->out_fd) && output__shift(s)) {
 		s->ob.err = EIO;
-		s->err_between = true;
 		return -1;
 	}
 	close(s->out_fd);
@@ -568,7 +559,6 @@ static int session__next_file(struct session *s, bool rotate)
 	fd = output__open(s->o.output);
 	if (fd < 0) {
 		s->ob.err = -fd;
-		s->err_between = true;
 		return -1;
 	}
 	s->out_fd = s->ob.fd = fd;
@@ -620,7 +610,7 @@ static bool session__reap(struct session *s, int *status)
  */
 static int session__loop(struct session *s)
 {
-	bool root_done = false, attach = s->o.attach_pid || s->o.all;
+	bool root_done = false, attach = s->o.attach_pid || s->o.all, write_error_said = false;
 	uint64_t deadline = 0;
 	int status = 0, e;
 
@@ -634,12 +624,21 @@ static int session__loop(struct session *s)
 			s->failed = true;
 			break;
 		}
-		if (e > 0 && !s->ob.err && outbuf__flush(&s->ob))
-			s->err_between = true;
+		if (e > 0 && !s->ob.err)
+			outbuf__flush(&s->ob);
 		if (reopen_asked)
 			session__reopen(s);
-		if (s->ob.err)
-			break;
+		/*
+		 * The program is ours to wait for, output or not: leaving it
+		 * would orphan it and lose its exit status. What follows is
+		 * counted as not written (outbuf drops every put after an error).
+		 */
+		if (s->ob.err && !write_error_said) {
+			write_error_said = true;
+			if (s->ob.err != EPIPE && s->ob.err != ECANCELED && !exiting)
+				fprintf(stderr, "memtrace: writing events to %s failed: %s; the trace goes on unwritten until the program ends (Ctrl-C stops it)\n",
+					s->o.output ? s->o.output : "stdout", strerror(s->ob.err));
+		}
 		if (child_changed && session__reap(s, &status))
 			root_done = true;
 		/* like strace -f: done when every traced process is gone */
@@ -709,13 +708,13 @@ static int session__finish(struct session *s, uint64_t t0, int status)
 	s->sum.duration_ns = clock__ns(CLOCK_MONOTONIC) - t0;
 	s->sum.exit_status = status;
 	/* the events first, so that a failure counts only events as unwritten */
-	if (!s->ob.err && outbuf__flush(&s->ob))
-		s->err_between = true;
+	if (!s->ob.err)
+		outbuf__flush(&s->ob);
 	for (i = 0; i < MT_COUNT_SLOTS; i++)
 		total += s->sum.events[i];
 	if (s->ob.err) {
-		/* the record the error hit is in both counts */
-		s->sum.unwritten = s->ob.dropped_lines + s->late - (s->late && !s->err_between);
+		/* buffered when the error came, and formatted since (outbuf.h) */
+		s->sum.unwritten = s->ob.dropped_lines + s->ob.lines_unwritten;
 		if (s->sum.unwritten > total)
 			s->sum.unwritten = total;
 	}
