@@ -129,6 +129,11 @@ static void test_bad_input(void **state)
 		{ { "run", "heap", "-f" }, NULL },	/* fine: -f belongs to heap */
 		{ { "run", "-o" }, "needs a value" },
 		{ { "run", "-o", "", "heap" }, "empty file name" },
+		{ { "run", "-o", "--", "true" }, "-o needs a file name before `--`" },
+		{ { "run", "--html", "--", "true" }, "--html needs a file name before `--`" },
+		{ { "run", "--faults=all", "--no-memory", "heap" }, "--no-memory and --faults contradict" },
+		{ { "run", "--no-memory", "-m", "heap" }, "--no-memory and -m contradict" },
+		{ { "run", "--rss-step", "1M", "--no-memory", "heap" }, "--no-memory and --rss-step contradict" },
 		{ { "run", "--cost=1", "heap" }, "option '--cost' takes no value" },
 		{ { "run", "--quiet=yes", "heap" }, "option '--quiet' takes no value" },
 		{ { "run", "--bogus=1", "heap" }, "unknown option '--bogus'" },

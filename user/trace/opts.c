@@ -225,6 +225,8 @@ static int parse_rotate(const char *s, struct run_opts *o)
 
 int opts__parse_run(int argc, char **argv, struct run_opts *o, char *err, size_t errlen)
 {
+	const char *memory_opt = NULL;	/* the last of -m, --faults, --rss, --rss-step */
+	bool no_memory = false;
 	int c, dashdash = 0, i;
 
 	memset(o, 0, sizeof(*o));
@@ -253,6 +255,9 @@ int opts__parse_run(int argc, char **argv, struct run_opts *o, char *err, size_t
 		case 'o':
 			if (!*optarg)
 				fail("empty file name for -o/--output");
+			/* `-o -- cmd` would run cmd and write to a file named "--" */
+			if (!strcmp(optarg, "--"))
+				fail("-o needs a file name before `--`: -o FILE -- COMMAND");
 			o->output = optarg;
 			break;
 		case 'b':
@@ -282,8 +287,8 @@ int opts__parse_run(int argc, char **argv, struct run_opts *o, char *err, size_t
 			o->report = true;
 			break;
 		case OPT_HTML:
-			if (!*optarg)
-				fail("--html needs a file name");
+			if (!*optarg || !strcmp(optarg, "--"))
+				fail("--html needs a file name before `--`: --html FILE -- COMMAND");
 			o->html = optarg;
 			break;
 		case OPT_FAIL_ON_LOSS:
@@ -307,6 +312,7 @@ int opts__parse_run(int argc, char **argv, struct run_opts *o, char *err, size_t
 			o->cgroup = optarg;
 			break;
 		case OPT_FAULTS:
+			memory_opt = "--faults";
 			if (!optarg)
 				o->faults = 1;
 			else if (!strcmp(optarg, "all"))
@@ -315,20 +321,24 @@ int opts__parse_run(int argc, char **argv, struct run_opts *o, char *err, size_t
 				fail("bad --faults value '%s': use --faults or --faults=all", optarg);
 			break;
 		case OPT_RSS:
+			memory_opt = "--rss";
 			o->rss = 1;
 			break;
 		case OPT_RSS_STEP:
+			memory_opt = "--rss-step";
 			if (opts__parse_size(optarg, &o->rss_step) || o->rss_step < 4096)
 				fail("bad --rss-step '%s': use a size of 4K or more, like 1M", optarg);
 			if (o->rss < 0)
 				o->rss = 1;
 			break;
 		case 'm':
+			memory_opt = "-m";
 			if (o->faults < 1)
 				o->faults = 1;
 			o->rss = 1;
 			break;
 		case OPT_NO_MEMORY:
+			no_memory = true;
 			o->faults = 0;
 			o->rss = 0;
 			break;
@@ -351,6 +361,9 @@ int opts__parse_run(int argc, char **argv, struct run_opts *o, char *err, size_t
 	o->argv = argv + optind;
 	o->is_command = dashdash && optind > dashdash;
 
+	/* whichever came last would silently undo the other */
+	if (no_memory && memory_opt)
+		fail("--no-memory and %s contradict each other: give one of them", memory_opt);
 	if (o->attach_pid && o->all)
 		fail("-p and -a exclude each other: pick one");
 	if (o->cgroup && (o->attach_pid || o->argc))
