@@ -111,6 +111,8 @@ static void test_command_not_found(void)
 	memtrace__run(&p, RUN_TIMEOUT_MS, "run", "--", "/nonexistent/bin/x", NULL);
 	EXPECT_EQ(p.code, 127);
 	expect_message(&p, "/nonexistent/bin/x", 1);
+	/* a path is not looked up in PATH: what is wrong is the path */
+	EXPECT_MSG(strstr(p.err, "No such file or directory"), "message does not say why: %s", p.err);
 	proc__free(&p);
 	expect_nothing_attached(&base);
 }

@@ -263,7 +263,11 @@ static int session__resolve(struct session *s)
 			return 126;
 		}
 		if (e) {
-			fprintf(stderr, "memtrace: %s: command not found\n", name);
+			/* a path is not searched for: say what is wrong with it, as sh does */
+			if (strchr(name, '/'))
+				fprintf(stderr, "memtrace: %s: %s\n", name, strerror(-e));
+			else
+				fprintf(stderr, "memtrace: %s: command not found\n", name);
 			return 127;
 		}
 		return 0;
