@@ -576,6 +576,7 @@ static __always_inline struct mm_state *mm__state_current(struct task_struct *ta
 
 struct vma_info {
 	__u64 start, end, flags, file;
+	__u64 ops;	/* vm_ops: NULL for private anonymous memory (vma_set_anonymous) */
 };
 
 /* The VMA at or above addr (find_vma), through the lockless maple walk. */
@@ -594,6 +595,7 @@ static __always_inline bool vma__find(struct task_struct *task, __u64 addr,
 	vi->end = vma->vm_end;
 	vi->flags = vma->vm_flags;
 	vi->file = (__u64)vma->vm_file;
+	vi->ops = (__u64)vma->vm_ops;
 	*out = vma;
 	return true;
 }
@@ -616,6 +618,9 @@ static __always_inline __u32 fault__class(__u64 addr, __u64 err, bool found,
 	/* a read-only MAP_SHARED file loses VM_SHARED but keeps VM_MAYSHARE (mm/mmap.c) */
 	if (vi->flags & VM_MAYSHARE)
 		return MT_FAULT_SHARED;
+	/* no file but vm_ops: a special mapping ([vdso], [uprobes]; mm/mmap.c) */
+	if (!vi->file && vi->ops)
+		return MT_FAULT_OTHER;
 	if (!vi->file)
 		return write && (err & X86_PF_PROT) ? MT_FAULT_COW : MT_FAULT_ANON;
 	return write ? MT_FAULT_FILE_COW : MT_FAULT_FILE;

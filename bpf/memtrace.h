@@ -254,7 +254,7 @@ enum mt_fault_class {
 	MT_FAULT_FILE_COW,	/* write to a private file mapping: the file page is copied */
 	MT_FAULT_SHARED,	/* MAP_SHARED mapping (file, shmem, shared anonymous) */
 	MT_FAULT_STACK,		/* below a VM_GROWSDOWN VMA: the stack grows */
-	MT_FAULT_OTHER,		/* no VMA, access not allowed (SIGSEGV), vdso/pfnmap */
+	MT_FAULT_OTHER,		/* no VMA, access not allowed (SIGSEGV), vdso/uprobes/pfnmap */
 	MT_FAULT_NCLASS,
 };
 
