@@ -633,10 +633,13 @@ static int session__loop(struct session *s)
 		if (reopen_asked)
 			session__reopen(s);
 		/*
-		 * The program is ours to wait for, output or not: leaving it
-		 * would orphan it and lose its exit status. What follows is
-		 * counted as not written (outbuf drops every put after an error).
+		 * A program we started is ours to wait for, output or not:
+		 * leaving it would orphan it and lose its exit status. What
+		 * follows is counted as not written (outbuf drops every put
+		 * after an error). Processes we attached to are not ours.
 		 */
+		if (s->ob.err && attach)
+			break;
 		if (s->ob.err && !write_error_said) {
 			write_error_said = true;
 			if (s->ob.err != EPIPE && s->ob.err != ECANCELED && !exiting)
