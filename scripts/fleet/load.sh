@@ -76,6 +76,7 @@ load_file() {
 		 duration_ns: ($sum.duration_ns // 0),
 		 events: (if $sum then ($sum.events | add) else 0 end),
 		 lost: ($sum.lost // 0), missed: ($sum.missed // 0),
+		 unfollowed: ($sum.unfollowed // 0), unnumbered: ($sum.unnumbered // 0),
 		 exit_status: ($sum.exit_status // null)}' |
 		ch --query "INSERT INTO memtrace.traces FORMAT JSONEachRow" || die "$f: inserting its traces row failed"
 	[ -n "$(jq -c 'select(.event == "summary")' <<<"$last" 2>/dev/null)" ] ||

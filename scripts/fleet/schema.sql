@@ -27,6 +27,8 @@ CREATE TABLE IF NOT EXISTS memtrace.traces
     events UInt64,              -- summary: events in this file
     lost UInt64,                -- summary.lost: lost while this file was written
     missed UInt64,
+    unfollowed UInt64 DEFAULT 0,   -- summary.unfollowed: processes not followed (pid filter full)
+    unnumbered UInt64 DEFAULT 0,   -- summary.unnumbered: address spaces left without an id
     exit_status Nullable(Int32),
     loaded_at DateTime DEFAULT now()
 )

@@ -112,6 +112,9 @@ check "lost_per_host.sql = report trace.lost per host" \
 check "a --rotate run: summaries' events = rows, lost summed over files" \
 	"$(cat "$work"/c.jsonl* | jq -s -r '[map(select(.event == "summary")) | ("host-c", (map(.events | add) | add), (map(.lost) | add))] | @tsv')" \
 	"$(sql lost_per_host | jq -r 'select(.host == "host-c") | [.host, .events, .lost] | @tsv')"
+check "the summaries' unfollowed and unnumbered reach the traces table" \
+	"$(cat "$work"/c.jsonl* | jq -s -r '[map(select(.event == "summary")) | ("host-c", (map(.unfollowed) | add), (map(.unnumbered) | add))] | @tsv')" \
+	"$(sql lost_per_host | jq -r 'select(.host == "host-c") | [.host, .unfollowed, .unnumbered] | @tsv')"
 files=$(ls "$work"/c.jsonl* | wc -l)
 got=$(ch --query "SELECT count(), uniqExact(run_ns) FROM memtrace.traces WHERE host = 'host-c'" | tr '\t' ' ')
 [ "$got" = "$files 1" ] && ok "a --rotate run: $files files, one run" || not_ok "a --rotate run: one row per file, one run" "got '$got', want '$files 1'"
