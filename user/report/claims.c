@@ -73,7 +73,8 @@ static int claims__fork(struct claims *c, const struct analysis *a)
 
 	for (i = 0; i < a->nedges && !r; i++) {
 		e = &a->edges[i];
-		if (e->kind == EDGE_REPLACES)
+		/* as 0: an address space without an id (unnumbered), nothing to say of it */
+		if (e->kind == EDGE_REPLACES || !e->from_as || !e->to_as)
 			continue;
 		child = analysis__proc(a, e->to_pid);
 		if (!child)
