@@ -816,6 +816,64 @@ static void test_counts(void **state)
 	}
 }
 
+/*
+ * The summary's unfollowed/unnumbered counts (newer than the rest: absent
+ * is 0, not an error) and the start record's part, checked like every count.
+ */
+static void test_untracked_and_part(void **state)
+{
+#define SUM_WITH(extra) "{\"event\":\"summary\",\"ts\":9,\"duration_ns\":9,\"events\":{\"mmap\":1}," \
+			"\"lost\":0,\"missed\":0" extra ",\"exit_status\":0}\n"
+#define START_WITH(extra) "{\"event\":\"start\",\"schema\":1,\"command\":\"t\",\"root_pid\":1" \
+			  extra ",\"ts\":0}\n"
+	static const struct {
+		const char *text;
+		bool has;
+		uint64_t unfollowed, unnumbered;
+		uint32_t part;
+		bool complete;
+	} good[] = {
+		{ START MMAP_AT(1) SUM_WITH(""), false, 0, 0, 0, true },
+		{ START MMAP_AT(1) SUM_WITH(",\"unfollowed\":0,\"unnumbered\":0"), true, 0, 0, 0, true },
+		{ START MMAP_AT(1) SUM_WITH(",\"unfollowed\":3,\"unnumbered\":0"), true, 3, 0, 0, false },
+		{ START MMAP_AT(1) SUM_WITH(",\"unfollowed\":0,\"unnumbered\":5"), true, 0, 5, 0, false },
+		{ START_WITH(",\"part\":1") MMAP_AT(1) SUM_WITH(""), false, 0, 0, 1, true },
+		{ START_WITH(",\"part\":2") MMAP_AT(1) SUM_WITH(""), false, 0, 0, 2, false },
+	};
+	static const struct bad_line bad[] = {
+		{ SUM_WITH(",\"unfollowed\":-1,\"unnumbered\":0"),
+		  ":2: summary record: 'unfollowed' is not a non-negative integer" },
+		{ SUM_WITH(",\"unfollowed\":0,\"unnumbered\":\"many\""),
+		  ":2: summary record: 'unnumbered' is not a non-negative integer" },
+		{ SUM_WITH(",\"unfollowed\":1.5,\"unnumbered\":0"),
+		  ":2: summary record: 'unfollowed' is not a non-negative integer" },
+	};
+	char err[512];
+	struct reader r;
+	size_t i, n;
+	const char *e;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		put_file(good[i].text, strlen(good[i].text));
+		if (read_all(&r, err, sizeof(err), NULL, 0, &n))
+			fail_msg("case %zu: %s", i, err);
+		if (r.has_untracked != good[i].has || r.unfollowed != good[i].unfollowed ||
+		    r.unnumbered != good[i].unnumbered || r.start.part != good[i].part ||
+		    reader__complete(&r) != good[i].complete)
+			fail_msg("case %zu: has %d unfollowed %llu unnumbered %llu part %u complete %d",
+				 i, r.has_untracked, (unsigned long long)r.unfollowed,
+				 (unsigned long long)r.unnumbered, r.start.part, reader__complete(&r));
+		reader__close(&r);
+	}
+	bad_lines__check(bad, sizeof(bad) / sizeof(bad[0]));
+	e = error_of(START_WITH(",\"part\":0") SUM_WITH(""));
+	assert_non_null(strstr(e, ":1: start record: 'part' is 0"));
+	e = error_of(START_WITH(",\"part\":\"2\"") SUM_WITH(""));
+	assert_non_null(strstr(e, ":1: start record: 'part' is not a non-negative integer"));
+#undef SUM_WITH
+#undef START_WITH
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -841,6 +899,7 @@ int main(void)
 		cmocka_unit_test(test_argv_bad),
 		cmocka_unit_test(test_long_and_binary_lines),
 		cmocka_unit_test(test_counts),
+		cmocka_unit_test(test_untracked_and_part),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -747,6 +747,98 @@ static void test_counts(void **state)
 	free(out);
 }
 
+/* ---- what a trace says it lacks: unfollowed processes, unnumbered spaces, earlier parts ---- */
+
+/*
+ * A hand-made trace: sh (pid 100) forks 101 (followed), 102 (not followed:
+ * its fork and nothing else) and 103, whose address space got no id (as 0).
+ * START_ takes the start record's extra fields, SUMMARY_ the summary's.
+ */
+#define HM_FORK(ts, pid, as) \
+	"{\"ts\":" #ts ",\"event\":\"fork\",\"pid\":100,\"tid\":100,\"comm\":\"sh\",\"as\":1," \
+	"\"child_pid\":" #pid ",\"child_tid\":" #pid ",\"thread\":false,\"child_as\":" #as "," \
+	"\"shared_vm\":false,\"flags\":\"CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD\"," \
+	"\"exit_signal\":17,\"syscall\":\"clone\"}\n"
+#define HM_MMAP(ts, pid, as, addr) \
+	"{\"ts\":" #ts ",\"event\":\"mmap\",\"pid\":" #pid ",\"tid\":" #pid ",\"comm\":\"sh\"," \
+	"\"as\":" #as ",\"addr\":\"" addr "\",\"len\":4096,\"prot\":\"rw-\"," \
+	"\"flags\":\"MAP_PRIVATE|MAP_ANONYMOUS\",\"fd\":-1,\"offset\":0}\n"
+#define HM_EXIT(ts, pid, as) \
+	"{\"ts\":" #ts ",\"event\":\"exit\",\"pid\":" #pid ",\"tid\":" #pid ",\"comm\":\"sh\"," \
+	"\"as\":" #as ",\"code\":0,\"signal\":0,\"core\":false,\"thread\":false}\n"
+#define HM_TRACE(START_, SUMMARY_) \
+	"{\"event\":\"start\",\"schema\":1,\"version\":\"0.1.0\",\"command\":\"sh -c t\"," \
+	"\"target\":\"command\",\"root_pid\":100,\"kernel\":\"6.1\",\"wall_start_ns\":0" START_ \
+	",\"ts\":0}\n" \
+	HM_FORK(1000, 101, 2) HM_MMAP(2000, 101, 2, "0x7f0000000000") HM_FORK(3000, 102, 3) \
+	HM_FORK(4000, 103, 0) HM_MMAP(5000, 103, 0, "0x7f0000001000") HM_EXIT(6000, 101, 2) \
+	HM_EXIT(7000, 103, 0) HM_EXIT(7500, 100, 1) \
+	"{\"event\":\"summary\",\"ts\":8000,\"duration_ns\":8000,\"events\":{\"fork\":3," \
+	"\"exit\":3,\"mmap\":2},\"lost\":0,\"missed\":0" SUMMARY_ ",\"exit_status\":0}\n"
+
+/*
+ * The summary's unfollowed and unnumbered counts and the start's part: a
+ * warning each and "complete": false when they say something is missing;
+ * nothing when they are 0 or absent (an older memtrace's trace).
+ */
+static void test_untracked(void **state)
+{
+	static const struct {
+		const char *what, *trace;
+		const char *text[3];	/* in the text report, NULL-ended */
+		const char *json[3];	/* in the JSON report */
+		bool complete;
+	} cases[] = {
+		{ "unfollowed and unnumbered",
+		  HM_TRACE("", ",\"unfollowed\":1,\"unnumbered\":1"),
+		  { "WARNING: 1 new processes were not followed (memtrace's pid filter was full)",
+		    "WARNING: 1 address spaces got no id (memtrace's id map was full)",
+		    "      102     100 sh                    0.003          - no exit seen" },
+		  { "\"unfollowed\": 1", "\"unnumbered\": 1",
+		    "incomplete: 1 new processes were not followed (pid filter full)" }, false },
+		{ "unfollowed only",
+		  HM_TRACE("", ",\"unfollowed\":7,\"unnumbered\":0"),
+		  { "WARNING: 7 new processes were not followed" },
+		  { "\"unfollowed\": 7", "\"unnumbered\": 0" }, false },
+		{ "unnumbered only",
+		  HM_TRACE("", ",\"unfollowed\":0,\"unnumbered\":2"),
+		  { "WARNING: 2 address spaces got no id", "running at the end" },
+		  { "incomplete: 2 address spaces got no id (id map full)" }, false },
+		{ "both 0", HM_TRACE("", ",\"unfollowed\":0,\"unnumbered\":0"),
+		  { "running at the end" }, { "\"unfollowed\": 0", "\"part\": null" }, true },
+		{ "an older trace: neither field", HM_TRACE("", ""),
+		  { "running at the end" }, { "\"unfollowed\": null", "\"unnumbered\": null" }, true },
+		{ "part 3 of a split trace", HM_TRACE(",\"part\":3", ""),
+		  { "WARNING: this file is part 3 of a split trace" },
+		  { "\"part\": 3", "incomplete: part 3 of a split trace" }, false },
+		{ "part 1: the start of the run is in it", HM_TRACE(",\"part\":1", ""),
+		  { "running at the end" }, { "\"part\": 1" }, true },
+	};
+	const char *argv[] = { "report", tmp_trace };
+	char *out;
+	size_t i, k;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		spill(tmp_trace, cases[i].trace, strlen(cases[i].trace));
+		assert_int_equal(report(2, argv), 0);
+		out = slurp(tmp_out, NULL);
+		for (k = 0; k < 3 && cases[i].text[k]; k++)
+			if (!strstr(out, cases[i].text[k]))
+				fail_msg("%s: no '%s' in:\n%s", cases[i].what, cases[i].text[k], out);
+		if (cases[i].complete && strstr(out, "WARNING"))
+			fail_msg("%s: a warning in:\n%s", cases[i].what, out);
+		free(out);
+		assert_int_equal(report_json(tmp_trace), 0);
+		out = slurp(tmp_out, NULL);
+		for (k = 0; k < 3 && cases[i].json[k]; k++)
+			if (!strstr(out, cases[i].json[k]))
+				fail_msg("%s: no '%s' in:\n%s", cases[i].what, cases[i].json[k], out);
+		if (!strstr(out, cases[i].complete ? "\"complete\": true" : "\"complete\": false"))
+			fail_msg("%s: complete is not %d:\n%s", cases[i].what, cases[i].complete, out);
+		free(out);
+	}
+}
+
 /* ---- argv in the text report: quoted as a shell needs it ---- */
 
 /* Every exec's argv replaced by arg. */
@@ -979,6 +1071,7 @@ int main(void)
 		cmocka_unit_test(test_checker_vma),
 		cmocka_unit_test(test_incomplete),
 		cmocka_unit_test(test_counts),
+		cmocka_unit_test(test_untracked),
 		cmocka_unit_test(test_argv_quoted),
 		cmocka_unit_test(test_fuzz),
 	};

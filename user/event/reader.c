@@ -55,6 +55,7 @@ static int reader__fail(struct reader *r, char *err, size_t n, const char *fmt, 
 	X(old_addr) X(old_len) X(new_len) X(new_addr)			\
 	X(schema) X(version) X(command) X(target) X(kernel)		\
 	X(root_pid) X(wall_start_ns) X(duration_ns) X(missed)		\
+	X(unfollowed) X(unnumbered) X(part)				\
 	/* issue 11: faults, fault, rss, as_end (kernel is above) */	\
 	X(start) X(end) X(region) X(kind) X(reason) X(ip) X(class)	\
 	X(write) X(present) X(peak) X(total) X(faults)	\
@@ -1086,6 +1087,12 @@ static int reader__summary(struct reader *r, json_t *obj, char *err, size_t errl
 	memset(&r->summary, 0, sizeof(r->summary));
 	r->summary.duration_ns = field__uint(&f, K_duration_ns, INT64_MAX);
 	r->summary.missed = field__uint(&f, K_missed, INT64_MAX);
+	/* newer than the rest: a trace of an older memtrace does not say (0) */
+	r->has_untracked = field__has(&f, K_unfollowed) || field__has(&f, K_unnumbered);
+	r->unfollowed = field__has(&f, K_unfollowed) ?
+			field__uint(&f, K_unfollowed, INT64_MAX) : 0;
+	r->unnumbered = field__has(&f, K_unnumbered) ?
+			field__uint(&f, K_unnumbered, INT64_MAX) : 0;
 	if (f.bad)
 		return f.bad;
 	v = json_object_get(obj, "events");
@@ -1136,6 +1143,11 @@ static int reader__start(struct reader *r, json_t *obj, char *err, size_t errlen
 			    field__uint(&f, K_root_pid, UINT32_MAX) : 0;
 	r->start.wall_start_ns = field__has(&f, K_wall_start_ns) ?
 				 field__int(&f, K_wall_start_ns, INT64_MIN, INT64_MAX) : 0;
+	/* a split trace's file number, 1, 2, ...; absent: not split, or its first file */
+	r->start.part = field__has(&f, K_part) ? field__uint(&f, K_part, UINT32_MAX) : 0;
+	if (!f.bad && field__has(&f, K_part) && !r->start.part)
+		return reader__fail(r, err, errlen,
+				    "start record: 'part' is 0: the files of a split trace count from 1");
 	if (f.bad)
 		return f.bad;
 	r->start_doc = json_incref(obj);
@@ -1624,7 +1636,13 @@ uint32_t reader__miscount(const struct reader *r, uint32_t from)
 
 bool reader__complete(const struct reader *r)
 {
-	return r->has_summary && !r->cut_tail && reader__miscount(r, 0) == MT_COUNT_SLOTS;
+	return r->has_summary && !r->cut_tail && reader__miscount(r, 0) == MT_COUNT_SLOTS &&
+	       !r->unfollowed && !r->unnumbered && !reader__later_part(r);
+}
+
+bool reader__later_part(const struct reader *r)
+{
+	return r->start.part > 1;
 }
 
 void reader__close(struct reader *r)

@@ -460,7 +460,7 @@ static void text__proc_faults(struct outbuf *ob, const struct analysis *a, const
 	}
 }
 
-static void text__processes(struct outbuf *ob, const struct analysis *a)
+static void text__processes(struct outbuf *ob, const struct reader *r, const struct analysis *a)
 {
 	const struct aspace *as;
 	const struct proc *p;
@@ -487,8 +487,9 @@ static void text__processes(struct outbuf *ob, const struct analysis *a)
 			pr = as->peak_reserved > pr ? as->peak_reserved : pr;
 			hp = as->heap_peak - as->heap_start > hp ? as->heap_peak - as->heap_start : hp;
 		}
+		/* with processes unfollowed, one without an exit may be one of them */
 		if (!p->ended)
-			snprintf(exit, sizeof(exit), "running at the end");
+			snprintf(exit, sizeof(exit), r->unfollowed ? "no exit seen" : "running at the end");
 		else if (p->signal)
 			snprintf(exit, sizeof(exit), "SIG%s%s",
 				 decode__signal_name(p->signal, sig, sizeof(sig)),
@@ -633,6 +634,15 @@ static void text__header(struct outbuf *ob, const struct reader *r, const struct
 	if (lost)
 		outbuf__printf(ob, "  WARNING: %llu events were lost: every figure below is a lower bound.\n",
 			       (unsigned long long)lost);
+	if (r->unfollowed)
+		outbuf__printf(ob, "  WARNING: %llu new processes were not followed (memtrace's pid filter was full): their events are missing, each shows only as its parent's fork, with no exit; no option enlarges the filter, so the trace is incomplete and so is this report.\n",
+			       (unsigned long long)r->unfollowed);
+	if (r->unnumbered)
+		outbuf__printf(ob, "  WARNING: %llu address spaces got no id (memtrace's id map was full): their events carry as 0 and are left out of the maps and memory figures; no option enlarges the map, so the trace is incomplete and so is this report.\n",
+			       (unsigned long long)r->unnumbered);
+	if (reader__later_part(r))
+		outbuf__printf(ob, "  WARNING: this file is part %u of a split trace (--rotate, or SIGHUP with -o): everything before it is in the earlier parts, so processes, maps and figures lack it (a process started before shows as first seen here, a map holds only what was mapped since); the report is incomplete.\n",
+			       r->start.part);
 	if (r->unknown)
 		outbuf__printf(ob, "  note: %llu records of event types this memtrace does not know were skipped.\n",
 			       (unsigned long long)r->unknown);
@@ -658,7 +668,7 @@ static void text__report(struct outbuf *ob, const struct reader *r, const struct
 		outbuf__puts(ob, "\nWhat this trace shows\n");
 		for (i = 0; i < c->n; i++)
 			outbuf__printf(ob, "  - %s\n", c->lines[i]);
-		text__processes(ob, a);
+		text__processes(ob, r, a);
 		text__tree(ob, a);
 	}
 	text__maps(ob, r, a, o);
@@ -874,7 +884,7 @@ static json_t *json__report(const struct reader *r, const struct analysis *a,
 	json_t *claims = json_array(), *warnings = json_array();
 	uint64_t lost = summary__lost(&r->summary);
 	struct kmap k;
-	char buf[160];
+	char buf[256];
 	uint32_t t;
 	size_t i;
 	for (i = 0; i < a->nprocs; i++)
@@ -901,6 +911,21 @@ static json_t *json__report(const struct reader *r, const struct analysis *a,
 	}
 	if (lost)
 		json_array_append_new(warnings, json_string("events were lost: every figure is a lower bound"));
+	if (r->unfollowed) {
+		snprintf(buf, sizeof(buf), "incomplete: %llu new processes were not followed (pid filter full): their events are missing",
+			 (unsigned long long)r->unfollowed);
+		json_array_append_new(warnings, json_string(buf));
+	}
+	if (r->unnumbered) {
+		snprintf(buf, sizeof(buf), "incomplete: %llu address spaces got no id (id map full): their events carry as 0 and are not in the maps",
+			 (unsigned long long)r->unnumbered);
+		json_array_append_new(warnings, json_string(buf));
+	}
+	if (reader__later_part(r)) {
+		snprintf(buf, sizeof(buf), "incomplete: part %u of a split trace: processes, maps and figures lack everything in the parts before it",
+			 r->start.part);
+		json_array_append_new(warnings, json_string(buf));
+	}
 	if (a->oom)
 		json_array_append_new(warnings, json_string("out of memory while analysing"));
 	kmap__get(r, a, &k);
@@ -925,6 +950,13 @@ static json_t *json__report(const struct reader *r, const struct analysis *a,
 		"address_spaces", spaces);
 	/* issue 11: the trace has faults/fault/rss/as_end records */
 	json_object_set_new(json_object_get(root, "trace"), "memory", json_boolean(a->has_mem));
+	/* null: the trace does not say (not split; a summary of an older memtrace, or none) */
+	json_object_set_new(json_object_get(root, "trace"), "part",
+			    r->start.part ? json_integer(r->start.part) : json_null());
+	json_object_set_new(json_object_get(root, "trace"), "unfollowed",
+			    r->has_untracked ? json_integer(r->unfollowed) : json_null());
+	json_object_set_new(json_object_get(root, "trace"), "unnumbered",
+			    r->has_untracked ? json_integer(r->unnumbered) : json_null());
 	if (o->has_at)
 		json_object_set_new(root, "at_ns", json_integer(o->at_ns));
 	if (o->maps_only) {
