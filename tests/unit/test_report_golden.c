@@ -839,6 +839,65 @@ static void test_untracked(void **state)
 	}
 }
 
+/* ---- thread stacks: counted when mapped, not only when still in the map ---- */
+
+#define TH_LINE(ts, ev, rest) \
+	"{\"ts\":" #ts ",\"event\":\"" ev "\",\"pid\":200,\"tid\":200,\"comm\":\"py\",\"as\":1," rest "}\n"
+#define TH_CLONE(ts, tid) \
+	TH_LINE(ts, "fork", "\"child_pid\":200,\"child_tid\":" #tid ",\"thread\":true,\"child_as\":1," \
+		"\"shared_vm\":true,\"flags\":\"CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|" \
+		"CLONE_THREAD|CLONE_SYSVSEM|CLONE_SETTLS|CLONE_PARENT_SETTID|CLONE_CHILD_CLEARTID\"," \
+		"\"exit_signal\":0,\"syscall\":\"clone3\"")
+
+/*
+ * pid 200 starts 4 threads: 201 on a new 8 MiB stack, unmapped after it
+ * ends; 202 on none (glibc's cache); 203 on a new 8 MiB stack and 204 on a
+ * new 1 MiB one, both still mapped at the end.
+ */
+static void test_thread_stacks(void **state)
+{
+	static const char trace[] =
+		"{\"event\":\"start\",\"schema\":1,\"command\":\"py\",\"target\":\"command\","
+		"\"root_pid\":200,\"kernel\":\"6.1\",\"ts\":0}\n"
+		"{\"ts\":1000,\"event\":\"mmap\",\"pid\":200,\"tid\":200,\"comm\":\"py\",\"as\":1,"
+		"\"addr\":\"0x7f0000000000\",\"len\":8392704,\"prot\":\"---\","
+		"\"flags\":\"MAP_PRIVATE|MAP_ANONYMOUS|MAP_STACK\",\"fd\":-1,\"offset\":0}\n"
+		TH_LINE(1100, "mprotect", "\"addr\":\"0x7f0000001000\",\"len\":8388608,\"prot\":\"rw-\"")
+		TH_CLONE(1200, 201)
+		"{\"ts\":2000,\"event\":\"exit\",\"pid\":200,\"tid\":201,\"comm\":\"py\",\"as\":1,"
+		"\"code\":0,\"signal\":0,\"core\":false,\"thread\":true}\n"
+		TH_LINE(2100, "munmap", "\"addr\":\"0x7f0000000000\",\"len\":8392704")
+		TH_CLONE(3000, 202)
+		"{\"ts\":4000,\"event\":\"mmap\",\"pid\":200,\"tid\":200,\"comm\":\"py\",\"as\":1,"
+		"\"addr\":\"0x7f1000000000\",\"len\":8392704,\"prot\":\"---\","
+		"\"flags\":\"MAP_PRIVATE|MAP_ANONYMOUS|MAP_STACK\",\"fd\":-1,\"offset\":0}\n"
+		TH_LINE(4100, "mprotect", "\"addr\":\"0x7f1000001000\",\"len\":8388608,\"prot\":\"rw-\"")
+		TH_CLONE(4200, 203)
+		"{\"ts\":5000,\"event\":\"mmap\",\"pid\":200,\"tid\":200,\"comm\":\"py\",\"as\":1,"
+		"\"addr\":\"0x7f2000000000\",\"len\":1052672,\"prot\":\"---\","
+		"\"flags\":\"MAP_PRIVATE|MAP_ANONYMOUS|MAP_STACK\",\"fd\":-1,\"offset\":0}\n"
+		TH_LINE(5100, "mprotect", "\"addr\":\"0x7f2000001000\",\"len\":1048576,\"prot\":\"rw-\"")
+		TH_CLONE(5200, 204)
+		"{\"event\":\"summary\",\"ts\":6000,\"duration_ns\":6000,\"events\":{\"fork\":4,"
+		"\"exit\":1,\"mmap\":3,\"munmap\":1,\"mprotect\":3},\"lost\":0,\"missed\":0,"
+		"\"exit_status\":0}\n";
+	const char *argv[] = { "report", tmp_trace };
+	char *out;
+
+	spill(tmp_trace, trace, strlen(trace));
+	assert_int_equal(report(2, argv), 0);
+	out = slurp(tmp_out, NULL);
+	if (!strstr(out, "5 threads of pid 200 share as 1 (one address space, the same globals and heap); "
+		    "3 of them got a stack of their own, separate mappings of 1 MiB to 8 MiB "
+		    "(2 of them still mapped); the other 1 got no new mapping"))
+		fail_msg("no thread stacks claim in:\n%s", out);
+	free(out);
+	assert_int_equal(report_json(tmp_trace), 0);
+	out = slurp(tmp_out, NULL);
+	assert_non_null(strstr(out, "\"thread_stacks\": 3"));
+	free(out);
+}
+
 /* ---- argv in the text report: quoted as a shell needs it ---- */
 
 /* Every exec's argv replaced by arg. */
@@ -1072,6 +1131,7 @@ int main(void)
 		cmocka_unit_test(test_incomplete),
 		cmocka_unit_test(test_counts),
 		cmocka_unit_test(test_untracked),
+		cmocka_unit_test(test_thread_stacks),
 		cmocka_unit_test(test_argv_quoted),
 		cmocka_unit_test(test_fuzz),
 	};

@@ -679,7 +679,7 @@ static int analysis__fork(struct analysis *a, struct proc *p, struct aspace *as,
 			as->threads++;
 		/* the MAP_STACK mapping this thread made last is the new thread's stack */
 		if (as && a->pending_stack_as == as->id && a->pending_stack_tid == ev->tid) {
-			uint64_t made = 0, at = a->pending_stack;
+			uint64_t made = 0, at = a->pending_stack, size = 0;
 
 			/* every piece of that one mmap (mprotect split off the guard) */
 			for (i = as__lower(as, at); i < as->nregions &&
@@ -687,9 +687,18 @@ static int analysis__fork(struct analysis *a, struct proc *p, struct aspace *as,
 			     (!made || as->regions[i].made_ts == made); i++) {
 				made = as->regions[i].made_ts;
 				as->regions[i].stack_of = f->child_tid;
+				if (!region__is_guard(&as->regions[i]))
+					size += as->regions[i].end - as->regions[i].start;
 				at = as->regions[i].end;
 			}
 			a->pending_stack_as = 0;
+			if (made) {
+				as->thread_stacks++;
+				if (!as->stack_min || size < as->stack_min)
+					as->stack_min = size;
+				if (size > as->stack_max)
+					as->stack_max = size;
+			}
 		}
 		return 0;
 	}

@@ -774,6 +774,8 @@ static json_t *json__aspace(const struct analysis *a, const struct aspace *as)
 		      "peak_total", (json_int_t)as->peak_total,
 		      "threads", (int)as->threads, "brk_grows", (int)as->brk_grows,
 		      "large_blocks", (int)as->large_blocks);
+	/* threads that got a stack mapping of their own, mapped or not now */
+	json_object_set_new(o, "thread_stacks", json_integer(as->thread_stacks));
 	if (as->heap_start) {
 		json_object_set_new(o, "heap_start", json__hex(as->heap_start));
 		json_object_set_new(o, "heap_end", json__hex(as->heap_end));
