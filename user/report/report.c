@@ -60,8 +60,9 @@ const char report__usage[] =
 "Exit status: 0 when the report is written, also for an incomplete trace (no\n"
 "summary, a cut last line, counts that disagree with the summary, lost events:\n"
 "each is a WARNING in the report, \"complete\": false in JSON); 1 for a trace it\n"
-"cannot read (a line not JSON, too long or binary, named by its number); 2 on a\n"
-"usage error.\n"
+"cannot read (a line not JSON, too long or binary, named by its number) or a\n"
+"report it cannot write (a full disk: the output and the error are named); 2 on\n"
+"a usage error.\n"
 "\n"
 "Every figure is explained in docs/report.md.\n";
 
@@ -1190,6 +1191,29 @@ static bool path__is_input(const char *path, const struct reader *r)
 	       a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
+/*
+ * Writing the report to out failed (e: a positive errno): one line naming
+ * the output and why. EPIPE, the reader gone (`| head` under `memtrace run
+ * --report`, which ignores SIGPIPE), is left unsaid, as run leaves it.
+ * Returns 1.
+ */
+static int report__write_failed(FILE *out, int e)
+{
+	if (e != EPIPE)
+		fprintf(stderr, "memtrace: writing the report to %s failed: %s\n",
+			out == stdout ? "standard output" : "its output", strerror(e));
+	return 1;
+}
+
+/* Flushes out's stdio buffer: 0, or 1 after saying why it failed. */
+static int report__flush(FILE *out)
+{
+	errno = 0;
+	if (fflush(out) || ferror(out))
+		return report__write_failed(out, errno ?: EIO);
+	return 0;
+}
+
 static int report__run(const struct report_opts *o, FILE *out)
 {
 	struct reader r = {};
@@ -1198,7 +1222,7 @@ static int report__run(const struct report_opts *o, FILE *out)
 	struct outbuf ob = { .fd = -1 };
 	char err[512];
 	json_t *doc;
-	int rc = 1;
+	int rc = 1, e;
 
 	if (reader__open(&r, o->path, err, sizeof(err))) {
 		fprintf(stderr, "memtrace: %s\n", err);
@@ -1223,12 +1247,13 @@ static int report__run(const struct report_opts *o, FILE *out)
 	}
 	if (report__feed(&r, &a, o))
 		goto cleanup;
+	/* every output to out ends with its flush checked: a full disk is an error, said */
 	if (o->mermaid) {
-		if (mermaid__write(out, &a, &r.start, err, sizeof(err))) {
-			fprintf(stderr, "memtrace: %s\n", err);
-			goto cleanup;
-		}
-		rc = 0;
+		e = mermaid__write(out, &a, &r.start, err, sizeof(err));
+		if (e && !ferror(out))
+			fprintf(stderr, "memtrace: %s\n", err);	/* not a write: the drawing */
+		else
+			rc = e ? report__write_failed(out, -e) : report__flush(out);
 		goto cleanup;
 	}
 	if (claims__build(&c, &a, &r)) {
@@ -1237,8 +1262,14 @@ static int report__run(const struct report_opts *o, FILE *out)
 	}
 	if (o->json) {
 		doc = json__report(&r, &a, &c, o);
-		rc = !doc || json_dumpf(doc, out, JSON_INDENT(1) | JSON_PRESERVE_ORDER) ? 1 : 0;
-		fputc('\n', out);
+		errno = 0;
+		if (!doc)
+			fprintf(stderr, "memtrace: out of memory\n");
+		else if (json_dumpf(doc, out, JSON_INDENT(1) | JSON_PRESERVE_ORDER) ||
+			 fputc('\n', out) == EOF)
+			report__write_failed(out, errno ?: EIO);
+		else
+			rc = report__flush(out);
 		json_decref(doc);
 		goto cleanup;
 	}
@@ -1246,12 +1277,12 @@ static int report__run(const struct report_opts *o, FILE *out)
 		fprintf(stderr, "memtrace: out of memory\n");
 		goto cleanup;
 	}
-	fflush(out);
+	/* what stdio holds goes first: the text is written to the fd itself */
+	if (report__flush(out))
+		goto cleanup;
 	text__report(&ob, &r, &a, &c, o);
-	rc = outbuf__flush(&ob) ? 1 : 0;
+	rc = outbuf__flush(&ob) ? report__write_failed(out, ob.err) : 0;
 cleanup:
-	if (rc == 0 && ferror(out))
-		rc = 1;
 	outbuf__free(&ob);
 	claims__free(&c);
 	analysis__free(&a);
@@ -1280,8 +1311,12 @@ int report__html_fd(const char *path, const char *label, int fd, const char *nam
 			close(dfd);
 		goto cleanup;
 	}
-	if (html__write(f, &r, &a, err, sizeof(err)) || fflush(f)) {
+	if (html__write(f, &r, &a, err, sizeof(err))) {
 		fprintf(stderr, "memtrace: %s: %s\n", name, err);
+		goto cleanup;
+	}
+	if (fflush(f)) {
+		fprintf(stderr, "memtrace: %s: %s\n", name, strerror(errno));
 		goto cleanup;
 	}
 	rc = 0;
