@@ -325,6 +325,24 @@ static int child_in_parents_as(json_t *line, void *arg)
 	return 0;
 }
 
+/* The fork child's exec, and all after it, put into its parent's address space. */
+static int child_execs_into_parents_as(json_t *line, void *arg)
+{
+	json_int_t *pids = arg;	/* [0] parent, [1] child, [2] parent's as, [3] exec'd */
+
+	if (is(line, "fork") && !json_is_true(json_object_get(line, "thread")) && !pids[1]) {
+		pids[0] = json_integer_value(json_object_get(line, "pid"));
+		pids[1] = json_integer_value(json_object_get(line, "child_pid"));
+		pids[2] = json_integer_value(json_object_get(line, "as"));
+	} else if (pids[1] && json_integer_value(json_object_get(line, "pid")) == pids[1]) {
+		if (is(line, "exec"))
+			pids[3] = 1;
+		if (pids[3])
+			json_object_set_new(line, "as", json_integer(pids[2]));
+	}
+	return 0;
+}
+
 /* The first MAP_STACK mapping dropped. */
 static int drop_a_stack(json_t *line, void *arg)
 {
@@ -350,8 +368,9 @@ static int keep(json_t *line, void *arg)
 
 static void test_checker(void **state)
 {
-	json_int_t pids[3] = { 0 };
+	json_int_t pids[4] = { 0 };
 	const char *why;
+	char *err;
 	int done;
 
 	/* the golden traces pass, and so does a faithful copy */
@@ -361,8 +380,19 @@ static void test_checker(void **state)
 	doctor(DATA "threads.jsonl", keep, NULL);
 	assert_null(check(tmp_trace, "threads"));
 
+	/* a fork copy in its parent's own address space: no kernel writes it, the reader refuses it */
 	doctor(DATA "fork-exec.jsonl", child_in_parents_as, pids);
 	assert_true(pids[1] != 0);
+	why = check(tmp_trace, "fork-exec");
+	assert_non_null(why);
+	assert_non_null(strstr(why, "the report failed"));
+	err = slurp(tmp_err, NULL);
+	if (!strstr(err, ": fork record: a copy (no shared VM) in its parent's own address space"))
+		fail_msg("not refused as a copy in its parent's as: %s", err);
+	free(err);
+	memset(pids, 0, sizeof(pids));
+	doctor(DATA "fork-exec.jsonl", child_execs_into_parents_as, pids);
+	assert_true(pids[3] != 0);
 	why = check(tmp_trace, "fork-exec");
 	assert_non_null(why);
 	assert_non_null(strstr(why, "ends in its parent's address space"));

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <linux/sched.h>
 #include <math.h>
 #include <jansson.h>
 #include <yajl/yajl_parse.h>
@@ -1009,6 +1010,87 @@ static void event__mem11(struct fields *f, struct mt_event *ev)
 
 /* ---- end of issue 11 ---- */
 
+/* ---- what no kernel writes ---- */
+
+/*
+ * Does [addr, addr + len) pass the top of 64 bits, len rounded up to pages
+ * as the kernel and the analysis round it? No successful call's range
+ * does: the kernel refuses one with EINVAL (mm/mmap.c, mm/mprotect.c).
+ */
+static bool range__wraps(uint64_t addr, uint64_t len)
+{
+	return len > UINT64_MAX - addr || addr + len > UINT64_MAX - 4095;
+}
+
+static void range__check(struct fields *f, const char *addr_key, uint64_t addr,
+			 const char *len_key, uint64_t len)
+{
+	if (!f->bad && range__wraps(addr, len))
+		f->bad = reader__fail(f->r, f->err, f->errlen,
+				      "%s record: %s 0x%llx + %s %llu wraps past 2^64: no kernel maps there",
+				      f->event, addr_key, (unsigned long long)addr, len_key,
+				      (unsigned long long)len);
+}
+
+/*
+ * Records no kernel can write, refused like a malformed field rather than
+ * dropped in silence by the analysis: a successful call whose range wraps,
+ * a new process with its parent's pid, a fork copy in its parent's
+ * address space. A failed call keeps its arguments, whatever they were; as
+ * 0 is an address space without an id.
+ */
+static void event__check(struct fields *f, const struct mt_event *ev)
+{
+	const struct mt_fork *k = &ev->fork;
+	bool shares;
+
+	if (f->bad || ev->error)
+		return;
+	switch (ev->type) {
+	case MT_EV_MMAP:
+		if (ev->has_addr)
+			range__check(f, "addr", ev->mmap.addr, "len", ev->mmap.len);
+		break;
+	case MT_EV_MUNMAP:
+	case MT_EV_MPROTECT:
+		range__check(f, "addr", ev->range.addr, "len", ev->range.len);
+		break;
+	case MT_EV_MADVISE:
+		range__check(f, "addr", ev->madvise.addr, "len", ev->madvise.len);
+		break;
+	case MT_EV_VMA_NAME:
+		range__check(f, "addr", ev->vma_name.addr, "len", ev->vma_name.len);
+		break;
+	case MT_EV_SHMAT:
+	case MT_EV_SHMDT:
+		if (ev->has_addr)
+			range__check(f, "addr", ev->shm.addr, "len", ev->shm.len);
+		break;
+	case MT_EV_MREMAP:
+		range__check(f, "old_addr", ev->mremap.old_addr, "old_len", ev->mremap.old_len);
+		if (ev->has_addr)
+			range__check(f, "addr", ev->mremap.addr, "new_len", ev->mremap.new_len);
+		break;
+	case MT_EV_FORK:
+		if (k->thread)
+			break;	/* a thread's child_pid is its process: the parent's pid */
+		if (k->child_pid == ev->pid)
+			f->bad = reader__fail(f->r, f->err, f->errlen,
+					      "fork record: a new process (thread false) with its parent's pid %u as child_pid",
+					      ev->pid);
+		/* CLONE_VM (vfork, posix_spawn): the child is in the parent's as */
+		shares = k->shared_vm || (k->flags_known && (k->clone_flags & CLONE_VM)) ||
+			 k->syscall_nr == MT_NR_VFORK;
+		if (!f->bad && !shares && k->child_as && k->child_as == ev->as)
+			f->bad = reader__fail(f->r, f->err, f->errlen,
+					      "fork record: a copy (no shared VM) in its parent's own address space (child_as %u == as)",
+					      ev->as);
+		break;
+	default:
+		break;
+	}
+}
+
 /*
  * Fills ev from the line's key table, or from obj if the line was read
  * with jansson. Returns 0 or -EINVAL with the message in err.
@@ -1058,6 +1140,7 @@ static int event__from_line(struct reader *r, uint32_t type, json_t *obj,
 			return reader__fail(r, err, errlen, "%s record: unknown error '%s'",
 					    f.event, e);
 	}
+	event__check(&f, ev);
 	return f.bad;
 }
 
