@@ -58,8 +58,9 @@ const char report__usage[] =
 "  sudo memtrace run --report threads\n"
 "\n"
 "Exit status: 0 when the report is written, also for an incomplete trace (no\n"
-"summary, a cut last line, counts that disagree with the summary, lost events:\n"
-"each is a WARNING in the report, \"complete\": false in JSON); 1 for a trace it\n"
+"summary, a cut last line, counts that disagree with the summary, processes\n"
+"not followed, a later part of a split trace: each is a WARNING in the report,\n"
+"\"complete\": false in JSON; lost events are a WARNING too); 1 for a trace it\n"
 "cannot read (a line not JSON, too long or binary, named by its number) or a\n"
 "report it cannot write (a full disk: the output and the error are named); 2 on\n"
 "a usage error.\n"
@@ -632,8 +633,9 @@ static void text__header(struct outbuf *ob, const struct reader *r, const struct
 		outbuf__printf(ob, "  WARNING: %llu %s records in the file, the summary counts %llu: records were deleted, duplicated or added; the trace is incomplete and so is this report.\n",
 			       (unsigned long long)r->read[t], event__name(t),
 			       (unsigned long long)r->summary.events[t]);
+	/* not a lower bound: a lost munmap leaves a mapping in, a lost mmap leaves one out */
 	if (lost)
-		outbuf__printf(ob, "  WARNING: %llu events were lost: every figure below is a lower bound.\n",
+		outbuf__printf(ob, "  WARNING: %llu events were lost: the figures below may be off in either direction (a lost mmap leaves a mapping out, a lost munmap leaves in one that is gone).\n",
 			       (unsigned long long)lost);
 	if (r->unfollowed)
 		outbuf__printf(ob, "  WARNING: %llu new processes were not followed (memtrace's pid filter was full): their events are missing, each shows only as its parent's fork, with no exit; no option enlarges the filter, so the trace is incomplete and so is this report.\n",
@@ -912,8 +914,11 @@ static json_t *json__report(const struct reader *r, const struct analysis *a,
 			 (unsigned long long)r->summary.events[t]);
 		json_array_append_new(warnings, json_string(buf));
 	}
-	if (lost)
-		json_array_append_new(warnings, json_string("events were lost: every figure is a lower bound"));
+	if (lost) {
+		snprintf(buf, sizeof(buf), "%llu events were lost: figures may be off in either direction (a lost mmap leaves a mapping out, a lost munmap leaves in one that is gone)",
+			 (unsigned long long)lost);
+		json_array_append_new(warnings, json_string(buf));
+	}
 	if (r->unfollowed) {
 		snprintf(buf, sizeof(buf), "incomplete: %llu new processes were not followed (pid filter full): their events are missing",
 			 (unsigned long long)r->unfollowed);
