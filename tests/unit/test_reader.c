@@ -360,8 +360,13 @@ static void test_not_a_trace(void **state)
 	assert_non_null(strstr(e, "is not a memtrace trace: line 1 is not its start record"));
 	e = error_of("   0.000412    4242    4242 threads  1 mmap\n");
 	assert_non_null(strstr(e, "is not a memtrace JSON trace"));
+	/* JSON, but not an object: said as such, not as "not JSON" */
 	e = error_of("[1,2]\n");
-	assert_non_null(strstr(e, "not a memtrace JSON trace"));
+	assert_non_null(strstr(e, "is not a memtrace trace: its first line is JSON but not an object"));
+	e = error_of("\"start\"\n");
+	assert_non_null(strstr(e, "its first line is JSON but not an object"));
+	e = error_of("{\"event\":\n");
+	assert_non_null(strstr(e, "is not a memtrace JSON trace: its first line is not JSON"));
 }
 
 static void test_unknown_schema(void **state)

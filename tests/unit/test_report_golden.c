@@ -935,6 +935,30 @@ static void test_thread_stacks(void **state)
 	free(out);
 }
 
+/* The "PPID -" legend only under a table that shows a '-': not for a trace of no process. */
+static void test_ppid_legend(void **state)
+{
+	static const char empty[] =
+		"{\"event\":\"start\",\"schema\":1,\"ts\":0}\n"
+		"{\"event\":\"summary\",\"ts\":9,\"duration_ns\":9,\"events\":{},\"lost\":0,"
+		"\"missed\":0,\"exit_status\":0}\n";
+	const char *argv[] = { "report", tmp_trace };
+	char *out;
+
+	spill(tmp_trace, empty, strlen(empty));
+	assert_int_equal(report(2, argv), 0);
+	out = slurp(tmp_out, NULL);
+	assert_non_null(strstr(out, "\nProcesses\n"));
+	if (strstr(out, "PPID - :"))
+		fail_msg("a PPID legend with no process:\n%s", out);
+	free(out);
+	argv[1] = DATA "heap.jsonl";	/* its root process: PPID - */
+	assert_int_equal(report(2, argv), 0);
+	out = slurp(tmp_out, NULL);
+	assert_non_null(strstr(out, "PPID - : the fork that made it is not in the trace"));
+	free(out);
+}
+
 /* ---- argv in the text report: quoted as a shell needs it ---- */
 
 /* Every exec's argv replaced by arg. */
@@ -1169,6 +1193,7 @@ int main(void)
 		cmocka_unit_test(test_counts),
 		cmocka_unit_test(test_untracked),
 		cmocka_unit_test(test_thread_stacks),
+		cmocka_unit_test(test_ppid_legend),
 		cmocka_unit_test(test_argv_quoted),
 		cmocka_unit_test(test_fuzz),
 	};

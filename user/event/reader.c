@@ -1355,17 +1355,6 @@ static json_t *reader__json(struct reader *r, size_t len, int *rc, char *err, si
 	return obj;
 }
 
-/* The next line as a JSON object; NULL at the end (*rc 0) or on an error (*rc -EINVAL). */
-static json_t *reader__line(struct reader *r, int *rc, char *err, size_t errlen)
-{
-	size_t len;
-
-	*rc = reader__getline(r, &len, err, errlen);
-	if (*rc <= 0)
-		return NULL;
-	return reader__json(r, len, rc, err, errlen);
-}
-
 /*
  * Parses the current line with yajl into the key table: the values of the
  * known top-level keys, every other value checked and dropped. Returns 0 or
@@ -1436,9 +1425,11 @@ static int reader__parse_line(struct reader *r, size_t len, char *err, size_t er
 
 int reader__open(struct reader *r, const char *path, char *err, size_t errlen)
 {
+	json_error_t jerr;
 	struct stat st;
 	json_t *obj;
 	const char *ev;
+	size_t len;
 	int rc;
 
 	memset(r, 0, sizeof(*r));
@@ -1471,16 +1462,24 @@ int reader__open(struct reader *r, const char *path, char *err, size_t errlen)
 	}
 	/* fewer, larger reads (ibuf): stdio's buffer would only copy twice */
 	setvbuf(r->in, NULL, _IONBF, 0);
-	obj = reader__line(r, &rc, err, errlen);
+	rc = reader__getline(r, &len, err, errlen);
+	if (rc < 0)
+		return rc;	/* too long, binary, a read error: err says so */
+	if (!rc) {
+		snprintf(err, errlen, "%s is empty: not a memtrace trace (write one with memtrace run -f json -o FILE)",
+			 r->name);
+		return -EINVAL;
+	}
+	/* any value, so that [1,2] or "start" is told apart from text that is not JSON */
+	obj = json_loadb(r->line, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
 	if (!obj) {
-		if (rc == -E2BIG)
-			return rc;	/* too long or binary: err says so */
-		if (!rc) {
-			snprintf(err, errlen, "%s is empty: not a memtrace trace (write one with memtrace run -f json -o FILE)",
-				 r->name);
-			return -EINVAL;
-		}
 		snprintf(err, errlen, "%s is not a memtrace JSON trace: its first line is not JSON (text and CSV traces cannot be read back: record with -f json)",
+			 r->name);
+		return -EINVAL;
+	}
+	if (!json_is_object(obj)) {
+		json_decref(obj);
+		snprintf(err, errlen, "%s is not a memtrace trace: its first line is JSON but not an object; a trace starts with its start record ({\"event\":\"start\",...})",
 			 r->name);
 		return -EINVAL;
 	}

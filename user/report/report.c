@@ -466,7 +466,7 @@ static void text__processes(struct outbuf *ob, const struct reader *r, const str
 {
 	const struct aspace *as;
 	const struct proc *p;
-	size_t i, j;
+	size_t i, j, orphans = 0;
 
 	outbuf__puts(ob, "\nProcesses\n");
 	outbuf__printf(ob, "  %7s %7s %-16s %10s %10s %-22s %7s %12s %12s %10s", "PID", "PPID",
@@ -499,10 +499,12 @@ static void text__processes(struct outbuf *ob, const struct reader *r, const str
 		else
 			snprintf(exit, sizeof(exit), "code %u", p->code);
 		/* 0: the fork that made it is not in the trace (docs/report.md) */
-		if (p->ppid)
+		if (p->ppid) {
 			outbuf__printf(ob, "  %7u %7u ", p->pid, p->ppid);
-		else
+		} else {
 			outbuf__printf(ob, "  %7u %7s ", p->pid, "-");
+			orphans++;
+		}
 		j = outbuf__text_str(ob, p->comm, sizeof(p->comm));
 		outbuf__spaces(ob, j < 16 ? 16 - j : 0);
 		outbuf__printf(ob, " %10.3f ", (double)p->start_ts / 1e6);
@@ -534,7 +536,8 @@ static void text__processes(struct outbuf *ob, const struct reader *r, const str
 		if (a->has_mem)
 			text__proc_faults(ob, a, p);
 	}
-	outbuf__puts(ob, "  PPID - : the fork that made it is not in the trace (memtrace started it, or it ran before -p/-a).\n");
+	if (orphans)	/* the legend of a '-' only under a table that shows one */
+		outbuf__puts(ob, "  PPID - : the fork that made it is not in the trace (memtrace started it, or it ran before -p/-a).\n");
 	outbuf__puts(ob, "  ACCESSIBLE, RESERVED (PROT_NONE) and HEAP are peaks over the process's address spaces.\n");
 	if (a->has_mem)
 		outbuf__puts(ob, "  RSS PEAK is the highest resident set of its address spaces (VmHWM); FAULTS adds up\n  their page faults (faults are not pages: a file fault maps up to 16).\n");
