@@ -789,19 +789,24 @@ static void test_run_report(void)
 	proc__free(&p);
 }
 
-/* `memtrace report -f json trace`: exit 0, complete as want, no count warning. */
+/* `memtrace report -f json trace`: exit 0, complete unless a later part, no count warning. */
 static void counts__expect_clean(const char *trace, bool lost)
 {
 	struct proc p;
 	json_t *doc, *t;
+	json_int_t part;
 
 	memtrace__run(&p, RUN_TIMEOUT_MS, "report", "-f", "json", trace, NULL);
 	EXPECT_MSG(p.code == 0, "report %s: %d %s", trace, p.code, p.err);
 	doc = json_loads(p.out, 0, NULL);
 	ASSERT_MSG(doc, "report %s: not JSON", trace);
 	t = json_object_get(doc, "trace");
-	EXPECT_MSG(json_is_true(json_object_get(t, "complete")), "%s: not complete: %s", trace,
-		   p.out);
+	/* a later part of a rotated run lacks what came before it: incomplete, and said */
+	part = json_integer_value(json_object_get(t, "part"));
+	EXPECT_MSG(json_is_true(json_object_get(t, "complete")) == (part <= 1),
+		   "%s: part %lld, complete is not %d: %s", trace, (long long)part, part <= 1, p.out);
+	EXPECT_MSG(part <= 1 || strstr(p.out, "of a split trace"), "%s: part %lld, no warning: %s",
+		   trace, (long long)part, p.out);
 	EXPECT_MSG(!strstr(p.out, "records in the file"), "%s: a count warning", trace);
 	EXPECT_MSG(lost == (json_integer_value(json_object_get(t, "lost")) > 0),
 		   "%s: lost %lld", trace, (long long)json_integer_value(json_object_get(t, "lost")));
@@ -934,6 +939,41 @@ static void test_bad_input(void)
 }
 
 /*
+ * A report that cannot be written (a full disk: /dev/full) fails, exit 1,
+ * with one line naming the output and the error, whatever the output: the
+ * text, --maps, JSON, Mermaid on standard output, --html and --perfetto.
+ */
+static void test_output_full(void)
+{
+	static const struct {
+		const char *args;	/* between "report" and the trace */
+		bool to_stdout;		/* else the file is /dev/full itself */
+	} cases[] = {
+		{ "", true }, { "--maps", true }, { "-f json", true }, { "-f json --maps", true },
+		{ "--mermaid", true }, { "--at 0.01", true },
+		{ "--html /dev/full", false }, { "--perfetto /dev/full", false },
+	};
+	const char *trace = "tests/data/heap.jsonl";
+	char cmd[PATH_MAX + 256];
+	struct proc p;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(cmd, sizeof(cmd), "'%s' report %s %s%s", harness_memtrace(), cases[i].args,
+			 trace, cases[i].to_stdout ? " > /dev/full" : "");
+		rc = proc__run(&p, RUN_TIMEOUT_MS, "/bin/sh", "-c", cmd, NULL);
+		EXPECT_MSG(rc == 1, "report %s: exit %d", cases[i].args, rc);
+		EXPECT_MSG(text__lines(p.err) == 1 && strstr(p.err, "No space left on device") &&
+			   strstr(p.err, cases[i].to_stdout ? "writing the report to standard output failed" :
+				  "/dev/full"),
+			   "report %s: want one line naming the output and the error, got: '%s'",
+			   cases[i].args, p.err);
+		proc__free(&p);
+	}
+}
+
+/*
  * --perfetto/--html to what is not a regular file: written to, never
  * renamed over (the link, /dev/null, stay what they were); through a
  * link to a regular file: that file gets the page, the link stays.
@@ -990,6 +1030,7 @@ int main(void)
 		{ "report refuses bad input with one line", test_bad_input, false },
 		{ "--help states the man page's exit statuses", test_help_status, false },
 		{ "--perfetto/--html through a link or to a device: written to, never renamed over", test_output_not_regular, false },
+		{ "a report to a full disk (text, JSON, --maps, --mermaid, --html, --perfetto): exit 1, one line", test_output_full, false },
 		{ NULL, NULL, false },
 	};
 

@@ -228,7 +228,8 @@ static void test_rt_mmap(void **state)
 	mem(MT_EV_MMAP, 0x7f0000200000, 0, 2 << 20, 3, 0x40022 | (21ULL << 26), (uint64_t)-1, 0);
 	mem(MT_EV_MMAP, 0x7f0000200000, 0, 1 << 30, 3, 0x40022 | (30ULL << 26), (uint64_t)-1, 0);
 	mem(MT_EV_MMAP, 0x7f0000200000, 0, 4096, 0x10000007, 0x22 | (1ULL << 60), (uint64_t)-1, 0);
-	mem(MT_EV_MMAP, 0xfffffffffffff000ULL, 0, 4096, 0, 0x22, (uint64_t)-1, 0);
+	/* the highest result that is an address (len 0: a range reaching 2^64 is refused) */
+	mem(MT_EV_MMAP, 0xfffffffffffff000ULL, 0, 0, 0, 0x22, (uint64_t)-1, 0);
 	mem(MT_EV_MMAP, -4095, 0, 4096, 0, 0x22, (uint64_t)-1, 0);
 	mem(MT_EV_MMAP, 0x7f0000000000, 0, 8 << 20, 3, 0x20022, (uint64_t)-1, 0);	/* MAP_STACK */
 }
@@ -283,6 +284,8 @@ static void test_rt_fork(void **state)
 	f.syscall_nr = MT_NR_VFORK;
 	round_trip(&f, sizeof(f), NULL, NULL);
 	f.clone_flags = 42 | (1ULL << 40);	/* SIG42, an unnamed high bit */
+	f.fork_flags = MT_FORK_FLAGS_KNOWN;
+	f.child_as = 3;				/* a copy: never the parent's as */
 	f.syscall_nr = MT_NR_FORK;
 	round_trip(&f, sizeof(f), NULL, NULL);
 	f.fork_flags = 0;			/* kernel-made task: nothing known */
@@ -357,8 +360,13 @@ static void test_not_a_trace(void **state)
 	assert_non_null(strstr(e, "is not a memtrace trace: line 1 is not its start record"));
 	e = error_of("   0.000412    4242    4242 threads  1 mmap\n");
 	assert_non_null(strstr(e, "is not a memtrace JSON trace"));
+	/* JSON, but not an object: said as such, not as "not JSON" */
 	e = error_of("[1,2]\n");
-	assert_non_null(strstr(e, "not a memtrace JSON trace"));
+	assert_non_null(strstr(e, "is not a memtrace trace: its first line is JSON but not an object"));
+	e = error_of("\"start\"\n");
+	assert_non_null(strstr(e, "its first line is JSON but not an object"));
+	e = error_of("{\"event\":\n");
+	assert_non_null(strstr(e, "is not a memtrace JSON trace: its first line is not JSON"));
 }
 
 static void test_unknown_schema(void **state)
@@ -816,6 +824,142 @@ static void test_counts(void **state)
 	}
 }
 
+/*
+ * The summary's unfollowed/unnumbered counts (newer than the rest: absent
+ * is 0, not an error) and the start record's part, checked like every count.
+ */
+static void test_untracked_and_part(void **state)
+{
+#define SUM_WITH(extra) "{\"event\":\"summary\",\"ts\":9,\"duration_ns\":9,\"events\":{\"mmap\":1}," \
+			"\"lost\":0,\"missed\":0" extra ",\"exit_status\":0}\n"
+#define START_WITH(extra) "{\"event\":\"start\",\"schema\":1,\"command\":\"t\",\"root_pid\":1" \
+			  extra ",\"ts\":0}\n"
+	static const struct {
+		const char *text;
+		bool has;
+		uint64_t unfollowed, unnumbered;
+		uint32_t part;
+		bool complete;
+	} good[] = {
+		{ START MMAP_AT(1) SUM_WITH(""), false, 0, 0, 0, true },
+		{ START MMAP_AT(1) SUM_WITH(",\"unfollowed\":0,\"unnumbered\":0"), true, 0, 0, 0, true },
+		{ START MMAP_AT(1) SUM_WITH(",\"unfollowed\":3,\"unnumbered\":0"), true, 3, 0, 0, false },
+		{ START MMAP_AT(1) SUM_WITH(",\"unfollowed\":0,\"unnumbered\":5"), true, 0, 5, 0, false },
+		{ START_WITH(",\"part\":1") MMAP_AT(1) SUM_WITH(""), false, 0, 0, 1, true },
+		{ START_WITH(",\"part\":2") MMAP_AT(1) SUM_WITH(""), false, 0, 0, 2, false },
+	};
+	static const struct bad_line bad[] = {
+		{ SUM_WITH(",\"unfollowed\":-1,\"unnumbered\":0"),
+		  ":2: summary record: 'unfollowed' is not a non-negative integer" },
+		{ SUM_WITH(",\"unfollowed\":0,\"unnumbered\":\"many\""),
+		  ":2: summary record: 'unnumbered' is not a non-negative integer" },
+		{ SUM_WITH(",\"unfollowed\":1.5,\"unnumbered\":0"),
+		  ":2: summary record: 'unfollowed' is not a non-negative integer" },
+	};
+	char err[512];
+	struct reader r;
+	size_t i, n;
+	const char *e;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		put_file(good[i].text, strlen(good[i].text));
+		if (read_all(&r, err, sizeof(err), NULL, 0, &n))
+			fail_msg("case %zu: %s", i, err);
+		if (r.has_untracked != good[i].has || r.unfollowed != good[i].unfollowed ||
+		    r.unnumbered != good[i].unnumbered || r.start.part != good[i].part ||
+		    reader__complete(&r) != good[i].complete)
+			fail_msg("case %zu: has %d unfollowed %llu unnumbered %llu part %u complete %d",
+				 i, r.has_untracked, (unsigned long long)r.unfollowed,
+				 (unsigned long long)r.unnumbered, r.start.part, reader__complete(&r));
+		reader__close(&r);
+	}
+	bad_lines__check(bad, sizeof(bad) / sizeof(bad[0]));
+	e = error_of(START_WITH(",\"part\":0") SUM_WITH(""));
+	assert_non_null(strstr(e, ":1: start record: 'part' is 0"));
+	e = error_of(START_WITH(",\"part\":\"2\"") SUM_WITH(""));
+	assert_non_null(strstr(e, ":1: start record: 'part' is not a non-negative integer"));
+#undef SUM_WITH
+#undef START_WITH
+}
+
+/*
+ * Records no kernel writes are refused with the line: a successful call
+ * whose range wraps past 2^64, a new process with its parent's pid, a fork
+ * copy in its parent's address space. What the kernel does write passes:
+ * failed calls with any arguments, threads, vfork, as 0.
+ */
+static void test_impossible(void **state)
+{
+#define MEM_LINE(ev, rest) "{\"ts\":1,\"event\":\"" ev "\",\"pid\":1,\"tid\":1,\"comm\":\"a\"," \
+			   "\"as\":1," rest "}\n"
+#define ANON "\"prot\":\"rw-\",\"flags\":\"MAP_PRIVATE|MAP_ANONYMOUS\",\"fd\":-1,\"offset\":0"
+#define FORK_LINE(pid, as, rest) "{\"ts\":1,\"event\":\"fork\",\"pid\":" #pid ",\"tid\":" #pid \
+			   ",\"comm\":\"a\",\"as\":" #as "," rest "}\n"
+#define COPY(child, as) "\"child_pid\":" #child ",\"child_tid\":" #child ",\"thread\":false," \
+			"\"child_as\":" #as ",\"shared_vm\":false," \
+			"\"flags\":\"CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD\"," \
+			"\"exit_signal\":17,\"syscall\":\"clone\""
+	static const struct bad_line bad[] = {
+		{ MEM_LINE("mmap", "\"addr\":\"0xfffffffffffff000\",\"len\":1048576," ANON),
+		  ":2: mmap record: addr 0xfffffffffffff000 + len 1048576 wraps past 2^64" },
+		{ MEM_LINE("mmap", "\"addr\":\"0xfffffffffffff000\",\"len\":1," ANON),
+		  ":2: mmap record: addr 0xfffffffffffff000 + len 1 wraps past 2^64" },
+		{ MEM_LINE("munmap", "\"addr\":\"0x9000000000000000\",\"len\":9223372036854775807"),
+		  ":2: munmap record: addr 0x9000000000000000 + len 9223372036854775807 wraps" },
+		{ MEM_LINE("mprotect", "\"addr\":\"0xffffffffffff0000\",\"len\":65537,\"prot\":\"r--\""),
+		  ":2: mprotect record: addr 0xffffffffffff0000 + len 65537 wraps" },
+		{ MEM_LINE("madvise", "\"addr\":\"0xffffffffffe00000\",\"len\":4194304,"
+			   "\"advice\":\"MADV_DONTNEED\""),
+		  ":2: madvise record: addr 0xffffffffffe00000 + len 4194304 wraps" },
+		{ MEM_LINE("mremap", "\"addr\":\"0xfffffffffff00000\",\"old_addr\":\"0x7f0000000000\","
+			   "\"old_len\":4096,\"new_len\":2097152,\"flags\":\"MREMAP_MAYMOVE\""),
+		  ":2: mremap record: addr 0xfffffffffff00000 + new_len 2097152 wraps" },
+		{ MEM_LINE("mremap", "\"addr\":\"0x7f0000000000\",\"old_addr\":\"0xfffffffffffff000\","
+			   "\"old_len\":8192,\"new_len\":4096,\"flags\":\"0\""),
+		  ":2: mremap record: old_addr 0xfffffffffffff000 + old_len 8192 wraps" },
+		{ FORK_LINE(7, 1, COPY(7, 2)),
+		  ":2: fork record: a new process (thread false) with its parent's pid 7 as child_pid" },
+		{ FORK_LINE(7, 1, COPY(8, 1)),
+		  ":2: fork record: a copy (no shared VM) in its parent's own address space (child_as 1 == as)" },
+	};
+	static const char *const good[] = {
+		/* a failed call keeps whatever arguments it was given */
+		MEM_LINE("munmap", "\"addr\":\"0xfffffffffffff000\",\"len\":1048576,\"error\":\"EINVAL\""),
+		MEM_LINE("mmap", "\"len\":9223372036854775807," ANON ",\"error\":\"ENOMEM\""),
+		MEM_LINE("mmap", "\"addr\":\"0x7ffffffff000\",\"len\":4096," ANON),
+		/* a thread: child_pid is its process, the parent's pid; child_as the same as */
+		FORK_LINE(7, 1, "\"child_pid\":7,\"child_tid\":8,\"thread\":true,\"child_as\":1,"
+			  "\"shared_vm\":true,\"flags\":\"CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|"
+			  "CLONE_THREAD\",\"exit_signal\":0,\"syscall\":\"clone3\""),
+		/* vfork: a new process in its parent's as */
+		FORK_LINE(7, 1, "\"child_pid\":9,\"child_tid\":9,\"thread\":false,\"child_as\":1,"
+			  "\"shared_vm\":true,\"flags\":\"CLONE_VM|CLONE_VFORK|SIGCHLD\","
+			  "\"exit_signal\":17,\"syscall\":\"vfork\""),
+		/* as 0: no id (unnumbered), on either side */
+		FORK_LINE(7, 0, COPY(10, 0)),
+		FORK_LINE(7, 1, COPY(11, 2)),
+		/* a failed fork has no child */
+		FORK_LINE(7, 1, "\"thread\":false,\"shared_vm\":false,\"flags\":\"SIGCHLD\","
+			  "\"exit_signal\":17,\"syscall\":\"fork\",\"error\":\"EAGAIN\""),
+	};
+	char text[2048], err[512];
+	struct reader r;
+	size_t i, n;
+
+	bad_lines__check(bad, sizeof(bad) / sizeof(bad[0]));
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		snprintf(text, sizeof(text), START "%s", good[i]);
+		put_file(text, strlen(text));
+		if (read_all(&r, err, sizeof(err), NULL, 0, &n) || n != 1)
+			fail_msg("case %zu refused: %s", i, err);
+		reader__close(&r);
+	}
+#undef MEM_LINE
+#undef ANON
+#undef FORK_LINE
+#undef COPY
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -841,6 +985,8 @@ int main(void)
 		cmocka_unit_test(test_argv_bad),
 		cmocka_unit_test(test_long_and_binary_lines),
 		cmocka_unit_test(test_counts),
+		cmocka_unit_test(test_untracked_and_part),
+		cmocka_unit_test(test_impossible),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

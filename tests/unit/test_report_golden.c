@@ -325,6 +325,24 @@ static int child_in_parents_as(json_t *line, void *arg)
 	return 0;
 }
 
+/* The fork child's exec, and all after it, put into its parent's address space. */
+static int child_execs_into_parents_as(json_t *line, void *arg)
+{
+	json_int_t *pids = arg;	/* [0] parent, [1] child, [2] parent's as, [3] exec'd */
+
+	if (is(line, "fork") && !json_is_true(json_object_get(line, "thread")) && !pids[1]) {
+		pids[0] = json_integer_value(json_object_get(line, "pid"));
+		pids[1] = json_integer_value(json_object_get(line, "child_pid"));
+		pids[2] = json_integer_value(json_object_get(line, "as"));
+	} else if (pids[1] && json_integer_value(json_object_get(line, "pid")) == pids[1]) {
+		if (is(line, "exec"))
+			pids[3] = 1;
+		if (pids[3])
+			json_object_set_new(line, "as", json_integer(pids[2]));
+	}
+	return 0;
+}
+
 /* The first MAP_STACK mapping dropped. */
 static int drop_a_stack(json_t *line, void *arg)
 {
@@ -350,8 +368,9 @@ static int keep(json_t *line, void *arg)
 
 static void test_checker(void **state)
 {
-	json_int_t pids[3] = { 0 };
+	json_int_t pids[4] = { 0 };
 	const char *why;
+	char *err;
 	int done;
 
 	/* the golden traces pass, and so does a faithful copy */
@@ -361,8 +380,19 @@ static void test_checker(void **state)
 	doctor(DATA "threads.jsonl", keep, NULL);
 	assert_null(check(tmp_trace, "threads"));
 
+	/* a fork copy in its parent's own address space: no kernel writes it, the reader refuses it */
 	doctor(DATA "fork-exec.jsonl", child_in_parents_as, pids);
 	assert_true(pids[1] != 0);
+	why = check(tmp_trace, "fork-exec");
+	assert_non_null(why);
+	assert_non_null(strstr(why, "the report failed"));
+	err = slurp(tmp_err, NULL);
+	if (!strstr(err, ": fork record: a copy (no shared VM) in its parent's own address space"))
+		fail_msg("not refused as a copy in its parent's as: %s", err);
+	free(err);
+	memset(pids, 0, sizeof(pids));
+	doctor(DATA "fork-exec.jsonl", child_execs_into_parents_as, pids);
+	assert_true(pids[3] != 0);
 	why = check(tmp_trace, "fork-exec");
 	assert_non_null(why);
 	assert_non_null(strstr(why, "ends in its parent's address space"));
@@ -743,7 +773,189 @@ static void test_counts(void **state)
 	expect_counts(NULL, NULL);
 	assert_int_equal(report(2, (const char *[]){ "report", tmp_trace }), 0);
 	out = slurp(tmp_out, NULL);
-	assert_non_null(strstr(out, "WARNING: 1 events were lost"));
+	assert_non_null(strstr(out, "WARNING: 1 events were lost: the figures below may be off in either direction"));
+	/* a lost munmap leaves a mapping that is gone: not a lower bound */
+	assert_null(strstr(out, "lower bound"));
+	free(out);
+	assert_int_equal(report_json(tmp_trace), 0);
+	out = slurp(tmp_out, NULL);
+	assert_non_null(strstr(out, "\"1 events were lost: figures may be off in either direction"));
+	assert_null(strstr(out, "lower bound"));
+	free(out);
+}
+
+/* ---- what a trace says it lacks: unfollowed processes, unnumbered spaces, earlier parts ---- */
+
+/*
+ * A hand-made trace: sh (pid 100) forks 101 (followed), 102 (not followed:
+ * its fork and nothing else) and 103, whose address space got no id (as 0).
+ * START_ takes the start record's extra fields, SUMMARY_ the summary's.
+ */
+#define HM_FORK(ts, pid, as) \
+	"{\"ts\":" #ts ",\"event\":\"fork\",\"pid\":100,\"tid\":100,\"comm\":\"sh\",\"as\":1," \
+	"\"child_pid\":" #pid ",\"child_tid\":" #pid ",\"thread\":false,\"child_as\":" #as "," \
+	"\"shared_vm\":false,\"flags\":\"CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD\"," \
+	"\"exit_signal\":17,\"syscall\":\"clone\"}\n"
+#define HM_MMAP(ts, pid, as, addr) \
+	"{\"ts\":" #ts ",\"event\":\"mmap\",\"pid\":" #pid ",\"tid\":" #pid ",\"comm\":\"sh\"," \
+	"\"as\":" #as ",\"addr\":\"" addr "\",\"len\":4096,\"prot\":\"rw-\"," \
+	"\"flags\":\"MAP_PRIVATE|MAP_ANONYMOUS\",\"fd\":-1,\"offset\":0}\n"
+#define HM_EXIT(ts, pid, as) \
+	"{\"ts\":" #ts ",\"event\":\"exit\",\"pid\":" #pid ",\"tid\":" #pid ",\"comm\":\"sh\"," \
+	"\"as\":" #as ",\"code\":0,\"signal\":0,\"core\":false,\"thread\":false}\n"
+#define HM_TRACE(START_, SUMMARY_) \
+	"{\"event\":\"start\",\"schema\":1,\"version\":\"0.1.0\",\"command\":\"sh -c t\"," \
+	"\"target\":\"command\",\"root_pid\":100,\"kernel\":\"6.1\",\"wall_start_ns\":0" START_ \
+	",\"ts\":0}\n" \
+	HM_FORK(1000, 101, 2) HM_MMAP(2000, 101, 2, "0x7f0000000000") HM_FORK(3000, 102, 3) \
+	HM_FORK(4000, 103, 0) HM_MMAP(5000, 103, 0, "0x7f0000001000") HM_EXIT(6000, 101, 2) \
+	HM_EXIT(7000, 103, 0) HM_EXIT(7500, 100, 1) \
+	"{\"event\":\"summary\",\"ts\":8000,\"duration_ns\":8000,\"events\":{\"fork\":3," \
+	"\"exit\":3,\"mmap\":2},\"lost\":0,\"missed\":0" SUMMARY_ ",\"exit_status\":0}\n"
+
+/*
+ * The summary's unfollowed and unnumbered counts and the start's part: a
+ * warning each and "complete": false when they say something is missing;
+ * nothing when they are 0 or absent (an older memtrace's trace).
+ */
+static void test_untracked(void **state)
+{
+	static const struct {
+		const char *what, *trace;
+		const char *text[3];	/* in the text report, NULL-ended */
+		const char *json[3];	/* in the JSON report */
+		bool complete;
+	} cases[] = {
+		{ "unfollowed and unnumbered",
+		  HM_TRACE("", ",\"unfollowed\":1,\"unnumbered\":1"),
+		  { "WARNING: 1 new processes were not followed (memtrace's pid filter was full)",
+		    "WARNING: 1 address spaces got no id (memtrace's id map was full)",
+		    "      102     100 sh                    0.003          - no exit seen" },
+		  { "\"unfollowed\": 1", "\"unnumbered\": 1",
+		    "incomplete: 1 new processes were not followed (pid filter full)" }, false },
+		{ "unfollowed only",
+		  HM_TRACE("", ",\"unfollowed\":7,\"unnumbered\":0"),
+		  { "WARNING: 7 new processes were not followed" },
+		  { "\"unfollowed\": 7", "\"unnumbered\": 0" }, false },
+		{ "unnumbered only",
+		  HM_TRACE("", ",\"unfollowed\":0,\"unnumbered\":2"),
+		  { "WARNING: 2 address spaces got no id", "running at the end" },
+		  { "incomplete: 2 address spaces got no id (id map full)" }, false },
+		{ "both 0", HM_TRACE("", ",\"unfollowed\":0,\"unnumbered\":0"),
+		  { "running at the end" }, { "\"unfollowed\": 0", "\"part\": null" }, true },
+		{ "an older trace: neither field", HM_TRACE("", ""),
+		  { "running at the end" }, { "\"unfollowed\": null", "\"unnumbered\": null" }, true },
+		{ "part 3 of a split trace", HM_TRACE(",\"part\":3", ""),
+		  { "WARNING: this file is part 3 of a split trace" },
+		  { "\"part\": 3", "incomplete: part 3 of a split trace" }, false },
+		{ "part 1: the start of the run is in it", HM_TRACE(",\"part\":1", ""),
+		  { "running at the end" }, { "\"part\": 1" }, true },
+	};
+	const char *argv[] = { "report", tmp_trace };
+	char *out;
+	size_t i, k;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		spill(tmp_trace, cases[i].trace, strlen(cases[i].trace));
+		assert_int_equal(report(2, argv), 0);
+		out = slurp(tmp_out, NULL);
+		for (k = 0; k < 3 && cases[i].text[k]; k++)
+			if (!strstr(out, cases[i].text[k]))
+				fail_msg("%s: no '%s' in:\n%s", cases[i].what, cases[i].text[k], out);
+		if (cases[i].complete && strstr(out, "WARNING"))
+			fail_msg("%s: a warning in:\n%s", cases[i].what, out);
+		free(out);
+		assert_int_equal(report_json(tmp_trace), 0);
+		out = slurp(tmp_out, NULL);
+		for (k = 0; k < 3 && cases[i].json[k]; k++)
+			if (!strstr(out, cases[i].json[k]))
+				fail_msg("%s: no '%s' in:\n%s", cases[i].what, cases[i].json[k], out);
+		if (!strstr(out, cases[i].complete ? "\"complete\": true" : "\"complete\": false"))
+			fail_msg("%s: complete is not %d:\n%s", cases[i].what, cases[i].complete, out);
+		free(out);
+	}
+}
+
+/* ---- thread stacks: counted when mapped, not only when still in the map ---- */
+
+#define TH_LINE(ts, ev, rest) \
+	"{\"ts\":" #ts ",\"event\":\"" ev "\",\"pid\":200,\"tid\":200,\"comm\":\"py\",\"as\":1," rest "}\n"
+#define TH_CLONE(ts, tid) \
+	TH_LINE(ts, "fork", "\"child_pid\":200,\"child_tid\":" #tid ",\"thread\":true,\"child_as\":1," \
+		"\"shared_vm\":true,\"flags\":\"CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|" \
+		"CLONE_THREAD|CLONE_SYSVSEM|CLONE_SETTLS|CLONE_PARENT_SETTID|CLONE_CHILD_CLEARTID\"," \
+		"\"exit_signal\":0,\"syscall\":\"clone3\"")
+
+/*
+ * pid 200 starts 4 threads: 201 on a new 8 MiB stack, unmapped after it
+ * ends; 202 on none (glibc's cache); 203 on a new 8 MiB stack and 204 on a
+ * new 1 MiB one, both still mapped at the end.
+ */
+static void test_thread_stacks(void **state)
+{
+	static const char trace[] =
+		"{\"event\":\"start\",\"schema\":1,\"command\":\"py\",\"target\":\"command\","
+		"\"root_pid\":200,\"kernel\":\"6.1\",\"ts\":0}\n"
+		"{\"ts\":1000,\"event\":\"mmap\",\"pid\":200,\"tid\":200,\"comm\":\"py\",\"as\":1,"
+		"\"addr\":\"0x7f0000000000\",\"len\":8392704,\"prot\":\"---\","
+		"\"flags\":\"MAP_PRIVATE|MAP_ANONYMOUS|MAP_STACK\",\"fd\":-1,\"offset\":0}\n"
+		TH_LINE(1100, "mprotect", "\"addr\":\"0x7f0000001000\",\"len\":8388608,\"prot\":\"rw-\"")
+		TH_CLONE(1200, 201)
+		"{\"ts\":2000,\"event\":\"exit\",\"pid\":200,\"tid\":201,\"comm\":\"py\",\"as\":1,"
+		"\"code\":0,\"signal\":0,\"core\":false,\"thread\":true}\n"
+		TH_LINE(2100, "munmap", "\"addr\":\"0x7f0000000000\",\"len\":8392704")
+		TH_CLONE(3000, 202)
+		"{\"ts\":4000,\"event\":\"mmap\",\"pid\":200,\"tid\":200,\"comm\":\"py\",\"as\":1,"
+		"\"addr\":\"0x7f1000000000\",\"len\":8392704,\"prot\":\"---\","
+		"\"flags\":\"MAP_PRIVATE|MAP_ANONYMOUS|MAP_STACK\",\"fd\":-1,\"offset\":0}\n"
+		TH_LINE(4100, "mprotect", "\"addr\":\"0x7f1000001000\",\"len\":8388608,\"prot\":\"rw-\"")
+		TH_CLONE(4200, 203)
+		"{\"ts\":5000,\"event\":\"mmap\",\"pid\":200,\"tid\":200,\"comm\":\"py\",\"as\":1,"
+		"\"addr\":\"0x7f2000000000\",\"len\":1052672,\"prot\":\"---\","
+		"\"flags\":\"MAP_PRIVATE|MAP_ANONYMOUS|MAP_STACK\",\"fd\":-1,\"offset\":0}\n"
+		TH_LINE(5100, "mprotect", "\"addr\":\"0x7f2000001000\",\"len\":1048576,\"prot\":\"rw-\"")
+		TH_CLONE(5200, 204)
+		"{\"event\":\"summary\",\"ts\":6000,\"duration_ns\":6000,\"events\":{\"fork\":4,"
+		"\"exit\":1,\"mmap\":3,\"munmap\":1,\"mprotect\":3},\"lost\":0,\"missed\":0,"
+		"\"exit_status\":0}\n";
+	const char *argv[] = { "report", tmp_trace };
+	char *out;
+
+	spill(tmp_trace, trace, strlen(trace));
+	assert_int_equal(report(2, argv), 0);
+	out = slurp(tmp_out, NULL);
+	if (!strstr(out, "5 threads of pid 200 share as 1 (one address space, the same globals and heap); "
+		    "3 of them got a stack of their own, separate mappings of 1 MiB to 8 MiB "
+		    "(2 of them still mapped); the other 1 got no new mapping"))
+		fail_msg("no thread stacks claim in:\n%s", out);
+	free(out);
+	assert_int_equal(report_json(tmp_trace), 0);
+	out = slurp(tmp_out, NULL);
+	assert_non_null(strstr(out, "\"thread_stacks\": 3"));
+	free(out);
+}
+
+/* The "PPID -" legend only under a table that shows a '-': not for a trace of no process. */
+static void test_ppid_legend(void **state)
+{
+	static const char empty[] =
+		"{\"event\":\"start\",\"schema\":1,\"ts\":0}\n"
+		"{\"event\":\"summary\",\"ts\":9,\"duration_ns\":9,\"events\":{},\"lost\":0,"
+		"\"missed\":0,\"exit_status\":0}\n";
+	const char *argv[] = { "report", tmp_trace };
+	char *out;
+
+	spill(tmp_trace, empty, strlen(empty));
+	assert_int_equal(report(2, argv), 0);
+	out = slurp(tmp_out, NULL);
+	assert_non_null(strstr(out, "\nProcesses\n"));
+	if (strstr(out, "PPID - :"))
+		fail_msg("a PPID legend with no process:\n%s", out);
+	free(out);
+	argv[1] = DATA "heap.jsonl";	/* its root process: PPID - */
+	assert_int_equal(report(2, argv), 0);
+	out = slurp(tmp_out, NULL);
+	assert_non_null(strstr(out, "PPID - : the fork that made it is not in the trace"));
 	free(out);
 }
 
@@ -979,6 +1191,9 @@ int main(void)
 		cmocka_unit_test(test_checker_vma),
 		cmocka_unit_test(test_incomplete),
 		cmocka_unit_test(test_counts),
+		cmocka_unit_test(test_untracked),
+		cmocka_unit_test(test_thread_stacks),
+		cmocka_unit_test(test_ppid_legend),
 		cmocka_unit_test(test_argv_quoted),
 		cmocka_unit_test(test_fuzz),
 	};

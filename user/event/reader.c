@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <linux/sched.h>
 #include <math.h>
 #include <jansson.h>
 #include <yajl/yajl_parse.h>
@@ -55,6 +56,7 @@ static int reader__fail(struct reader *r, char *err, size_t n, const char *fmt, 
 	X(old_addr) X(old_len) X(new_len) X(new_addr)			\
 	X(schema) X(version) X(command) X(target) X(kernel)		\
 	X(root_pid) X(wall_start_ns) X(duration_ns) X(missed)		\
+	X(unfollowed) X(unnumbered) X(part)				\
 	/* issue 11: faults, fault, rss, as_end (kernel is above) */	\
 	X(start) X(end) X(region) X(kind) X(reason) X(ip) X(class)	\
 	X(write) X(present) X(peak) X(total) X(faults)	\
@@ -1008,6 +1010,87 @@ static void event__mem11(struct fields *f, struct mt_event *ev)
 
 /* ---- end of issue 11 ---- */
 
+/* ---- what no kernel writes ---- */
+
+/*
+ * Does [addr, addr + len) pass the top of 64 bits, len rounded up to pages
+ * as the kernel and the analysis round it? No successful call's range
+ * does: the kernel refuses one with EINVAL (mm/mmap.c, mm/mprotect.c).
+ */
+static bool range__wraps(uint64_t addr, uint64_t len)
+{
+	return len > UINT64_MAX - addr || addr + len > UINT64_MAX - 4095;
+}
+
+static void range__check(struct fields *f, const char *addr_key, uint64_t addr,
+			 const char *len_key, uint64_t len)
+{
+	if (!f->bad && range__wraps(addr, len))
+		f->bad = reader__fail(f->r, f->err, f->errlen,
+				      "%s record: %s 0x%llx + %s %llu wraps past 2^64: no kernel maps there",
+				      f->event, addr_key, (unsigned long long)addr, len_key,
+				      (unsigned long long)len);
+}
+
+/*
+ * Records no kernel can write, refused like a malformed field rather than
+ * dropped in silence by the analysis: a successful call whose range wraps,
+ * a new process with its parent's pid, a fork copy in its parent's
+ * address space. A failed call keeps its arguments, whatever they were; as
+ * 0 is an address space without an id.
+ */
+static void event__check(struct fields *f, const struct mt_event *ev)
+{
+	const struct mt_fork *k = &ev->fork;
+	bool shares;
+
+	if (f->bad || ev->error)
+		return;
+	switch (ev->type) {
+	case MT_EV_MMAP:
+		if (ev->has_addr)
+			range__check(f, "addr", ev->mmap.addr, "len", ev->mmap.len);
+		break;
+	case MT_EV_MUNMAP:
+	case MT_EV_MPROTECT:
+		range__check(f, "addr", ev->range.addr, "len", ev->range.len);
+		break;
+	case MT_EV_MADVISE:
+		range__check(f, "addr", ev->madvise.addr, "len", ev->madvise.len);
+		break;
+	case MT_EV_VMA_NAME:
+		range__check(f, "addr", ev->vma_name.addr, "len", ev->vma_name.len);
+		break;
+	case MT_EV_SHMAT:
+	case MT_EV_SHMDT:
+		if (ev->has_addr)
+			range__check(f, "addr", ev->shm.addr, "len", ev->shm.len);
+		break;
+	case MT_EV_MREMAP:
+		range__check(f, "old_addr", ev->mremap.old_addr, "old_len", ev->mremap.old_len);
+		if (ev->has_addr)
+			range__check(f, "addr", ev->mremap.addr, "new_len", ev->mremap.new_len);
+		break;
+	case MT_EV_FORK:
+		if (k->thread)
+			break;	/* a thread's child_pid is its process: the parent's pid */
+		if (k->child_pid == ev->pid)
+			f->bad = reader__fail(f->r, f->err, f->errlen,
+					      "fork record: a new process (thread false) with its parent's pid %u as child_pid",
+					      ev->pid);
+		/* CLONE_VM (vfork, posix_spawn): the child is in the parent's as */
+		shares = k->shared_vm || (k->flags_known && (k->clone_flags & CLONE_VM)) ||
+			 k->syscall_nr == MT_NR_VFORK;
+		if (!f->bad && !shares && k->child_as && k->child_as == ev->as)
+			f->bad = reader__fail(f->r, f->err, f->errlen,
+					      "fork record: a copy (no shared VM) in its parent's own address space (child_as %u == as)",
+					      ev->as);
+		break;
+	default:
+		break;
+	}
+}
+
 /*
  * Fills ev from the line's key table, or from obj if the line was read
  * with jansson. Returns 0 or -EINVAL with the message in err.
@@ -1057,6 +1140,7 @@ static int event__from_line(struct reader *r, uint32_t type, json_t *obj,
 			return reader__fail(r, err, errlen, "%s record: unknown error '%s'",
 					    f.event, e);
 	}
+	event__check(&f, ev);
 	return f.bad;
 }
 
@@ -1086,6 +1170,12 @@ static int reader__summary(struct reader *r, json_t *obj, char *err, size_t errl
 	memset(&r->summary, 0, sizeof(r->summary));
 	r->summary.duration_ns = field__uint(&f, K_duration_ns, INT64_MAX);
 	r->summary.missed = field__uint(&f, K_missed, INT64_MAX);
+	/* newer than the rest: a trace of an older memtrace does not say (0) */
+	r->has_untracked = field__has(&f, K_unfollowed) || field__has(&f, K_unnumbered);
+	r->unfollowed = field__has(&f, K_unfollowed) ?
+			field__uint(&f, K_unfollowed, INT64_MAX) : 0;
+	r->unnumbered = field__has(&f, K_unnumbered) ?
+			field__uint(&f, K_unnumbered, INT64_MAX) : 0;
 	if (f.bad)
 		return f.bad;
 	v = json_object_get(obj, "events");
@@ -1136,6 +1226,11 @@ static int reader__start(struct reader *r, json_t *obj, char *err, size_t errlen
 			    field__uint(&f, K_root_pid, UINT32_MAX) : 0;
 	r->start.wall_start_ns = field__has(&f, K_wall_start_ns) ?
 				 field__int(&f, K_wall_start_ns, INT64_MIN, INT64_MAX) : 0;
+	/* a split trace's file number, 1, 2, ...; absent: not split, or its first file */
+	r->start.part = field__has(&f, K_part) ? field__uint(&f, K_part, UINT32_MAX) : 0;
+	if (!f.bad && field__has(&f, K_part) && !r->start.part)
+		return reader__fail(r, err, errlen,
+				    "start record: 'part' is 0: the files of a split trace count from 1");
 	if (f.bad)
 		return f.bad;
 	r->start_doc = json_incref(obj);
@@ -1260,17 +1355,6 @@ static json_t *reader__json(struct reader *r, size_t len, int *rc, char *err, si
 	return obj;
 }
 
-/* The next line as a JSON object; NULL at the end (*rc 0) or on an error (*rc -EINVAL). */
-static json_t *reader__line(struct reader *r, int *rc, char *err, size_t errlen)
-{
-	size_t len;
-
-	*rc = reader__getline(r, &len, err, errlen);
-	if (*rc <= 0)
-		return NULL;
-	return reader__json(r, len, rc, err, errlen);
-}
-
 /*
  * Parses the current line with yajl into the key table: the values of the
  * known top-level keys, every other value checked and dropped. Returns 0 or
@@ -1341,9 +1425,11 @@ static int reader__parse_line(struct reader *r, size_t len, char *err, size_t er
 
 int reader__open(struct reader *r, const char *path, char *err, size_t errlen)
 {
+	json_error_t jerr;
 	struct stat st;
 	json_t *obj;
 	const char *ev;
+	size_t len;
 	int rc;
 
 	memset(r, 0, sizeof(*r));
@@ -1376,16 +1462,24 @@ int reader__open(struct reader *r, const char *path, char *err, size_t errlen)
 	}
 	/* fewer, larger reads (ibuf): stdio's buffer would only copy twice */
 	setvbuf(r->in, NULL, _IONBF, 0);
-	obj = reader__line(r, &rc, err, errlen);
+	rc = reader__getline(r, &len, err, errlen);
+	if (rc < 0)
+		return rc;	/* too long, binary, a read error: err says so */
+	if (!rc) {
+		snprintf(err, errlen, "%s is empty: not a memtrace trace (write one with memtrace run -f json -o FILE)",
+			 r->name);
+		return -EINVAL;
+	}
+	/* any value, so that [1,2] or "start" is told apart from text that is not JSON */
+	obj = json_loadb(r->line, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
 	if (!obj) {
-		if (rc == -E2BIG)
-			return rc;	/* too long or binary: err says so */
-		if (!rc) {
-			snprintf(err, errlen, "%s is empty: not a memtrace trace (write one with memtrace run -f json -o FILE)",
-				 r->name);
-			return -EINVAL;
-		}
 		snprintf(err, errlen, "%s is not a memtrace JSON trace: its first line is not JSON (text and CSV traces cannot be read back: record with -f json)",
+			 r->name);
+		return -EINVAL;
+	}
+	if (!json_is_object(obj)) {
+		json_decref(obj);
+		snprintf(err, errlen, "%s is not a memtrace trace: its first line is JSON but not an object; a trace starts with its start record ({\"event\":\"start\",...})",
 			 r->name);
 		return -EINVAL;
 	}
@@ -1624,7 +1718,13 @@ uint32_t reader__miscount(const struct reader *r, uint32_t from)
 
 bool reader__complete(const struct reader *r)
 {
-	return r->has_summary && !r->cut_tail && reader__miscount(r, 0) == MT_COUNT_SLOTS;
+	return r->has_summary && !r->cut_tail && reader__miscount(r, 0) == MT_COUNT_SLOTS &&
+	       !r->unfollowed && !r->unnumbered && !reader__later_part(r);
+}
+
+bool reader__later_part(const struct reader *r)
+{
+	return r->start.part > 1;
 }
 
 void reader__close(struct reader *r)

@@ -36,6 +36,15 @@ struct reader {
 	void *start_doc;	/* json_t owning start's strings */
 	bool has_summary;	/* the trace ended with its summary record */
 	struct trace_summary summary;
+	/*
+	 * The summary's "unfollowed" (new processes memtrace could not follow,
+	 * its pid filter full: their events are missing) and "unnumbered"
+	 * (address spaces that got no id, the id map full: their events carry
+	 * as 0). A trace of an older memtrace has neither: has_untracked is
+	 * false and both are 0.
+	 */
+	bool has_untracked;
+	uint64_t unfollowed, unnumbered;
 	uint64_t events;	/* events returned so far */
 	uint64_t late;		/* events that came later than the window could sort */
 	uint64_t unknown;	/* records of event types this reader does not know: skipped */
@@ -67,8 +76,14 @@ int reader__next(struct reader *r, struct mt_event *ev, char *err, size_t errlen
  * files each carry their own counts, so each file is checked on its own.
  */
 uint32_t reader__miscount(const struct reader *r, uint32_t from);
-/* After the last event: a summary, no cut line, and every count agrees. */
+/*
+ * After the last event: a summary, no cut line, every count agrees, no
+ * process unfollowed nor address space unnumbered, and not a later part of
+ * a split trace (whose start is in the files before it).
+ */
 bool reader__complete(const struct reader *r);
+/* The trace is part 2 or later of a split trace (start.part > 1). */
+bool reader__later_part(const struct reader *r);
 /* Frees everything; accepts a zeroed reader. */
 void reader__close(struct reader *r);
 

@@ -679,7 +679,7 @@ static int analysis__fork(struct analysis *a, struct proc *p, struct aspace *as,
 			as->threads++;
 		/* the MAP_STACK mapping this thread made last is the new thread's stack */
 		if (as && a->pending_stack_as == as->id && a->pending_stack_tid == ev->tid) {
-			uint64_t made = 0, at = a->pending_stack;
+			uint64_t made = 0, at = a->pending_stack, size = 0;
 
 			/* every piece of that one mmap (mprotect split off the guard) */
 			for (i = as__lower(as, at); i < as->nregions &&
@@ -687,9 +687,18 @@ static int analysis__fork(struct analysis *a, struct proc *p, struct aspace *as,
 			     (!made || as->regions[i].made_ts == made); i++) {
 				made = as->regions[i].made_ts;
 				as->regions[i].stack_of = f->child_tid;
+				if (!region__is_guard(&as->regions[i]))
+					size += as->regions[i].end - as->regions[i].start;
 				at = as->regions[i].end;
 			}
 			a->pending_stack_as = 0;
+			if (made) {
+				as->thread_stacks++;
+				if (!as->stack_min || size < as->stack_min)
+					as->stack_min = size;
+				if (size > as->stack_max)
+					as->stack_max = size;
+			}
 		}
 		return 0;
 	}
@@ -701,17 +710,20 @@ static int analysis__fork(struct analysis *a, struct proc *p, struct aspace *as,
 	c->shared_vm = f->shared_vm;
 	c->as = c->first_as = f->child_as;
 	memcpy(c->comm, p->comm, sizeof(c->comm));
+	/* child_as 0: the address space got no id (unnumbered), no map to follow */
 	cas = as__get(a, f->child_as, c->pid, ev->ts);
-	if (!cas)
+	if (f->child_as && !cas)
 		return -ENOMEM;
-	cas->tasks++;
-	if (f->shared_vm) {
+	if (cas)
+		cas->tasks++;
+	if (cas && f->shared_vm) {
 		cas->shared_procs++;
-	} else if (as && cas != as && !cas->nregions) {
+	} else if (cas && as && cas != as && !cas->nregions) {
 		/* fork copies the parent's map: same addresses, separate memory */
 		if (as__reserve(cas, as->nregions))
 			return -ENOMEM;
-		memcpy(cas->regions, as->regions, as->nregions * sizeof(*as->regions));
+		if (as->nregions)	/* an empty map may have no array at all */
+			memcpy(cas->regions, as->regions, as->nregions * sizeof(*as->regions));
 		cas->nregions = as->nregions;
 		/* the child's faults are its own */
 		for (i = 0; i < cas->nregions; i++)
@@ -765,16 +777,18 @@ static int analysis__exec(struct analysis *a, struct proc *p, const struct mt_ev
 	if (ev->error)
 		return 0;	/* the process kept its image */
 	p->threads_live = 1;	/* exec kills every other thread (fs/exec.c de_thread) */
+	/* as 0: the new image got no id (unnumbered), no map to follow */
 	nas = as__get(a, ev->as, p->pid, ev->ts);
-	if (!nas)
+	if (ev->as && !nas)
 		return -ENOMEM;
-	if (ev->exec.old_as != ev->as) {
+	if (nas && ev->exec.old_as != ev->as) {
 		nas->by_exec = true;
 		nas->exec_of_as = ev->exec.old_as;
 	}
 	/* the process moves to the new image (first sight already counted it there) */
 	if (p->as != ev->as) {
-		nas->tasks++;
+		if (nas)
+			nas->tasks++;
 		as__leave(a, p->as, ev->ts);
 		p->as = ev->as;
 	}

@@ -98,6 +98,14 @@ struct aspace {
 	uint64_t heap_peak;	/* the highest break */
 	uint32_t brk_grows;	/* brk calls that moved the break up */
 	uint32_t threads;	/* tasks created sharing it with CLONE_THREAD */
+	/*
+	 * Threads that got a stack mapping of their own: a MAP_STACK mmap by
+	 * their creator just before the clone (region.stack_of), counted when
+	 * the thread is created, whether or not the mapping is still there at
+	 * the end. Sizes in bytes, the guard page left out.
+	 */
+	uint32_t thread_stacks;
+	uint64_t stack_min, stack_max;
 	uint32_t tasks;		/* tasks that used it, ever */
 	uint32_t shared_procs;	/* processes created into it with CLONE_VM (vfork) */
 	uint32_t large_blocks;	/* anonymous rw- mmaps >= AN_LARGE_BLOCK that are not stacks */

@@ -73,7 +73,8 @@ static int claims__fork(struct claims *c, const struct analysis *a)
 
 	for (i = 0; i < a->nedges && !r; i++) {
 		e = &a->edges[i];
-		if (e->kind == EDGE_REPLACES)
+		/* as 0: an address space without an id (unnumbered), nothing to say of it */
+		if (e->kind == EDGE_REPLACES || !e->from_as || !e->to_as)
 			continue;
 		child = analysis__proc(a, e->to_pid);
 		if (!child)
@@ -257,27 +258,38 @@ static int claims__threads_cow(struct claims *c, const struct aspace *as)
 			   (unsigned long long)cow);
 }
 
-/* Threads: one address space, a stack mapping each. */
+/*
+ * Threads: one address space, a stack mapping each. The stacks counted are
+ * those ever mapped for a new thread (as->thread_stacks), not those still
+ * in the map: glibc unmaps a joined thread's stack beyond its cache.
+ */
 static int claims__threads(struct claims *c, const struct aspace *as)
 {
-	uint64_t stack = 0;
-	size_t j, stacks = 0;
-	char size[32];
+	char size[64], s1[32], s2[32], live_s[64] = "", rest[160] = "";
+	size_t j, live = 0;
 
 	if (!as->threads)
 		return 0;
-	for (j = 0; j < as->nregions; j++) {
-		if (as->regions[j].stack_of && !region__is_guard(&as->regions[j])) {
-			stacks++;
-			stack = as->regions[j].end - as->regions[j].start;
-		}
-	}
-	if (stacks)
-		return claims__add(c, "%u threads of pid %u share as %u (one address space, the same globals and heap); %zu of them got a stack of their own, a separate %s mapping each.",
-				   as->threads + 1, as->pid, as->id, stacks,
-				   decode__size(stack, size, sizeof(size)));
-	return claims__add(c, "%u threads of pid %u share as %u: one address space, the same globals and heap; no stack mapping was seen per thread (the runtime carves stacks out of memory it already has).",
-			   as->threads + 1, as->pid, as->id);
+	if (!as->thread_stacks)
+		return claims__add(c, "%u threads of pid %u share as %u: one address space, the same globals and heap; no stack mapping was seen per thread (the runtime carves stacks out of memory it already has).",
+				   as->threads + 1, as->pid, as->id);
+	for (j = 0; j < as->nregions; j++)
+		if (as->regions[j].stack_of && !region__is_guard(&as->regions[j]))
+			live++;
+	if (as->stack_min == as->stack_max)
+		snprintf(size, sizeof(size), "a separate %s mapping each",
+			 decode__size(as->stack_max, s1, sizeof(s1)));
+	else
+		snprintf(size, sizeof(size), "separate mappings of %s to %s",
+			 decode__size(as->stack_min, s1, sizeof(s1)),
+			 decode__size(as->stack_max, s2, sizeof(s2)));
+	if (live != as->thread_stacks)
+		snprintf(live_s, sizeof(live_s), " (%zu of them still mapped)", live);
+	if (as->thread_stacks < as->threads)
+		snprintf(rest, sizeof(rest), "; the other %u got no new mapping (glibc reuses the cached stack of a thread that ended)",
+			 as->threads - as->thread_stacks);
+	return claims__add(c, "%u threads of pid %u share as %u (one address space, the same globals and heap); %u of them got a stack of their own, %s%s%s.",
+			   as->threads + 1, as->pid, as->id, as->thread_stacks, size, live_s, rest);
 }
 
 /* The heap: brk for small blocks, a mapping of its own for a large one. */

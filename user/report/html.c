@@ -547,10 +547,11 @@ int html__write(FILE *out, struct reader *r, struct analysis *a, char *err, size
 	bands__fit(&h, a->last_ts);
 	if (claims__build(&c, a, r) || model__write(&h, &model, r, a, &c))
 		goto cleanup;
+	errno = 0;
 	page__write(out, &model);
-	rc = ferror(out) ? -EIO : 0;
+	rc = ferror(out) ? -(errno ?: EIO) : 0;
 	if (rc)
-		snprintf(err, errlen, "write error");
+		snprintf(err, errlen, "%s", strerror(-rc));
 cleanup:
 	claims__free(&c);
 	outbuf__free(&model);

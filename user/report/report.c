@@ -58,10 +58,12 @@ const char report__usage[] =
 "  sudo memtrace run --report threads\n"
 "\n"
 "Exit status: 0 when the report is written, also for an incomplete trace (no\n"
-"summary, a cut last line, counts that disagree with the summary, lost events:\n"
-"each is a WARNING in the report, \"complete\": false in JSON); 1 for a trace it\n"
-"cannot read (a line not JSON, too long or binary, named by its number); 2 on a\n"
-"usage error.\n"
+"summary, a cut last line, counts that disagree with the summary, processes\n"
+"not followed, a later part of a split trace: each is a WARNING in the report,\n"
+"\"complete\": false in JSON; lost events are a WARNING too); 1 for a trace it\n"
+"cannot read (a line not JSON, too long or binary, named by its number) or a\n"
+"report it cannot write (a full disk: the output and the error are named); 2 on\n"
+"a usage error.\n"
 "\n"
 "Every figure is explained in docs/report.md.\n";
 
@@ -460,11 +462,11 @@ static void text__proc_faults(struct outbuf *ob, const struct analysis *a, const
 	}
 }
 
-static void text__processes(struct outbuf *ob, const struct analysis *a)
+static void text__processes(struct outbuf *ob, const struct reader *r, const struct analysis *a)
 {
 	const struct aspace *as;
 	const struct proc *p;
-	size_t i, j;
+	size_t i, j, orphans = 0;
 
 	outbuf__puts(ob, "\nProcesses\n");
 	outbuf__printf(ob, "  %7s %7s %-16s %10s %10s %-22s %7s %12s %12s %10s", "PID", "PPID",
@@ -487,8 +489,9 @@ static void text__processes(struct outbuf *ob, const struct analysis *a)
 			pr = as->peak_reserved > pr ? as->peak_reserved : pr;
 			hp = as->heap_peak - as->heap_start > hp ? as->heap_peak - as->heap_start : hp;
 		}
+		/* with processes unfollowed, one without an exit may be one of them */
 		if (!p->ended)
-			snprintf(exit, sizeof(exit), "running at the end");
+			snprintf(exit, sizeof(exit), r->unfollowed ? "no exit seen" : "running at the end");
 		else if (p->signal)
 			snprintf(exit, sizeof(exit), "SIG%s%s",
 				 decode__signal_name(p->signal, sig, sizeof(sig)),
@@ -496,10 +499,12 @@ static void text__processes(struct outbuf *ob, const struct analysis *a)
 		else
 			snprintf(exit, sizeof(exit), "code %u", p->code);
 		/* 0: the fork that made it is not in the trace (docs/report.md) */
-		if (p->ppid)
+		if (p->ppid) {
 			outbuf__printf(ob, "  %7u %7u ", p->pid, p->ppid);
-		else
+		} else {
 			outbuf__printf(ob, "  %7u %7s ", p->pid, "-");
+			orphans++;
+		}
 		j = outbuf__text_str(ob, p->comm, sizeof(p->comm));
 		outbuf__spaces(ob, j < 16 ? 16 - j : 0);
 		outbuf__printf(ob, " %10.3f ", (double)p->start_ts / 1e6);
@@ -531,7 +536,8 @@ static void text__processes(struct outbuf *ob, const struct analysis *a)
 		if (a->has_mem)
 			text__proc_faults(ob, a, p);
 	}
-	outbuf__puts(ob, "  PPID - : the fork that made it is not in the trace (memtrace started it, or it ran before -p/-a).\n");
+	if (orphans)	/* the legend of a '-' only under a table that shows one */
+		outbuf__puts(ob, "  PPID - : the fork that made it is not in the trace (memtrace started it, or it ran before -p/-a).\n");
 	outbuf__puts(ob, "  ACCESSIBLE, RESERVED (PROT_NONE) and HEAP are peaks over the process's address spaces.\n");
 	if (a->has_mem)
 		outbuf__puts(ob, "  RSS PEAK is the highest resident set of its address spaces (VmHWM); FAULTS adds up\n  their page faults (faults are not pages: a file fault maps up to 16).\n");
@@ -630,9 +636,19 @@ static void text__header(struct outbuf *ob, const struct reader *r, const struct
 		outbuf__printf(ob, "  WARNING: %llu %s records in the file, the summary counts %llu: records were deleted, duplicated or added; the trace is incomplete and so is this report.\n",
 			       (unsigned long long)r->read[t], event__name(t),
 			       (unsigned long long)r->summary.events[t]);
+	/* not a lower bound: a lost munmap leaves a mapping in, a lost mmap leaves one out */
 	if (lost)
-		outbuf__printf(ob, "  WARNING: %llu events were lost: every figure below is a lower bound.\n",
+		outbuf__printf(ob, "  WARNING: %llu events were lost: the figures below may be off in either direction (a lost mmap leaves a mapping out, a lost munmap leaves in one that is gone).\n",
 			       (unsigned long long)lost);
+	if (r->unfollowed)
+		outbuf__printf(ob, "  WARNING: %llu new processes were not followed (memtrace's pid filter was full): their events are missing, each shows only as its parent's fork, with no exit; no option enlarges the filter, so the trace is incomplete and so is this report.\n",
+			       (unsigned long long)r->unfollowed);
+	if (r->unnumbered)
+		outbuf__printf(ob, "  WARNING: %llu address spaces got no id (memtrace's id map was full): their events carry as 0 and are left out of the maps and memory figures; no option enlarges the map, so the trace is incomplete and so is this report.\n",
+			       (unsigned long long)r->unnumbered);
+	if (reader__later_part(r))
+		outbuf__printf(ob, "  WARNING: this file is part %u of a split trace (--rotate, or SIGHUP with -o): everything before it is in the earlier parts, so processes, maps and figures lack it (a process started before shows as first seen here, a map holds only what was mapped since); the report is incomplete.\n",
+			       r->start.part);
 	if (r->unknown)
 		outbuf__printf(ob, "  note: %llu records of event types this memtrace does not know were skipped.\n",
 			       (unsigned long long)r->unknown);
@@ -658,7 +674,7 @@ static void text__report(struct outbuf *ob, const struct reader *r, const struct
 		outbuf__puts(ob, "\nWhat this trace shows\n");
 		for (i = 0; i < c->n; i++)
 			outbuf__printf(ob, "  - %s\n", c->lines[i]);
-		text__processes(ob, a);
+		text__processes(ob, r, a);
 		text__tree(ob, a);
 	}
 	text__maps(ob, r, a, o);
@@ -764,6 +780,8 @@ static json_t *json__aspace(const struct analysis *a, const struct aspace *as)
 		      "peak_total", (json_int_t)as->peak_total,
 		      "threads", (int)as->threads, "brk_grows", (int)as->brk_grows,
 		      "large_blocks", (int)as->large_blocks);
+	/* threads that got a stack mapping of their own, mapped or not now */
+	json_object_set_new(o, "thread_stacks", json_integer(as->thread_stacks));
 	if (as->heap_start) {
 		json_object_set_new(o, "heap_start", json__hex(as->heap_start));
 		json_object_set_new(o, "heap_end", json__hex(as->heap_end));
@@ -874,7 +892,7 @@ static json_t *json__report(const struct reader *r, const struct analysis *a,
 	json_t *claims = json_array(), *warnings = json_array();
 	uint64_t lost = summary__lost(&r->summary);
 	struct kmap k;
-	char buf[160];
+	char buf[256];
 	uint32_t t;
 	size_t i;
 	for (i = 0; i < a->nprocs; i++)
@@ -899,8 +917,26 @@ static json_t *json__report(const struct reader *r, const struct analysis *a,
 			 (unsigned long long)r->summary.events[t]);
 		json_array_append_new(warnings, json_string(buf));
 	}
-	if (lost)
-		json_array_append_new(warnings, json_string("events were lost: every figure is a lower bound"));
+	if (lost) {
+		snprintf(buf, sizeof(buf), "%llu events were lost: figures may be off in either direction (a lost mmap leaves a mapping out, a lost munmap leaves in one that is gone)",
+			 (unsigned long long)lost);
+		json_array_append_new(warnings, json_string(buf));
+	}
+	if (r->unfollowed) {
+		snprintf(buf, sizeof(buf), "incomplete: %llu new processes were not followed (pid filter full): their events are missing",
+			 (unsigned long long)r->unfollowed);
+		json_array_append_new(warnings, json_string(buf));
+	}
+	if (r->unnumbered) {
+		snprintf(buf, sizeof(buf), "incomplete: %llu address spaces got no id (id map full): their events carry as 0 and are not in the maps",
+			 (unsigned long long)r->unnumbered);
+		json_array_append_new(warnings, json_string(buf));
+	}
+	if (reader__later_part(r)) {
+		snprintf(buf, sizeof(buf), "incomplete: part %u of a split trace: processes, maps and figures lack everything in the parts before it",
+			 r->start.part);
+		json_array_append_new(warnings, json_string(buf));
+	}
 	if (a->oom)
 		json_array_append_new(warnings, json_string("out of memory while analysing"));
 	kmap__get(r, a, &k);
@@ -925,6 +961,13 @@ static json_t *json__report(const struct reader *r, const struct analysis *a,
 		"address_spaces", spaces);
 	/* issue 11: the trace has faults/fault/rss/as_end records */
 	json_object_set_new(json_object_get(root, "trace"), "memory", json_boolean(a->has_mem));
+	/* null: the trace does not say (not split; a summary of an older memtrace, or none) */
+	json_object_set_new(json_object_get(root, "trace"), "part",
+			    r->start.part ? json_integer(r->start.part) : json_null());
+	json_object_set_new(json_object_get(root, "trace"), "unfollowed",
+			    r->has_untracked ? json_integer(r->unfollowed) : json_null());
+	json_object_set_new(json_object_get(root, "trace"), "unnumbered",
+			    r->has_untracked ? json_integer(r->unnumbered) : json_null());
 	if (o->has_at)
 		json_object_set_new(root, "at_ns", json_integer(o->at_ns));
 	if (o->maps_only) {
@@ -1156,6 +1199,29 @@ static bool path__is_input(const char *path, const struct reader *r)
 	       a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
+/*
+ * Writing the report to out failed (e: a positive errno): one line naming
+ * the output and why. EPIPE, the reader gone (`| head` under `memtrace run
+ * --report`, which ignores SIGPIPE), is left unsaid, as run leaves it.
+ * Returns 1.
+ */
+static int report__write_failed(FILE *out, int e)
+{
+	if (e != EPIPE)
+		fprintf(stderr, "memtrace: writing the report to %s failed: %s\n",
+			out == stdout ? "standard output" : "its output", strerror(e));
+	return 1;
+}
+
+/* Flushes out's stdio buffer: 0, or 1 after saying why it failed. */
+static int report__flush(FILE *out)
+{
+	errno = 0;
+	if (fflush(out) || ferror(out))
+		return report__write_failed(out, errno ?: EIO);
+	return 0;
+}
+
 static int report__run(const struct report_opts *o, FILE *out)
 {
 	struct reader r = {};
@@ -1164,7 +1230,7 @@ static int report__run(const struct report_opts *o, FILE *out)
 	struct outbuf ob = { .fd = -1 };
 	char err[512];
 	json_t *doc;
-	int rc = 1;
+	int rc = 1, e;
 
 	if (reader__open(&r, o->path, err, sizeof(err))) {
 		fprintf(stderr, "memtrace: %s\n", err);
@@ -1189,12 +1255,13 @@ static int report__run(const struct report_opts *o, FILE *out)
 	}
 	if (report__feed(&r, &a, o))
 		goto cleanup;
+	/* every output to out ends with its flush checked: a full disk is an error, said */
 	if (o->mermaid) {
-		if (mermaid__write(out, &a, &r.start, err, sizeof(err))) {
-			fprintf(stderr, "memtrace: %s\n", err);
-			goto cleanup;
-		}
-		rc = 0;
+		e = mermaid__write(out, &a, &r.start, err, sizeof(err));
+		if (e && !ferror(out))
+			fprintf(stderr, "memtrace: %s\n", err);	/* not a write: the drawing */
+		else
+			rc = e ? report__write_failed(out, -e) : report__flush(out);
 		goto cleanup;
 	}
 	if (claims__build(&c, &a, &r)) {
@@ -1203,8 +1270,14 @@ static int report__run(const struct report_opts *o, FILE *out)
 	}
 	if (o->json) {
 		doc = json__report(&r, &a, &c, o);
-		rc = !doc || json_dumpf(doc, out, JSON_INDENT(1) | JSON_PRESERVE_ORDER) ? 1 : 0;
-		fputc('\n', out);
+		errno = 0;
+		if (!doc)
+			fprintf(stderr, "memtrace: out of memory\n");
+		else if (json_dumpf(doc, out, JSON_INDENT(1) | JSON_PRESERVE_ORDER) ||
+			 fputc('\n', out) == EOF)
+			report__write_failed(out, errno ?: EIO);
+		else
+			rc = report__flush(out);
 		json_decref(doc);
 		goto cleanup;
 	}
@@ -1212,12 +1285,12 @@ static int report__run(const struct report_opts *o, FILE *out)
 		fprintf(stderr, "memtrace: out of memory\n");
 		goto cleanup;
 	}
-	fflush(out);
+	/* what stdio holds goes first: the text is written to the fd itself */
+	if (report__flush(out))
+		goto cleanup;
 	text__report(&ob, &r, &a, &c, o);
-	rc = outbuf__flush(&ob) ? 1 : 0;
+	rc = outbuf__flush(&ob) ? report__write_failed(out, ob.err) : 0;
 cleanup:
-	if (rc == 0 && ferror(out))
-		rc = 1;
 	outbuf__free(&ob);
 	claims__free(&c);
 	analysis__free(&a);
@@ -1246,8 +1319,12 @@ int report__html_fd(const char *path, const char *label, int fd, const char *nam
 			close(dfd);
 		goto cleanup;
 	}
-	if (html__write(f, &r, &a, err, sizeof(err)) || fflush(f)) {
+	if (html__write(f, &r, &a, err, sizeof(err))) {
 		fprintf(stderr, "memtrace: %s: %s\n", name, err);
+		goto cleanup;
+	}
+	if (fflush(f)) {
+		fprintf(stderr, "memtrace: %s: %s\n", name, strerror(errno));
 		goto cleanup;
 	}
 	rc = 0;
