@@ -2074,6 +2074,15 @@ int BPF_PROG(handle_exec_vma, struct task_struct *task, pid_t old_pid,
 
 	if (!v || (*v & MT_TRACED_LAUNCH) || !(*v & MT_TRACED_AS_MASK))
 		return 0;
+#ifndef MT_WITHOUT_ATTACH
+	/*
+	 * An exec that began before we attached has no storage from
+	 * handle_prepare_exec: make one before the walk, so that the attach
+	 * walk (vma_attach), if it has not reached this process yet, skips it
+	 * rather than write this map a second time.
+	 */
+	bpf_task_storage_get(&exec_pending, task, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
+#endif
 	vma__walk(task, *v & MT_TRACED_AS_MASK, MT_VMA_ORIGIN_EXEC);
 	return 0;
 }
@@ -2116,6 +2125,14 @@ int vma_attach(struct bpf_iter__task *ctx)
 	mm = task__mm(task);
 	if (!mm)
 		return 0;	/* kernel threads, exiting processes */
+	/*
+	 * Storage means an exec since we attached: past sched_prepare_exec
+	 * (it can no longer fail: fs/exec.c begin_new_exec,
+	 * point_of_no_return) or at handle_exec_vma, which writes (or wrote)
+	 * the new image's map. A walk here too would write it twice.
+	 */
+	if (bpf_task_storage_get(&exec_pending, task, NULL, 0))
+		return 0;
 	v = bpf_map_lookup_elem(&traced, &tgid);
 	if (v) {
 		if (*v & MT_TRACED_LAUNCH)

@@ -312,6 +312,68 @@ out_cg:
 	rmdir(cg);
 }
 
+/*
+ * Processes exec'ing while memtrace attaches (--cgroup): one that exec'd
+ * after the programs were attached has its new map written by the exec;
+ * the walk at attach must not write it again. So for every pid, no
+ * origin-attach record comes after one of its exec records. The window is
+ * a millisecond wide: three attaches into a loop of execs.
+ */
+static void test_attach_exec_race(void)
+{
+	const char *root = cgroup2__mount(), *trace = harness_tmp("race.jsonl");
+	char cg[512], cmd[1024];
+	char *sh[] = { "sh", "-c", cmd, NULL };
+	struct proc loop, mt;
+	json_t *tr, *ev;
+	json_t *exec_seen;
+	size_t i;
+	int round;
+
+	if (!root) {
+		harness_skip("no cgroup v2 mounted");
+		return;
+	}
+	snprintf(cg, sizeof(cg), "%s/memtrace-race-%d", root, (int)getpid());
+	ASSERT_MSG(!mkdir(cg, 0755), "mkdir %s: %s", cg, strerror(errno));
+	snprintf(cmd, sizeof(cmd), "echo $$ > %s/cgroup.procs && while :; do /bin/true; done", cg);
+	if (!EXPECT(!proc__spawn(&loop, NULL, sh)))
+		goto out_cg;
+	usleep(100000);
+	for (round = 0; round < 3; round++) {
+		memtrace__spawn(&mt, NULL, "run", "-q", "-f", "json", "--cgroup", cg, "-o", trace, NULL);
+		usleep(700000);
+		kill(mt.pid, SIGINT);
+		proc__wait(&mt, 10000);
+		EXPECT_EQ(mt.code, 0);
+		proc__free(&mt);
+		tr = trace__load(trace);
+		if (!EXPECT(tr))
+			break;
+		exec_seen = json_object();
+		json_array_foreach(tr, i, ev) {
+			char key[32];
+			const char *o = ev__str(ev, "origin");
+
+			if (!ev__is(ev, "vma") || !o)
+				continue;
+			snprintf(key, sizeof(key), "%lld", ev__int_or(ev, "pid", -1));
+			if (!strcmp(o, "exec"))
+				json_object_set_new(exec_seen, key, json_true());
+			else if (!strcmp(o, "attach"))
+				EXPECT_MSG(!json_object_get(exec_seen, key),
+					   "pid %s: its map written at attach after its exec had written it: %s",
+					   key, ev__show(ev));
+		}
+		json_decref(exec_seen);
+		json_decref(tr);
+	}
+	proc__kill_group(&loop);
+	proc__free(&loop);
+out_cg:
+	rmdir(cg);
+}
+
 /* The comparison itself must see a VMA removed, a prot, an inode or a name changed. */
 static void test_doctored(void)
 {
@@ -381,6 +443,8 @@ static const struct harness_test tests[] = {
 	{ "-p: vma records at attach (origin attach) equal /proc/PID/maps", test_attach, true },
 	{ "-a (--cgroup): the map of the process in the cgroup at attach, no other",
 	  test_attach_all, true },
+	{ "--cgroup while processes exec: no map written twice (exec, then attach)",
+	  test_attach_exec_race, true },
 	{ "a doctored trace (a VMA removed, a field changed) fails the comparison",
 	  test_doctored, true },
 	{ NULL, NULL, false },
