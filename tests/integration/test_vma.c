@@ -260,27 +260,46 @@ static void test_attach(void)
  * already running gets its map at attach, the one in the cgroup equal to
  * its /proc/PID/maps, and nothing outside the cgroup.
  */
+/*
+ * Makes ROOT/memtrace-TAG-PID (cg, n bytes) and starts `sh -c` that moves
+ * itself into it and then runs script (exec'd by sh). Returns 0, or -1
+ * after skipping (no cgroup v2) or failing the test.
+ */
+static int cgroup__spawn(struct proc *p, char *cg, size_t n, const char *tag, const char *script)
+{
+	const char *root = cgroup2__mount();
+	char cmd[1024];
+	char *sh[] = { "sh", "-c", cmd, NULL };
+
+	if (!root) {
+		harness_skip("no cgroup v2 mounted");
+		return -1;
+	}
+	snprintf(cg, n, "%s/memtrace-%s-%d", root, tag, (int)getpid());
+	if (!EXPECT_MSG(!mkdir(cg, 0755), "mkdir %s: %s", cg, strerror(errno)))
+		return -1;
+	snprintf(cmd, sizeof(cmd), "echo $$ > %s/cgroup.procs && %s", cg, script);
+	if (!EXPECT(!proc__spawn(p, NULL, sh))) {
+		rmdir(cg);
+		return -1;
+	}
+	return 0;
+}
+
 static void test_attach_all(void)
 {
-	const char *root = cgroup2__mount(), *trace = harness_tmp("all.jsonl");
+	const char *trace = harness_tmp("all.jsonl");
 	const char *maps_path = harness_tmp("all.maps"), *ready = harness_tmp("all.ready");
 	char cg[512], cmd[1024], *maps;
-	char *sh[] = { "sh", "-c", cmd, NULL };
 	struct proc prog, mt;
 	json_t *tr = NULL, *vmas = NULL, *ev;
 	long long pid;
 	size_t i;
 
-	if (!root) {
-		harness_skip("no cgroup v2 mounted");
+	snprintf(cmd, sizeof(cmd), "exec %s attach %s %s 5", harness_bin("vmaprog"), maps_path,
+		 ready);
+	if (cgroup__spawn(&prog, cg, sizeof(cg), "vma", cmd))
 		return;
-	}
-	snprintf(cg, sizeof(cg), "%s/memtrace-vma-%d", root, (int)getpid());
-	ASSERT_MSG(!mkdir(cg, 0755), "mkdir %s: %s", cg, strerror(errno));
-	snprintf(cmd, sizeof(cmd), "echo $$ > %s/cgroup.procs && exec %s attach %s %s 5", cg,
-		 harness_bin("vmaprog"), maps_path, ready);
-	if (!EXPECT(!proc__spawn(&prog, NULL, sh)))
-		goto out_cg;
 	pid = prog.pid;
 	if (!EXPECT(file__wait_for(ready, "", 5000) >= 0 || file__exists(ready)))
 		goto out_prog;
@@ -308,7 +327,6 @@ static void test_attach_all(void)
 out_prog:
 	proc__kill_group(&prog);
 	proc__free(&prog);
-out_cg:
 	rmdir(cg);
 }
 
@@ -321,24 +339,15 @@ out_cg:
  */
 static void test_attach_exec_race(void)
 {
-	const char *root = cgroup2__mount(), *trace = harness_tmp("race.jsonl");
-	char cg[512], cmd[1024];
-	char *sh[] = { "sh", "-c", cmd, NULL };
+	const char *trace = harness_tmp("race.jsonl");
 	struct proc loop, mt;
-	json_t *tr, *ev;
-	json_t *exec_seen;
+	json_t *tr, *ev, *exec_seen;
+	char cg[512];
 	size_t i;
 	int round;
 
-	if (!root) {
-		harness_skip("no cgroup v2 mounted");
+	if (cgroup__spawn(&loop, cg, sizeof(cg), "race", "while :; do /bin/true; done"))
 		return;
-	}
-	snprintf(cg, sizeof(cg), "%s/memtrace-race-%d", root, (int)getpid());
-	ASSERT_MSG(!mkdir(cg, 0755), "mkdir %s: %s", cg, strerror(errno));
-	snprintf(cmd, sizeof(cmd), "echo $$ > %s/cgroup.procs && while :; do /bin/true; done", cg);
-	if (!EXPECT(!proc__spawn(&loop, NULL, sh)))
-		goto out_cg;
 	usleep(100000);
 	for (round = 0; round < 3; round++) {
 		memtrace__spawn(&mt, NULL, "run", "-q", "-f", "json", "--cgroup", cg, "-o", trace, NULL);
@@ -370,7 +379,6 @@ static void test_attach_exec_race(void)
 	}
 	proc__kill_group(&loop);
 	proc__free(&loop);
-out_cg:
 	rmdir(cg);
 }
 
