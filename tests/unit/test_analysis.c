@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <cmocka.h>
 #include "analysis.h"
+#include "report.h"
 
 #define K	4096ULL
 #define BASE	0x7f0000000000ULL
@@ -318,6 +319,69 @@ static void test_vfork_failed_exec(void **state)
 	assert_int_equal(analysis__as(&a, 1)->shared_procs, 1);
 }
 
+/* Whether a claim contains needle (NULL: none does). */
+static const char *claims_find(const struct claims *c, const char *needle)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		if (strstr(c->lines[i], needle))
+			return c->lines[i];
+	return NULL;
+}
+
+static void do_thread(uint32_t pid, uint32_t tid, uint32_t as)
+{
+	struct mt_event f = ev_of(MT_EV_FORK, pid, pid, as);
+
+	f.fork = (struct mt_fork){ .child_pid = pid, .child_tid = tid, .child_as = as,
+				   .thread = true, .shared_vm = true, .flags_known = true,
+				   .clone_flags = 0x3d0f00, .syscall_nr = MT_NR_CLONE3 };
+	feed(&f);
+}
+
+/*
+ * vfork then exec (Go's os/exec): the old space is the parent's and lives
+ * on, so no claim says exec threw it away; the threads the child makes in
+ * its new image share that one, not the parent's.
+ */
+static void test_vfork_exec_shared(void **state)
+{
+	struct mt_event f = ev_of(MT_EV_FORK, 100, 100, 1);
+	struct mt_event x, end;
+	const struct proc *c;
+	struct claims cl;
+
+	do_mmap(1, BASE, 4 * K, RW, ANON, 0);
+	do_thread(100, 102, 1);
+	f.ts = ++now * 1000;
+	f.fork = (struct mt_fork){ .child_pid = 101, .child_tid = 101, .child_as = 1,
+				   .shared_vm = true, .flags_known = true,
+				   .clone_flags = CLONE_VM | CLONE_VFORK | SIGCHLD,
+				   .syscall_nr = MT_NR_CLONE };
+	feed(&f);
+	x = ev_of(MT_EV_EXEC, 101, 101, 2);
+	x.exec = (struct mt_exec){ .filename = { "/bin/go", 7 }, .old_as = 1, .old_tid = 101 };
+	feed(&x);
+	do_thread(101, 103, 2);
+	do_thread(101, 104, 2);
+	end = ev_of(MT_EV_AS_END, 100, 100, 1);
+	end.as_end.last.total = 545 * K;
+	feed(&end);
+	assert_int_equal(a.nedges, 2);
+	assert_int_equal(a.edges[1].kind, EDGE_REPLACES);
+	assert_true(edge__leaves_shared(&a, &a.edges[1]));
+	c = analysis__proc(&a, 101);
+	assert_int_equal(c->threads_created, 2);
+	assert_int_equal(c->threads_first, 0);
+	assert_int_equal(c->execs[0].threads, 2);
+	assert_int_equal(analysis__proc(&a, 100)->threads_first, 1);
+	assert_int_equal(claims__build(&cl, &a, NULL), 0);
+	assert_null(claims_find(&cl, "threw away"));
+	assert_non_null(claims_find(&cl, "got its own, as 2, when it exec'd go"));
+	claims__free(&cl);
+}
+
 /* glibc's pthread_create: mmap(MAP_STACK), mprotect the guard, clone: both pieces are the thread's. */
 static void test_thread_stack(void **state)
 {
@@ -556,6 +620,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_failed_calls, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fork_exec, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vfork_failed_exec, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_vfork_exec_shared, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_thread_stack, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exit_and_counts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exec_vma, setup, teardown),

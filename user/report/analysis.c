@@ -158,6 +158,14 @@ void region__perms(const struct region *r, char out[5])
 	out[4] = '\0';
 }
 
+bool edge__leaves_shared(const struct analysis *a, const struct edge *e)
+{
+	const struct aspace *old = analysis__as(a, e->from_as);
+
+	/* exec ends the old space at the exec's ts unless another task holds it */
+	return e->kind == EDGE_REPLACES && old && (!old->ended || old->ended_ts != e->ts);
+}
+
 const char *edge__kind_name(enum edge_kind k)
 {
 	switch (k) {
@@ -675,6 +683,16 @@ static int analysis__fork(struct analysis *a, struct proc *p, struct aspace *as,
 	if (f->thread) {
 		p->threads_created++;
 		p->threads_live++;
+		/* counted against the image that has them: exec kills threads of the old one */
+		if (p->as == p->first_as) {
+			p->threads_first++;
+		} else {
+			for (i = p->nexecs; i > 0; i--)
+				if (!p->execs[i - 1].error && p->execs[i - 1].as == p->as) {
+					p->execs[i - 1].threads++;
+					break;
+				}
+		}
 		if (as)
 			as->threads++;
 		/* the MAP_STACK mapping this thread made last is the new thread's stack */

@@ -142,6 +142,7 @@ struct exec_step {
 	bool argv_truncated;
 	uint32_t as, old_as;
 	int32_t error;		/* a failed exec: the process kept its image */
+	uint32_t threads;	/* threads created in as after this exec */
 };
 
 struct proc {
@@ -156,6 +157,7 @@ struct proc {
 	uint32_t as;		/* now */
 	uint32_t first_as;
 	uint32_t threads_created;
+	uint32_t threads_first;	/* of those, created in first_as (before any exec) */
 	uint32_t threads_live;	/* tasks alive now, the leader included */
 	bool shared_vm;		/* created sharing its parent's address space (vfork) */
 	uint64_t events[MT_EV_MAX];
@@ -259,5 +261,11 @@ bool region__is_guard(const struct region *r);
 void region__perms(const struct region *r, char out[5]);
 /* "copy", "shares", "replaces". */
 const char *edge__kind_name(enum edge_kind k);
+/*
+ * A replaces edge whose old address space lives on after the exec: the
+ * process got it by vfork/CLONE_VM and its parent still uses it. Nothing
+ * was thrown away.
+ */
+bool edge__leaves_shared(const struct analysis *a, const struct edge *e);
 
 #endif /* MEMTRACE_ANALYSIS_H */

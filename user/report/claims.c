@@ -214,7 +214,11 @@ static int claims__cow(struct claims *c, const struct analysis *a)
 	return r;
 }
 
-/* Exec: the old address space and every page in it go (its as_end). */
+/*
+ * Exec: the old address space and every page in it go (its as_end). Not
+ * after vfork: the old space is the parent's and lives on (claims__fork
+ * says the child left it).
+ */
 static int claims__exec_pages(struct claims *c, const struct analysis *a)
 {
 	const struct aspace *old, *nas;
@@ -227,7 +231,8 @@ static int claims__exec_pages(struct claims *c, const struct analysis *a)
 		e = &a->edges[i];
 		old = analysis__as(a, e->from_as);
 		nas = analysis__as(a, e->to_as);
-		if (e->kind != EDGE_REPLACES || !old || !old->has_as_end || e->from_as == e->to_as)
+		if (e->kind != EDGE_REPLACES || !old || !old->has_as_end || e->from_as == e->to_as ||
+		    edge__leaves_shared(a, e))
 			continue;
 		if (++shown > 3)
 			break;

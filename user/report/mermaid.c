@@ -423,7 +423,12 @@ static void mm__tree(struct mm *m)
 			if (!e->from_as || e->from_as == e->to_as || !m->drawn[e->from_as] ||
 			    !m->drawn[e->to_as])
 				break;
-			snprintf(label, sizeof(label), "exec: replaces, pid %u", e->to_pid);
+			/* after vfork the old space is the parent's: exec left it, threw nothing away */
+			if (edge__leaves_shared(a, e))
+				snprintf(label, sizeof(label), "exec: leaves it, still in use, pid %u",
+					 e->to_pid);
+			else
+				snprintf(label, sizeof(label), "exec: replaces, pid %u", e->to_pid);
 			mm__edge(m, "as", e->from_as, "==>", "as", e->to_as, label);
 			break;
 		case EDGE_SHARES:

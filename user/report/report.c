@@ -543,6 +543,23 @@ static void text__processes(struct outbuf *ob, const struct reader *r, const str
 		outbuf__puts(ob, "  RSS PEAK is the highest resident set of its address spaces (VmHWM); FAULTS adds up\n  their page faults (faults are not pages: a file fault maps up to 16).\n");
 }
 
+/*
+ * Ends an exec line of the tree: the threads the process made in the new
+ * image share that one, not the image it left.
+ */
+static void text__exec_threads(struct outbuf *ob, const struct proc *p, const struct edge *e)
+{
+	size_t i;
+
+	for (i = p->nexecs; i > 0; i--)
+		if (!p->execs[i - 1].error && p->execs[i - 1].as == e->to_as &&
+		    p->execs[i - 1].ts == e->ts)
+			break;
+	if (i && p->execs[i - 1].threads)
+		outbuf__printf(ob, " (%u threads sharing it)", p->execs[i - 1].threads + 1);
+	outbuf__puts(ob, "\n");
+}
+
 /* The children of pid in the tree, depth first. */
 static void text__subtree(struct outbuf *ob, const struct analysis *a, uint32_t pid,
 			  int depth, int budget[1])
@@ -559,17 +576,16 @@ static void text__subtree(struct outbuf *ob, const struct analysis *a, uint32_t 
 			continue;
 		if (e->kind == EDGE_REPLACES) {
 			/* as 0: the image before was memtrace's launcher, not traced */
-			const struct aspace *old = analysis__as(a, e->from_as);
-
 			if (!e->from_as)
 				continue;
 			/* after vfork the old space is the parent's, and it lives on */
-			if (old && (!old->ended || old->ended_ts != e->ts))
-				outbuf__printf(ob, "%*s  = exec: leaves as %u (still in use) for as %u\n",
+			if (edge__leaves_shared(a, e))
+				outbuf__printf(ob, "%*s  = exec: leaves as %u (still in use) for as %u",
 					       depth * 4, "", e->from_as, e->to_as);
 			else
-				outbuf__printf(ob, "%*s  = exec: as %u replaces as %u\n", depth * 4, "",
+				outbuf__printf(ob, "%*s  = exec: as %u replaces as %u", depth * 4, "",
 					       e->to_as, e->from_as);
+			text__exec_threads(ob, p, e);
 			continue;
 		}
 		if (--budget[0] < 0)
@@ -580,8 +596,8 @@ static void text__subtree(struct outbuf *ob, const struct analysis *a, uint32_t 
 		if (c)
 			outbuf__text_str(ob, c->comm, sizeof(c->comm));
 		outbuf__printf(ob, " (as %u", e->to_as);
-		if (c && c->threads_created)
-			outbuf__printf(ob, ", %u threads sharing it", c->threads_created + 1);
+		if (c && c->threads_first)
+			outbuf__printf(ob, ", %u threads sharing it", c->threads_first + 1);
 		outbuf__puts(ob, ")\n");
 		text__subtree(ob, a, e->to_pid, depth + 1, budget);
 	}
@@ -601,8 +617,8 @@ static void text__tree(struct outbuf *ob, const struct analysis *a)
 		outbuf__printf(ob, "  pid %u ", p->pid);
 		outbuf__text_str(ob, p->comm, sizeof(p->comm));
 		outbuf__printf(ob, " (as %u", p->first_as);
-		if (p->threads_created)
-			outbuf__printf(ob, ", %u threads sharing it", p->threads_created + 1);
+		if (p->threads_first)
+			outbuf__printf(ob, ", %u threads sharing it", p->threads_first + 1);
 		outbuf__puts(ob, ")\n");
 		text__subtree(ob, a, p->pid, 0, budget);
 	}
