@@ -382,6 +382,34 @@ static void test_vfork_exec_shared(void **state)
 	claims__free(&cl);
 }
 
+/*
+ * -p: a thread that was there before the attach shows up by its tid only;
+ * a thread whose event comes before its clone is counted once.
+ */
+static void test_threads_before(void **state)
+{
+	struct mt_event m = ev_of(MT_EV_MMAP, 100, 4426, 1);
+	const struct proc *p;
+
+	m.mmap = (struct mt_mmap){ .addr = BASE, .len = K, .prot = RW, .flags = ANON, .fd = -1 };
+	m.has_addr = true;
+	feed(&m);
+	m = ev_of(MT_EV_MUNMAP, 100, 4426, 1);
+	m.range = (struct mt_range){ .addr = BASE, .len = K };
+	feed(&m);
+	m = ev_of(MT_EV_MUNMAP, 100, 200, 1);	/* an event of 200 before its clone */
+	m.range = (struct mt_range){ .addr = BASE, .len = K };
+	feed(&m);
+	p = analysis__proc(&a, 100);
+	assert_int_equal(p->threads_before, 2);
+	do_thread(100, 200, 1);
+	assert_int_equal(p->threads_before, 1);
+	assert_int_equal(p->threads_created, 1);
+	assert_int_equal(p->threads_live, 3);
+	assert_int_equal(p->ntids, 2);
+	assert_true(p->tids[1].before);		/* 4426, sorted after 200 */
+}
+
 /* glibc's pthread_create: mmap(MAP_STACK), mprotect the guard, clone: both pieces are the thread's. */
 static void test_thread_stack(void **state)
 {
@@ -621,6 +649,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fork_exec, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vfork_failed_exec, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vfork_exec_shared, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_threads_before, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_thread_stack, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exit_and_counts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exec_vma, setup, teardown),

@@ -410,6 +410,42 @@ static struct proc *proc__new(struct analysis *a, uint32_t pid, uint64_t ts)
 	return p;
 }
 
+/*
+ * Notes that tid is a thread of p. A tid first seen in an event (not its
+ * clone) was there before the trace (-p, -a) or cloned untraced: it is
+ * counted in threads_before, until its clone turns up after all.
+ */
+static int proc__tid(struct proc *p, uint32_t tid, bool clone)
+{
+	size_t lo = 0, hi = p->ntids, mid;
+
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		if (p->tids[mid].tid < tid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < p->ntids && p->tids[lo].tid == tid) {
+		if (clone && p->tids[lo].before) {
+			p->tids[lo].before = false;
+			p->threads_before--;
+			p->threads_live--;	/* the clone counts it again */
+		}
+		return 0;
+	}
+	if (array__reserve(&p->tids, &p->cap_tids, p->ntids + 1, sizeof(*p->tids), 8))
+		return -ENOMEM;
+	memmove(&p->tids[lo + 1], &p->tids[lo], (p->ntids - lo) * sizeof(*p->tids));
+	p->tids[lo] = (struct tid_seen){ .tid = tid, .before = !clone };
+	p->ntids++;
+	if (!clone) {
+		p->threads_before++;
+		p->threads_live++;
+	}
+	return 0;
+}
+
 static int edge__add(struct analysis *a, const struct edge *e)
 {
 	if (array__reserve(&a->edges, &a->cap_edges, a->nedges + 1, sizeof(*a->edges), 64))
@@ -681,6 +717,8 @@ static int analysis__fork(struct analysis *a, struct proc *p, struct aspace *as,
 	size_t i;
 
 	if (f->thread) {
+		if (proc__tid(p, f->child_tid, true))
+			return -ENOMEM;
 		p->threads_created++;
 		p->threads_live++;
 		/* counted against the image that has them: exec kills threads of the old one */
@@ -1144,6 +1182,11 @@ int analysis__feed(struct analysis *a, const struct mt_event *ev)
 			as->tasks++;
 	}
 	p->events[ev->type]++;
+	/* a thread's clone may be before the trace (-p): its tid still says it is there */
+	if (ev->tid && ev->tid != ev->pid && !(ev->type == MT_EV_FORK && ev->fork.thread &&
+					      ev->fork.child_tid == ev->tid) &&
+	    proc__tid(p, ev->tid, false))
+		goto oom;
 	k = strnlen(ev->comm.s, ev->comm.max < sizeof(p->comm) - 1 ? ev->comm.max :
 		    sizeof(p->comm) - 1);
 	memcpy(p->comm, ev->comm.s, k);
@@ -1230,6 +1273,7 @@ void analysis__free(struct analysis *a)
 			free(a->procs[i]->execs[j].argv);
 		}
 		free(a->procs[i]->execs);
+		free(a->procs[i]->tids);
 		free(a->procs[i]);
 	}
 	free(a->procs);

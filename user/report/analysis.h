@@ -145,6 +145,11 @@ struct exec_step {
 	uint32_t threads;	/* threads created in as after this exec */
 };
 
+struct tid_seen {
+	uint32_t tid;
+	bool before;		/* seen before (or without) its clone */
+};
+
 struct proc {
 	uint32_t pid;
 	uint32_t ppid;		/* the parent that forked it, 0 if it was there first */
@@ -158,6 +163,14 @@ struct proc {
 	uint32_t first_as;
 	uint32_t threads_created;
 	uint32_t threads_first;	/* of those, created in first_as (before any exec) */
+	/*
+	 * Threads known by their tid only (an event with tid != pid and no
+	 * clone of it in the trace): there before the trace started (-p, -a)
+	 * or made by an untraced clone. Not in threads_created.
+	 */
+	uint32_t threads_before;
+	struct tid_seen *tids;	/* every tid != pid seen, sorted */
+	size_t ntids, cap_tids;
 	uint32_t threads_live;	/* tasks alive now, the leader included */
 	bool shared_vm;		/* created sharing its parent's address space (vfork) */
 	uint64_t events[MT_EV_MAX];

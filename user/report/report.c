@@ -462,6 +462,26 @@ static void text__proc_faults(struct outbuf *ob, const struct analysis *a, const
 	}
 }
 
+/* Threads the table counts that no clone in the trace made: say which and why. */
+static void text__threads_before(struct outbuf *ob, const struct proc *p)
+{
+	size_t i, k = 0;
+
+	outbuf__printf(ob, "            %u thread%s seen only by %s tid (", p->threads_before,
+		       p->threads_before == 1 ? "" : "s", p->threads_before == 1 ? "its" : "their");
+	for (i = 0; i < p->ntids; i++) {
+		if (!p->tids[i].before)
+			continue;
+		if (k++ == 8) {
+			outbuf__puts(ob, ", ...");
+			break;
+		}
+		outbuf__printf(ob, "%stid %u", k > 1 ? ", " : "", p->tids[i].tid);
+	}
+	outbuf__printf(ob, "): %s before the trace began (-p, -a) or its clone was not traced\n",
+		       p->threads_before == 1 ? "it existed" : "they existed");
+}
+
 static void text__processes(struct outbuf *ob, const struct reader *r, const struct analysis *a)
 {
 	const struct aspace *as;
@@ -512,7 +532,8 @@ static void text__processes(struct outbuf *ob, const struct reader *r, const str
 			outbuf__printf(ob, "%10.3f", (double)p->end_ts / 1e6);
 		else
 			outbuf__printf(ob, "%10s", "-");
-		outbuf__printf(ob, " %-22s %7u %12s %12s %10s", exit, p->threads_created + 1,
+		outbuf__printf(ob, " %-22s %7u %12s %12s %10s", exit,
+			       p->threads_created + p->threads_before + 1,
 			       decode__size(pa, acc, sizeof(acc)), decode__size(pr, res, sizeof(res)),
 			       decode__size(hp, heap, sizeof(heap)));
 		if (a->has_mem) {
@@ -523,6 +544,8 @@ static void text__processes(struct outbuf *ob, const struct reader *r, const str
 				       sizeof(acc)) : "-", (unsigned long long)m.faults.total);
 		}
 		outbuf__putc(ob, '\n');
+		if (p->threads_before)
+			text__threads_before(ob, p);
 		for (j = 0; j < p->nexecs; j++) {
 			outbuf__puts(ob, "            exec ");
 			outbuf__text_str(ob, p->execs[j].filename, SIZE_MAX);
@@ -890,7 +913,7 @@ static json_t *json__proc(const struct analysis *a, const struct proc *p)
 	o = json_pack("{s:i,s:i,s:o,s:I,s:b,s:i,s:i,s:i,s:b,s:i,s:i,s:b,s:I,s:I,s:o,s:o}",
 		      "pid", (int)p->pid, "ppid", (int)p->ppid, "comm", json__str(p->comm),
 		      "start_ts", (json_int_t)p->start_ts, "ended", p->ended,
-		      "code", (int)p->code, "signal", (int)p->signal, "threads", (int)p->threads_created + 1,
+		      "code", (int)p->code, "signal", (int)p->signal, "threads", (int)(p->threads_created + p->threads_before + 1),
 		      "core", p->core, "first_as", (int)p->first_as, "as", (int)p->as,
 		      "shared_vm_at_fork", p->shared_vm,
 		      "peak_accessible", (json_int_t)pa, "peak_reserved", (json_int_t)pr,
