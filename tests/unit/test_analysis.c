@@ -410,6 +410,37 @@ static void test_threads_before(void **state)
 	assert_true(p->tids[1].before);		/* 4426, sorted after 200 */
 }
 
+/*
+ * A faults record whose VMA spans two mappings (the kernel merged them):
+ * its counts go to the first, with the VMA's range, never silently.
+ */
+static void test_faults_span(void **state)
+{
+	struct mt_event f = ev_of(MT_EV_FAULTS, 100, 100, 1);
+	const struct region_mem *m;
+	const struct aspace *as;
+
+	do_mmap(1, BASE, 4 * K, RW, ANON, 0);
+	do_mmap(1, BASE + 4 * K, 4 * K, RW, ANON | MAP_NORESERVE, 0);
+	f.faults = (struct mt_faults){ .start = BASE + K, .end = BASE + 8 * K,
+				       .kind = MT_REGION_ANON };
+	f.faults.counts.n[MT_FAULT_ANON] = 8;
+	f.faults.counts.total = 8;
+	feed(&f);
+	as = analysis__as(&a, 1);
+	assert_int_equal(as->nregions, 2);
+	m = region__mem(as, &as->regions[0]);
+	assert_int_equal(m->faults.total, 8);
+	assert_int_equal(m->vma_start, BASE + K);
+	assert_int_equal(m->vma_end, BASE + 8 * K);
+	f = ev_of(MT_EV_FAULTS, 100, 100, 1);	/* fits its region: no span */
+	f.faults = (struct mt_faults){ .start = BASE + 4 * K, .end = BASE + 8 * K,
+				       .kind = MT_REGION_ANON };
+	f.faults.counts.total = 1;
+	feed(&f);
+	assert_int_equal(region__mem(as, &as->regions[1])->vma_end, 0);
+}
+
 /* glibc's pthread_create: mmap(MAP_STACK), mprotect the guard, clone: both pieces are the thread's. */
 static void test_thread_stack(void **state)
 {
@@ -650,6 +681,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_vfork_failed_exec, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vfork_exec_shared, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_threads_before, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_faults_span, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_thread_stack, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exit_and_counts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exec_vma, setup, teardown),

@@ -554,6 +554,7 @@ static void analysis__faults(struct analysis *a, struct aspace *as, const struct
 	const struct mt_faults *f = &ev->faults;
 	struct fault_area x = { .start = f->start, .end = f->end, .kind = f->kind,
 				.unmapped = f->reason == MT_FAULTS_UNMAP, .faults = f->counts };
+	struct region_mem *m;
 	struct region *r;
 	size_t i;
 
@@ -566,9 +567,17 @@ static void analysis__faults(struct analysis *a, struct aspace *as, const struct
 		r = &as->regions[i];
 		if (!r->mem && !as__new_mem(as, r))
 			return;		/* out of memory: counted for the address space only */
-		counts__add(&as->rmem[r->mem - 1].faults, &f->counts);
+		m = &as->rmem[r->mem - 1];
+		counts__add(&m->faults, &f->counts);
 		if (x.name)
-			as->rmem[r->mem - 1].name = x.name;
+			m->name = x.name;
+		/* the VMA spans several regions: say so rather than pin them all on this one */
+		if (f->start < r->start || f->end > r->end) {
+			if (!m->vma_end || f->start < m->vma_start)
+				m->vma_start = f->start;
+			if (f->end > m->vma_end)
+				m->vma_end = f->end;
+		}
 		return;
 	}
 	as__area_add(as, &x);

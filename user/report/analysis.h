@@ -58,6 +58,13 @@ struct region {
 struct region_mem {
 	struct mt_fault_counts faults;
 	uint32_t name;		/* the record's region name: analysis__name(), 0 = none */
+	/*
+	 * A record whose VMA reaches past this region (the kernel merged it
+	 * with neighbours the analysis keeps apart): the VMA's range, the
+	 * union of such records'; 0, 0 when every record fit. Its faults may
+	 * be on any of those mappings, not this one alone.
+	 */
+	uint64_t vma_start, vma_end;
 };
 
 /*

@@ -250,6 +250,10 @@ static void text__region(struct outbuf *ob, const struct analysis *a, const stru
 	if (m->faults.total) {
 		outbuf__puts(ob, "  faults ");
 		text__faults(ob, &m->faults);
+		if (m->vma_end)
+			outbuf__printf(ob, " of the VMA %012llx-%012llx, which spans several mappings",
+				       (unsigned long long)m->vma_start,
+				       (unsigned long long)m->vma_end);
 	}
 	outbuf__putc(ob, '\n');
 }
@@ -797,6 +801,11 @@ static json_t *json__region(const struct analysis *a, const struct aspace *as,
 	/* issue 10: the path or kernel name the trace gave it, else its faults records' */
 	json_object_set_new(o, "name", json__str(analysis__name(a, r->name ?: m->name)));
 	json_object_set_new(o, "faults", json__faults(&m->faults));
+	/* only when they are the faults of a VMA reaching past this region */
+	if (m->vma_end) {
+		json_object_set_new(o, "faults_vma_start", json__hex(m->vma_start));
+		json_object_set_new(o, "faults_vma_end", json__hex(m->vma_end));
+	}
 	return o;
 }
 
