@@ -441,6 +441,30 @@ static void test_faults_span(void **state)
 	assert_int_equal(region__mem(as, &as->regions[1])->vma_end, 0);
 }
 
+/* After fork, a write to a private file page (file_cow) copies a page too. */
+static void test_cow_claim_file_cow(void **state)
+{
+	struct mt_event f = ev_of(MT_EV_FORK, 100, 100, 1);
+	struct mt_event r;
+	struct claims cl;
+
+	do_mmap(1, BASE, 4 * K, RW, ANON, 0);
+	f.fork = (struct mt_fork){ .child_pid = 101, .child_tid = 101, .child_as = 2,
+				   .flags_known = true, .clone_flags = SIGCHLD,
+				   .syscall_nr = MT_NR_CLONE };
+	feed(&f);
+	r = ev_of(MT_EV_FAULTS, 101, 101, 2);
+	r.faults = (struct mt_faults){ .start = BASE, .end = BASE + 4 * K, .kind = MT_REGION_ANON };
+	r.faults.counts.n[MT_FAULT_COW] = 8;
+	r.faults.counts.n[MT_FAULT_FILE_COW] = 4;
+	r.faults.counts.total = 12;
+	feed(&r);
+	assert_int_equal(claims__build(&cl, &a, NULL), 0);
+	assert_non_null(claims_find(&cl, "wrote 12 pages it shared with pid 100 or with the page cache"));
+	assert_non_null(claims_find(&cl, "12 copy-on-write faults (8 cow on anonymous pages, 4 file_cow on private file mappings)"));
+	claims__free(&cl);
+}
+
 /* glibc's pthread_create: mmap(MAP_STACK), mprotect the guard, clone: both pieces are the thread's. */
 static void test_thread_stack(void **state)
 {
@@ -682,6 +706,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_vfork_exec_shared, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_threads_before, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_faults_span, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cow_claim_file_cow, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_thread_stack, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exit_and_counts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exec_vma, setup, teardown),

@@ -125,9 +125,15 @@ static void place__name(const struct analysis *a, const struct fault_place *x, c
 
 #define COW_PLACES	4
 
+/* Copy-on-write faults: anonymous (cow) and private file pages (file_cow). */
+static uint64_t cow__n(const struct mt_fault_counts *c)
+{
+	return c->n[MT_FAULT_COW] + c->n[MT_FAULT_FILE_COW];
+}
+
 /*
- * The places of as with the most copy-on-write faults, most first; returns
- * how many, *all how many had some.
+ * The places of as with the most copy-on-write faults (both classes), most
+ * first; returns how many, *all how many had some.
  */
 static size_t cow__places(const struct aspace *as, struct fault_place *out, size_t *all)
 {
@@ -148,13 +154,13 @@ static size_t cow__places(const struct aspace *as, struct fault_place *out, size
 						  .name = ar->name };
 		}
 		c = x.faults;
-		if (!c->n[MT_FAULT_COW])
+		if (!cow__n(c))
 			continue;
 		(*all)++;
 		for (k = have < COW_PLACES ? have : COW_PLACES - 1; k > 0; k--) {
 			const struct fault_place *y = &out[k - 1];
 
-			if (y->faults->n[MT_FAULT_COW] >= c->n[MT_FAULT_COW])
+			if (cow__n(y->faults) >= cow__n(c))
 				break;
 			if (k < COW_PLACES)
 				out[k] = out[k - 1];
@@ -170,15 +176,18 @@ static size_t cow__places(const struct aspace *as, struct fault_place *out, size
 
 /*
  * Fork: the child's copy shares every page with its parent until one of
- * them writes; the write is a copy-on-write fault in the writer's space.
+ * them writes; the write is a copy-on-write fault in the writer's space:
+ * `cow` on an anonymous page, `file_cow` on a private file mapping (a
+ * library's .data: the page is copied from the page cache or the shared
+ * one). Each copies one page.
  */
 static int claims__cow(struct claims *c, const struct analysis *a)
 {
 	struct fault_place top[COW_PLACES];
-	char list[512], name[96];
+	char list[512], name[96], kinds[160];
 	const struct aspace *cas;
 	const struct edge *e;
-	uint64_t cow, pages;
+	uint64_t acow, fcow, cow;
 	size_t i, k, n, len, all, shown = 0;
 	int r = 0;
 
@@ -189,7 +198,9 @@ static int claims__cow(struct claims *c, const struct analysis *a)
 			continue;
 		if (++shown > 3)
 			break;
-		cow = cas->faults.n[MT_FAULT_COW];
+		acow = cas->faults.n[MT_FAULT_COW];
+		fcow = cas->faults.n[MT_FAULT_FILE_COW];
+		cow = acow + fcow;
 		if (!cow) {
 			r = claims__add(c, "after fork, pid %u wrote no page it shared with pid %u: no copy-on-write fault in its copy (as %u), so nothing was copied.",
 					e->to_pid, e->from_pid, e->to_as);
@@ -199,17 +210,21 @@ static int claims__cow(struct claims *c, const struct analysis *a)
 		n = cow__places(cas, top, &all);
 		list[0] = '\0';
 		for (k = 0, len = 0; k < n && len < sizeof(list); k++) {
-			const struct mt_fault_counts *f = top[k].faults;
-
 			place__name(a, &top[k], name, sizeof(name));
 			len += snprintf(list + len, sizeof(list) - len, "%s%s %llu", k ? ", " : "",
-					name, (unsigned long long)f->n[MT_FAULT_COW]);
+					name, (unsigned long long)cow__n(top[k].faults));
 		}
-		pages = cow;	/* one copy-on-write fault copies one page (4 KiB; no THP here) */
-		r = claims__add(c, "after fork, pid %u wrote %llu page%s it shared with pid %u (%s%s): %llu copy-on-write fault%s in its copy, as %u; only those pages were copied, until then both shared the same physical pages.",
-				e->to_pid, (unsigned long long)pages, pages == 1 ? "" : "s",
-				e->from_pid, list, n < all ? ", ..." : "",
-				(unsigned long long)cow, cow == 1 ? "" : "s", e->to_as);
+		if (fcow)
+			snprintf(kinds, sizeof(kinds), " (%llu cow on anonymous pages, %llu file_cow on private file mappings)",
+				 (unsigned long long)acow, (unsigned long long)fcow);
+		else
+			kinds[0] = '\0';
+		/* one copy-on-write fault copies one page (4 KiB; no THP here) */
+		r = claims__add(c, "after fork, pid %u wrote %llu page%s it shared with pid %u%s (%s%s): %llu copy-on-write fault%s%s in its copy, as %u; only those pages were copied, until then both shared the same physical pages.",
+				e->to_pid, (unsigned long long)cow, cow == 1 ? "" : "s",
+				e->from_pid, fcow ? " or with the page cache" : "", list,
+				n < all ? ", ..." : "",
+				(unsigned long long)cow, cow == 1 ? "" : "s", kinds, e->to_as);
 	}
 	return r;
 }
