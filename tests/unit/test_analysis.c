@@ -465,6 +465,41 @@ static void test_cow_claim_file_cow(void **state)
 	claims__free(&cl);
 }
 
+/* --at: faults records are written late, so no sentence counts faults. */
+static void test_at_leaves_faults_out(void **state)
+{
+	struct mt_event r = ev_of(MT_EV_FAULTS, 100, 100, 1);
+	struct claims cl;
+
+	do_mmap(1, BASE, 4 * K, RW, ANON, 0);
+	do_thread(100, 101, 1);
+	r.faults = (struct mt_faults){ .start = BASE, .end = BASE + 4 * K, .kind = MT_REGION_ANON };
+	r.faults.counts.n[MT_FAULT_ANON] = 1;
+	r.faults.counts.total = 1;
+	feed(&r);
+	assert_int_equal(claims__build(&cl, &a, NULL), 0);
+	assert_non_null(claims_find(&cl, "took 1 page fault in as 1"));
+	claims__free(&cl);
+	a.cut = true;		/* as report --at leaves it */
+	a.cut_ts = now * 1000;
+	assert_int_equal(claims__build(&cl, &a, NULL), 0);
+	assert_null(claims_find(&cl, "page fault"));
+	assert_non_null(claims_find(&cl, "fault counts are left out of these sentences at --at"));
+	claims__free(&cl);
+}
+
+/* Go never calls brk: its large mappings are not framed against a brk heap; singular said so. */
+static void test_heap_claim_no_brk(void **state)
+{
+	struct claims cl;
+
+	do_mmap(1, BASE, 64 * K, RW, ANON, 0);
+	assert_int_equal(claims__build(&cl, &a, NULL), 0);
+	assert_non_null(claims_find(&cl, "1 anonymous read-write mapping of 128 KiB or more (largest 256 KiB) was made with mmap (no brk call at all"));
+	assert_null(claims_find(&cl, "brk heap"));
+	claims__free(&cl);
+}
+
 /* glibc's pthread_create: mmap(MAP_STACK), mprotect the guard, clone: both pieces are the thread's. */
 static void test_thread_stack(void **state)
 {
@@ -707,6 +742,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_threads_before, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_faults_span, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cow_claim_file_cow, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_at_leaves_faults_out, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_heap_claim_no_brk, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_thread_stack, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exit_and_counts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exec_vma, setup, teardown),

@@ -704,7 +704,8 @@ size_t analysis__top_places(const struct analysis *a, const struct proc *p,
 			have = places__put(out, have, n, &x);
 		}
 		for (j = 0; j < as->nareas; j++) {
-			if (!as->areas[j].faults.total)
+			/* the catch-all adds up many regions: not one to rank */
+			if (!as->areas[j].faults.total || as->areas[j].rest)
 				continue;
 			x = (struct fault_place){ .as = as->id, .area = &as->areas[j],
 						  .faults = &as->areas[j].faults, .name = as->areas[j].name };

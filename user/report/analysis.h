@@ -220,6 +220,12 @@ struct analysis {
 	size_t nnames, cap_names;
 	bool has_mem;		/* the trace has faults, fault, rss or as_end records */
 	/*
+	 * Events past cut_ts were not fed (report --at): `faults` records come
+	 * when a mapping goes or at the end, so fault figures are incomplete.
+	 */
+	bool cut;
+	uint64_t cut_ts;
+	/*
 	 * Optional, NULL but for the HTML page (which draws the map over
 	 * time): called when a piece of a mapping leaves the map or changes
 	 * permissions, with the piece as it was from r->since to ts. The

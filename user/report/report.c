@@ -258,6 +258,16 @@ static void text__region(struct outbuf *ob, const struct analysis *a, const stru
 	outbuf__putc(ob, '\n');
 }
 
+/* "[anonymous]" as the maps say it, not the faults record's short "anon". */
+static const char *area__kind_label(uint32_t kind)
+{
+	if (kind == MT_REGION_ANON)
+		return "anonymous";
+	if (kind == MT_REGION_UNKNOWN)
+		return "no mapping";
+	return event__region_kind_name(kind);
+}
+
 /* An area: faults of a region that is not in the map (issue 11). */
 static void text__area(struct outbuf *ob, const struct analysis *a, const struct fault_area *x)
 {
@@ -272,8 +282,7 @@ static void text__area(struct outbuf *ob, const struct analysis *a, const struct
 	if (*name)
 		outbuf__text_str(ob, name, SIZE_MAX);
 	else if (!x->rest)
-		outbuf__printf(ob, "[%s]", x->kind == MT_REGION_UNKNOWN ? "no mapping" :
-			       event__region_kind_name(x->kind));
+		outbuf__printf(ob, "[%s]", area__kind_label(x->kind));
 	outbuf__puts(ob, x->rest ? "" : x->unmapped ? " (unmapped before the end)" :
 		     " (not in the trace's map)");
 	outbuf__puts(ob, "  faults ");
@@ -435,7 +444,7 @@ static void text__place(struct outbuf *ob, const struct analysis *a, const struc
 		else if (x->area->rest)
 			outbuf__puts(ob, "more regions");
 		else
-			outbuf__printf(ob, "[%s]", event__region_kind_name(x->area->kind));
+			outbuf__printf(ob, "[%s]", area__kind_label(x->area->kind));
 		if (!x->area->rest)
 			outbuf__printf(ob, " at %llx", (unsigned long long)x->area->start);
 		if (x->area->unmapped)
@@ -656,20 +665,36 @@ static void text__tree(struct outbuf *ob, const struct analysis *a)
 static void text__header(struct outbuf *ob, const struct reader *r, const struct analysis *a)
 {
 	uint64_t lost = summary__lost(&r->summary);
+	char cmd_pid[24];
 	uint32_t t;
 
 	outbuf__puts(ob, "memtrace report: ");
 	outbuf__text_str(ob, r->name, SIZE_MAX);
 	outbuf__puts(ob, "\n  trace of ");
 	outbuf__text_str(ob, r->start.command ? r->start.command : "?", SIZE_MAX);
-	outbuf__printf(ob, " (%s", r->start.target ? r->start.target : "?");
-	if (r->start.root_pid)
+	/* -p: say how it was traced; the command "pid N" already names the pid */
+	if (r->start.target && !strcmp(r->start.target, "pid"))
+		outbuf__puts(ob, " (attached with -p");
+	else
+		outbuf__printf(ob, " (%s", r->start.target ? r->start.target : "?");
+	snprintf(cmd_pid, sizeof(cmd_pid), "pid %u", r->start.root_pid);
+	if (r->start.root_pid && !(r->start.command && !strcmp(r->start.command, cmd_pid)))
 		outbuf__printf(ob, ", pid %u", r->start.root_pid);
-	outbuf__printf(ob, "), kernel %s: %llu events over ",
+	outbuf__printf(ob, "), kernel %s: %llu event%s ",
 		       r->start.kernel_release ? r->start.kernel_release : "?",
-		       (unsigned long long)a->events);
-	text__ms(ob, r->has_summary ? r->summary.duration_ns : a->last_ts);
-	outbuf__printf(ob, " ms, %llu lost\n", (unsigned long long)lost);
+		       (unsigned long long)a->events, a->events == 1 ? "" : "s");
+	/* --at: the events fed so far, not the trace's */
+	if (a->cut) {
+		outbuf__puts(ob, "in the first ");
+		text__ms(ob, a->cut_ts);
+		outbuf__puts(ob, " ms of a ");
+	} else {
+		outbuf__puts(ob, "over ");
+	}
+	text__ms(ob, r->has_summary ? r->summary.duration_ns : a->cut ? r->last_ts : a->last_ts);
+	outbuf__printf(ob, " ms%s, %llu lost\n", a->cut ? " trace" : "", (unsigned long long)lost);
+	if (a->cut && a->has_mem)
+		outbuf__puts(ob, "  note: at --at the fault figures are incomplete: memtrace writes a mapping's faults record when it is unmapped or at the end, so most faults taken by then are not counted yet.\n");
 	if (r->cut_tail)
 		outbuf__printf(ob, "  WARNING: the last line (%llu) was cut short and is left out.\n",
 			       (unsigned long long)r->lineno);
@@ -1141,8 +1166,11 @@ static int report__feed(struct reader *r, struct analysis *a, const struct repor
 	int rc;
 
 	while ((rc = reader__next(r, &ev, err, sizeof(err))) > 0) {
-		if (o->has_at && ev.ts > o->at_ns)
+		if (o->has_at && ev.ts > o->at_ns) {
+			a->cut = true;
+			a->cut_ts = o->at_ns;
 			continue;	/* read on: the summary says whether the trace is whole */
+		}
 		if (analysis__feed(a, &ev))
 			break;		/* a->oom: reported as a warning */
 	}
