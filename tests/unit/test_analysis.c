@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <cmocka.h>
 #include "analysis.h"
+#include "report.h"
 
 #define K	4096ULL
 #define BASE	0x7f0000000000ULL
@@ -318,6 +319,187 @@ static void test_vfork_failed_exec(void **state)
 	assert_int_equal(analysis__as(&a, 1)->shared_procs, 1);
 }
 
+/* Whether a claim contains needle (NULL: none does). */
+static const char *claims_find(const struct claims *c, const char *needle)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		if (strstr(c->lines[i], needle))
+			return c->lines[i];
+	return NULL;
+}
+
+static void do_thread(uint32_t pid, uint32_t tid, uint32_t as)
+{
+	struct mt_event f = ev_of(MT_EV_FORK, pid, pid, as);
+
+	f.fork = (struct mt_fork){ .child_pid = pid, .child_tid = tid, .child_as = as,
+				   .thread = true, .shared_vm = true, .flags_known = true,
+				   .clone_flags = 0x3d0f00, .syscall_nr = MT_NR_CLONE3 };
+	feed(&f);
+}
+
+/*
+ * vfork then exec (Go's os/exec): the old space is the parent's and lives
+ * on, so no claim says exec threw it away; the threads the child makes in
+ * its new image share that one, not the parent's.
+ */
+static void test_vfork_exec_shared(void **state)
+{
+	struct mt_event f = ev_of(MT_EV_FORK, 100, 100, 1);
+	struct mt_event x, end;
+	const struct proc *c;
+	struct claims cl;
+
+	do_mmap(1, BASE, 4 * K, RW, ANON, 0);
+	do_thread(100, 102, 1);
+	f.ts = ++now * 1000;
+	f.fork = (struct mt_fork){ .child_pid = 101, .child_tid = 101, .child_as = 1,
+				   .shared_vm = true, .flags_known = true,
+				   .clone_flags = CLONE_VM | CLONE_VFORK | SIGCHLD,
+				   .syscall_nr = MT_NR_CLONE };
+	feed(&f);
+	x = ev_of(MT_EV_EXEC, 101, 101, 2);
+	x.exec = (struct mt_exec){ .filename = { "/bin/go", 7 }, .old_as = 1, .old_tid = 101 };
+	feed(&x);
+	do_thread(101, 103, 2);
+	do_thread(101, 104, 2);
+	end = ev_of(MT_EV_AS_END, 100, 100, 1);
+	end.as_end.last.total = 545 * K;
+	feed(&end);
+	assert_int_equal(a.nedges, 2);
+	assert_int_equal(a.edges[1].kind, EDGE_REPLACES);
+	assert_true(edge__leaves_shared(&a, &a.edges[1]));
+	c = analysis__proc(&a, 101);
+	assert_int_equal(c->threads_created, 2);
+	assert_int_equal(c->threads_first, 0);
+	assert_int_equal(c->execs[0].threads, 2);
+	assert_int_equal(analysis__proc(&a, 100)->threads_first, 1);
+	assert_int_equal(claims__build(&cl, &a, NULL), 0);
+	assert_null(claims_find(&cl, "threw away"));
+	assert_non_null(claims_find(&cl, "got its own, as 2, when it exec'd go"));
+	claims__free(&cl);
+}
+
+/*
+ * -p: a thread that was there before the attach shows up by its tid only;
+ * a thread whose event comes before its clone is counted once.
+ */
+static void test_threads_before(void **state)
+{
+	struct mt_event m = ev_of(MT_EV_MMAP, 100, 4426, 1);
+	const struct proc *p;
+
+	m.mmap = (struct mt_mmap){ .addr = BASE, .len = K, .prot = RW, .flags = ANON, .fd = -1 };
+	m.has_addr = true;
+	feed(&m);
+	m = ev_of(MT_EV_MUNMAP, 100, 4426, 1);
+	m.range = (struct mt_range){ .addr = BASE, .len = K };
+	feed(&m);
+	m = ev_of(MT_EV_MUNMAP, 100, 200, 1);	/* an event of 200 before its clone */
+	m.range = (struct mt_range){ .addr = BASE, .len = K };
+	feed(&m);
+	p = analysis__proc(&a, 100);
+	assert_int_equal(p->threads_before, 2);
+	do_thread(100, 200, 1);
+	assert_int_equal(p->threads_before, 1);
+	assert_int_equal(p->threads_created, 1);
+	assert_int_equal(p->threads_live, 3);
+	assert_int_equal(p->ntids, 2);
+	assert_true(p->tids[1].before);		/* 4426, sorted after 200 */
+}
+
+/*
+ * A faults record whose VMA spans two mappings (the kernel merged them):
+ * its counts go to the first, with the VMA's range, never silently.
+ */
+static void test_faults_span(void **state)
+{
+	struct mt_event f = ev_of(MT_EV_FAULTS, 100, 100, 1);
+	const struct region_mem *m;
+	const struct aspace *as;
+
+	do_mmap(1, BASE, 4 * K, RW, ANON, 0);
+	do_mmap(1, BASE + 4 * K, 4 * K, RW, ANON | MAP_NORESERVE, 0);
+	f.faults = (struct mt_faults){ .start = BASE + K, .end = BASE + 8 * K,
+				       .kind = MT_REGION_ANON };
+	f.faults.counts.n[MT_FAULT_ANON] = 8;
+	f.faults.counts.total = 8;
+	feed(&f);
+	as = analysis__as(&a, 1);
+	assert_int_equal(as->nregions, 2);
+	m = region__mem(as, &as->regions[0]);
+	assert_int_equal(m->faults.total, 8);
+	assert_int_equal(m->vma_start, BASE + K);
+	assert_int_equal(m->vma_end, BASE + 8 * K);
+	f = ev_of(MT_EV_FAULTS, 100, 100, 1);	/* fits its region: no span */
+	f.faults = (struct mt_faults){ .start = BASE + 4 * K, .end = BASE + 8 * K,
+				       .kind = MT_REGION_ANON };
+	f.faults.counts.total = 1;
+	feed(&f);
+	assert_int_equal(region__mem(as, &as->regions[1])->vma_end, 0);
+}
+
+/* After fork, a write to a private file page (file_cow) copies a page too. */
+static void test_cow_claim_file_cow(void **state)
+{
+	struct mt_event f = ev_of(MT_EV_FORK, 100, 100, 1);
+	struct mt_event r;
+	struct claims cl;
+
+	do_mmap(1, BASE, 4 * K, RW, ANON, 0);
+	f.fork = (struct mt_fork){ .child_pid = 101, .child_tid = 101, .child_as = 2,
+				   .flags_known = true, .clone_flags = SIGCHLD,
+				   .syscall_nr = MT_NR_CLONE };
+	feed(&f);
+	r = ev_of(MT_EV_FAULTS, 101, 101, 2);
+	r.faults = (struct mt_faults){ .start = BASE, .end = BASE + 4 * K, .kind = MT_REGION_ANON };
+	r.faults.counts.n[MT_FAULT_COW] = 8;
+	r.faults.counts.n[MT_FAULT_FILE_COW] = 4;
+	r.faults.counts.total = 12;
+	feed(&r);
+	assert_int_equal(claims__build(&cl, &a, NULL), 0);
+	assert_non_null(claims_find(&cl, "wrote 12 pages it shared with pid 100 or with the page cache"));
+	assert_non_null(claims_find(&cl, "12 copy-on-write faults (8 cow on anonymous pages, 4 file_cow on private file mappings)"));
+	claims__free(&cl);
+}
+
+/* --at: faults records are written late, so no sentence counts faults. */
+static void test_at_leaves_faults_out(void **state)
+{
+	struct mt_event r = ev_of(MT_EV_FAULTS, 100, 100, 1);
+	struct claims cl;
+
+	do_mmap(1, BASE, 4 * K, RW, ANON, 0);
+	do_thread(100, 101, 1);
+	r.faults = (struct mt_faults){ .start = BASE, .end = BASE + 4 * K, .kind = MT_REGION_ANON };
+	r.faults.counts.n[MT_FAULT_ANON] = 1;
+	r.faults.counts.total = 1;
+	feed(&r);
+	assert_int_equal(claims__build(&cl, &a, NULL), 0);
+	assert_non_null(claims_find(&cl, "took 1 page fault in as 1"));
+	claims__free(&cl);
+	a.cut = true;		/* as report --at leaves it */
+	a.cut_ts = now * 1000;
+	assert_int_equal(claims__build(&cl, &a, NULL), 0);
+	assert_null(claims_find(&cl, "page fault"));
+	assert_non_null(claims_find(&cl, "fault counts are left out of these sentences at --at"));
+	claims__free(&cl);
+}
+
+/* Go never calls brk: its large mappings are not framed against a brk heap; singular said so. */
+static void test_heap_claim_no_brk(void **state)
+{
+	struct claims cl;
+
+	do_mmap(1, BASE, 64 * K, RW, ANON, 0);
+	assert_int_equal(claims__build(&cl, &a, NULL), 0);
+	assert_non_null(claims_find(&cl, "1 anonymous read-write mapping of 128 KiB or more (largest 256 KiB) was made with mmap (no brk call at all"));
+	assert_null(claims_find(&cl, "brk heap"));
+	claims__free(&cl);
+}
+
 /* glibc's pthread_create: mmap(MAP_STACK), mprotect the guard, clone: both pieces are the thread's. */
 static void test_thread_stack(void **state)
 {
@@ -556,6 +738,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_failed_calls, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fork_exec, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vfork_failed_exec, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_vfork_exec_shared, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_threads_before, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_faults_span, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cow_claim_file_cow, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_at_leaves_faults_out, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_heap_claim_no_brk, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_thread_stack, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exit_and_counts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exec_vma, setup, teardown),

@@ -158,6 +158,14 @@ void region__perms(const struct region *r, char out[5])
 	out[4] = '\0';
 }
 
+bool edge__leaves_shared(const struct analysis *a, const struct edge *e)
+{
+	const struct aspace *old = analysis__as(a, e->from_as);
+
+	/* exec ends the old space at the exec's ts unless another task holds it */
+	return e->kind == EDGE_REPLACES && old && (!old->ended || old->ended_ts != e->ts);
+}
+
 const char *edge__kind_name(enum edge_kind k)
 {
 	switch (k) {
@@ -402,6 +410,42 @@ static struct proc *proc__new(struct analysis *a, uint32_t pid, uint64_t ts)
 	return p;
 }
 
+/*
+ * Notes that tid is a thread of p. A tid first seen in an event (not its
+ * clone) was there before the trace (-p, -a) or cloned untraced: it is
+ * counted in threads_before, until its clone turns up after all.
+ */
+static int proc__tid(struct proc *p, uint32_t tid, bool clone)
+{
+	size_t lo = 0, hi = p->ntids, mid;
+
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		if (p->tids[mid].tid < tid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < p->ntids && p->tids[lo].tid == tid) {
+		if (clone && p->tids[lo].before) {
+			p->tids[lo].before = false;
+			p->threads_before--;
+			p->threads_live--;	/* the clone counts it again */
+		}
+		return 0;
+	}
+	if (array__reserve(&p->tids, &p->cap_tids, p->ntids + 1, sizeof(*p->tids), 8))
+		return -ENOMEM;
+	memmove(&p->tids[lo + 1], &p->tids[lo], (p->ntids - lo) * sizeof(*p->tids));
+	p->tids[lo] = (struct tid_seen){ .tid = tid, .before = !clone };
+	p->ntids++;
+	if (!clone) {
+		p->threads_before++;
+		p->threads_live++;
+	}
+	return 0;
+}
+
 static int edge__add(struct analysis *a, const struct edge *e)
 {
 	if (array__reserve(&a->edges, &a->cap_edges, a->nedges + 1, sizeof(*a->edges), 64))
@@ -510,6 +554,7 @@ static void analysis__faults(struct analysis *a, struct aspace *as, const struct
 	const struct mt_faults *f = &ev->faults;
 	struct fault_area x = { .start = f->start, .end = f->end, .kind = f->kind,
 				.unmapped = f->reason == MT_FAULTS_UNMAP, .faults = f->counts };
+	struct region_mem *m;
 	struct region *r;
 	size_t i;
 
@@ -522,9 +567,17 @@ static void analysis__faults(struct analysis *a, struct aspace *as, const struct
 		r = &as->regions[i];
 		if (!r->mem && !as__new_mem(as, r))
 			return;		/* out of memory: counted for the address space only */
-		counts__add(&as->rmem[r->mem - 1].faults, &f->counts);
+		m = &as->rmem[r->mem - 1];
+		counts__add(&m->faults, &f->counts);
 		if (x.name)
-			as->rmem[r->mem - 1].name = x.name;
+			m->name = x.name;
+		/* the VMA spans several regions: say so rather than pin them all on this one */
+		if (f->start < r->start || f->end > r->end) {
+			if (!m->vma_end || f->start < m->vma_start)
+				m->vma_start = f->start;
+			if (f->end > m->vma_end)
+				m->vma_end = f->end;
+		}
 		return;
 	}
 	as__area_add(as, &x);
@@ -651,7 +704,8 @@ size_t analysis__top_places(const struct analysis *a, const struct proc *p,
 			have = places__put(out, have, n, &x);
 		}
 		for (j = 0; j < as->nareas; j++) {
-			if (!as->areas[j].faults.total)
+			/* the catch-all adds up many regions: not one to rank */
+			if (!as->areas[j].faults.total || as->areas[j].rest)
 				continue;
 			x = (struct fault_place){ .as = as->id, .area = &as->areas[j],
 						  .faults = &as->areas[j].faults, .name = as->areas[j].name };
@@ -673,8 +727,20 @@ static int analysis__fork(struct analysis *a, struct proc *p, struct aspace *as,
 	size_t i;
 
 	if (f->thread) {
+		if (proc__tid(p, f->child_tid, true))
+			return -ENOMEM;
 		p->threads_created++;
 		p->threads_live++;
+		/* counted against the image that has them: exec kills threads of the old one */
+		if (p->as == p->first_as) {
+			p->threads_first++;
+		} else {
+			for (i = p->nexecs; i > 0; i--)
+				if (!p->execs[i - 1].error && p->execs[i - 1].as == p->as) {
+					p->execs[i - 1].threads++;
+					break;
+				}
+		}
 		if (as)
 			as->threads++;
 		/* the MAP_STACK mapping this thread made last is the new thread's stack */
@@ -1126,6 +1192,11 @@ int analysis__feed(struct analysis *a, const struct mt_event *ev)
 			as->tasks++;
 	}
 	p->events[ev->type]++;
+	/* a thread's clone may be before the trace (-p): its tid still says it is there */
+	if (ev->tid && ev->tid != ev->pid && !(ev->type == MT_EV_FORK && ev->fork.thread &&
+					      ev->fork.child_tid == ev->tid) &&
+	    proc__tid(p, ev->tid, false))
+		goto oom;
 	k = strnlen(ev->comm.s, ev->comm.max < sizeof(p->comm) - 1 ? ev->comm.max :
 		    sizeof(p->comm) - 1);
 	memcpy(p->comm, ev->comm.s, k);
@@ -1212,6 +1283,7 @@ void analysis__free(struct analysis *a)
 			free(a->procs[i]->execs[j].argv);
 		}
 		free(a->procs[i]->execs);
+		free(a->procs[i]->tids);
 		free(a->procs[i]);
 	}
 	free(a->procs);

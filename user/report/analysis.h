@@ -58,6 +58,13 @@ struct region {
 struct region_mem {
 	struct mt_fault_counts faults;
 	uint32_t name;		/* the record's region name: analysis__name(), 0 = none */
+	/*
+	 * A record whose VMA reaches past this region (the kernel merged it
+	 * with neighbours the analysis keeps apart): the VMA's range, the
+	 * union of such records'; 0, 0 when every record fit. Its faults may
+	 * be on any of those mappings, not this one alone.
+	 */
+	uint64_t vma_start, vma_end;
 };
 
 /*
@@ -142,6 +149,12 @@ struct exec_step {
 	bool argv_truncated;
 	uint32_t as, old_as;
 	int32_t error;		/* a failed exec: the process kept its image */
+	uint32_t threads;	/* threads created in as after this exec */
+};
+
+struct tid_seen {
+	uint32_t tid;
+	bool before;		/* seen before (or without) its clone */
 };
 
 struct proc {
@@ -156,6 +169,15 @@ struct proc {
 	uint32_t as;		/* now */
 	uint32_t first_as;
 	uint32_t threads_created;
+	uint32_t threads_first;	/* of those, created in first_as (before any exec) */
+	/*
+	 * Threads known by their tid only (an event with tid != pid and no
+	 * clone of it in the trace): there before the trace started (-p, -a)
+	 * or made by an untraced clone. Not in threads_created.
+	 */
+	uint32_t threads_before;
+	struct tid_seen *tids;	/* every tid != pid seen, sorted */
+	size_t ntids, cap_tids;
 	uint32_t threads_live;	/* tasks alive now, the leader included */
 	bool shared_vm;		/* created sharing its parent's address space (vfork) */
 	uint64_t events[MT_EV_MAX];
@@ -197,6 +219,12 @@ struct analysis {
 	char **names;		/* issue 11: region names of faults records, [0] unused */
 	size_t nnames, cap_names;
 	bool has_mem;		/* the trace has faults, fault, rss or as_end records */
+	/*
+	 * Events past cut_ts were not fed (report --at): `faults` records come
+	 * when a mapping goes or at the end, so fault figures are incomplete.
+	 */
+	bool cut;
+	uint64_t cut_ts;
 	/*
 	 * Optional, NULL but for the HTML page (which draws the map over
 	 * time): called when a piece of a mapping leaves the map or changes
@@ -259,5 +287,11 @@ bool region__is_guard(const struct region *r);
 void region__perms(const struct region *r, char out[5]);
 /* "copy", "shares", "replaces". */
 const char *edge__kind_name(enum edge_kind k);
+/*
+ * A replaces edge whose old address space lives on after the exec: the
+ * process got it by vfork/CLONE_VM and its parent still uses it. Nothing
+ * was thrown away.
+ */
+bool edge__leaves_shared(const struct analysis *a, const struct edge *e);
 
 #endif /* MEMTRACE_ANALYSIS_H */

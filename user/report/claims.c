@@ -99,8 +99,8 @@ static int claims__fork(struct claims *c, const struct analysis *a)
 					child->pid, e->from_pid, e->from_as);
 	}
 	if (!r && shown > 3)
-		r = claims__add(c, "%zu more processes were created the same ways (see the tree).",
-				shown - 3);
+		r = claims__add(c, "%zu more process%s created the same ways (see the tree).",
+				shown - 3, shown - 3 == 1 ? " was" : "es were");
 	return r;
 }
 
@@ -125,9 +125,15 @@ static void place__name(const struct analysis *a, const struct fault_place *x, c
 
 #define COW_PLACES	4
 
+/* Copy-on-write faults: anonymous (cow) and private file pages (file_cow). */
+static uint64_t cow__n(const struct mt_fault_counts *c)
+{
+	return c->n[MT_FAULT_COW] + c->n[MT_FAULT_FILE_COW];
+}
+
 /*
- * The places of as with the most copy-on-write faults, most first; returns
- * how many, *all how many had some.
+ * The places of as with the most copy-on-write faults (both classes), most
+ * first; returns how many, *all how many had some.
  */
 static size_t cow__places(const struct aspace *as, struct fault_place *out, size_t *all)
 {
@@ -148,13 +154,13 @@ static size_t cow__places(const struct aspace *as, struct fault_place *out, size
 						  .name = ar->name };
 		}
 		c = x.faults;
-		if (!c->n[MT_FAULT_COW])
+		if (!cow__n(c))
 			continue;
 		(*all)++;
 		for (k = have < COW_PLACES ? have : COW_PLACES - 1; k > 0; k--) {
 			const struct fault_place *y = &out[k - 1];
 
-			if (y->faults->n[MT_FAULT_COW] >= c->n[MT_FAULT_COW])
+			if (cow__n(y->faults) >= cow__n(c))
 				break;
 			if (k < COW_PLACES)
 				out[k] = out[k - 1];
@@ -170,15 +176,18 @@ static size_t cow__places(const struct aspace *as, struct fault_place *out, size
 
 /*
  * Fork: the child's copy shares every page with its parent until one of
- * them writes; the write is a copy-on-write fault in the writer's space.
+ * them writes; the write is a copy-on-write fault in the writer's space:
+ * `cow` on an anonymous page, `file_cow` on a private file mapping (a
+ * library's .data: the page is copied from the page cache or the shared
+ * one). Each copies one page.
  */
 static int claims__cow(struct claims *c, const struct analysis *a)
 {
 	struct fault_place top[COW_PLACES];
-	char list[512], name[96];
+	char list[512], name[96], kinds[160];
 	const struct aspace *cas;
 	const struct edge *e;
-	uint64_t cow, pages;
+	uint64_t acow, fcow, cow;
 	size_t i, k, n, len, all, shown = 0;
 	int r = 0;
 
@@ -189,7 +198,9 @@ static int claims__cow(struct claims *c, const struct analysis *a)
 			continue;
 		if (++shown > 3)
 			break;
-		cow = cas->faults.n[MT_FAULT_COW];
+		acow = cas->faults.n[MT_FAULT_COW];
+		fcow = cas->faults.n[MT_FAULT_FILE_COW];
+		cow = acow + fcow;
 		if (!cow) {
 			r = claims__add(c, "after fork, pid %u wrote no page it shared with pid %u: no copy-on-write fault in its copy (as %u), so nothing was copied.",
 					e->to_pid, e->from_pid, e->to_as);
@@ -199,22 +210,30 @@ static int claims__cow(struct claims *c, const struct analysis *a)
 		n = cow__places(cas, top, &all);
 		list[0] = '\0';
 		for (k = 0, len = 0; k < n && len < sizeof(list); k++) {
-			const struct mt_fault_counts *f = top[k].faults;
-
 			place__name(a, &top[k], name, sizeof(name));
 			len += snprintf(list + len, sizeof(list) - len, "%s%s %llu", k ? ", " : "",
-					name, (unsigned long long)f->n[MT_FAULT_COW]);
+					name, (unsigned long long)cow__n(top[k].faults));
 		}
-		pages = cow;	/* one copy-on-write fault copies one page (4 KiB; no THP here) */
-		r = claims__add(c, "after fork, pid %u wrote %llu page%s it shared with pid %u (%s%s): %llu copy-on-write fault%s in its copy, as %u; only those pages were copied, until then both shared the same physical pages.",
-				e->to_pid, (unsigned long long)pages, pages == 1 ? "" : "s",
-				e->from_pid, list, n < all ? ", ..." : "",
-				(unsigned long long)cow, cow == 1 ? "" : "s", e->to_as);
+		if (fcow)
+			snprintf(kinds, sizeof(kinds), " (%llu cow on anonymous pages, %llu file_cow on private file mappings)",
+				 (unsigned long long)acow, (unsigned long long)fcow);
+		else
+			kinds[0] = '\0';
+		/* one copy-on-write fault copies one page (4 KiB; no THP here) */
+		r = claims__add(c, "after fork, pid %u wrote %llu page%s it shared with pid %u%s (%s%s): %llu copy-on-write fault%s%s in its copy, as %u; only those pages were copied, until then both shared the same physical pages.",
+				e->to_pid, (unsigned long long)cow, cow == 1 ? "" : "s",
+				e->from_pid, fcow ? " or with the page cache" : "", list,
+				n < all ? ", ..." : "",
+				(unsigned long long)cow, cow == 1 ? "" : "s", kinds, e->to_as);
 	}
 	return r;
 }
 
-/* Exec: the old address space and every page in it go (its as_end). */
+/*
+ * Exec: the old address space and every page in it go (its as_end). Not
+ * after vfork: the old space is the parent's and lives on (claims__fork
+ * says the child left it).
+ */
 static int claims__exec_pages(struct claims *c, const struct analysis *a)
 {
 	const struct aspace *old, *nas;
@@ -227,7 +246,8 @@ static int claims__exec_pages(struct claims *c, const struct analysis *a)
 		e = &a->edges[i];
 		old = analysis__as(a, e->from_as);
 		nas = analysis__as(a, e->to_as);
-		if (e->kind != EDGE_REPLACES || !old || !old->has_as_end || e->from_as == e->to_as)
+		if (e->kind != EDGE_REPLACES || !old || !old->has_as_end || e->from_as == e->to_as ||
+		    edge__leaves_shared(a, e))
 			continue;
 		if (++shown > 3)
 			break;
@@ -250,12 +270,12 @@ static int claims__threads_cow(struct claims *c, const struct aspace *as)
 	if (!as->threads || !as->fault_records || as->from_as)
 		return 0;
 	if (!cow)
-		return claims__add(c, "the %u threads of pid %u took %llu page faults in as %u and none was copy-on-write: threads share the pages, nothing is copied.",
+		return claims__add(c, "the %u threads of pid %u took %llu page fault%s in as %u and none was copy-on-write: threads share the pages, nothing is copied.",
 				   as->threads + 1, as->pid, (unsigned long long)as->faults.total,
-				   as->id);
-	return claims__add(c, "the %u threads of pid %u took %llu page faults in as %u, %llu of them copy-on-write: a write to a page first read (the shared zero page) or still shared with a forked child, never a copy between threads.",
-			   as->threads + 1, as->pid, (unsigned long long)as->faults.total, as->id,
-			   (unsigned long long)cow);
+				   as->faults.total == 1 ? "" : "s", as->id);
+	return claims__add(c, "the %u threads of pid %u took %llu page fault%s in as %u, %llu of them copy-on-write: a write to a page first read (the shared zero page) or still shared with a forked child, never a copy between threads.",
+			   as->threads + 1, as->pid, (unsigned long long)as->faults.total,
+			   as->faults.total == 1 ? "" : "s", as->id, (unsigned long long)cow);
 }
 
 /*
@@ -276,7 +296,10 @@ static int claims__threads(struct claims *c, const struct aspace *as)
 	for (j = 0; j < as->nregions; j++)
 		if (as->regions[j].stack_of && !region__is_guard(&as->regions[j]))
 			live++;
-	if (as->stack_min == as->stack_max)
+	if (as->thread_stacks == 1)
+		snprintf(size, sizeof(size), "a separate %s mapping",
+			 decode__size(as->stack_max, s1, sizeof(s1)));
+	else if (as->stack_min == as->stack_max)
 		snprintf(size, sizeof(size), "a separate %s mapping each",
 			 decode__size(as->stack_max, s1, sizeof(s1)));
 	else
@@ -288,8 +311,9 @@ static int claims__threads(struct claims *c, const struct aspace *as)
 	if (as->thread_stacks < as->threads)
 		snprintf(rest, sizeof(rest), "; the other %u got no new mapping (glibc reuses the cached stack of a thread that ended)",
 			 as->threads - as->thread_stacks);
-	return claims__add(c, "%u threads of pid %u share as %u (one address space, the same globals and heap); %u of them got a stack of their own, %s%s%s.",
-			   as->threads + 1, as->pid, as->id, as->thread_stacks, size, live_s, rest);
+	return claims__add(c, "%u threads of pid %u share as %u (one address space, the same globals and heap); %u of them got a stack of %s own, %s%s%s.",
+			   as->threads + 1, as->pid, as->id, as->thread_stacks,
+			   as->thread_stacks == 1 ? "its" : "their", size, live_s, rest);
 }
 
 /* The heap: brk for small blocks, a mapping of its own for a large one. */
@@ -309,10 +333,14 @@ static int claims__heap(struct claims *c, const struct aspace *as)
 				   as->id, as->pid, as->brk_grows,
 				   decode__size(as->heap_peak - as->heap_start, s1, sizeof(s1)));
 	if (as->large_blocks)
-		return claims__add(c, "in as %u (pid %u) %u anonymous read-write mapping%s of %s or more (largest %s) were made with mmap rather than taken from the brk heap.",
+		return claims__add(c, "in as %u (pid %u) %u anonymous read-write mapping%s of %s or more (largest %s) %s made with mmap%s.",
 				   as->id, as->pid, as->large_blocks, as->large_blocks == 1 ? "" : "s",
 				   decode__size(AN_LARGE_BLOCK, s1, sizeof(s1)),
-				   decode__size(as->largest_block, s2, sizeof(s2)));
+				   decode__size(as->largest_block, s2, sizeof(s2)),
+				   as->large_blocks == 1 ? "was" : "were",
+				   /* Go and other runtimes never call brk: no brk heap to compare with */
+				   as->heap_start ? " rather than taken from the brk heap" :
+				   " (no brk call at all: the runtime takes its memory with mmap only)");
 	return 0;
 }
 
@@ -355,12 +383,22 @@ int claims__build(struct claims *c, const struct analysis *a, const struct reade
 	size_t k, i;
 
 	memset(c, 0, sizeof(*c));
-	if (claims__fork(c, a) || claims__cow(c, a) || claims__exec_pages(c, a))
+	/*
+	 * --at: faults records come when a mapping goes or at the end, so the
+	 * rules that count faults would give a fraction as the whole: left out.
+	 */
+	if (claims__fork(c, a) || (!a->cut && claims__cow(c, a)) || claims__exec_pages(c, a))
 		return -ENOMEM;
-	for (k = 0; k < sizeof(as_rules) / sizeof(as_rules[0]); k++)
+	for (k = 0; k < sizeof(as_rules) / sizeof(as_rules[0]); k++) {
+		if (a->cut && as_rules[k] == claims__threads_cow)
+			continue;
 		for (i = 1; i < a->nas; i++)
 			if (a->as[i] && as_rules[k](c, a->as[i]))
 				return -ENOMEM;
+	}
+	if (a->cut && a->has_mem &&
+	    claims__add(c, "fault counts are left out of these sentences at --at: memtrace writes a mapping's faults when it is unmapped or at the end, so those taken by then are mostly not in the trace yet."))
+		return -ENOMEM;
 	if (claims__exits(c, a))
 		return -ENOMEM;
 	if (!c->n)

@@ -423,7 +423,12 @@ static void mm__tree(struct mm *m)
 			if (!e->from_as || e->from_as == e->to_as || !m->drawn[e->from_as] ||
 			    !m->drawn[e->to_as])
 				break;
-			snprintf(label, sizeof(label), "exec: replaces, pid %u", e->to_pid);
+			/* after vfork the old space is the parent's: exec left it, threw nothing away */
+			if (edge__leaves_shared(a, e))
+				snprintf(label, sizeof(label), "exec: leaves it, still in use, pid %u",
+					 e->to_pid);
+			else
+				snprintf(label, sizeof(label), "exec: replaces, pid %u", e->to_pid);
 			mm__edge(m, "as", e->from_as, "==>", "as", e->to_as, label);
 			break;
 		case EDGE_SHARES:
@@ -506,8 +511,9 @@ static int mm__render(struct mm *m, const struct trace_start *st)
 		put_lit(&m->ob, ": ");
 		mm__str(m, st->command);
 	}
-	mm__printf(m, "\n%%%% %llu events, %zu processes, %zu address spaces (%zu drawn)\n",
-		   (unsigned long long)a->events, a->nprocs, total, drawn);
+	mm__printf(m, "\n%%%% %llu event%s, %zu process%s, %zu address space%s (%zu drawn)\n",
+		   (unsigned long long)a->events, a->events == 1 ? "" : "s", a->nprocs,
+		   a->nprocs == 1 ? "" : "es", total, total == 1 ? "" : "s", drawn);
 	put_lit(&m->ob, "graph TD\n");
 	put_lit(&m->ob, "  classDef thread fill:#d1e8ff,stroke:#333,stroke-width:1px\n");
 	put_lit(&m->ob, "  classDef heap fill:#d1ffd1,stroke:#333,stroke-width:1px\n");

@@ -250,8 +250,22 @@ static void text__region(struct outbuf *ob, const struct analysis *a, const stru
 	if (m->faults.total) {
 		outbuf__puts(ob, "  faults ");
 		text__faults(ob, &m->faults);
+		if (m->vma_end)
+			outbuf__printf(ob, " of the VMA %012llx-%012llx, which spans several mappings",
+				       (unsigned long long)m->vma_start,
+				       (unsigned long long)m->vma_end);
 	}
 	outbuf__putc(ob, '\n');
+}
+
+/* "[anonymous]" as the maps say it, not the faults record's short "anon". */
+static const char *area__kind_label(uint32_t kind)
+{
+	if (kind == MT_REGION_ANON)
+		return "anonymous";
+	if (kind == MT_REGION_UNKNOWN)
+		return "no mapping";
+	return event__region_kind_name(kind);
 }
 
 /* An area: faults of a region that is not in the map (issue 11). */
@@ -268,8 +282,7 @@ static void text__area(struct outbuf *ob, const struct analysis *a, const struct
 	if (*name)
 		outbuf__text_str(ob, name, SIZE_MAX);
 	else if (!x->rest)
-		outbuf__printf(ob, "[%s]", x->kind == MT_REGION_UNKNOWN ? "no mapping" :
-			       event__region_kind_name(x->kind));
+		outbuf__printf(ob, "[%s]", area__kind_label(x->kind));
 	outbuf__puts(ob, x->rest ? "" : x->unmapped ? " (unmapped before the end)" :
 		     " (not in the trace's map)");
 	outbuf__puts(ob, "  faults ");
@@ -431,7 +444,7 @@ static void text__place(struct outbuf *ob, const struct analysis *a, const struc
 		else if (x->area->rest)
 			outbuf__puts(ob, "more regions");
 		else
-			outbuf__printf(ob, "[%s]", event__region_kind_name(x->area->kind));
+			outbuf__printf(ob, "[%s]", area__kind_label(x->area->kind));
 		if (!x->area->rest)
 			outbuf__printf(ob, " at %llx", (unsigned long long)x->area->start);
 		if (x->area->unmapped)
@@ -460,6 +473,26 @@ static void text__proc_faults(struct outbuf *ob, const struct analysis *a, const
 		text__place(ob, a, &top[k]);
 		outbuf__putc(ob, '\n');
 	}
+}
+
+/* Threads the table counts that no clone in the trace made: say which and why. */
+static void text__threads_before(struct outbuf *ob, const struct proc *p)
+{
+	size_t i, k = 0;
+
+	outbuf__printf(ob, "            %u thread%s seen only by %s tid (", p->threads_before,
+		       p->threads_before == 1 ? "" : "s", p->threads_before == 1 ? "its" : "their");
+	for (i = 0; i < p->ntids; i++) {
+		if (!p->tids[i].before)
+			continue;
+		if (k++ == 8) {
+			outbuf__puts(ob, ", ...");
+			break;
+		}
+		outbuf__printf(ob, "%stid %u", k > 1 ? ", " : "", p->tids[i].tid);
+	}
+	outbuf__printf(ob, "): %s before the trace began (-p, -a) or its clone was not traced\n",
+		       p->threads_before == 1 ? "it existed" : "they existed");
 }
 
 static void text__processes(struct outbuf *ob, const struct reader *r, const struct analysis *a)
@@ -512,7 +545,8 @@ static void text__processes(struct outbuf *ob, const struct reader *r, const str
 			outbuf__printf(ob, "%10.3f", (double)p->end_ts / 1e6);
 		else
 			outbuf__printf(ob, "%10s", "-");
-		outbuf__printf(ob, " %-22s %7u %12s %12s %10s", exit, p->threads_created + 1,
+		outbuf__printf(ob, " %-22s %7u %12s %12s %10s", exit,
+			       p->threads_created + p->threads_before + 1,
 			       decode__size(pa, acc, sizeof(acc)), decode__size(pr, res, sizeof(res)),
 			       decode__size(hp, heap, sizeof(heap)));
 		if (a->has_mem) {
@@ -523,6 +557,8 @@ static void text__processes(struct outbuf *ob, const struct reader *r, const str
 				       sizeof(acc)) : "-", (unsigned long long)m.faults.total);
 		}
 		outbuf__putc(ob, '\n');
+		if (p->threads_before)
+			text__threads_before(ob, p);
 		for (j = 0; j < p->nexecs; j++) {
 			outbuf__puts(ob, "            exec ");
 			outbuf__text_str(ob, p->execs[j].filename, SIZE_MAX);
@@ -543,6 +579,23 @@ static void text__processes(struct outbuf *ob, const struct reader *r, const str
 		outbuf__puts(ob, "  RSS PEAK is the highest resident set of its address spaces (VmHWM); FAULTS adds up\n  their page faults (faults are not pages: a file fault maps up to 16).\n");
 }
 
+/*
+ * Ends an exec line of the tree: the threads the process made in the new
+ * image share that one, not the image it left.
+ */
+static void text__exec_threads(struct outbuf *ob, const struct proc *p, const struct edge *e)
+{
+	size_t i;
+
+	for (i = p->nexecs; i > 0; i--)
+		if (!p->execs[i - 1].error && p->execs[i - 1].as == e->to_as &&
+		    p->execs[i - 1].ts == e->ts)
+			break;
+	if (i && p->execs[i - 1].threads)
+		outbuf__printf(ob, " (%u threads sharing it)", p->execs[i - 1].threads + 1);
+	outbuf__puts(ob, "\n");
+}
+
 /* The children of pid in the tree, depth first. */
 static void text__subtree(struct outbuf *ob, const struct analysis *a, uint32_t pid,
 			  int depth, int budget[1])
@@ -559,17 +612,16 @@ static void text__subtree(struct outbuf *ob, const struct analysis *a, uint32_t 
 			continue;
 		if (e->kind == EDGE_REPLACES) {
 			/* as 0: the image before was memtrace's launcher, not traced */
-			const struct aspace *old = analysis__as(a, e->from_as);
-
 			if (!e->from_as)
 				continue;
 			/* after vfork the old space is the parent's, and it lives on */
-			if (old && (!old->ended || old->ended_ts != e->ts))
-				outbuf__printf(ob, "%*s  = exec: leaves as %u (still in use) for as %u\n",
+			if (edge__leaves_shared(a, e))
+				outbuf__printf(ob, "%*s  = exec: leaves as %u (still in use) for as %u",
 					       depth * 4, "", e->from_as, e->to_as);
 			else
-				outbuf__printf(ob, "%*s  = exec: as %u replaces as %u\n", depth * 4, "",
+				outbuf__printf(ob, "%*s  = exec: as %u replaces as %u", depth * 4, "",
 					       e->to_as, e->from_as);
+			text__exec_threads(ob, p, e);
 			continue;
 		}
 		if (--budget[0] < 0)
@@ -580,8 +632,8 @@ static void text__subtree(struct outbuf *ob, const struct analysis *a, uint32_t 
 		if (c)
 			outbuf__text_str(ob, c->comm, sizeof(c->comm));
 		outbuf__printf(ob, " (as %u", e->to_as);
-		if (c && c->threads_created)
-			outbuf__printf(ob, ", %u threads sharing it", c->threads_created + 1);
+		if (c && c->threads_first)
+			outbuf__printf(ob, ", %u threads sharing it", c->threads_first + 1);
 		outbuf__puts(ob, ")\n");
 		text__subtree(ob, a, e->to_pid, depth + 1, budget);
 	}
@@ -601,8 +653,8 @@ static void text__tree(struct outbuf *ob, const struct analysis *a)
 		outbuf__printf(ob, "  pid %u ", p->pid);
 		outbuf__text_str(ob, p->comm, sizeof(p->comm));
 		outbuf__printf(ob, " (as %u", p->first_as);
-		if (p->threads_created)
-			outbuf__printf(ob, ", %u threads sharing it", p->threads_created + 1);
+		if (p->threads_first)
+			outbuf__printf(ob, ", %u threads sharing it", p->threads_first + 1);
 		outbuf__puts(ob, ")\n");
 		text__subtree(ob, a, p->pid, 0, budget);
 	}
@@ -613,20 +665,36 @@ static void text__tree(struct outbuf *ob, const struct analysis *a)
 static void text__header(struct outbuf *ob, const struct reader *r, const struct analysis *a)
 {
 	uint64_t lost = summary__lost(&r->summary);
+	char cmd_pid[24];
 	uint32_t t;
 
 	outbuf__puts(ob, "memtrace report: ");
 	outbuf__text_str(ob, r->name, SIZE_MAX);
 	outbuf__puts(ob, "\n  trace of ");
 	outbuf__text_str(ob, r->start.command ? r->start.command : "?", SIZE_MAX);
-	outbuf__printf(ob, " (%s", r->start.target ? r->start.target : "?");
-	if (r->start.root_pid)
+	/* -p: say how it was traced; the command "pid N" already names the pid */
+	if (r->start.target && !strcmp(r->start.target, "pid"))
+		outbuf__puts(ob, " (attached with -p");
+	else
+		outbuf__printf(ob, " (%s", r->start.target ? r->start.target : "?");
+	snprintf(cmd_pid, sizeof(cmd_pid), "pid %u", r->start.root_pid);
+	if (r->start.root_pid && !(r->start.command && !strcmp(r->start.command, cmd_pid)))
 		outbuf__printf(ob, ", pid %u", r->start.root_pid);
-	outbuf__printf(ob, "), kernel %s: %llu events over ",
+	outbuf__printf(ob, "), kernel %s: %llu event%s ",
 		       r->start.kernel_release ? r->start.kernel_release : "?",
-		       (unsigned long long)a->events);
-	text__ms(ob, r->has_summary ? r->summary.duration_ns : a->last_ts);
-	outbuf__printf(ob, " ms, %llu lost\n", (unsigned long long)lost);
+		       (unsigned long long)a->events, a->events == 1 ? "" : "s");
+	/* --at: the events fed so far, not the trace's */
+	if (a->cut) {
+		outbuf__puts(ob, "in the first ");
+		text__ms(ob, a->cut_ts);
+		outbuf__puts(ob, " ms of a ");
+	} else {
+		outbuf__puts(ob, "over ");
+	}
+	text__ms(ob, r->has_summary ? r->summary.duration_ns : a->cut ? r->last_ts : a->last_ts);
+	outbuf__printf(ob, " ms%s, %llu lost\n", a->cut ? " trace" : "", (unsigned long long)lost);
+	if (a->cut && a->has_mem)
+		outbuf__puts(ob, "  note: at --at the fault figures are incomplete: memtrace writes a mapping's faults record when it is unmapped or at the end, so most faults taken by then are not counted yet.\n");
 	if (r->cut_tail)
 		outbuf__printf(ob, "  WARNING: the last line (%llu) was cut short and is left out.\n",
 			       (unsigned long long)r->lineno);
@@ -758,6 +826,11 @@ static json_t *json__region(const struct analysis *a, const struct aspace *as,
 	/* issue 10: the path or kernel name the trace gave it, else its faults records' */
 	json_object_set_new(o, "name", json__str(analysis__name(a, r->name ?: m->name)));
 	json_object_set_new(o, "faults", json__faults(&m->faults));
+	/* only when they are the faults of a VMA reaching past this region */
+	if (m->vma_end) {
+		json_object_set_new(o, "faults_vma_start", json__hex(m->vma_start));
+		json_object_set_new(o, "faults_vma_end", json__hex(m->vma_end));
+	}
 	return o;
 }
 
@@ -874,7 +947,7 @@ static json_t *json__proc(const struct analysis *a, const struct proc *p)
 	o = json_pack("{s:i,s:i,s:o,s:I,s:b,s:i,s:i,s:i,s:b,s:i,s:i,s:b,s:I,s:I,s:o,s:o}",
 		      "pid", (int)p->pid, "ppid", (int)p->ppid, "comm", json__str(p->comm),
 		      "start_ts", (json_int_t)p->start_ts, "ended", p->ended,
-		      "code", (int)p->code, "signal", (int)p->signal, "threads", (int)p->threads_created + 1,
+		      "code", (int)p->code, "signal", (int)p->signal, "threads", (int)(p->threads_created + p->threads_before + 1),
 		      "core", p->core, "first_as", (int)p->first_as, "as", (int)p->as,
 		      "shared_vm_at_fork", p->shared_vm,
 		      "peak_accessible", (json_int_t)pa, "peak_reserved", (json_int_t)pr,
@@ -1093,8 +1166,11 @@ static int report__feed(struct reader *r, struct analysis *a, const struct repor
 	int rc;
 
 	while ((rc = reader__next(r, &ev, err, sizeof(err))) > 0) {
-		if (o->has_at && ev.ts > o->at_ns)
+		if (o->has_at && ev.ts > o->at_ns) {
+			a->cut = true;
+			a->cut_ts = o->at_ns;
 			continue;	/* read on: the summary says whether the trace is whole */
+		}
 		if (analysis__feed(a, &ev))
 			break;		/* a->oom: reported as a warning */
 	}
