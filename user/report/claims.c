@@ -265,14 +265,20 @@ static int claims__exec_pages(struct claims *c, const struct analysis *a)
 /* Threads share pages: none of their writes copies one. */
 static int claims__threads_cow(struct claims *c, const struct aspace *as)
 {
-	uint64_t cow = as->faults.n[MT_FAULT_COW];
+	uint64_t cow = as->faults.n[MT_FAULT_COW], fcow = as->faults.n[MT_FAULT_FILE_COW];
 
 	if (!as->threads || !as->fault_records || as->from_as)
 		return 0;
-	if (!cow)
+	if (!cow && !fcow)
 		return claims__add(c, "the %u threads of pid %u took %llu page fault%s in as %u and none was copy-on-write: threads share the pages, nothing is copied.",
 				   as->threads + 1, as->pid, (unsigned long long)as->faults.total,
 				   as->faults.total == 1 ? "" : "s", as->id);
+	/* file_cow: a private file page's first write copies it from the page cache, once */
+	if (!cow)
+		return claims__add(c, "the %u threads of pid %u took %llu page fault%s in as %u and none was copy-on-write between them: threads share the pages, nothing is copied from one to another; %llu %s first write%s to private file pages (file_cow: a program's or library's data, copied once from the page cache).",
+				   as->threads + 1, as->pid, (unsigned long long)as->faults.total,
+				   as->faults.total == 1 ? "" : "s", as->id, (unsigned long long)fcow,
+				   fcow == 1 ? "was a" : "were", fcow == 1 ? "" : "s");
 	return claims__add(c, "the %u threads of pid %u took %llu page fault%s in as %u, %llu of them copy-on-write: a write to a page first read (the shared zero page) or still shared with a forked child, never a copy between threads.",
 			   as->threads + 1, as->pid, (unsigned long long)as->faults.total,
 			   as->faults.total == 1 ? "" : "s", as->id, (unsigned long long)cow);
