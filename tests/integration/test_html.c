@@ -477,10 +477,61 @@ static void test_big_trace(void)
 	json_decref(seen);
 }
 
+/*
+ * The last task of a process to exit may be a thread, not the leader: its
+ * exit record says thread:false. The page must still see that thread exit
+ * (it said "no exit seen" for go-heap's thread 17715).
+ */
+static void test_last_thread_exit(void)
+{
+	const char *trace = harness_tmp("lastthread.jsonl"), *html = harness_tmp("lastthread.html");
+	json_t *model, *seen, *th;
+	struct proc p;
+	size_t i;
+	FILE *f;
+	int rc, found = 0;
+
+	f = fopen(trace, "w");
+	ASSERT(f);
+	fprintf(f, "{\"event\":\"start\",\"schema\":1,\"version\":\"0.1.0\",\"command\":\"lt\",\"target\":\"command\",\"root_pid\":100,\"kernel\":\"6.1\",\"hostname\":null,\"boot_id\":null,\"wall_start\":\"2026-01-01T00:00:00Z\",\"wall_start_ns\":0,\"ts\":0}\n");
+	fprintf(f, "{\"ts\":1000,\"event\":\"exec\",\"pid\":100,\"tid\":100,\"comm\":\"lt\",\"as\":1,\"filename\":\"/usr/bin/lt\",\"old_as\":0}\n");
+	fprintf(f, "{\"ts\":2000,\"event\":\"fork\",\"pid\":100,\"tid\":100,\"comm\":\"lt\",\"as\":1,\"child_pid\":100,\"child_tid\":101,\"thread\":true,\"child_as\":1,\"shared_vm\":true,\"flags\":\"CLONE_VM|CLONE_THREAD\",\"exit_signal\":0,\"syscall\":\"clone\"}\n");
+	fprintf(f, "{\"ts\":3000,\"event\":\"exit\",\"pid\":100,\"tid\":100,\"comm\":\"lt\",\"as\":1,\"code\":0,\"signal\":0,\"core\":false,\"thread\":true}\n");
+	fprintf(f, "{\"ts\":4000,\"event\":\"exit\",\"pid\":100,\"tid\":101,\"comm\":\"lt\",\"as\":1,\"code\":0,\"signal\":0,\"core\":false,\"thread\":false}\n");
+	fprintf(f, "{\"event\":\"summary\",\"ts\":5000,\"duration_ns\":5000,\"events\":{\"fork\":1,\"exec\":1,\"exit\":2,\"mmap\":0,\"munmap\":0,\"brk\":0,\"mprotect\":0,\"mremap\":0},\"lost\":0,\"lost_by_type\":{\"fork\":0,\"exec\":0,\"exit\":0,\"mmap\":0,\"munmap\":0,\"brk\":0,\"mprotect\":0,\"mremap\":0},\"missed\":0,\"exit_status\":0}\n");
+	fclose(f);
+	rc = memtrace__run(&p, RUN_TIMEOUT_MS, "report", "--html", html, trace, NULL);
+	EXPECT_MSG(rc == 0, "report --html exited %d: %s", rc, p.err);
+	proc__free(&p);
+	model = page__model(html);
+	ASSERT(model);
+	json_array_foreach(json_object_get(model, "threads"), i, th) {
+		if (json_integer_value(json_array_get(th, 1)) != 101)
+			continue;
+		found++;
+		EXPECT_MSG(json_integer_value(json_array_get(th, 3)) == 4000,
+			   "thread 101 ends at %lld, not at its exit (4000)",
+			   (long long)json_integer_value(json_array_get(th, 3)));
+	}
+	EXPECT_EQ(found, 1);
+	json_decref(model);
+	if (!browser__ready())
+		return;
+	seen = page__check(html, "lastthread");
+	if (!seen)
+		return;
+	page__clean(seen);
+	EXPECT_MSG(!strstr(ev__str(seen, "tree_text") ?: "", "no exit seen"),
+		   "the tree says no exit seen: %s", ev__str(seen, "tree_text") ?: "");
+	EXPECT(strstr(ev__str(seen, "tree_text") ?: "", "thread 101"));
+	json_decref(seen);
+}
+
 int main(void)
 {
 	static const struct harness_test tests[] = {
 		{ "a hostile comm and file name cannot break out of the page", test_hostile_strings, false },
+		{ "the last thread to exit, with thread:false, is seen to exit", test_last_thread_exit, false },
 		{ "a 1M-event trace: a bounded page that says it samples, and loads", test_big_trace, false },
 		{ "every workload's page: loads clean, tree, map and table agree with the report", test_workloads, true },
 		{ "threads page: one address space, a stack each", test_threads_page, true },

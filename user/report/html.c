@@ -174,7 +174,11 @@ static int thread__note(struct html *h, const struct mt_event *ev)
 	struct thread *t;
 	size_t i;
 
-	if (ev->type == MT_EV_EXIT && ev->exit.thread) {
+	/* A thread's exit, whatever its thread flag: the last task of a
+	 * process to exit may not be its leader, and its exit record then
+	 * says thread:false; it is still that thread's exit.  A tid that was
+	 * not noted as a thread matches nothing here. */
+	if (ev->type == MT_EV_EXIT) {
 		for (i = h->nthreads; i-- > 0;) {
 			if (h->threads[i].tid == ev->tid && !h->threads[i].end_ts) {
 				h->threads[i].end_ts = ev->ts;
