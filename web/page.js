@@ -574,28 +574,39 @@ function counters() {
 	if (!p) return;
 	/* the address spaces the process used, each for its stretch of time */
 	const steps = [{ as: p.first_as, from: p.start_ts }];
-	for (const x of p.execs) if (!x.error) steps.push({ as: x.as, from: x.ts });
+	/* (the launcher's exec makes the first as: one step, not two of the same as) */
+	for (const x of p.execs) if (!x.error && x.as !== steps[steps.length - 1].as) steps.push({ as: x.as, from: x.ts });
 	const end = p.ended ? p.end_ts : traceEnd;
-	const X = [], A = [], Rv = [], Hp = [], RSS = [];
+	const X = [], A = [], Rv = [], Hp = [], RSS = [], PK = [];
 	let hasRss = false;
 	steps.forEach((s, i) => {
 		const to = i + 1 < steps.length ? steps[i + 1].from : end;
 		const pts = M.counters[s.as] || [];
-		let before = null;
+		let before = null, last = null, after = null;
 		for (const q of pts) {
 			if (q[0] < s.from) { before = q; continue; }
-			if (q[0] > to) break;
+			if (q[0] > to) { after = q; continue; }
 			if (before) { push(s.from, before); before = null; }
 			push(q[0], q);
+			last = q;
 		}
-		if (before) push(s.from, before);
+		if (before) { push(s.from, before); last = before; }
+		/* records written at the teardown that follows the exit or exec (as_end:
+		 * the RSS before the pages went) are what the address space held at its
+		 * end: drawn at the exit, the mapped counters unchanged */
+		if (after && last && after.length > 4 && after[4] != null && (after[4] !== last[4] || after[5] !== last[5]))
+			push(to, [to, last[1], last[2], last[3], after[4], after[5]]);
+		else if (last && last[0] < to && i + 1 < steps.length)
+			push(to, last);	/* the values hold until the exec */
 	});
 	function push(t, q) {
 		X.push(t / 1e6); A.push(q[1]); Rv.push(q[2]); Hp.push(q[3]);
+		/* RSS: null (nothing drawn) before the address space's first rss record */
 		RSS.push(q.length > 4 ? q[4] : null);
+		PK.push(q.length > 5 ? q[5] : null);
 		if (q.length > 4) hasRss = true;
 	}
-	if (X.length) { X.push(Math.max(end / 1e6, X[X.length - 1])); A.push(A[A.length - 1]); Rv.push(Rv[Rv.length - 1]); Hp.push(Hp[Hp.length - 1]); RSS.push(RSS[RSS.length - 1]); }
+	if (X.length) { X.push(Math.max(end / 1e6, X[X.length - 1])); A.push(A[A.length - 1]); Rv.push(Rv[Rv.length - 1]); Hp.push(Hp[Hp.length - 1]); RSS.push(RSS[RSS.length - 1]); PK.push(PK[PK.length - 1]); }
 	$('counters-title').textContent = 'Memory over time \u2014 pid ' + p.pid + ' ' + p.comm;
 	if (X.length < 2) { box.appendChild(el('div', 'hint', 'No memory event of this process is in the trace.')); return; }
 	const fmt = (u, v) => v == null ? '' : bytes(v);
@@ -610,7 +621,10 @@ function counters() {
 		{ label: 'heap (brk)', stroke: '#3d9a3a', width: 2, paths: stepped, value: fmt },
 	];
 	const data = [X, A, Rv, Hp];
-	if (hasRss) { series.push({ label: 'RSS', stroke: '#c0392b', width: 2, paths: stepped, value: fmt }); data.push(RSS); }
+	if (hasRss) {
+		series.push({ label: 'RSS', stroke: '#c0392b', width: 2, paths: stepped, value: fmt }); data.push(RSS);
+		series.push({ label: 'RSS peak (VmHWM)', stroke: '#c0392b', width: 1, dash: [2, 3], paths: stepped, value: fmt }); data.push(PK);
+	}
 	plot = new uPlot({
 		width: Math.max(300, box.clientWidth || 800), height: 220,
 		scales: { x: { time: false } },
@@ -618,6 +632,10 @@ function counters() {
 		axes: [{ label: 'ms', values: msTicks }, { label: 'bytes', size: 70, incrs: binary, values: (u, vs) => vs.map((v) => bytes(v)) }],
 		cursor: { drag: { x: true, y: false } },
 	}, data, box);
+	/* what the chart drew, for the tests: the highest RSS and RSS peak */
+	const top = (v) => v.reduce((m, x) => x != null && x > m ? x : m, -1);
+	box.dataset.rss = hasRss ? top(RSS) : -1;
+	box.dataset.rssPeak = hasRss ? top(PK) : -1;
 }
 
 /* ---- events table ---- */

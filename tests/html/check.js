@@ -76,6 +76,17 @@ async function main() {
 		await page.locator('#f-hi').fill('0x2');
 		out.rows_nowhere = await rows();
 		await page.locator('#f-clear').click();
+		/* every process's counters chart: the highest RSS and RSS peak it drew */
+		out.rss = {};
+		const rowsP = page.locator('.proc > .row');
+		for (let k = 0; k < await rowsP.count(); k++) {
+			const r = rowsP.nth(k);
+			await r.click();
+			out.rss[await r.getAttribute('data-pid')] = {
+				rss: +(await page.locator('#counters').getAttribute('data-rss') || -1),
+				peak: +(await page.locator('#counters').getAttribute('data-rss-peak') || -1) };
+		}
+		await rowsP.first().click();
 		/* the counters chart drew (uPlot makes a canvas) */
 		out.counters = await page.locator('#counters canvas').count();
 	} finally {

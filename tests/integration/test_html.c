@@ -200,6 +200,21 @@ static json_t *page__matches(const char *name, const char *trace, const char *ht
 		json_array_foreach(pids, k, r)
 			found |= json_integer_value(r) == ev__int_or(s, "pid", -1);
 		EXPECT_MSG(found, "pid %lld is not in the page's tree", ev__int_or(s, "pid", -1));
+		/* the chart's RSS peak line reaches the peak the report gives */
+		if (json_is_integer(json_object_get(s, "rss_peak"))) {
+			char key[32];
+			json_t *c;
+
+			snprintf(key, sizeof(key), "%lld", ev__int_or(s, "pid", -1));
+			c = json_object_get(json_object_get(seen, "rss"), key);
+			EXPECT_MSG(ev__int_or(c, "peak", -1) == ev__int_or(s, "rss_peak", -2),
+				   "pid %s: the chart's RSS peak is %lld, the report's %lld", key,
+				   ev__int_or(c, "peak", -1), ev__int_or(s, "rss_peak", -2));
+			EXPECT_MSG(ev__int_or(c, "rss", -1) > 0 &&
+				   ev__int_or(c, "rss", -1) <= ev__int_or(s, "rss_peak", -2),
+				   "pid %s: the chart's RSS line tops at %lld, the peak is %lld", key,
+				   ev__int_or(c, "rss", -1), ev__int_or(s, "rss_peak", -2));
+		}
 	}
 	/* the map: every band drawn; at the end, the report's regions exactly */
 	spaces = json_object_get(doc, "address_spaces");

@@ -31,13 +31,16 @@ struct band {
 };
 
 struct point {
-	uint64_t ts, accessible, reserved, heap, rss;
+	uint64_t ts, accessible, reserved, heap, rss, rss_peak;	/* rss UINT64_MAX: none yet */
 };
 
 struct series {
 	struct point *p;
 	size_t n, cap;
-	uint64_t rss;		/* the last rss record's total (issue 11), 0 before one */
+	uint64_t rss;		/* the last rss record's total (issue 11), UINT64_MAX before one */
+	uint64_t rss_peak;	/* the highest peak/rss_peak so far (VmHWM), 0 before one */
+	uint64_t rss_ts;	/* the time of the last rss record */
+	uint64_t rss_before;	/* the value before it */
 };
 
 struct thread {
@@ -136,6 +139,8 @@ static struct series *series__get(struct html *h, uint32_t id)
 		if (!s)
 			return NULL;
 		memset(s + h->nseries, 0, (cap - h->nseries) * sizeof(*s));
+		for (size_t j = h->nseries; j < cap; j++)
+			s[j].rss = UINT64_MAX;
 		h->series = s;
 		h->nseries = cap;
 	}
@@ -153,9 +158,10 @@ static int series__note(struct html *h, const struct aspace *as, uint64_t ts)
 	if (!s)
 		return -ENOMEM;
 	pt.rss = s->rss;
+	pt.rss_peak = s->rss_peak;
 	if (s->n && s->p[s->n - 1].accessible == pt.accessible &&
 	    s->p[s->n - 1].reserved == pt.reserved && s->p[s->n - 1].heap == pt.heap &&
-	    s->p[s->n - 1].rss == pt.rss)
+	    s->p[s->n - 1].rss == pt.rss && s->p[s->n - 1].rss_peak == pt.rss_peak)
 		return 0;
 	if (s->n && s->p[s->n - 1].ts == ts) {
 		s->p[s->n - 1] = pt;	/* one event, one point */
@@ -262,7 +268,33 @@ static int html__feed(struct html *h, struct reader *r, struct analysis *a, char
 
 			if (!s)
 				goto oom;
+			s->rss_before = s->rss;
+			s->rss_ts = ev.ts;
 			s->rss = ev.rss.rss.total;
+			if (ev.rss.peak > s->rss_peak)
+				s->rss_peak = ev.rss.peak;
+			h->has_rss = true;
+		}
+		if (ev.type == MT_EV_AS_END && (as = analysis__as(a, ev.as))) {
+			struct series *s = series__get(h, as->id);
+			size_t j;
+
+			if (!s)
+				goto oom;
+			/*
+			 * as_end carries the counters before the pages went. An rss
+			 * record below them since the last one was written while
+			 * the pages were going (exec or exit teardown): the line
+			 * keeps what the address space held until it ended instead
+			 * of dropping to the teardown's remains.
+			 */
+			if (s->rss != UINT64_MAX && s->rss < ev.as_end.last.total) {
+				for (j = s->n; j-- > 0 && s->p[j].ts >= s->rss_ts;)
+					s->p[j].rss = ev.as_end.last.total;
+			}
+			s->rss = ev.as_end.last.total;
+			if (ev.as_end.rss_peak > s->rss_peak)
+				s->rss_peak = ev.as_end.rss_peak;
 			h->has_rss = true;
 		}
 		if ((as = analysis__as(a, ev.as)) && series__note(h, as, ev.ts))
@@ -396,13 +428,19 @@ static void model__counters(struct html *h, struct outbuf *ob)
 				m.accessible = p->accessible > m.accessible ? p->accessible : m.accessible;
 				m.reserved = p->reserved > m.reserved ? p->reserved : m.reserved;
 				m.heap = p->heap > m.heap ? p->heap : m.heap;
-				m.rss = p->rss > m.rss ? p->rss : m.rss;
+				if (p->rss != UINT64_MAX && (m.rss == UINT64_MAX || p->rss > m.rss))
+					m.rss = p->rss;
+				m.rss_peak = p->rss_peak > m.rss_peak ? p->rss_peak : m.rss_peak;
 			}
 			outbuf__printf(ob, "%s[%llu,%llu,%llu,%llu", i ? "," : "",
 				       (unsigned long long)m.ts, (unsigned long long)m.accessible,
 				       (unsigned long long)m.reserved, (unsigned long long)m.heap);
-			if (h->has_rss)	/* RSS as the last rss record said, 0 before one */
-				outbuf__printf(ob, ",%llu", (unsigned long long)m.rss);
+			/* RSS as the last rss record said (null before one) and its peak */
+			if (h->has_rss && m.rss == UINT64_MAX)
+				outbuf__puts(ob, ",null,null");
+			else if (h->has_rss)
+				outbuf__printf(ob, ",%llu,%llu", (unsigned long long)m.rss,
+					       (unsigned long long)m.rss_peak);
 			outbuf__puts(ob, "]");
 		}
 		outbuf__puts(ob, "]");
