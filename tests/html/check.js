@@ -38,6 +38,7 @@ async function main() {
 		out.claims = await page.locator('#claims li').allTextContents();
 		out.pids = (await page.locator('.proc > .row').evaluateAll((rs) => rs.map((r) => +r.dataset.pid)));
 		out.tree_text = await page.locator('#tree').innerText();
+		out.notes = await page.locator('#notes').innerText();
 		out.edges = await page.locator('#tree .edge').allTextContents();
 		out.first_as = +(await page.locator('#map').getAttribute('data-as'));
 		if (shot) await page.screenshot({ path: shot, fullPage: true });

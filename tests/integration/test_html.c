@@ -542,11 +542,71 @@ static void test_last_thread_exit(void)
 	json_decref(seen);
 }
 
+/*
+ * Many address spaces with many regions at the end (a 10-minute -a trace
+ * made a 79 MB page of them): the embedded report keeps at most 500 per
+ * address space and 10,000 in all, says so, and the page says it too.
+ */
+static void test_many_regions(void)
+{
+	const char *trace = harness_tmp("regions.jsonl"), *html = harness_tmp("regions.html");
+	unsigned long long ts = 1000;
+	json_t *model, *sp, *seen;
+	size_t i, total = 0;
+	struct proc p;
+	struct stat st;
+	FILE *f;
+	int rc, k, j;
+
+	f = fopen(trace, "w");
+	ASSERT(f);
+	fprintf(f, "{\"event\":\"start\",\"schema\":1,\"version\":\"0.1.0\",\"command\":\"regions\",\"target\":\"command\",\"root_pid\":1000,\"kernel\":\"6.1\",\"hostname\":null,\"boot_id\":null,\"wall_start\":\"2026-01-01T00:00:00Z\",\"wall_start_ns\":0,\"ts\":0}\n");
+	fprintf(f, "{\"ts\":%llu,\"event\":\"exec\",\"pid\":1000,\"tid\":1000,\"comm\":\"regions\",\"as\":1,\"filename\":\"/usr/bin/regions\",\"old_as\":0}\n", ts++);
+	for (k = 1; k <= 40; k++) {
+		fprintf(f, "{\"ts\":%llu,\"event\":\"fork\",\"pid\":1000,\"tid\":1000,\"comm\":\"regions\",\"as\":1,\"child_pid\":%d,\"child_tid\":%d,\"thread\":false,\"child_as\":%d,\"shared_vm\":false,\"flags\":\"SIGCHLD\",\"exit_signal\":17,\"syscall\":\"clone\"}\n",
+			ts++, 1000 + k, 1000 + k, 1 + k);
+		/* 600 regions that cannot merge: alternating permissions, a page apart */
+		for (j = 0; j < 600; j++)
+			fprintf(f, "{\"ts\":%llu,\"event\":\"mmap\",\"pid\":%d,\"tid\":%d,\"comm\":\"regions\",\"as\":%d,\"addr\":\"0x%llx\",\"len\":4096,\"prot\":\"%s\",\"flags\":\"MAP_PRIVATE|MAP_ANONYMOUS\",\"fd\":-1,\"offset\":0}\n",
+				ts++, 1000 + k, 1000 + k, 1 + k, 0x7f0000000000ULL + (unsigned long long)j * 8192,
+				j % 2 ? "rw-" : "r--");
+	}
+	fprintf(f, "{\"event\":\"summary\",\"ts\":%llu,\"duration_ns\":%llu,\"events\":{\"fork\":40,\"exec\":1,\"exit\":0,\"mmap\":24000,\"munmap\":0,\"brk\":0,\"mprotect\":0,\"mremap\":0},\"lost\":0,\"lost_by_type\":{\"fork\":0,\"exec\":0,\"exit\":0,\"mmap\":0,\"munmap\":0,\"brk\":0,\"mprotect\":0,\"mremap\":0},\"missed\":0,\"exit_status\":0}\n",
+		ts, ts);
+	fclose(f);
+	rc = memtrace__run(&p, RUN_TIMEOUT_MS, "report", "--html", html, trace, NULL);
+	EXPECT_MSG(rc == 0, "report --html exited %d: %s", rc, p.err);
+	proc__free(&p);
+	ASSERT(!stat(html, &st));
+	harness_diag("page: %lld bytes", (long long)st.st_size);
+	model = page__model(html);
+	ASSERT(model);
+	json_array_foreach(json_object_get(json_object_get(model, "report"), "address_spaces"), i, sp) {
+		size_t n = json_array_size(json_object_get(sp, "regions"));
+
+		EXPECT(n <= 500);
+		total += n;
+	}
+	EXPECT_MSG(total == 10000, "the page holds %zu regions, not the cap of 10000", total);
+	EXPECT_EQ(ev__int_or(json_object_get(model, "sampling"), "regions_cut", -1), 40 * 600 - 10000);
+	json_decref(model);
+	if (!browser__ready())
+		return;
+	seen = page__check(html, "regions");
+	if (!seen)
+		return;
+	page__clean(seen);
+	EXPECT_MSG(strstr(ev__str(seen, "notes") ?: "", "regions of"),
+		   "the page does not say that regions were left out: %s", ev__str(seen, "notes") ?: "");
+	json_decref(seen);
+}
+
 int main(void)
 {
 	static const struct harness_test tests[] = {
 		{ "a hostile comm and file name cannot break out of the page", test_hostile_strings, false },
 		{ "the last thread to exit, with thread:false, is seen to exit", test_last_thread_exit, false },
+		{ "many regions: the embedded report is capped and the page says so", test_many_regions, false },
 		{ "a 1M-event trace: a bounded page that says it samples, and loads", test_big_trace, false },
 		{ "every workload's page: loads clean, tree, map and table agree with the report", test_workloads, true },
 		{ "threads page: one address space, a stack each", test_threads_page, true },

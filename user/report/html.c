@@ -70,6 +70,8 @@ struct html {
 	bool thinned;		/* some counters were thinned to HTML_MAX_POINTS */
 	bool has_rss;		/* the trace has rss records: the counters carry RSS */
 	bool threads_cut;
+	uint64_t regions_cut;	/* the report's regions left out of the page */
+	size_t regions_cut_as;	/* in how many address spaces */
 	int err;
 	struct outbuf line;	/* one event's JSON, reused */
 };
@@ -461,13 +463,51 @@ static void model__events(struct html *h, struct outbuf *ob)
 	outbuf__puts(ob, "]");
 }
 
+/*
+ * The report's regions of each address space at its end: the page does not
+ * draw them (the map's bands are the pieces, capped above) but they are
+ * embedded with the report, and a 10-minute -a trace had 77 MB of them.
+ * Kept: the first HTML_MAX_AS_REGIONS of each as (in address order), at
+ * most HTML_MAX_REGIONS in all; each as that lost some says regions_cut,
+ * and the page says how many were left out.
+ */
+#define HTML_MAX_AS_REGIONS	500
+#define HTML_MAX_REGIONS	10000
+
+static void model__cap_regions(struct html *h, json_t *doc)
+{
+	json_t *as, *regs;
+	size_t i, n, keep, total = 0;
+
+	json_array_foreach(json_object_get(doc, "address_spaces"), i, as) {
+		regs = json_object_get(as, "regions");
+		if (!json_is_array(regs))
+			continue;
+		n = json_array_size(regs);
+		keep = n < HTML_MAX_AS_REGIONS ? n : HTML_MAX_AS_REGIONS;
+		if (total + keep > HTML_MAX_REGIONS)
+			keep = HTML_MAX_REGIONS - total;
+		total += keep;
+		if (keep == n)
+			continue;
+		while (json_array_size(regs) > keep)
+			json_array_remove(regs, json_array_size(regs) - 1);
+		json_object_set_new(as, "regions_cut", json_integer((json_int_t)(n - keep)));
+		h->regions_cut += n - keep;
+		h->regions_cut_as++;
+	}
+}
+
 static int model__write(struct html *h, struct outbuf *ob, const struct reader *r,
 			const struct analysis *a, const struct claims *c)
 {
 	json_t *doc = report__json(r, a, c);
-	char *rep = doc ? json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	char *rep;
 	size_t i;
 
+	if (doc)
+		model__cap_regions(h, doc);
+	rep = doc ? json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 	json_decref(doc);
 	if (!rep)
 		return -ENOMEM;
@@ -491,13 +531,16 @@ static int model__write(struct html *h, struct outbuf *ob, const struct reader *
 	model__events(h, ob);
 	outbuf__printf(ob, ",\n\"sampling\":{\"events\":%llu,\"head\":%zu,\"sample\":%zu,"
 		       "\"bands_before_merge\":%llu,\"bands_dropped\":%llu,\"merge_gap_ns\":%llu,"
-		       "\"counters_thinned\":%s,\"max_points\":%d,\"threads_cut\":%s},\n"
+		       "\"counters_thinned\":%s,\"max_points\":%d,\"threads_cut\":%s,"
+		       "\"regions_cut\":%llu,\"regions_cut_as\":%zu,\"max_regions\":%d,"
+		       "\"max_as_regions\":%d},\n"
 		       "\"memtrace_version\":\"%s\"}",
 		       (unsigned long long)h->seen, h->nhead, h->nsample,
 		       (unsigned long long)h->merged_from, (unsigned long long)h->dropped_bands,
 		       (unsigned long long)(h->merged_from ? h->quantum : 0),
 		       h->thinned ? "true" : "false", HTML_MAX_POINTS,
-		       h->threads_cut ? "true" : "false", MEMTRACE_VERSION);
+		       h->threads_cut ? "true" : "false", (unsigned long long)h->regions_cut,
+		       h->regions_cut_as, HTML_MAX_REGIONS, HTML_MAX_AS_REGIONS, MEMTRACE_VERSION);
 	return ob->err ? -ob->err : 0;
 }
 
