@@ -121,6 +121,11 @@ function header() {
 	if (s.counters_thinned)
 		$('notes').appendChild(el('li', null, 'Counters with more than ' + num(s.max_points) +
 			' points are thinned: each point is the peak of its interval.'));
+	if (s.regions_cut)
+		$('notes').appendChild(el('li', null, 'The page holds at most ' + num(s.max_as_regions) +
+			' of the report\u2019s end-of-trace regions per address space and ' + num(s.max_regions) +
+			' in all: ' + num(s.regions_cut) + ' regions of ' + num(s.regions_cut_as) +
+			' address spaces are left out of the embedded report (the map still draws every piece it holds; `memtrace report -f json` has them all).'));
 	$('footer').textContent = 'memtrace ' + M.memtrace_version +
 		' \u00b7 one self-contained file: nothing is loaded from anywhere \u00b7 every figure is explained in docs/report.md';
 }
@@ -395,6 +400,7 @@ function mapDraw() {
 	ctx.save();
 	ctx.beginPath(); ctx.rect(xl, 0, xr - xl, Htot); ctx.clip();
 	const pats = {};
+	const bandLabels = [];
 	let drawn = 0;
 	for (const b of view.bands) {
 		b._box = null;
@@ -421,27 +427,43 @@ function mapDraw() {
 		if (b.perms[2] === 'x' && y1 - y0 > 4) { ctx.fillStyle = 'rgba(0,0,0,.35)'; ctx.fillRect(x0, y0, w, 2); }
 		b._box = [x0, y0, w, Math.max(1, y1 - y0)];
 		if (w > 90 && y1 - y0 >= 12) {
-			ctx.fillStyle = b.perms.startsWith('---') ? '#333' : '#fff';
 			const label = what(b) + ' ' + b.perms + ' ' + bytes(b.hi - b.lo) + (b.n > 1 ? ' \u00d7' + b.n : '');
-			ctx.fillText(label.length * 6.6 < w - 6 ? label : label.slice(0, Math.max(0, Math.floor((w - 10) / 6.6))) + '\u2026', x0 + 4, (y0 + y1) / 2);
+			/* drawn after the event lines, on a patch of the band's colour: no line runs through it */
+			bandLabels.push({ text: label.length * 6.6 < w - 6 ? label : label.slice(0, Math.max(0, Math.floor((w - 10) / 6.6))) + '\u2026',
+				x: x0 + 4, y: (y0 + y1) / 2, col, none: b.perms.startsWith('---'), ro: b.perms[1] !== 'w' });
 		}
 	}
 	/* what the tasks of this address space did: thin lines with a short label */
 	ctx.setLineDash([3, 3]);
+	const tb = ctx.textBaseline;
 	ctx.textBaseline = 'top';
 	let lastL = -1e9;
+	const right = xOf(view.t1);
 	for (const e of view.marks) {
 		if (e.ts < view.t0 || e.ts > view.t1) continue;
 		const x = Math.round(xOf(e.ts)) + 0.5;
 		ctx.strokeStyle = 'rgba(29,35,42,.35)';
 		ctx.beginPath(); ctx.moveTo(x, view.top); ctx.lineTo(x, view.top + view.H); ctx.stroke();
-		if (x - 2 > lastL) {
+		/* the label right of its line, or left of it near the plot's right edge */
+		const lw = ctx.measureText(e.label).width;
+		const lx = x + 2 + lw > right ? x - 2 - lw : x + 2;
+		if (lx > lastL) {
 			ctx.fillStyle = '#1d232a';
-			ctx.fillText(e.label, x + 2, view.top - 13);
-			lastL = x + 2 + e.label.length * 6.7;
+			ctx.fillText(e.label, lx, view.top - 13);
+			lastL = lx + lw + 2;
 		}
 	}
 	ctx.setLineDash([]);
+	ctx.textBaseline = tb;
+	for (const l of bandLabels) {
+		const lw = ctx.measureText(l.text).width;
+		ctx.fillStyle = l.none ? '#ffffff' : l.col;
+		ctx.globalAlpha = l.none ? 0.85 : l.ro ? 0.5 : 0.85;
+		ctx.fillRect(l.x - 2, l.y - 7, lw + 4, 14);
+		ctx.globalAlpha = 1;
+		ctx.fillStyle = l.none ? '#333' : '#fff';
+		ctx.fillText(l.text, l.x, l.y);
+	}
 	ctx.restore();
 	/* for the browser test: what the map shows */
 	cv.dataset.as = selAs;
@@ -574,28 +596,39 @@ function counters() {
 	if (!p) return;
 	/* the address spaces the process used, each for its stretch of time */
 	const steps = [{ as: p.first_as, from: p.start_ts }];
-	for (const x of p.execs) if (!x.error) steps.push({ as: x.as, from: x.ts });
+	/* (the launcher's exec makes the first as: one step, not two of the same as) */
+	for (const x of p.execs) if (!x.error && x.as !== steps[steps.length - 1].as) steps.push({ as: x.as, from: x.ts });
 	const end = p.ended ? p.end_ts : traceEnd;
-	const X = [], A = [], Rv = [], Hp = [], RSS = [];
+	const X = [], A = [], Rv = [], Hp = [], RSS = [], PK = [];
 	let hasRss = false;
 	steps.forEach((s, i) => {
 		const to = i + 1 < steps.length ? steps[i + 1].from : end;
 		const pts = M.counters[s.as] || [];
-		let before = null;
+		let before = null, last = null, after = null;
 		for (const q of pts) {
 			if (q[0] < s.from) { before = q; continue; }
-			if (q[0] > to) break;
+			if (q[0] > to) { after = q; continue; }
 			if (before) { push(s.from, before); before = null; }
 			push(q[0], q);
+			last = q;
 		}
-		if (before) push(s.from, before);
+		if (before) { push(s.from, before); last = before; }
+		/* records written at the teardown that follows the exit or exec (as_end:
+		 * the RSS before the pages went) are what the address space held at its
+		 * end: drawn at the exit, the mapped counters unchanged */
+		if (after && last && after.length > 4 && after[4] != null && (after[4] !== last[4] || after[5] !== last[5]))
+			push(to, [to, last[1], last[2], last[3], after[4], after[5]]);
+		else if (last && last[0] < to && i + 1 < steps.length)
+			push(to, last);	/* the values hold until the exec */
 	});
 	function push(t, q) {
 		X.push(t / 1e6); A.push(q[1]); Rv.push(q[2]); Hp.push(q[3]);
+		/* RSS: null (nothing drawn) before the address space's first rss record */
 		RSS.push(q.length > 4 ? q[4] : null);
+		PK.push(q.length > 5 ? q[5] : null);
 		if (q.length > 4) hasRss = true;
 	}
-	if (X.length) { X.push(Math.max(end / 1e6, X[X.length - 1])); A.push(A[A.length - 1]); Rv.push(Rv[Rv.length - 1]); Hp.push(Hp[Hp.length - 1]); RSS.push(RSS[RSS.length - 1]); }
+	if (X.length) { X.push(Math.max(end / 1e6, X[X.length - 1])); A.push(A[A.length - 1]); Rv.push(Rv[Rv.length - 1]); Hp.push(Hp[Hp.length - 1]); RSS.push(RSS[RSS.length - 1]); PK.push(PK[PK.length - 1]); }
 	$('counters-title').textContent = 'Memory over time \u2014 pid ' + p.pid + ' ' + p.comm;
 	if (X.length < 2) { box.appendChild(el('div', 'hint', 'No memory event of this process is in the trace.')); return; }
 	const fmt = (u, v) => v == null ? '' : bytes(v);
@@ -610,7 +643,10 @@ function counters() {
 		{ label: 'heap (brk)', stroke: '#3d9a3a', width: 2, paths: stepped, value: fmt },
 	];
 	const data = [X, A, Rv, Hp];
-	if (hasRss) { series.push({ label: 'RSS', stroke: '#c0392b', width: 2, paths: stepped, value: fmt }); data.push(RSS); }
+	if (hasRss) {
+		series.push({ label: 'RSS', stroke: '#c0392b', width: 2, paths: stepped, value: fmt }); data.push(RSS);
+		series.push({ label: 'RSS peak (VmHWM)', stroke: '#c0392b', width: 1, dash: [2, 3], paths: stepped, value: fmt }); data.push(PK);
+	}
 	plot = new uPlot({
 		width: Math.max(300, box.clientWidth || 800), height: 220,
 		scales: { x: { time: false } },
@@ -618,6 +654,10 @@ function counters() {
 		axes: [{ label: 'ms', values: msTicks }, { label: 'bytes', size: 70, incrs: binary, values: (u, vs) => vs.map((v) => bytes(v)) }],
 		cursor: { drag: { x: true, y: false } },
 	}, data, box);
+	/* what the chart drew, for the tests: the highest RSS and RSS peak */
+	const top = (v) => v.reduce((m, x) => x != null && x > m ? x : m, -1);
+	box.dataset.rss = hasRss ? top(RSS) : -1;
+	box.dataset.rssPeak = hasRss ? top(PK) : -1;
 }
 
 /* ---- events table ---- */

@@ -38,6 +38,7 @@ async function main() {
 		out.claims = await page.locator('#claims li').allTextContents();
 		out.pids = (await page.locator('.proc > .row').evaluateAll((rs) => rs.map((r) => +r.dataset.pid)));
 		out.tree_text = await page.locator('#tree').innerText();
+		out.notes = await page.locator('#notes').innerText();
 		out.edges = await page.locator('#tree .edge').allTextContents();
 		out.first_as = +(await page.locator('#map').getAttribute('data-as'));
 		if (shot) await page.screenshot({ path: shot, fullPage: true });
@@ -76,6 +77,17 @@ async function main() {
 		await page.locator('#f-hi').fill('0x2');
 		out.rows_nowhere = await rows();
 		await page.locator('#f-clear').click();
+		/* every process's counters chart: the highest RSS and RSS peak it drew */
+		out.rss = {};
+		const rowsP = page.locator('.proc > .row');
+		for (let k = 0; k < await rowsP.count(); k++) {
+			const r = rowsP.nth(k);
+			await r.click();
+			out.rss[await r.getAttribute('data-pid')] = {
+				rss: +(await page.locator('#counters').getAttribute('data-rss') || -1),
+				peak: +(await page.locator('#counters').getAttribute('data-rss-peak') || -1) };
+		}
+		await rowsP.first().click();
 		/* the counters chart drew (uPlot makes a canvas) */
 		out.counters = await page.locator('#counters canvas').count();
 	} finally {

@@ -200,6 +200,21 @@ static json_t *page__matches(const char *name, const char *trace, const char *ht
 		json_array_foreach(pids, k, r)
 			found |= json_integer_value(r) == ev__int_or(s, "pid", -1);
 		EXPECT_MSG(found, "pid %lld is not in the page's tree", ev__int_or(s, "pid", -1));
+		/* the chart's RSS peak line reaches the peak the report gives */
+		if (json_is_integer(json_object_get(s, "rss_peak"))) {
+			char key[32];
+			json_t *c;
+
+			snprintf(key, sizeof(key), "%lld", ev__int_or(s, "pid", -1));
+			c = json_object_get(json_object_get(seen, "rss"), key);
+			EXPECT_MSG(ev__int_or(c, "peak", -1) == ev__int_or(s, "rss_peak", -2),
+				   "pid %s: the chart's RSS peak is %lld, the report's %lld", key,
+				   ev__int_or(c, "peak", -1), ev__int_or(s, "rss_peak", -2));
+			EXPECT_MSG(ev__int_or(c, "rss", -1) > 0 &&
+				   ev__int_or(c, "rss", -1) <= ev__int_or(s, "rss_peak", -2),
+				   "pid %s: the chart's RSS line tops at %lld, the peak is %lld", key,
+				   ev__int_or(c, "rss", -1), ev__int_or(s, "rss_peak", -2));
+		}
 	}
 	/* the map: every band drawn; at the end, the report's regions exactly */
 	spaces = json_object_get(doc, "address_spaces");
@@ -477,10 +492,121 @@ static void test_big_trace(void)
 	json_decref(seen);
 }
 
+/*
+ * The last task of a process to exit may be a thread, not the leader: its
+ * exit record says thread:false. The page must still see that thread exit
+ * (it said "no exit seen" for go-heap's thread 17715).
+ */
+static void test_last_thread_exit(void)
+{
+	const char *trace = harness_tmp("lastthread.jsonl"), *html = harness_tmp("lastthread.html");
+	json_t *model, *seen, *th;
+	struct proc p;
+	size_t i;
+	FILE *f;
+	int rc, found = 0;
+
+	f = fopen(trace, "w");
+	ASSERT(f);
+	fprintf(f, "{\"event\":\"start\",\"schema\":1,\"version\":\"0.1.0\",\"command\":\"lt\",\"target\":\"command\",\"root_pid\":100,\"kernel\":\"6.1\",\"hostname\":null,\"boot_id\":null,\"wall_start\":\"2026-01-01T00:00:00Z\",\"wall_start_ns\":0,\"ts\":0}\n");
+	fprintf(f, "{\"ts\":1000,\"event\":\"exec\",\"pid\":100,\"tid\":100,\"comm\":\"lt\",\"as\":1,\"filename\":\"/usr/bin/lt\",\"old_as\":0}\n");
+	fprintf(f, "{\"ts\":2000,\"event\":\"fork\",\"pid\":100,\"tid\":100,\"comm\":\"lt\",\"as\":1,\"child_pid\":100,\"child_tid\":101,\"thread\":true,\"child_as\":1,\"shared_vm\":true,\"flags\":\"CLONE_VM|CLONE_THREAD\",\"exit_signal\":0,\"syscall\":\"clone\"}\n");
+	fprintf(f, "{\"ts\":3000,\"event\":\"exit\",\"pid\":100,\"tid\":100,\"comm\":\"lt\",\"as\":1,\"code\":0,\"signal\":0,\"core\":false,\"thread\":true}\n");
+	fprintf(f, "{\"ts\":4000,\"event\":\"exit\",\"pid\":100,\"tid\":101,\"comm\":\"lt\",\"as\":1,\"code\":0,\"signal\":0,\"core\":false,\"thread\":false}\n");
+	fprintf(f, "{\"event\":\"summary\",\"ts\":5000,\"duration_ns\":5000,\"events\":{\"fork\":1,\"exec\":1,\"exit\":2,\"mmap\":0,\"munmap\":0,\"brk\":0,\"mprotect\":0,\"mremap\":0},\"lost\":0,\"lost_by_type\":{\"fork\":0,\"exec\":0,\"exit\":0,\"mmap\":0,\"munmap\":0,\"brk\":0,\"mprotect\":0,\"mremap\":0},\"missed\":0,\"exit_status\":0}\n");
+	fclose(f);
+	rc = memtrace__run(&p, RUN_TIMEOUT_MS, "report", "--html", html, trace, NULL);
+	EXPECT_MSG(rc == 0, "report --html exited %d: %s", rc, p.err);
+	proc__free(&p);
+	model = page__model(html);
+	ASSERT(model);
+	json_array_foreach(json_object_get(model, "threads"), i, th) {
+		if (json_integer_value(json_array_get(th, 1)) != 101)
+			continue;
+		found++;
+		EXPECT_MSG(json_integer_value(json_array_get(th, 3)) == 4000,
+			   "thread 101 ends at %lld, not at its exit (4000)",
+			   (long long)json_integer_value(json_array_get(th, 3)));
+	}
+	EXPECT_EQ(found, 1);
+	json_decref(model);
+	if (!browser__ready())
+		return;
+	seen = page__check(html, "lastthread");
+	if (!seen)
+		return;
+	page__clean(seen);
+	EXPECT_MSG(!strstr(ev__str(seen, "tree_text") ?: "", "no exit seen"),
+		   "the tree says no exit seen: %s", ev__str(seen, "tree_text") ?: "");
+	EXPECT(strstr(ev__str(seen, "tree_text") ?: "", "thread 101"));
+	json_decref(seen);
+}
+
+/*
+ * Many address spaces with many regions at the end (a 10-minute -a trace
+ * made a 79 MB page of them): the embedded report keeps at most 500 per
+ * address space and 10,000 in all, says so, and the page says it too.
+ */
+static void test_many_regions(void)
+{
+	const char *trace = harness_tmp("regions.jsonl"), *html = harness_tmp("regions.html");
+	unsigned long long ts = 1000;
+	json_t *model, *sp, *seen;
+	size_t i, total = 0;
+	struct proc p;
+	struct stat st;
+	FILE *f;
+	int rc, k, j;
+
+	f = fopen(trace, "w");
+	ASSERT(f);
+	fprintf(f, "{\"event\":\"start\",\"schema\":1,\"version\":\"0.1.0\",\"command\":\"regions\",\"target\":\"command\",\"root_pid\":1000,\"kernel\":\"6.1\",\"hostname\":null,\"boot_id\":null,\"wall_start\":\"2026-01-01T00:00:00Z\",\"wall_start_ns\":0,\"ts\":0}\n");
+	fprintf(f, "{\"ts\":%llu,\"event\":\"exec\",\"pid\":1000,\"tid\":1000,\"comm\":\"regions\",\"as\":1,\"filename\":\"/usr/bin/regions\",\"old_as\":0}\n", ts++);
+	for (k = 1; k <= 40; k++) {
+		fprintf(f, "{\"ts\":%llu,\"event\":\"fork\",\"pid\":1000,\"tid\":1000,\"comm\":\"regions\",\"as\":1,\"child_pid\":%d,\"child_tid\":%d,\"thread\":false,\"child_as\":%d,\"shared_vm\":false,\"flags\":\"SIGCHLD\",\"exit_signal\":17,\"syscall\":\"clone\"}\n",
+			ts++, 1000 + k, 1000 + k, 1 + k);
+		/* 600 regions that cannot merge: alternating permissions, a page apart */
+		for (j = 0; j < 600; j++)
+			fprintf(f, "{\"ts\":%llu,\"event\":\"mmap\",\"pid\":%d,\"tid\":%d,\"comm\":\"regions\",\"as\":%d,\"addr\":\"0x%llx\",\"len\":4096,\"prot\":\"%s\",\"flags\":\"MAP_PRIVATE|MAP_ANONYMOUS\",\"fd\":-1,\"offset\":0}\n",
+				ts++, 1000 + k, 1000 + k, 1 + k, 0x7f0000000000ULL + (unsigned long long)j * 8192,
+				j % 2 ? "rw-" : "r--");
+	}
+	fprintf(f, "{\"event\":\"summary\",\"ts\":%llu,\"duration_ns\":%llu,\"events\":{\"fork\":40,\"exec\":1,\"exit\":0,\"mmap\":24000,\"munmap\":0,\"brk\":0,\"mprotect\":0,\"mremap\":0},\"lost\":0,\"lost_by_type\":{\"fork\":0,\"exec\":0,\"exit\":0,\"mmap\":0,\"munmap\":0,\"brk\":0,\"mprotect\":0,\"mremap\":0},\"missed\":0,\"exit_status\":0}\n",
+		ts, ts);
+	fclose(f);
+	rc = memtrace__run(&p, RUN_TIMEOUT_MS, "report", "--html", html, trace, NULL);
+	EXPECT_MSG(rc == 0, "report --html exited %d: %s", rc, p.err);
+	proc__free(&p);
+	ASSERT(!stat(html, &st));
+	harness_diag("page: %lld bytes", (long long)st.st_size);
+	model = page__model(html);
+	ASSERT(model);
+	json_array_foreach(json_object_get(json_object_get(model, "report"), "address_spaces"), i, sp) {
+		size_t n = json_array_size(json_object_get(sp, "regions"));
+
+		EXPECT(n <= 500);
+		total += n;
+	}
+	EXPECT_MSG(total == 10000, "the page holds %zu regions, not the cap of 10000", total);
+	EXPECT_EQ(ev__int_or(json_object_get(model, "sampling"), "regions_cut", -1), 40 * 600 - 10000);
+	json_decref(model);
+	if (!browser__ready())
+		return;
+	seen = page__check(html, "regions");
+	if (!seen)
+		return;
+	page__clean(seen);
+	EXPECT_MSG(strstr(ev__str(seen, "notes") ?: "", "regions of"),
+		   "the page does not say that regions were left out: %s", ev__str(seen, "notes") ?: "");
+	json_decref(seen);
+}
+
 int main(void)
 {
 	static const struct harness_test tests[] = {
 		{ "a hostile comm and file name cannot break out of the page", test_hostile_strings, false },
+		{ "the last thread to exit, with thread:false, is seen to exit", test_last_thread_exit, false },
+		{ "many regions: the embedded report is capped and the page says so", test_many_regions, false },
 		{ "a 1M-event trace: a bounded page that says it samples, and loads", test_big_trace, false },
 		{ "every workload's page: loads clean, tree, map and table agree with the report", test_workloads, true },
 		{ "threads page: one address space, a stack each", test_threads_page, true },

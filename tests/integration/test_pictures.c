@@ -244,6 +244,8 @@ static void perfetto__matches(const char *trace_path, const struct chrome_trace_
 	json_decref(tr);
 }
 
+static void perfetto__one_life(const char *path);
+
 static void test_perfetto_workloads(void)
 {
 	struct chrome_trace_stats st;
@@ -263,7 +265,80 @@ static void test_perfetto_workloads(void)
 			     workloads[i], st.events, st.slices, st.instants, st.counters, st.flows,
 			     st.processes);
 		perfetto__matches(t, &st);
+		perfetto__one_life(out);
 	}
+}
+
+/*
+ * A process is one process in the export: one sort index and no task
+ * slice that starts after its last task's exit (memory records written at
+ * mm teardown, after the exit, made a second one).
+ */
+static void perfetto__one_life(const char *path)
+{
+	json_error_t jerr;
+	json_t *doc = json_load_file(path, 0, &jerr), *evs, *e, *f;
+	size_t i, j;
+
+	if (!EXPECT_MSG(doc, "%s:%d: %s", path, jerr.line, jerr.text))
+		return;
+	evs = json_object_get(doc, "traceEvents");
+	json_array_foreach(evs, i, e) {
+		json_int_t pid = json_integer_value(json_object_get(e, "pid"));
+		const char *ph = json_string_value(json_object_get(e, "ph")) ?: "";
+		const char *name = json_string_value(json_object_get(e, "name")) ?: "";
+		double exit_ts;
+
+		if (!strcmp(ph, "M") && !strcmp(name, "process_sort_index")) {
+			json_array_foreach(evs, j, f) {
+				if (j > i && json_integer_value(json_object_get(f, "pid")) == pid &&
+				    !strcmp(json_string_value(json_object_get(f, "name")) ?: "",
+					    "process_sort_index"))
+					harness_fail(__FILE__, __LINE__,
+						     "%s: pid %lld has a second process_sort_index",
+						     path, (long long)pid);
+			}
+		}
+		if (strcmp(ph, "i") || strcmp(name, "exit") ||
+		    !json_is_false(json_object_get(json_object_get(e, "args"), "thread")))
+			continue;
+		exit_ts = json_number_value(json_object_get(e, "ts"));
+		json_array_foreach(evs, j, f) {
+			if (json_integer_value(json_object_get(f, "pid")) != pid || j <= i)
+				continue;
+			EXPECT_MSG(strcmp(json_string_value(json_object_get(f, "ph")) ?: "", "X") ||
+				   json_number_value(json_object_get(f, "ts")) <= exit_ts,
+				   "%s: pid %lld has a slice at %.3f us, after its exit at %.3f us",
+				   path, (long long)pid, json_number_value(json_object_get(f, "ts")), exit_ts);
+			EXPECT_MSG(strcmp(json_string_value(json_object_get(f, "ph")) ?: "", "M"),
+				   "%s: pid %lld is named again after its exit", path, (long long)pid);
+		}
+	}
+	json_decref(doc);
+}
+
+/* rss, faults and as_end after a process's exit (mm teardown) stay off its tasks. */
+static void test_perfetto_teardown(void)
+{
+	const char *t = harness_tmp("teardown.jsonl"), *out;
+	FILE *f = fopen(t, "w");
+
+	ASSERT(f);
+	fprintf(f, "{\"event\":\"start\",\"schema\":1,\"version\":\"0.1.0\",\"command\":\"td\",\"target\":\"command\",\"root_pid\":100,\"kernel\":\"6.1\",\"hostname\":null,\"boot_id\":null,\"wall_start\":\"2026-01-01T00:00:00Z\",\"wall_start_ns\":0,\"ts\":0}\n");
+	fprintf(f, "{\"ts\":1000,\"event\":\"exec\",\"pid\":100,\"tid\":100,\"comm\":\"td\",\"as\":1,\"filename\":\"/usr/bin/td\",\"old_as\":0}\n");
+	fprintf(f, "{\"ts\":1500,\"event\":\"fork\",\"pid\":100,\"tid\":100,\"comm\":\"td\",\"as\":1,\"child_pid\":100,\"child_tid\":101,\"thread\":true,\"child_as\":1,\"shared_vm\":true,\"flags\":\"CLONE_VM|CLONE_THREAD\",\"exit_signal\":0,\"syscall\":\"clone\"}\n");
+	fprintf(f, "{\"ts\":2000,\"event\":\"rss\",\"pid\":100,\"tid\":100,\"comm\":\"td\",\"as\":1,\"anon\":1048576,\"file\":0,\"shmem\":0,\"swap\":0,\"total\":1048576,\"peak\":1048576}\n");
+	fprintf(f, "{\"ts\":3000,\"event\":\"exit\",\"pid\":100,\"tid\":100,\"comm\":\"td\",\"as\":1,\"code\":0,\"signal\":0,\"core\":false,\"thread\":true}\n");
+	fprintf(f, "{\"ts\":4000,\"event\":\"exit\",\"pid\":100,\"tid\":101,\"comm\":\"td\",\"as\":1,\"code\":0,\"signal\":0,\"core\":false,\"thread\":false}\n");
+	fprintf(f, "{\"ts\":4100,\"event\":\"rss\",\"pid\":100,\"tid\":101,\"comm\":\"td\",\"as\":1,\"anon\":4096,\"file\":0,\"shmem\":0,\"swap\":0,\"total\":4096,\"peak\":1048576}\n");
+	fprintf(f, "{\"ts\":4200,\"event\":\"faults\",\"pid\":100,\"tid\":101,\"comm\":\"td\",\"as\":1,\"start\":\"0x7f0000000000\",\"end\":\"0x7f0000100000\",\"region\":\"anon\",\"kind\":\"anon\",\"reason\":\"as_end\",\"anon\":256,\"cow\":0,\"file\":0,\"file_cow\":0,\"shared\":0,\"stack\":0,\"other\":0,\"total\":256}\n");
+	fprintf(f, "{\"ts\":4300,\"event\":\"as_end\",\"pid\":100,\"tid\":101,\"comm\":\"td\",\"as\":1,\"rss_peak\":1048576,\"rss_anon\":1048576,\"rss_file\":0,\"rss_shmem\":0,\"rss_swap\":0,\"rss_total\":1048576,\"faults\":{\"anon\":256,\"cow\":0,\"file\":0,\"file_cow\":0,\"shared\":0,\"stack\":0,\"other\":0,\"total\":256}}\n");
+	fprintf(f, "{\"event\":\"summary\",\"ts\":5000,\"duration_ns\":5000,\"events\":{\"fork\":1,\"exec\":1,\"exit\":2,\"mmap\":0,\"munmap\":0,\"brk\":0,\"mprotect\":0,\"mremap\":0},\"lost\":0,\"lost_by_type\":{\"fork\":0,\"exec\":0,\"exit\":0,\"mmap\":0,\"munmap\":0,\"brk\":0,\"mprotect\":0,\"mremap\":0},\"missed\":0,\"exit_status\":0}\n");
+	fclose(f);
+	out = report__perfetto(t, "teardown.perfetto.json", NULL, NULL);
+	ASSERT(out);
+	ASSERT(perfetto__ok(out, NULL));
+	perfetto__one_life(out);
 }
 
 /* Mutates a parsed export; returns false if it found nothing to change. */
@@ -667,6 +742,7 @@ int main(void)
 {
 	static const struct harness_test tests[] = {
 		{ "perfetto export of every workload passes the checker", test_perfetto_workloads, true },
+		{ "memory records after an exit make no task and no second process", test_perfetto_teardown, false },
 		{ "checker rejects doctored exports", test_perfetto_doctored, false },
 		{ "perfetto export streams", test_perfetto_streams, false },
 		{ "mermaid parser rejects a broken diagram", test_mermaid_parser_rejects, false },

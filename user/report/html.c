@@ -31,13 +31,16 @@ struct band {
 };
 
 struct point {
-	uint64_t ts, accessible, reserved, heap, rss;
+	uint64_t ts, accessible, reserved, heap, rss, rss_peak;	/* rss UINT64_MAX: none yet */
 };
 
 struct series {
 	struct point *p;
 	size_t n, cap;
-	uint64_t rss;		/* the last rss record's total (issue 11), 0 before one */
+	uint64_t rss;		/* the last rss record's total (issue 11), UINT64_MAX before one */
+	uint64_t rss_peak;	/* the highest peak/rss_peak so far (VmHWM), 0 before one */
+	uint64_t rss_ts;	/* the time of the last rss record */
+	uint64_t rss_before;	/* the value before it */
 };
 
 struct thread {
@@ -67,6 +70,8 @@ struct html {
 	bool thinned;		/* some counters were thinned to HTML_MAX_POINTS */
 	bool has_rss;		/* the trace has rss records: the counters carry RSS */
 	bool threads_cut;
+	uint64_t regions_cut;	/* the report's regions left out of the page */
+	size_t regions_cut_as;	/* in how many address spaces */
 	int err;
 	struct outbuf line;	/* one event's JSON, reused */
 };
@@ -136,6 +141,8 @@ static struct series *series__get(struct html *h, uint32_t id)
 		if (!s)
 			return NULL;
 		memset(s + h->nseries, 0, (cap - h->nseries) * sizeof(*s));
+		for (size_t j = h->nseries; j < cap; j++)
+			s[j].rss = UINT64_MAX;
 		h->series = s;
 		h->nseries = cap;
 	}
@@ -153,9 +160,10 @@ static int series__note(struct html *h, const struct aspace *as, uint64_t ts)
 	if (!s)
 		return -ENOMEM;
 	pt.rss = s->rss;
+	pt.rss_peak = s->rss_peak;
 	if (s->n && s->p[s->n - 1].accessible == pt.accessible &&
 	    s->p[s->n - 1].reserved == pt.reserved && s->p[s->n - 1].heap == pt.heap &&
-	    s->p[s->n - 1].rss == pt.rss)
+	    s->p[s->n - 1].rss == pt.rss && s->p[s->n - 1].rss_peak == pt.rss_peak)
 		return 0;
 	if (s->n && s->p[s->n - 1].ts == ts) {
 		s->p[s->n - 1] = pt;	/* one event, one point */
@@ -174,7 +182,11 @@ static int thread__note(struct html *h, const struct mt_event *ev)
 	struct thread *t;
 	size_t i;
 
-	if (ev->type == MT_EV_EXIT && ev->exit.thread) {
+	/* A thread's exit, whatever its thread flag: the last task of a
+	 * process to exit may not be its leader, and its exit record then
+	 * says thread:false; it is still that thread's exit.  A tid that was
+	 * not noted as a thread matches nothing here. */
+	if (ev->type == MT_EV_EXIT) {
 		for (i = h->nthreads; i-- > 0;) {
 			if (h->threads[i].tid == ev->tid && !h->threads[i].end_ts) {
 				h->threads[i].end_ts = ev->ts;
@@ -258,7 +270,33 @@ static int html__feed(struct html *h, struct reader *r, struct analysis *a, char
 
 			if (!s)
 				goto oom;
+			s->rss_before = s->rss;
+			s->rss_ts = ev.ts;
 			s->rss = ev.rss.rss.total;
+			if (ev.rss.peak > s->rss_peak)
+				s->rss_peak = ev.rss.peak;
+			h->has_rss = true;
+		}
+		if (ev.type == MT_EV_AS_END && (as = analysis__as(a, ev.as))) {
+			struct series *s = series__get(h, as->id);
+			size_t j;
+
+			if (!s)
+				goto oom;
+			/*
+			 * as_end carries the counters before the pages went. An rss
+			 * record below them since the last one was written while
+			 * the pages were going (exec or exit teardown): the line
+			 * keeps what the address space held until it ended instead
+			 * of dropping to the teardown's remains.
+			 */
+			if (s->rss != UINT64_MAX && s->rss < ev.as_end.last.total) {
+				for (j = s->n; j-- > 0 && s->p[j].ts >= s->rss_ts;)
+					s->p[j].rss = ev.as_end.last.total;
+			}
+			s->rss = ev.as_end.last.total;
+			if (ev.as_end.rss_peak > s->rss_peak)
+				s->rss_peak = ev.as_end.rss_peak;
 			h->has_rss = true;
 		}
 		if ((as = analysis__as(a, ev.as)) && series__note(h, as, ev.ts))
@@ -392,13 +430,19 @@ static void model__counters(struct html *h, struct outbuf *ob)
 				m.accessible = p->accessible > m.accessible ? p->accessible : m.accessible;
 				m.reserved = p->reserved > m.reserved ? p->reserved : m.reserved;
 				m.heap = p->heap > m.heap ? p->heap : m.heap;
-				m.rss = p->rss > m.rss ? p->rss : m.rss;
+				if (p->rss != UINT64_MAX && (m.rss == UINT64_MAX || p->rss > m.rss))
+					m.rss = p->rss;
+				m.rss_peak = p->rss_peak > m.rss_peak ? p->rss_peak : m.rss_peak;
 			}
 			outbuf__printf(ob, "%s[%llu,%llu,%llu,%llu", i ? "," : "",
 				       (unsigned long long)m.ts, (unsigned long long)m.accessible,
 				       (unsigned long long)m.reserved, (unsigned long long)m.heap);
-			if (h->has_rss)	/* RSS as the last rss record said, 0 before one */
-				outbuf__printf(ob, ",%llu", (unsigned long long)m.rss);
+			/* RSS as the last rss record said (null before one) and its peak */
+			if (h->has_rss && m.rss == UINT64_MAX)
+				outbuf__puts(ob, ",null,null");
+			else if (h->has_rss)
+				outbuf__printf(ob, ",%llu,%llu", (unsigned long long)m.rss,
+					       (unsigned long long)m.rss_peak);
 			outbuf__puts(ob, "]");
 		}
 		outbuf__puts(ob, "]");
@@ -419,13 +463,51 @@ static void model__events(struct html *h, struct outbuf *ob)
 	outbuf__puts(ob, "]");
 }
 
+/*
+ * The report's regions of each address space at its end: the page does not
+ * draw them (the map's bands are the pieces, capped above) but they are
+ * embedded with the report, and a 10-minute -a trace had 77 MB of them.
+ * Kept: the first HTML_MAX_AS_REGIONS of each as (in address order), at
+ * most HTML_MAX_REGIONS in all; each as that lost some says regions_cut,
+ * and the page says how many were left out.
+ */
+#define HTML_MAX_AS_REGIONS	500
+#define HTML_MAX_REGIONS	10000
+
+static void model__cap_regions(struct html *h, json_t *doc)
+{
+	json_t *as, *regs;
+	size_t i, n, keep, total = 0;
+
+	json_array_foreach(json_object_get(doc, "address_spaces"), i, as) {
+		regs = json_object_get(as, "regions");
+		if (!json_is_array(regs))
+			continue;
+		n = json_array_size(regs);
+		keep = n < HTML_MAX_AS_REGIONS ? n : HTML_MAX_AS_REGIONS;
+		if (total + keep > HTML_MAX_REGIONS)
+			keep = HTML_MAX_REGIONS - total;
+		total += keep;
+		if (keep == n)
+			continue;
+		while (json_array_size(regs) > keep)
+			json_array_remove(regs, json_array_size(regs) - 1);
+		json_object_set_new(as, "regions_cut", json_integer((json_int_t)(n - keep)));
+		h->regions_cut += n - keep;
+		h->regions_cut_as++;
+	}
+}
+
 static int model__write(struct html *h, struct outbuf *ob, const struct reader *r,
 			const struct analysis *a, const struct claims *c)
 {
 	json_t *doc = report__json(r, a, c);
-	char *rep = doc ? json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	char *rep;
 	size_t i;
 
+	if (doc)
+		model__cap_regions(h, doc);
+	rep = doc ? json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 	json_decref(doc);
 	if (!rep)
 		return -ENOMEM;
@@ -449,13 +531,16 @@ static int model__write(struct html *h, struct outbuf *ob, const struct reader *
 	model__events(h, ob);
 	outbuf__printf(ob, ",\n\"sampling\":{\"events\":%llu,\"head\":%zu,\"sample\":%zu,"
 		       "\"bands_before_merge\":%llu,\"bands_dropped\":%llu,\"merge_gap_ns\":%llu,"
-		       "\"counters_thinned\":%s,\"max_points\":%d,\"threads_cut\":%s},\n"
+		       "\"counters_thinned\":%s,\"max_points\":%d,\"threads_cut\":%s,"
+		       "\"regions_cut\":%llu,\"regions_cut_as\":%zu,\"max_regions\":%d,"
+		       "\"max_as_regions\":%d},\n"
 		       "\"memtrace_version\":\"%s\"}",
 		       (unsigned long long)h->seen, h->nhead, h->nsample,
 		       (unsigned long long)h->merged_from, (unsigned long long)h->dropped_bands,
 		       (unsigned long long)(h->merged_from ? h->quantum : 0),
 		       h->thinned ? "true" : "false", HTML_MAX_POINTS,
-		       h->threads_cut ? "true" : "false", MEMTRACE_VERSION);
+		       h->threads_cut ? "true" : "false", (unsigned long long)h->regions_cut,
+		       h->regions_cut_as, HTML_MAX_REGIONS, HTML_MAX_AS_REGIONS, MEMTRACE_VERSION);
 	return ob->err ? -ob->err : 0;
 }
 

@@ -424,6 +424,13 @@ static int pf__fork(struct pf *pf, const struct mt_event *ev, const struct pf_ta
 	return 0;
 }
 
+/* Records about memory that a task's life does not explain: rss, faults, fault, as_end. */
+static bool event__is_accounting(uint32_t type)
+{
+	return type == MT_EV_RSS || type == MT_EV_FAULTS || type == MT_EV_FAULT ||
+	       type == MT_EV_AS_END;
+}
+
 static int pf__event(struct pf *pf, const struct mt_event *ev)
 {
 	char comm[PF_COMM];
@@ -432,6 +439,19 @@ static int pf__event(struct pf *pf, const struct mt_event *ev)
 	bool renamed;
 
 	t = tab__get(&pf->tasks, ev->tid);
+	if (event__is_accounting(ev->type) && (!t || t->pid != ev->pid)) {
+		/*
+		 * A memory record of a task the export does not hold (written at
+		 * mm teardown after the process's exit, or by memtrace at the end
+		 * of the trace): it neither starts nor extends a task, nor names
+		 * the process again. It stays an instant on its track; its values
+		 * go to the counters only while the process lives (pf__rss).
+		 */
+		pf__instant(pf, ev);
+		if (ev->type == MT_EV_RSS)
+			pf__rss(pf, ev);
+		return 0;
+	}
 	if (t && t->pid != ev->pid) {
 		/* the tid now belongs to another process: the old task's exit is not in the trace */
 		pf__task_end(pf, t, ev->ts, "reused", NULL);
