@@ -286,6 +286,24 @@ static int cgroup__spawn(struct proc *p, char *cg, size_t n, const char *tag, co
 	return 0;
 }
 
+/* Kills what is left in cg (a loop's last child) and removes it, waiting up to 2 s. */
+static void cgroup__remove(const char *cg)
+{
+	char path[600], *procs, *p;
+	int tries;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
+	for (tries = 0; tries < 200 && rmdir(cg) && errno == EBUSY; tries++) {
+		procs = file__read(path, NULL);
+		for (p = procs; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : p + strlen(p))
+			if (atoi(p) > 0)
+				kill(atoi(p), SIGKILL);
+		free(procs);
+		usleep(10000);
+	}
+	EXPECT_MSG(access(cg, F_OK), "cgroup %s left behind", cg);
+}
+
 static void test_attach_all(void)
 {
 	const char *trace = harness_tmp("all.jsonl");
@@ -327,7 +345,7 @@ static void test_attach_all(void)
 out_prog:
 	proc__kill_group(&prog);
 	proc__free(&prog);
-	rmdir(cg);
+	cgroup__remove(cg);
 }
 
 /*
@@ -379,7 +397,7 @@ static void test_attach_exec_race(void)
 	}
 	proc__kill_group(&loop);
 	proc__free(&loop);
-	rmdir(cg);
+	cgroup__remove(cg);
 }
 
 /* The comparison itself must see a VMA removed, a prot, an inode or a name changed. */
