@@ -865,12 +865,12 @@ static void test_untracked_and_part(void **state)
 		put_file(good[i].text, strlen(good[i].text));
 		if (read_all(&r, err, sizeof(err), NULL, 0, &n))
 			fail_msg("case %zu: %s", i, err);
-		if (r.has_untracked != good[i].has || r.unfollowed != good[i].unfollowed ||
-		    r.unnumbered != good[i].unnumbered || r.start.part != good[i].part ||
+		if (r.has_untracked != good[i].has || r.summary.unfollowed != good[i].unfollowed ||
+		    r.summary.unnumbered != good[i].unnumbered || r.start.part != good[i].part ||
 		    reader__complete(&r) != good[i].complete)
 			fail_msg("case %zu: has %d unfollowed %llu unnumbered %llu part %u complete %d",
-				 i, r.has_untracked, (unsigned long long)r.unfollowed,
-				 (unsigned long long)r.unnumbered, r.start.part, reader__complete(&r));
+				 i, r.has_untracked, (unsigned long long)r.summary.unfollowed,
+				 (unsigned long long)r.summary.unnumbered, r.start.part, reader__complete(&r));
 		reader__close(&r);
 	}
 	bad_lines__check(bad, sizeof(bad) / sizeof(bad[0]));

@@ -1172,10 +1172,10 @@ static int reader__summary(struct reader *r, json_t *obj, char *err, size_t errl
 	r->summary.missed = field__uint(&f, K_missed, INT64_MAX);
 	/* newer than the rest: a trace of an older memtrace does not say (0) */
 	r->has_untracked = field__has(&f, K_unfollowed) || field__has(&f, K_unnumbered);
-	r->unfollowed = field__has(&f, K_unfollowed) ?
-			field__uint(&f, K_unfollowed, INT64_MAX) : 0;
-	r->unnumbered = field__has(&f, K_unnumbered) ?
-			field__uint(&f, K_unnumbered, INT64_MAX) : 0;
+	r->summary.unfollowed = field__has(&f, K_unfollowed) ?
+				field__uint(&f, K_unfollowed, INT64_MAX) : 0;
+	r->summary.unnumbered = field__has(&f, K_unnumbered) ?
+				field__uint(&f, K_unnumbered, INT64_MAX) : 0;
 	if (f.bad)
 		return f.bad;
 	v = json_object_get(obj, "events");
@@ -1719,7 +1719,7 @@ uint32_t reader__miscount(const struct reader *r, uint32_t from)
 bool reader__complete(const struct reader *r)
 {
 	return r->has_summary && !r->cut_tail && reader__miscount(r, 0) == MT_COUNT_SLOTS &&
-	       !r->unfollowed && !r->unnumbered && !reader__later_part(r);
+	       !r->summary.unfollowed && !r->summary.unnumbered && !reader__later_part(r);
 }
 
 bool reader__later_part(const struct reader *r)

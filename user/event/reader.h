@@ -37,14 +37,11 @@ struct reader {
 	bool has_summary;	/* the trace ended with its summary record */
 	struct trace_summary summary;
 	/*
-	 * The summary's "unfollowed" (new processes memtrace could not follow,
-	 * its pid filter full: their events are missing) and "unnumbered"
-	 * (address spaces that got no id, the id map full: their events carry
-	 * as 0). A trace of an older memtrace has neither: has_untracked is
-	 * false and both are 0.
+	 * The summary has "unfollowed" and "unnumbered" (summary.unfollowed,
+	 * summary.unnumbered); a trace of an older memtrace has neither, and
+	 * both are 0.
 	 */
 	bool has_untracked;
-	uint64_t unfollowed, unnumbered;
 	uint64_t events;	/* events returned so far */
 	uint64_t late;		/* events that came later than the window could sort */
 	uint64_t unknown;	/* records of event types this reader does not know: skipped */

@@ -200,7 +200,7 @@ static int claims__cow(struct claims *c, const struct analysis *a)
 			break;
 		acow = cas->faults.n[MT_FAULT_COW];
 		fcow = cas->faults.n[MT_FAULT_FILE_COW];
-		cow = acow + fcow;
+		cow = cow__n(&cas->faults);
 		if (!cow) {
 			r = claims__add(c, "after fork, pid %u wrote no page it shared with pid %u: no copy-on-write fault in its copy (as %u), so nothing was copied.",
 					e->to_pid, e->from_pid, e->to_as);

@@ -424,13 +424,6 @@ static int pf__fork(struct pf *pf, const struct mt_event *ev, const struct pf_ta
 	return 0;
 }
 
-/* Records about memory that a task's life does not explain: rss, faults, fault, as_end. */
-static bool event__is_accounting(uint32_t type)
-{
-	return type == MT_EV_RSS || type == MT_EV_FAULTS || type == MT_EV_FAULT ||
-	       type == MT_EV_AS_END;
-}
-
 static int pf__event(struct pf *pf, const struct mt_event *ev)
 {
 	char comm[PF_COMM];
@@ -439,7 +432,8 @@ static int pf__event(struct pf *pf, const struct mt_event *ev)
 	bool renamed;
 
 	t = tab__get(&pf->tasks, ev->tid);
-	if (event__is_accounting(ev->type) && (!t || t->pid != ev->pid)) {
+	/* faults, fault, rss, as_end: records about memory, not a task's life */
+	if (event__is_mem11(ev->type) && (!t || t->pid != ev->pid)) {
 		/*
 		 * A memory record of a task the export does not hold (written at
 		 * mm teardown after the process's exit, or by memtrace at the end

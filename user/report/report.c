@@ -524,7 +524,7 @@ static void text__processes(struct outbuf *ob, const struct reader *r, const str
 		}
 		/* with processes unfollowed, one without an exit may be one of them */
 		if (!p->ended)
-			snprintf(exit, sizeof(exit), r->unfollowed ? "no exit seen" : "running at the end");
+			snprintf(exit, sizeof(exit), r->summary.unfollowed ? "no exit seen" : "running at the end");
 		else if (p->signal)
 			snprintf(exit, sizeof(exit), "SIG%s%s",
 				 decode__signal_name(p->signal, sig, sizeof(sig)),
@@ -708,12 +708,12 @@ static void text__header(struct outbuf *ob, const struct reader *r, const struct
 	if (lost)
 		outbuf__printf(ob, "  WARNING: %llu events were lost: the figures below may be off in either direction (a lost mmap leaves a mapping out, a lost munmap leaves in one that is gone).\n",
 			       (unsigned long long)lost);
-	if (r->unfollowed)
+	if (r->summary.unfollowed)
 		outbuf__printf(ob, "  WARNING: %llu new processes were not followed (memtrace's pid filter was full): their events are missing, each shows only as its parent's fork, with no exit; no option enlarges the filter, so the trace is incomplete and so is this report.\n",
-			       (unsigned long long)r->unfollowed);
-	if (r->unnumbered)
+			       (unsigned long long)r->summary.unfollowed);
+	if (r->summary.unnumbered)
 		outbuf__printf(ob, "  WARNING: %llu address spaces got no id (memtrace's id map was full): their events carry as 0 and are left out of the maps and memory figures; no option enlarges the map, so the trace is incomplete and so is this report.\n",
-			       (unsigned long long)r->unnumbered);
+			       (unsigned long long)r->summary.unnumbered);
 	if (reader__later_part(r))
 		outbuf__printf(ob, "  WARNING: this file is part %u of a split trace (--rotate, or SIGHUP with -o): everything before it is in the earlier parts, so processes, maps and figures lack it (a process started before shows as first seen here, a map holds only what was mapped since); the report is incomplete.\n",
 			       r->start.part);
@@ -995,14 +995,14 @@ static json_t *json__report(const struct reader *r, const struct analysis *a,
 			 (unsigned long long)lost);
 		json_array_append_new(warnings, json_string(buf));
 	}
-	if (r->unfollowed) {
+	if (r->summary.unfollowed) {
 		snprintf(buf, sizeof(buf), "incomplete: %llu new processes were not followed (pid filter full): their events are missing",
-			 (unsigned long long)r->unfollowed);
+			 (unsigned long long)r->summary.unfollowed);
 		json_array_append_new(warnings, json_string(buf));
 	}
-	if (r->unnumbered) {
+	if (r->summary.unnumbered) {
 		snprintf(buf, sizeof(buf), "incomplete: %llu address spaces got no id (id map full): their events carry as 0 and are not in the maps",
-			 (unsigned long long)r->unnumbered);
+			 (unsigned long long)r->summary.unnumbered);
 		json_array_append_new(warnings, json_string(buf));
 	}
 	if (reader__later_part(r)) {
@@ -1038,9 +1038,9 @@ static json_t *json__report(const struct reader *r, const struct analysis *a,
 	json_object_set_new(json_object_get(root, "trace"), "part",
 			    r->start.part ? json_integer(r->start.part) : json_null());
 	json_object_set_new(json_object_get(root, "trace"), "unfollowed",
-			    r->has_untracked ? json_integer(r->unfollowed) : json_null());
+			    r->has_untracked ? json_integer(r->summary.unfollowed) : json_null());
 	json_object_set_new(json_object_get(root, "trace"), "unnumbered",
-			    r->has_untracked ? json_integer(r->unnumbered) : json_null());
+			    r->has_untracked ? json_integer(r->summary.unnumbered) : json_null());
 	if (o->has_at)
 		json_object_set_new(root, "at_ns", json_integer(o->at_ns));
 	if (o->maps_only) {

@@ -437,6 +437,19 @@ static void boot__id(char *buf, size_t n)
 	}
 }
 
+/*
+ * Writes out a start or summary line, the events before it already
+ * flushed: if it fails, the line dropped is no event (ob.dropped_lines).
+ * Returns 0 or -1 with ob.err set.
+ */
+static int session__flush_meta(struct session *s)
+{
+	if (!outbuf__flush(&s->ob))
+		return 0;
+	s->ob.dropped_lines = 0;
+	return -1;
+}
+
 static void session__write_start(struct session *s, uint64_t wall_ns)
 {
 	struct trace_start st = {};
@@ -459,8 +472,7 @@ static void session__write_start(struct session *s, uint64_t wall_ns)
 	st.root_pid = s->root_pid;
 	st.part = s->part;
 	format__start(&s->fmt, &s->ob, &st);
-	if (outbuf__flush(&s->ob))
-		s->ob.dropped_lines = 0;	/* the start line is no event */
+	session__flush_meta(s);
 }
 
 /* The counters of the current file: the run's so far less those at its start. */
@@ -547,10 +559,8 @@ static int session__next_file(struct session *s, bool rotate)
 	run.exit_status = -1;	/* the run goes on */
 	summary__part(&part, &run, &s->base);
 	format__summary(&s->fmt, &s->ob, &part);
-	if (outbuf__flush(&s->ob)) {
-		s->ob.dropped_lines = 0;	/* the summary line is no event */
+	if (session__flush_meta(s))
 		return -1;
-	}
 	if (!s->part)
 		s->part = 1;	/* the file just ended had no "part": it was 1 */
 	if (rotate && output__is_ours(s->o.output, s->out_fd) && output__shift(s)) {
@@ -671,10 +681,15 @@ static int session__loop(struct session *s)
 	return 0;
 }
 
-/* Events memtrace knows it does not have: lost, missed, unwritten, unfollowed. */
-static uint64_t session__incomplete(const struct session *s, uint64_t untracked)
+/*
+ * Events memtrace knows it does not have: lost, missed, unwritten,
+ * unfollowed; an address space without an id (unnumbered) is a process
+ * whose events cannot be told apart.
+ */
+static uint64_t session__incomplete(const struct session *s)
 {
-	uint64_t n = s->sum.missed + s->sum.unwritten + untracked + s->bad_records;
+	uint64_t n = s->sum.missed + s->sum.unwritten + s->sum.unfollowed + s->sum.unnumbered +
+		     s->bad_records;
 	size_t i;
 
 	for (i = 0; i < MT_COUNT_SLOTS; i++)
@@ -700,15 +715,11 @@ static void session__write_error(const struct session *s, uint64_t total)
 /* Writes the summary. Returns the final exit status. */
 static int session__finish(struct session *s, uint64_t t0, int status)
 {
-	uint64_t unfollowed, unnumbered, untracked, total = 0;
+	uint64_t total = 0;
 	size_t i;
 
 	s->finished = true;
 	session__read_lost(s, &s->sum);
-	unfollowed = s->sum.unfollowed;
-	unnumbered = s->sum.unnumbered;
-	/* an address space without an id is a process whose events cannot be told apart */
-	untracked = unfollowed + unnumbered;
 	if (s->o.cost)
 		s->sum.ncost = tracer__cost(&s->tracer, s->sum.cost,
 					    sizeof(s->sum.cost) / sizeof(s->sum.cost[0]));
@@ -731,7 +742,7 @@ static int session__finish(struct session *s, uint64_t t0, int status)
 		/* a split trace: this file's events and losses only */
 		summary__part(&part, &s->sum, &s->base);
 		format__summary(&s->fmt, &s->ob, &part);
-		outbuf__flush(&s->ob);
+		session__flush_meta(s);
 	}
 	if (s->ob.err == EPIPE)
 		return 128 + SIGPIPE;	/* the reader left: say nothing */
@@ -745,19 +756,19 @@ static int session__finish(struct session *s, uint64_t t0, int status)
 		summary__print_cost(stderr, &s->sum);	/* asked for by name */
 		summary__print_lost(stderr, &s->sum);	/* never silently */
 	}
-	if (unfollowed)
+	if (s->sum.unfollowed)
 		fprintf(stderr, "memtrace: warning: %llu new processes could not be followed (pid filter full)\n",
-			(unsigned long long)unfollowed);
-	if (unnumbered)
+			(unsigned long long)s->sum.unfollowed);
+	if (s->sum.unnumbered)
 		fprintf(stderr, "memtrace: warning: %llu address spaces got no id (id map full): their events carry as 0\n",
-			(unsigned long long)unnumbered);
+			(unsigned long long)s->sum.unnumbered);
 	if (s->bad_records)
 		fprintf(stderr, "memtrace: warning: %llu malformed records skipped\n",
 			(unsigned long long)s->bad_records);
 	/* an incomplete trace must not pass for a good run */
 	if (s->failed)
 		return MT_EXIT_FAILURE;
-	if (s->o.fail_on_loss && session__incomplete(s, untracked))
+	if (s->o.fail_on_loss && session__incomplete(s))
 		return MT_EXIT_LOSS;
 	return status;
 }
